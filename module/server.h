@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvstore internals shared by every file of the module (Redis's server.h).
+ *
+ * Lock order (outermost first):
+ *   kvs_client.lock          one command at a time per fd
+ *   server.multi_lock        taken only to lock more than one shard; it is
+ *                            the lockdep nest lock for the shard mutexes
+ *   kvs_shard.lock           in ascending shard index order
+ *   server.clients_lock      (spinlock) client list, for CLIENT LIST / INFO
+ *   kvs_client.out_lock      (spinlock) a client's queued output
+ *
+ * No user memory is touched with a shard lock held: the request is copied
+ * in before dispatch and replies are copied out after every shard lock is
+ * dropped (replies are built in kernel memory, large values by reference).
+ */
+#ifndef _KVS_SERVER_H
+#define _KVS_SERVER_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/refcount.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/siphash.h>
+#include <linux/atomic.h>
+
+#define KVS_DBNUM		16
+#define KVS_MAX_SHARDS		1024
+#define KVS_NAME_MAX		128	/* CLIENT SETNAME limit we impose */
+
+/* ---------------------------------------------------------------- objects */
+
+enum kvs_type {
+	OBJ_STRING = 0,
+	OBJ_LIST = 1,
+	OBJ_SET = 2,
+	OBJ_ZSET = 3,
+	OBJ_HASH = 4,
+};
+
+enum kvs_encoding {
+	OBJ_ENCODING_RAW = 0,		/* "raw" */
+	OBJ_ENCODING_INT = 1,		/* "int": string that is a valid int64 */
+	OBJ_ENCODING_EMBSTR = 8,	/* "embstr": short string (<= 44 bytes) */
+};
+
+/*
+ * A value. Refcounted so a reply can keep a large value alive and copy it
+ * to userspace after the shard lock is gone. A value with more than one
+ * reference is never modified in place: writers call kvs_obj_unshare().
+ *
+ * Strings keep their bytes in @ptr (kvmalloc'd, @cap bytes, NUL-terminated
+ * at @len for the convenience of number parsing). @mem is what this object
+ * added to server.used_memory and must be subtracted when it is freed.
+ */
+struct kvs_obj {
+	refcount_t ref;
+	u8 type;
+	u8 encoding;
+	size_t mem;
+	union {
+		struct {
+			char *ptr;
+			size_t len;
+			size_t cap;
+		} str;
+		void *ptr;	/* collection types (later) */
+	};
+	struct llist_node free_node;	/* lazyfree queue */
+};
+
+struct kvs_obj *kvs_obj_new_string(const void *p, size_t len);
+struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap);
+struct kvs_obj *kvs_obj_from_ll(s64 v);
+int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap);
+struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot);
+void kvs_obj_set_encoding(struct kvs_obj *o);
+const char *kvs_obj_type_name(const struct kvs_obj *o);
+const char *kvs_obj_encoding_name(const struct kvs_obj *o);
+
+static inline struct kvs_obj *kvs_obj_get(struct kvs_obj *o)
+{
+	refcount_inc(&o->ref);
+	return o;
+}
+
+/* Frees at once, or defers to the lazyfree worker when the value is big. */
+void kvs_obj_put(struct kvs_obj *o);
+
+/* ------------------------------------------------------------ keyspace */
+
+/*
+ * One key. Lives in exactly one bucket chain of one dict. @expire is an
+ * absolute Unix time in ms, or -1. @expire_idx is the entry's slot in the
+ * dict's array of volatile keys (for O(1) random sampling by the active
+ * expire cycle), or -1.
+ */
+struct kvs_entry {
+	struct kvs_entry *next;
+	struct kvs_obj *val;
+	s64 expire;
+	long expire_idx;
+	u64 hash;
+	u32 lru;		/* LRU clock (seconds), for OBJECT IDLETIME/eviction */
+	u32 keylen;
+	char key[];
+};
+
+/*
+ * A chained hash table with Redis's incremental rehash: two tables, a
+ * rehash index, and a step of rehash work per lookup. Bucket index is
+ * hash & (size - 1); SCAN walks buckets in reverse-binary order. A later
+ * snapshot walks buckets in cursor order and is told (via
+ * kvs_dict_before_write()) before a bucket it has not dumped changes.
+ */
+struct kvs_dict {
+	struct kvs_entry **table[2];
+	unsigned long size[2];		/* 0 or a power of two */
+	unsigned long used[2];
+	long rehashidx;			/* -1: not rehashing */
+	int pause_rehash;
+	struct kvs_entry **volatile_keys;	/* keys with a TTL */
+	unsigned long nr_volatile;
+	unsigned long volatile_cap;
+	s64 avg_ttl;
+};
+
+/* A shard: a lock and one dict per database. */
+struct kvs_shard {
+	struct mutex lock;
+	unsigned int idx;
+	struct kvs_dict db[KVS_DBNUM];
+};
+
+/* --------------------------------------------------------------- replies */
+
+/*
+ * Output queued for a client: a list of chunks, each holding bytes inline
+ * or a reference to a value's bytes (large bulk replies).
+ */
+struct kvs_chunk {
+	struct list_head node;
+	struct kvs_obj *obj;	/* non-NULL: the bytes are obj->str.ptr[0..len) */
+	size_t pos;		/* bytes already consumed by the reader */
+	size_t len;		/* bytes of payload */
+	size_t cap;		/* capacity of data[] */
+	char data[];
+};
+
+struct kvs_outbuf {
+	struct list_head chunks;
+	size_t bytes;		/* pending bytes over all chunks */
+	bool failed;		/* an allocation failed: the stream is cut */
+};
+
+void kvs_outbuf_init(struct kvs_outbuf *o);
+void kvs_outbuf_free(struct kvs_outbuf *o);
+void kvs_outbuf_splice(struct kvs_outbuf *to, struct kvs_outbuf *from);
+
+/* ---------------------------------------------------------------- clients */
+
+/* An argument of the command being executed: bytes in the request copy. */
+struct kvs_arg {
+	const char *ptr;
+	size_t len;
+};
+
+struct kvs_command;
+
+/*
+ * Per-fd state. @lock serializes commands on the fd (and protects every
+ * field not marked otherwise); @out and @closing are under @out_lock so
+ * that other contexts (pub/sub publishers, CLIENT KILL) may queue output.
+ * During a call, @argc/@argv/@cmd/@reply describe the current command,
+ * exactly like Redis's client struct.
+ */
+struct kvs_client {
+	struct mutex lock;
+	u64 id;
+	int db;
+	int resp;			/* 2 (3 later) */
+	bool readonly;			/* fd opened without FMODE_WRITE */
+	bool admin;			/* opener had CAP_SYS_ADMIN */
+	char *name;			/* CLIENT SETNAME, or NULL */
+	struct list_head node;		/* server.clients, under clients_lock */
+	pid_t pid;			/* opener, for CLIENT LIST */
+
+	/* stream interface: bytes written but not yet a whole command */
+	char *qbuf;
+	size_t qlen;
+	size_t qcap;
+
+	/* the command being executed */
+	int argc;
+	struct kvs_arg *argv;
+	const struct kvs_command *cmd;
+	struct kvs_outbuf reply;	/* this call's replies */
+	s64 now_ms;			/* cached time of this call */
+	bool close_after_reply;		/* QUIT, protocol error */
+
+	/* output queue */
+	spinlock_t out_lock;
+	struct kvs_outbuf out;
+	bool closing;
+	wait_queue_head_t wq;
+
+	/* for CLIENT LIST / INFO */
+	u64 ctime_ms;
+	u64 last_ms;
+	const char *last_cmd;
+	u64 tot_cmds;
+};
+
+/* ----------------------------------------------------------- commands */
+
+#define CMD_WRITE	BIT(0)	/* may modify the keyspace */
+#define CMD_READONLY	BIT(1)	/* reads the keyspace only */
+#define CMD_DENYOOM	BIT(2)	/* refused above maxmemory */
+#define CMD_ADMIN	BIT(3)	/* needs an opener with CAP_SYS_ADMIN */
+#define CMD_FAST	BIT(4)	/* O(1) or O(log n) */
+#define CMD_ALLSHARDS	BIT(5)	/* dispatcher locks every shard */
+#define CMD_NOLOCK	BIT(6)	/* the proc takes shard locks itself */
+#define CMD_LOADING	BIT(7)	/* (Redis flag, reported by COMMAND) */
+#define CMD_STALE	BIT(8)
+#define CMD_NOSCRIPT	BIT(9)
+#define CMD_PUBSUB	BIT(10)
+#define CMD_SENTINEL	BIT(11)
+
+/*
+ * A command table entry, as in Redis's commands.def: @arity is the exact
+ * argc, or -N for "at least N"; the key arguments are first_key..last_key
+ * (negative last_key counts from the end) every @step. The dispatcher
+ * locks the shards of those keys in ascending order before calling @proc.
+ * A container command (CONFIG, CLIENT, ...) has @subcommands and no
+ * @proc; "config|get" is then the full name in error messages.
+ */
+struct kvs_command {
+	const char *name;
+	void (*proc)(struct kvs_client *c);
+	int arity;
+	u32 flags;
+	int first_key;
+	int last_key;
+	int step;
+	const char *group;		/* "string", "generic", ... (COMMAND INFO) */
+	const struct kvs_command *subcommands;	/* NULL-name terminated */
+	const struct kvs_command *parent;	/* set at init for subcommands */
+};
+
+extern const struct kvs_command kvs_command_table[];
+extern const unsigned int kvs_command_count;
+const struct kvs_command *kvs_lookup_command(const struct kvs_arg *name);
+void kvs_command_fullname(const struct kvs_command *cmd, char *buf,
+			  size_t size);
+
+/*
+ * Run every whole command in @buf (len bytes, a kernel copy) for @c.
+ * Replies are appended to c->out. Returns the number of bytes consumed
+ * (a trailing partial command is left unconsumed) and sets *@nr_cmds, or
+ * a negative errno. @strict: a partial or malformed command is -EINVAL
+ * and nothing runs (the ioctl); otherwise a protocol error becomes a
+ * "-ERR Protocol error: ..." reply and closes the stream (write()).
+ */
+ssize_t kvs_process_input(struct kvs_client *c, const char *buf, size_t len,
+			  bool strict, unsigned int *nr_cmds);
+
+/* ------------------------------------------------------------- server */
+
+struct kvs_config {
+	u64 maxmemory;
+	u64 proto_max_bulk_len;		/* default 512 MiB */
+	u64 client_query_buffer_limit;	/* default 1 GiB, capped */
+	int hz;				/* active expire frequency, default 10 */
+	int active_expire_effort;	/* 1..10, default 1 */
+	u64 lazyfree_threshold;		/* bytes; bigger values freed async */
+	bool lazyfree_lazy_user_del;
+	bool lazyfree_lazy_user_flush;
+	u32 maxmemory_samples;
+};
+
+struct kvs_stats {
+	atomic64_t numcommands;
+	atomic64_t numconnections;
+	atomic64_t keyspace_hits;
+	atomic64_t keyspace_misses;
+	atomic64_t expiredkeys;
+	atomic64_t expired_stale_perc;
+	atomic64_t rejected_calls;	/* OOM, NOPERM */
+	atomic64_t net_input_bytes;
+	atomic64_t net_output_bytes;
+	atomic64_t lazyfreed_objects;
+};
+
+struct kvs_server {
+	unsigned int nr_shards;		/* power of two */
+	unsigned int shard_bits;
+	struct kvs_shard *shards;
+	struct mutex multi_lock;
+	siphash_key_t hash_key;
+
+	atomic64_t used_memory;		/* bytes of stored data */
+	atomic64_t used_memory_peak;
+	struct kvs_config cfg;
+	struct kvs_stats stat;
+
+	spinlock_t clients_lock;
+	struct list_head clients;
+	unsigned int nr_clients;
+	atomic64_t next_client_id;
+
+	u64 start_ms;			/* for uptime */
+	struct delayed_work expire_work;
+	struct workqueue_struct *wq;	/* lazyfree, expire */
+	struct llist_head lazyfree;
+	struct work_struct lazyfree_work;
+	atomic64_t lazyfree_pending;
+};
+
+extern struct kvs_server server;
+
+/* module parameters (main.c) */
+extern unsigned int kvs_param_shards;
+extern unsigned long kvs_param_maxmemory;
+extern unsigned short kvs_param_mode;
+
+/* ------------------------------------------------------------- memory */
+
+static inline void kvs_mem_add(long delta)
+{
+	s64 now = atomic64_add_return(delta, &server.used_memory);
+
+	if (delta > 0 && now > atomic64_read(&server.used_memory_peak))
+		atomic64_set(&server.used_memory_peak, now);
+}
+
+/* True if maxmemory is set and used_memory is above it. */
+bool kvs_over_maxmemory(void);
+
+/* ------------------------------------------------------------- db.c */
+
+u64 kvs_hash_key(const void *key, size_t len);
+
+static inline struct kvs_shard *kvs_shard_of(u64 hash)
+{
+	return &server.shards[hash & (server.nr_shards - 1)];
+}
+
+int kvs_db_init(void);
+void kvs_db_exit(void);
+
+/*
+ * Lookups. The caller holds the key's shard lock (the dispatcher does for
+ * keys in the command's key positions). Expired keys are deleted on the
+ * way (lazy expiry). _read also counts hits/misses and touches the LRU.
+ */
+struct kvs_entry *kvs_lookup_read(struct kvs_client *c, int db,
+				  const struct kvs_arg *key);
+struct kvs_entry *kvs_lookup_write(struct kvs_client *c, int db,
+				   const struct kvs_arg *key);
+/* Adds a key that must not exist; takes over @val's reference. */
+struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
+			     const struct kvs_arg *key, struct kvs_obj *val);
+/* Replaces the value of an existing key (TTL kept unless !keepttl). */
+void kvs_db_overwrite(struct kvs_client *c, int db, struct kvs_entry *de,
+		      struct kvs_obj *val, bool keepttl);
+/* SET semantics: add or overwrite, removing any TTL unless @keepttl. */
+struct kvs_entry *kvs_set_key(struct kvs_client *c, int db,
+			      const struct kvs_arg *key, struct kvs_obj *val,
+			      bool keepttl);
+bool kvs_db_delete(struct kvs_client *c, int db, const struct kvs_arg *key);
+void kvs_db_delete_entry(int db, struct kvs_shard *sh, struct kvs_entry *de);
+void kvs_set_expire(struct kvs_shard *sh, int db, struct kvs_entry *de,
+		    s64 when_ms);
+bool kvs_remove_expire(struct kvs_shard *sh, int db, struct kvs_entry *de);
+struct kvs_shard *kvs_key_shard(const struct kvs_arg *key);
+unsigned long kvs_dbsize(int db);
+unsigned long kvs_db_expires(int db);
+
+/* Keyspace changed (WATCH, keyspace notifications hook; later issues). */
+void kvs_signal_modified_key(struct kvs_client *c, int db,
+			     const struct kvs_arg *key);
+
+/* Locks every shard in order (under multi_lock) and the reverse. */
+void kvs_lock_all_shards(void);
+void kvs_unlock_all_shards(void);
+
+/* Dict primitives (dict.c). */
+void kvs_dict_init(struct kvs_dict *d);
+struct kvs_entry *kvs_dict_find(struct kvs_dict *d, const void *key,
+				size_t len, u64 hash);
+int kvs_dict_insert(struct kvs_dict *d, struct kvs_entry *de);
+struct kvs_entry *kvs_dict_unlink(struct kvs_dict *d, const void *key,
+				  size_t len, u64 hash);
+unsigned long kvs_dict_size(const struct kvs_dict *d);
+unsigned long kvs_dict_scan(struct kvs_dict *d, unsigned long cursor,
+			    void (*fn)(void *priv, struct kvs_entry *de),
+			    void *priv);
+struct kvs_entry *kvs_dict_random(struct kvs_dict *d);
+void kvs_dict_rehash_step(struct kvs_dict *d);
+/* Detaches every entry (O(1)); kvs_dict_free_detached() frees them. */
+void kvs_dict_detach(struct kvs_dict *d, struct kvs_dict *out);
+void kvs_dict_free_detached(struct kvs_dict *d);
+
+/* ------------------------------------------------------------ expire.c */
+
+s64 kvs_mstime(void);
+bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms);
+int kvs_expire_init(void);
+void kvs_expire_exit(void);
+
+/* --------------------------------------------------------- lazyfree.c */
+
+int kvs_lazyfree_init(void);
+void kvs_lazyfree_exit(void);
+void kvs_free_dict_async(struct kvs_dict *detached);
+
+/* ------------------------------------------------------------- resp.c */
+
+void add_reply_raw(struct kvs_client *c, const void *p, size_t len);
+void add_reply_status(struct kvs_client *c, const char *status);
+/* @err without leading '-'; "ERR " is prefixed unless it has a code. */
+void add_reply_error(struct kvs_client *c, const char *err);
+__printf(2, 3) void add_reply_errorf(struct kvs_client *c,
+				     const char *fmt, ...);
+void add_reply_bulk(struct kvs_client *c, const void *p, size_t len);
+void add_reply_bulk_cstr(struct kvs_client *c, const char *s);
+void add_reply_bulk_obj(struct kvs_client *c, struct kvs_obj *o);
+void add_reply_bulk_ll(struct kvs_client *c, s64 v);
+void add_reply_ll(struct kvs_client *c, s64 v);
+void add_reply_null(struct kvs_client *c);		/* $-1 */
+void add_reply_null_array(struct kvs_client *c);	/* *-1 */
+void add_reply_array_len(struct kvs_client *c, long len);
+void add_reply_map_len(struct kvs_client *c, long len);	/* RESP2: 2*len */
+void add_reply_ok(struct kvs_client *c);
+void add_reply_verbatim(struct kvs_client *c, const char *p, size_t len,
+			const char *ext);	/* RESP2: bulk */
+/* For replies whose length is known only at the end (KEYS, SCAN). */
+void *add_reply_deferred_len(struct kvs_client *c);
+void set_deferred_array_len(struct kvs_client *c, void *node, long len);
+
+void add_reply_syntax_error(struct kvs_client *c);	/* ERR syntax error */
+void add_reply_wrongtype(struct kvs_client *c);
+void add_reply_arity_error(struct kvs_client *c);
+void add_reply_subcommand_syntax_error(struct kvs_client *c);
+
+/* ------------------------------------------------------------- util.c */
+
+/* Redis's strict int64 parsing: no spaces, no '+', no leading zeros. */
+bool kvs_string2ll(const char *s, size_t len, s64 *out);
+bool kvs_string2ull(const char *s, size_t len, u64 *out);
+int kvs_ll2string(char *buf, size_t size, s64 v);
+/* Glob match as Redis's stringmatchlen (KEYS, SCAN MATCH, CONFIG GET). */
+bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,
+		     bool nocase);
+bool kvs_arg_equals(const struct kvs_arg *a, const char *s);	/* nocase */
+/* Parse an argument as int64 or reply "ERR value is not an integer..." */
+int kvs_get_ll_or_reply(struct kvs_client *c, const struct kvs_arg *a,
+			s64 *out, const char *msg);
+int kvs_get_positive_ll_or_reply(struct kvs_client *c,
+				 const struct kvs_arg *a, s64 *out,
+				 const char *msg);
+/* Parse "1gb", "100mb", "1024" (CONFIG SET memory values). */
+bool kvs_memtoull(const char *s, size_t len, u64 *out);
+
+/* ------------------------------------------------------------ float.c */
+
+/*
+ * All floating point lives in float.c, built with the FPU enabled and
+ * entered only between kernel_fpu_begin()/kernel_fpu_end(). Nothing of
+ * floating type crosses this interface.
+ */
+#define KVS_LD_STR_MAX	5120	/* Redis's MAX_LONG_DOUBLE_CHARS */
+/*
+ * INCRBYFLOAT: parse @cur and @incr as Redis parses long doubles, add,
+ * format as Redis does (%.17Lg, humanfriendly). Returns the length
+ * written to @out, -EINVAL for "value is not a valid float", -ERANGE for
+ * "increment would produce NaN or Infinity".
+ */
+int kvs_ld_incrby(const char *cur, size_t curlen, const char *incr,
+		  size_t incrlen, char *out, size_t outsize);
+/*
+ * HyperLogLog cardinality from the register histogram (Ertl's improved
+ * estimator, as Redis's hllCount): @reghisto has 64 slots; q = 50,
+ * m = 16384. Returns the estimate rounded as llroundl does.
+ */
+u64 kvs_hll_estimate(const int *reghisto);
+
+/* --------------------------------------------------------------- info.c */
+
+void kvs_gen_info(struct kvs_client *c, const char *section);
+
+/* ------------------------------------------------------ command procs */
+
+/* server.c / info.c / config.c */
+void ping_command(struct kvs_client *c);
+void echo_command(struct kvs_client *c);
+void hello_command(struct kvs_client *c);
+void info_command(struct kvs_client *c);
+void time_command(struct kvs_client *c);
+void quit_command(struct kvs_client *c);
+void config_get_command(struct kvs_client *c);
+void config_set_command(struct kvs_client *c);
+void config_resetstat_command(struct kvs_client *c);
+void config_help_command(struct kvs_client *c);
+void client_id_command(struct kvs_client *c);
+void client_setname_command(struct kvs_client *c);
+void client_getname_command(struct kvs_client *c);
+void client_list_command(struct kvs_client *c);
+void client_info_command(struct kvs_client *c);
+void client_help_command(struct kvs_client *c);
+void command_command(struct kvs_client *c);
+void command_count_command(struct kvs_client *c);
+void command_info_command(struct kvs_client *c);
+void command_list_command(struct kvs_client *c);
+void command_help_command(struct kvs_client *c);
+void command_docs_command(struct kvs_client *c);
+
+/* db.c */
+void select_command(struct kvs_client *c);
+void del_command(struct kvs_client *c);
+void unlink_command(struct kvs_client *c);
+void exists_command(struct kvs_client *c);
+void type_command(struct kvs_client *c);
+void rename_command(struct kvs_client *c);
+void renamenx_command(struct kvs_client *c);
+void copy_command(struct kvs_client *c);
+void move_command(struct kvs_client *c);
+void swapdb_command(struct kvs_client *c);
+void keys_command(struct kvs_client *c);
+void scan_command(struct kvs_client *c);
+void randomkey_command(struct kvs_client *c);
+void dbsize_command(struct kvs_client *c);
+void touch_command(struct kvs_client *c);
+void flushdb_command(struct kvs_client *c);
+void flushall_command(struct kvs_client *c);
+void object_encoding_command(struct kvs_client *c);
+void object_refcount_command(struct kvs_client *c);
+void object_idletime_command(struct kvs_client *c);
+void object_freq_command(struct kvs_client *c);
+void object_help_command(struct kvs_client *c);
+
+/* expire.c */
+void expire_command(struct kvs_client *c);
+void pexpire_command(struct kvs_client *c);
+void expireat_command(struct kvs_client *c);
+void pexpireat_command(struct kvs_client *c);
+void ttl_command(struct kvs_client *c);
+void pttl_command(struct kvs_client *c);
+void expiretime_command(struct kvs_client *c);
+void pexpiretime_command(struct kvs_client *c);
+void persist_command(struct kvs_client *c);
+
+/* t_string.c */
+void get_command(struct kvs_client *c);
+void set_command(struct kvs_client *c);
+void setnx_command(struct kvs_client *c);
+void setex_command(struct kvs_client *c);
+void psetex_command(struct kvs_client *c);
+void getset_command(struct kvs_client *c);
+void getdel_command(struct kvs_client *c);
+void getex_command(struct kvs_client *c);
+void mget_command(struct kvs_client *c);
+void mset_command(struct kvs_client *c);
+void msetnx_command(struct kvs_client *c);
+void append_command(struct kvs_client *c);
+void strlen_command(struct kvs_client *c);
+void getrange_command(struct kvs_client *c);
+void setrange_command(struct kvs_client *c);
+void incr_command(struct kvs_client *c);
+void decr_command(struct kvs_client *c);
+void incrby_command(struct kvs_client *c);
+void decrby_command(struct kvs_client *c);
+void incrbyfloat_command(struct kvs_client *c);
+
+/* hll.c */
+void pfadd_command(struct kvs_client *c);
+void pfcount_command(struct kvs_client *c);
+void pfmerge_command(struct kvs_client *c);
+void pfdebug_command(struct kvs_client *c);
+void pfselftest_command(struct kvs_client *c);
+
+#endif /* _KVS_SERVER_H */

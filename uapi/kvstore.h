@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kvstore: a Redis-compatible key-value store in the kernel.
+ *
+ * Every open file descriptor on /dev/kvstore is one client connection that
+ * speaks RESP: write() commands, read() replies, poll() for readiness.
+ * KVS_IOC_EXEC runs one or many commands in a single system call.
+ */
+#ifndef _UAPI_LINUX_KVSTORE_H
+#define _UAPI_LINUX_KVSTORE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define KVS_API_VERSION		1
+
+/* Features reported by KVS_IOC_VERSION. */
+#define KVS_FEATURE_EXEC	(1ULL << 0)	/* KVS_IOC_EXEC */
+#define KVS_FEATURE_STREAM	(1ULL << 1)	/* write()/read() RESP stream */
+#define KVS_FEATURE_INLINE	(1ULL << 2)	/* inline (telnet) commands */
+
+/**
+ * struct kvs_version - what this module speaks
+ * @api_version: in: the caller's KVS_API_VERSION (0 = just ask);
+ *               out: the module's KVS_API_VERSION
+ * @flags: must be zero
+ * @features: out: KVS_FEATURE_* bits
+ * @nr_databases: out: number of logical databases (SELECT 0..n-1)
+ * @nr_shards: out: number of keyspace shards
+ * @reserved: must be zero
+ */
+struct kvs_version {
+	__u32 api_version;
+	__u32 flags;
+	__u64 features;
+	__u32 nr_databases;
+	__u32 nr_shards;
+	__u64 reserved[4];
+};
+
+/**
+ * struct kvs_exec - run RESP commands, collect their replies
+ * @req: user pointer to @req_len bytes holding zero or more complete
+ *       commands (RESP arrays of bulk strings, or inline commands).
+ *       A malformed or truncated request fails with -EINVAL before any
+ *       command runs.
+ * @req_len: length of @req in bytes
+ * @reply: user pointer to a buffer of @reply_len bytes for the replies
+ * @reply_len: capacity of @reply
+ * @reply_used: out: bytes of RESP stored in @reply
+ * @reply_pending: out: bytes of reply still queued on the fd. They are
+ *       never dropped: fetch them with read() or with another
+ *       KVS_IOC_EXEC whose @req_len is 0.
+ * @nr_cmds: out: number of commands executed
+ * @flags: must be zero
+ * @reserved: must be zero
+ *
+ * Replies queued earlier on the same fd (by write()) come out first, so
+ * the reply stream is always in command order.
+ */
+struct kvs_exec {
+	__u64 req;
+	__u64 req_len;
+	__u64 reply;
+	__u64 reply_len;
+	__u64 reply_used;
+	__u64 reply_pending;
+	__u32 nr_cmds;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define KVS_IOC_MAGIC		0xB8
+#define KVS_IOC_VERSION		_IOWR(KVS_IOC_MAGIC, 0x00, struct kvs_version)
+#define KVS_IOC_EXEC		_IOWR(KVS_IOC_MAGIC, 0x01, struct kvs_exec)
+
+#endif /* _UAPI_LINUX_KVSTORE_H */
