@@ -153,8 +153,9 @@ const struct kvs_command kvs_command_table[] = {
 	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F, 0, 0, 0, "connection"),
 	CONTAINER("config", -2, config_subcommands, "server"),
 	CONTAINER("client", -2, client_subcommands, "connection"),
-	CMD("command", command_command, -1,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
+	{ .name = "command", .proc = command_command, .arity = -1,
+	  .flags = CMD_LOADING | CMD_STALE, .subcommands = command_subcommands,
+	  .group = "server" },
 };
 
 const unsigned int kvs_command_count = ARRAY_SIZE(kvs_command_table);

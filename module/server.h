@@ -236,7 +236,8 @@ struct kvs_client {
  * (negative last_key counts from the end) every @step. The dispatcher
  * locks the shards of those keys in ascending order before calling @proc.
  * A container command (CONFIG, CLIENT, ...) has @subcommands and no
- * @proc; "config|get" is then the full name in error messages.
+ * @proc; "config|get" is then the full name in error messages. COMMAND
+ * has both: with no argument its @proc runs.
  */
 struct kvs_command {
 	const char *name;
