@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            module (kvstore.ko), libkvstore, the kvstore CLI, tests
+# make run        boot a VM with the module loaded and open the kvstore REPL
+# make test       run every test in a VM (TAP, then "N passed, N failed")
+# make bench      benchmarks in a VM
+# make install    install library, headers, CLI (and the module via dkms)
+
+# The running kernel's build tree, else the newest Debian kernel headers
+# (the kernel the test VM boots).
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /lib/modules/*-amd64/build))))
+KVER ?= $(notdir $(patsubst %/build,%,$(KDIR)))
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+VMRUN := tests/vm/run
+
+.PHONY: all module userlib tests deps test run bench install uninstall \
+	load unload clean check
+
+all: module userlib tests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userlib:
+	$(MAKE) -C userlib
+
+tests: userlib
+	$(MAKE) -C tests
+
+deps:
+	tests/vm/deps
+
+test: deps
+	$(MAKE) all
+	$(MAKE) -C userlib check
+	$(VMRUN) -- tests/run_tests.sh
+
+run: deps
+	@$(MAKE) --no-print-directory -s all >/dev/null
+	@$(VMRUN) -- userlib/kvstore
+
+bench: deps
+	$(MAKE) all
+	$(VMRUN) -- tests/bench/run_bench.sh
+
+install: all
+	$(MAKE) -C userlib install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		modules_install
+
+uninstall:
+	$(MAKE) -C userlib uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+load: module
+	insmod ./kvstore.ko
+
+unload:
+	rmmod kvstore
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C userlib clean
+	$(MAKE) -C tests clean
