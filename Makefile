@@ -44,6 +44,7 @@ run: deps
 
 bench: deps
 	$(MAKE) all
+	$(MAKE) -C tests/bench
 	$(VMRUN) -- tests/bench/run_bench.sh
 
 install: all
@@ -64,3 +65,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C tests/bench clean

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs inside the test VM (make bench): kvstore through its ioctl next to
+# redis-server on a unix socket in the same VM, printed as one table.
+# Numbers under TCG are far below native ones; the ratios are what matter.
+set -u
+cd "$(dirname "$0")/../.."
+secs=${KVS_BENCH_SECONDS:-2}
+n=${KVS_BENCH_REQUESTS:-20000}
+sock=/tmp/bench-redis.sock
+out=/tmp/bench.$$
+
+redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no \
+	--daemonize yes --logfile /tmp/bench-redis.log >/dev/null
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+
+tests/bench/bench "$secs" >"$out" || { echo "bench failed" >&2; exit 1; }
+
+# redis-benchmark --csv columns: test, rps, avg, min, p50, p95, p99, max (ms)
+rb() {
+	redis-benchmark -s "$sock" -n "$2" -c 1 -P "$3" -t get,set --csv \
+		2>/dev/null | tr -d '"' |
+	awk -F, -v tag="$1" '$1 == "SET" || $1 == "GET" {
+		printf "%s_%s %s %.2f %.2f\n", tolower($1), tag, $2, $5 * 1000, $7 * 1000 }'
+}
+rb redis "$n" 1 >>"$out"
+rb redis64 $((n * 10)) 64 >>"$out"
+redis-cli -s "$sock" shutdown nosave >/dev/null 2>&1
+
+awk '
+function row(label, k, ref,	r) {
+	if (!(k in ops))
+		return
+	r = (ref in ops) ? sprintf("%.2fx", ops[k] / ops[ref]) : ""
+	printf "%-40s %12.0f %9.2f %9.2f  %s\n", label, ops[k], p50[k], p99[k], r
+}
+{ ops[$1] = $2; p50[$1] = $3; p99[$1] = $4 }
+END {
+	printf "%-40s %12s %9s %9s  %s\n", "benchmark", "ops/s", "p50 us", "p99 us", "vs redis"
+	row("kvstore null ioctl (KVS_IOC_VERSION)", "null_ioctl", "")
+	row("kvstore SET, 1 client, EXEC ioctl", "set_exec", "set_redis")
+	row("kvstore GET, 1 client, EXEC ioctl", "get_exec", "get_redis")
+	row("kvstore GET, 64 per EXEC ioctl", "get_exec_x64", "get_redis64")
+	row("redis SET, 1 client, unix socket", "set_redis", "")
+	row("redis GET, 1 client, unix socket", "get_redis", "")
+	row("redis SET, -P 64, unix socket", "set_redis64", "")
+	row("redis GET, -P 64, unix socket", "get_redis64", "")
+	print "(p50/p99 of kvstore x64 and redis -P 64 are per batch)"
+}' "$out"
+rm -f "$out"
