@@ -1,0 +1,909 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * kvstore: the command line client, redis-cli's twin.
+ *
+ * Output is byte-for-byte what redis-cli 7.0 prints for the same replies,
+ * so scripts written against redis-cli keep working: human format when
+ * stdout is a TTY, raw otherwise (--raw/--no-raw force one). By default it
+ * talks to /dev/kvstore; -s/-h/-p talk RESP over a socket (kvstored, or a
+ * redis-server to compare with).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "buf.h"
+#include "kvstore.h"
+
+#ifndef KVS_CLI_VERSION
+#define KVS_CLI_VERSION "1.0.0"
+#endif
+
+enum { OUT_STANDARD, OUT_RAW };
+
+static struct {
+	const char *dev;	/* device path, NULL: $KVSTORE_DEV or default */
+	const char *sock;	/* -s */
+	const char *host;	/* -h */
+	int port;		/* -p */
+	int tcp;
+	int dbnum;		/* -n, then SELECT */
+	long long repeat;	/* -r, -1 forever */
+	double interval;	/* -i, seconds */
+	int stdin_lastarg;	/* -x */
+	int resp3;		/* -3: HELLO 3 after connecting */
+	int output;
+	int scan;
+	const char *pattern;
+	long long count;
+	int in_multi;
+	int interactive;	/* REPL: errors are not fatal */
+	struct kvs_ctx *c;
+} cfg = { .port = 6379, .repeat = 1, .output = OUT_STANDARD };
+
+/* ------------------------------------------------------------ formatting */
+
+static void out_add(struct kvs_buf *o, const void *p, size_t n)
+{
+	if (kvs_buf_add(o, p, n)) {
+		fprintf(stderr, "Out of memory\n");
+		exit(1);
+	}
+}
+
+static void out_str(struct kvs_buf *o, const char *s)
+{
+	out_add(o, s, strlen(s));
+}
+
+static void out_fmt(struct kvs_buf *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void out_fmt(struct kvs_buf *o, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	out_add(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* A quoted, escaped string as redis-cli shows it on a TTY. */
+static void out_repr(struct kvs_buf *o, const char *s, size_t n)
+{
+	size_t i;
+
+	out_add(o, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char ch = s[i];
+
+		switch (ch) {
+		case '\\': out_str(o, "\\\\"); break;
+		case '"': out_str(o, "\\\""); break;
+		case '\n': out_str(o, "\\n"); break;
+		case '\r': out_str(o, "\\r"); break;
+		case '\t': out_str(o, "\\t"); break;
+		case '\a': out_str(o, "\\a"); break;
+		case '\b': out_str(o, "\\b"); break;
+		default:
+			if (isprint(ch))
+				out_add(o, &ch, 1);
+			else
+				out_fmt(o, "\\x%02x", ch);
+		}
+	}
+	out_add(o, "\"", 1);
+}
+
+static int is_aggregate(int t)
+{
+	return t == KVS_REPLY_ARRAY || t == KVS_REPLY_MAP ||
+	       t == KVS_REPLY_SET || t == KVS_REPLY_PUSH;
+}
+
+/*
+ * Human format. Children of an aggregate are numbered "N) " with N
+ * right-aligned to the widest index; nested aggregates continue on the
+ * same line and their later lines are indented by the parent's prefix
+ * plus the width of "N) ".
+ */
+static void format_tty(struct kvs_buf *o, const struct kvs_reply *r,
+		       const char *prefix)
+{
+	switch (r->type) {
+	case KVS_REPLY_ERROR:
+		out_str(o, "(error) ");
+		out_add(o, r->str, r->len);
+		out_str(o, "\n");
+		return;
+	case KVS_REPLY_STATUS:
+		out_add(o, r->str, r->len);
+		out_str(o, "\n");
+		return;
+	case KVS_REPLY_INTEGER:
+		out_fmt(o, "(integer) %lld\n", r->integer);
+		return;
+	case KVS_REPLY_DOUBLE:
+		out_str(o, "(double) ");
+		out_add(o, r->str, r->len);
+		out_str(o, "\n");
+		return;
+	case KVS_REPLY_BIGNUM:
+		out_str(o, "(big number) ");
+		out_add(o, r->str, r->len);
+		out_str(o, "\n");
+		return;
+	case KVS_REPLY_STRING:
+		out_repr(o, r->str, r->len);
+		out_str(o, "\n");
+		return;
+	case KVS_REPLY_VERB:
+		out_add(o, r->str, r->len);	/* meant to be read as is */
+		out_str(o, "\n");
+		return;
+	case KVS_REPLY_NIL:
+		out_str(o, "(nil)\n");
+		return;
+	case KVS_REPLY_BOOL:
+		out_str(o, r->integer ? "(true)\n" : "(false)\n");
+		return;
+	}
+	if (!is_aggregate(r->type)) {
+		out_fmt(o, "Unknown reply type: %d\n", r->type);
+		return;
+	}
+	if (!r->elements) {
+		out_str(o, r->type == KVS_REPLY_ARRAY ? "(empty array)\n" :
+			   r->type == KVS_REPLY_MAP ? "(empty hash)\n" :
+			   r->type == KVS_REPLY_SET ? "(empty set)\n" :
+			   "(empty push)\n");
+		return;
+	}
+
+	size_t shown = r->type == KVS_REPLY_MAP ? r->elements / 2 : r->elements;
+	size_t i, width = 0, plen = strlen(prefix);
+	char sep = r->type == KVS_REPLY_SET ? '~' :
+		   r->type == KVS_REPLY_MAP ? '#' : ')';
+	char *child;
+
+	for (i = shown; i; i /= 10)
+		width++;
+	child = malloc(plen + width + 3);
+	if (!child) {
+		fprintf(stderr, "Out of memory\n");
+		exit(1);
+	}
+	memcpy(child, prefix, plen);
+	memset(child + plen, ' ', width + 2);
+	child[plen + width + 2] = '\0';
+
+	for (i = 0; i < r->elements; i++) {
+		size_t idx = (r->type == KVS_REPLY_MAP ? i / 2 : i) + 1;
+
+		/* The first line's prefix was written by our parent. */
+		if (i)
+			out_str(o, prefix);
+		out_fmt(o, "%*zu%c ", (int)width, idx, sep);
+		format_tty(o, r->element[i], child);
+		if (r->type == KVS_REPLY_MAP) {
+			o->len--;	/* the key's newline */
+			out_str(o, " => ");
+			format_tty(o, r->element[++i], child);
+		}
+	}
+	free(child);
+}
+
+/* Raw format: values only, aggregates one element per line. */
+static void format_raw(struct kvs_buf *o, const struct kvs_reply *r)
+{
+	size_t i;
+
+	switch (r->type) {
+	case KVS_REPLY_NIL:
+		return;
+	case KVS_REPLY_ERROR:
+		out_add(o, r->str, r->len);
+		out_str(o, "\n");
+		return;
+	case KVS_REPLY_STATUS:
+	case KVS_REPLY_STRING:
+	case KVS_REPLY_VERB:
+	case KVS_REPLY_DOUBLE:
+	case KVS_REPLY_BIGNUM:
+		out_add(o, r->str, r->len);
+		return;
+	case KVS_REPLY_INTEGER:
+		out_fmt(o, "%lld", r->integer);
+		return;
+	case KVS_REPLY_BOOL:
+		out_str(o, r->integer ? "(true)" : "(false)");
+		return;
+	}
+	for (i = 0; i < r->elements; i++) {
+		if (i)
+			out_str(o, "\n");
+		format_raw(o, r->element[i]);
+		if (r->type == KVS_REPLY_MAP) {
+			out_str(o, " ");
+			format_raw(o, r->element[++i]);
+		}
+	}
+}
+
+/*
+ * @raw_strings: commands whose output is text meant for humans (INFO,
+ * CLIENT LIST...) are shown raw even on a TTY, as redis-cli does.
+ */
+static void print_reply(const struct kvs_reply *r, int raw_strings)
+{
+	struct kvs_buf o = { 0 };
+
+	if (raw_strings) {
+		format_raw(&o, r);	/* the text ends in its own newline */
+	} else if (cfg.output == OUT_RAW) {
+		format_raw(&o, r);
+		out_str(&o, "\n");
+	} else {
+		format_tty(&o, r, "");
+	}
+	fwrite(o.p ? o.p : "", 1, o.len, stdout);
+	fflush(stdout);
+	kvs_buf_free(&o);
+}
+
+static int cmd_is(int argc, char **argv, const char *name, int min_argc)
+{
+	return argc >= min_argc && !strcasecmp(argv[0], name);
+}
+
+static int wants_raw_strings(int argc, char **argv)
+{
+	if (cmd_is(argc, argv, "info", 1) || cmd_is(argc, argv, "lolwut", 1))
+		return 1;
+	if (argc < 2)
+		return 0;
+	if (cmd_is(argc, argv, "debug", 2))
+		return !strcasecmp(argv[1], "htstats") ||
+		       !strcasecmp(argv[1], "htstats-key") ||
+		       !strcasecmp(argv[1], "client-eviction");
+	if (cmd_is(argc, argv, "memory", 2))
+		return !strcasecmp(argv[1], "malloc-stats") ||
+		       !strcasecmp(argv[1], "doctor");
+	if (argc == 2 && cmd_is(argc, argv, "cluster", 2))
+		return !strcasecmp(argv[1], "nodes") ||
+		       !strcasecmp(argv[1], "info");
+	if (cmd_is(argc, argv, "client", 2))
+		return !strcasecmp(argv[1], "list") ||
+		       !strcasecmp(argv[1], "info");
+	if (argc == 3 && cmd_is(argc, argv, "latency", 3))
+		return !strcasecmp(argv[1], "graph");
+	if (argc == 2 && cmd_is(argc, argv, "latency", 2))
+		return !strcasecmp(argv[1], "doctor");
+	return 0;
+}
+
+/* ------------------------------------------------------------ connection */
+
+static const char *target_name(char *buf, size_t sz)
+{
+	if (cfg.sock)
+		snprintf(buf, sz, "%s", cfg.sock);
+	else if (cfg.tcp)
+		snprintf(buf, sz, "%s:%d", cfg.host, cfg.port);
+	else
+		snprintf(buf, sz, "%s", cfg.dev ? cfg.dev :
+			 getenv(KVS_DEVICE_ENV) && *getenv(KVS_DEVICE_ENV) ?
+			 getenv(KVS_DEVICE_ENV) : KVS_DEFAULT_DEVICE);
+	return buf;
+}
+
+static void select_db(void)
+{
+	struct kvs_reply *r;
+
+	if (!cfg.dbnum)
+		return;
+	if (kvs_command(cfg.c, &r, "SELECT %d", cfg.dbnum))
+		return;
+	if (r->type == KVS_REPLY_ERROR) {
+		fprintf(stderr, "SELECT %d failed: %s\n", cfg.dbnum, r->str);
+		cfg.dbnum = 0;
+	}
+	kvs_free_reply(r);
+}
+
+static void hello3(void)
+{
+	struct kvs_reply *r;
+
+	if (kvs_command(cfg.c, &r, "HELLO 3"))
+		return;
+	if (r->type == KVS_REPLY_ERROR)
+		fprintf(stderr, "HELLO 3 failed: %s\n", r->str);
+	kvs_free_reply(r);
+}
+
+static int cli_connect(void)
+{
+	char name[512];
+	int err;
+
+	if (cfg.c) {
+		kvs_close(cfg.c);
+		cfg.c = NULL;
+	}
+	if (cfg.sock)
+		err = kvs_connect_unix(&cfg.c, cfg.sock);
+	else if (cfg.tcp)
+		err = kvs_connect_tcp(&cfg.c, cfg.host, cfg.port);
+	else
+		err = kvs_open(&cfg.c, cfg.dev, NULL);
+	if (err) {
+		fprintf(stderr, "Could not connect to %s at %s: %s\n",
+			cfg.sock || cfg.tcp ? "Redis" : "kvstore",
+			target_name(name, sizeof(name)), strerror(-err));
+		cfg.c = NULL;
+		return err;
+	}
+	cfg.in_multi = 0;
+	select_db();
+	if (cfg.resp3)
+		hello3();
+	return 0;
+}
+
+/* --------------------------------------------------------------- commands */
+
+static void sleep_interval(void)
+{
+	struct timespec ts;
+
+	if (cfg.interval <= 0)
+		return;
+	ts.tv_sec = (time_t)cfg.interval;
+	ts.tv_nsec = (long)((cfg.interval - ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+/* Track what the prompt shows: the db and whether a MULTI is open. */
+static void track_state(int argc, char **argv, const struct kvs_reply *r)
+{
+	if (r->type == KVS_REPLY_ERROR) {
+		if (cmd_is(argc, argv, "exec", 1))
+			cfg.in_multi = 0;
+		return;
+	}
+	if (argc == 2 && cmd_is(argc, argv, "select", 2))
+		cfg.dbnum = atoi(argv[1]);
+	else if (cmd_is(argc, argv, "multi", 1))
+		cfg.in_multi = 1;
+	else if (cmd_is(argc, argv, "exec", 1) ||
+		 cmd_is(argc, argv, "discard", 1))
+		cfg.in_multi = 0;
+}
+
+static int report_transport(int err)
+{
+	if (err == -ECONNRESET)
+		fprintf(stderr, "Error: Server closed the connection\n");
+	else
+		fprintf(stderr, "Error: %s\n", strerror(-err));
+	kvs_close(cfg.c);
+	cfg.c = NULL;
+	return err;
+}
+
+/* Send one command @repeat times (-1: forever); 0 or -errno. */
+static int issue_command(int argc, char **argv, const size_t *lens,
+			 long long repeat)
+{
+	int raw_strings = wants_raw_strings(argc, argv);
+	int streaming = cmd_is(argc, argv, "subscribe", 1) ||
+			cmd_is(argc, argv, "psubscribe", 1) ||
+			cmd_is(argc, argv, "ssubscribe", 1) ||
+			cmd_is(argc, argv, "monitor", 1);
+	struct kvs_reply *r;
+	int err;
+
+	if (!cfg.c && cli_connect())
+		return -ENOTCONN;
+	while (repeat < 0 || repeat-- > 0) {
+		err = kvs_command_argv(cfg.c, &r, argc, (const char **)argv,
+				       lens);
+		if (err)
+			return report_transport(err);
+		if (streaming && cfg.output == OUT_STANDARD &&
+		    !cmd_is(argc, argv, "monitor", 1)) {
+			printf("Reading messages... (press Ctrl-C to quit)\n");
+			fflush(stdout);
+		}
+		print_reply(r, raw_strings);
+		track_state(argc, argv, r);
+		if (r->type == KVS_REPLY_ERROR)
+			streaming = 0;
+		kvs_free_reply(r);
+		/* Messages keep coming until the connection dies. */
+		while (streaming) {
+			err = kvs_get_reply(cfg.c, &r);
+			if (err)
+				return report_transport(err);
+			print_reply(r, raw_strings);
+			kvs_free_reply(r);
+		}
+		if (repeat)
+			sleep_interval();
+	}
+	return 0;
+}
+
+/* --scan: every key, one per line, via the SCAN cursor. */
+static int scan_mode(void)
+{
+	char cursor[32] = "0", count[32];
+	struct kvs_reply *r, *keys;
+	const char *argv[7];
+	int argc, err;
+	size_t i;
+
+	if (cli_connect())
+		return 1;
+	snprintf(count, sizeof(count), "%lld", cfg.count);
+	do {
+		argc = 0;
+		argv[argc++] = "SCAN";
+		argv[argc++] = cursor;
+		if (cfg.pattern) {
+			argv[argc++] = "MATCH";
+			argv[argc++] = cfg.pattern;
+		}
+		if (cfg.count) {
+			argv[argc++] = "COUNT";
+			argv[argc++] = count;
+		}
+		err = kvs_command_argv(cfg.c, &r, argc, argv, NULL);
+		if (err) {
+			report_transport(err);
+			return 1;
+		}
+		if (r->type == KVS_REPLY_ERROR) {
+			fprintf(stderr, "Error: %s\n", r->str);
+			kvs_free_reply(r);
+			return 1;
+		}
+		if (r->type != KVS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != KVS_REPLY_STRING ||
+		    r->element[1]->type != KVS_REPLY_ARRAY) {
+			fprintf(stderr, "Error: unexpected SCAN reply\n");
+			kvs_free_reply(r);
+			return 1;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+		keys = r->element[1];
+		for (i = 0; i < keys->elements; i++) {
+			struct kvs_buf o = { 0 };
+
+			if (cfg.output == OUT_STANDARD)
+				out_repr(&o, keys->element[i]->str,
+					 keys->element[i]->len);
+			else
+				out_add(&o, keys->element[i]->str,
+					keys->element[i]->len);
+			out_str(&o, "\n");
+			fwrite(o.p, 1, o.len, stdout);
+			kvs_buf_free(&o);
+		}
+		kvs_free_reply(r);
+	} while (strcmp(cursor, "0"));
+	fflush(stdout);
+	return 0;
+}
+
+/* ------------------------------------------------------- line splitting */
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = tolower(ch);
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+static void free_args(int argc, char **argv)
+{
+	while (argc--)
+		free(argv[argc]);
+	free(argv);
+}
+
+/*
+ * Split a line like redis-cli: spaces separate arguments; "..." allows
+ * \n \r \t \b \a \xHH and \<any>; '...' allows \'; a closing quote must
+ * end the argument. Returns argc, or -1 on unbalanced quotes.
+ */
+static int split_line(const char *p, char ***out)
+{
+	char **argv = NULL;
+	int argc = 0;
+
+	*out = NULL;
+	for (;;) {
+		struct kvs_buf a = { 0 };
+		int inq = 0, insq = 0, done = 0;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		while (!done) {
+			if (inq) {
+				if (!*p)
+					goto err;
+				if (p[0] == '\\' && p[1] == 'x' &&
+				    hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
+					char ch = hexval(p[2]) * 16 + hexval(p[3]);
+
+					out_add(&a, &ch, 1);
+					p += 3;
+				} else if (p[0] == '\\' && p[1]) {
+					char ch;
+
+					p++;
+					switch (*p) {
+					case 'n': ch = '\n'; break;
+					case 'r': ch = '\r'; break;
+					case 't': ch = '\t'; break;
+					case 'b': ch = '\b'; break;
+					case 'a': ch = '\a'; break;
+					default: ch = *p; break;
+					}
+					out_add(&a, &ch, 1);
+				} else if (*p == '"') {
+					if (p[1] && !isspace((unsigned char)p[1]))
+						goto err;
+					done = 1;
+				} else {
+					out_add(&a, p, 1);
+				}
+			} else if (insq) {
+				if (!*p)
+					goto err;
+				if (p[0] == '\\' && p[1] == '\'') {
+					p++;
+					out_add(&a, "'", 1);
+				} else if (*p == '\'') {
+					if (p[1] && !isspace((unsigned char)p[1]))
+						goto err;
+					done = 1;
+				} else {
+					out_add(&a, p, 1);
+				}
+			} else {
+				switch (*p) {
+				case ' ': case '\n': case '\r': case '\t':
+				case '\0':
+					done = 1;
+					break;
+				case '"':
+					inq = 1;
+					break;
+				case '\'':
+					insq = 1;
+					break;
+				default:
+					out_add(&a, p, 1);
+				}
+			}
+			if (*p)
+				p++;
+		}
+		argv = realloc(argv, (argc + 1) * sizeof(*argv));
+		if (!argv) {
+			fprintf(stderr, "Out of memory\n");
+			exit(1);
+		}
+		out_add(&a, "", 1);	/* NUL-terminate; args are C strings */
+		argv[argc++] = a.p;
+		continue;
+err:
+		kvs_buf_free(&a);
+		free_args(argc, argv);
+		return -1;
+	}
+	*out = argv;
+	return argc;
+}
+
+/* ------------------------------------------------------------------ REPL */
+
+static void make_prompt(char *buf, size_t sz)
+{
+	char db[24] = "";
+
+	if (!cfg.c) {
+		snprintf(buf, sz, "not connected> ");
+		return;
+	}
+	if (cfg.dbnum)
+		snprintf(db, sizeof(db), "[%d]", cfg.dbnum);
+	if (cfg.sock)
+		snprintf(buf, sz, "redis %s%s%s> ", cfg.sock, db,
+			 cfg.in_multi ? "(TX)" : "");
+	else if (cfg.tcp)
+		snprintf(buf, sz, "%s:%d%s%s> ", cfg.host, cfg.port, db,
+			 cfg.in_multi ? "(TX)" : "");
+	else
+		snprintf(buf, sz, "kvstore%s%s> ", db,
+			 cfg.in_multi ? "(TX)" : "");
+}
+
+static void repl_help(void)
+{
+	printf("kvstore %s\n"
+	       "To get help about kvstore commands type:\n"
+	       "      \"help\" to get this message\n"
+	       "      \"quit\" or \"exit\" to leave\n"
+	       "Commands are Redis commands, e.g. SET key value, GET key.\n",
+	       KVS_CLI_VERSION);
+	fflush(stdout);
+}
+
+static char *history_path(void)
+{
+	const char *env = getenv("KVSTORE_HISTFILE");
+	const char *home = getenv("HOME");
+	char *path;
+
+	if (env)
+		return *env && strcmp(env, "/dev/null") ? strdup(env) : NULL;
+	if (!home)
+		return NULL;
+	if (asprintf(&path, "%s/.kvstore_history", home) < 0)
+		return NULL;
+	return path;
+}
+
+/* The next input line without its newline, or NULL at EOF. */
+static char *next_line(int tty)
+{
+	char prompt[600], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (tty) {
+		make_prompt(prompt, sizeof(prompt));
+		return readline(prompt);
+	}
+	n = getline(&line, &cap, stdin);
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	return line;
+}
+
+static int repl(void)
+{
+	int tty = isatty(STDIN_FILENO);
+	char *hist = tty ? history_path() : NULL;
+	char *line;
+
+	cfg.interactive = 1;
+	if (hist)
+		read_history(hist);
+	cli_connect();	/* a failure is retried by the next command */
+	while ((line = next_line(tty))) {
+		char **argv;
+		int argc = split_line(line, &argv);
+
+		if (argc < 0) {
+			printf("Invalid argument(s)\n");
+			fflush(stdout);
+		} else if (argc > 0) {
+			long long repeat = 1;
+			char *end;
+			int skip = 0;
+
+			if (tty) {
+				add_history(line);
+				if (hist)
+					write_history(hist);
+			}
+			if (!strcasecmp(argv[0], "quit") ||
+			    !strcasecmp(argv[0], "exit")) {
+				free_args(argc, argv);
+				free(line);
+				break;
+			}
+			if (argc > 1) {
+				errno = 0;
+				repeat = strtoll(argv[0], &end, 10);
+				if (!errno && repeat > 0 && !*end)
+					skip = 1;
+				else
+					repeat = 1;
+			}
+			if (argc == 1 && !strcasecmp(argv[0], "help"))
+				repl_help();
+			else if (argc == 1 && !strcasecmp(argv[0], "clear"))
+				rl_clear_screen(0, 0);
+			else
+				issue_command(argc - skip, argv + skip, NULL,
+					      repeat);
+		}
+		if (argc >= 0)
+			free_args(argc, argv);
+		free(line);
+	}
+	free(hist);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- options */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"kvstore %s\n"
+"\n"
+"Usage: kvstore [OPTIONS] [cmd [arg [arg ...]]]\n"
+"  -d <device>        kvstore device (default: $KVSTORE_DEV, else /dev/kvstore).\n"
+"  -s <socket>        Unix socket of a RESP server (kvstored, redis-server).\n"
+"  -h <hostname>      RESP server hostname (default: 127.0.0.1).\n"
+"  -p <port>          RESP server port (default: 6379).\n"
+"  -n <db>            Database number.\n"
+"  -2                 Start session in RESP2 protocol mode.\n"
+"  -3                 Start session in RESP3 protocol mode.\n"
+"  -r <repeat>        Execute specified command N times (-1: forever).\n"
+"  -i <interval>      When -r is used, waits <interval> seconds per command.\n"
+"                     It is possible to specify sub-second times like -i 0.1.\n"
+"  -x                 Read last argument from STDIN.\n"
+"  --raw              Use raw formatting for replies (default when STDOUT is\n"
+"                     not a tty).\n"
+"  --no-raw           Force formatted output even when STDOUT is not a tty.\n"
+"  --scan             List all keys using the SCAN command.\n"
+"  --pattern <pat>    Keys pattern when using --scan (default: *).\n"
+"  --count <count>    Count option when using --scan.\n"
+"  --help             Output this help and exit.\n"
+"  --version          Output version and exit.\n"
+"\n"
+"Examples:\n"
+"  kvstore SET key value\n"
+"  kvstore -r 100 INCR counter\n"
+"  cat /etc/passwd | kvstore -x SET passwd\n"
+"  kvstore --scan --pattern 'user:*'\n"
+"\n"
+"When no command is given, kvstore starts in interactive mode.\n",
+	KVS_CLI_VERSION);
+}
+
+static void bad_option(const char *opt)
+{
+	fprintf(stderr, "Unrecognized option or bad number of args for: '%s'\n",
+		opt);
+	exit(1);
+}
+
+/* Parse options; returns the index of the first command word. */
+static int parse_options(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+
+		if (!strcmp(a, "-h") && more) {
+			cfg.host = argv[++i];
+			cfg.tcp = 1;
+		} else if (!strcmp(a, "-p") && more) {
+			cfg.port = atoi(argv[++i]);
+			cfg.tcp = 1;
+		} else if (!strcmp(a, "-s") && more) {
+			cfg.sock = argv[++i];
+		} else if (!strcmp(a, "-d") && more) {
+			cfg.dev = argv[++i];
+		} else if (!strcmp(a, "-n") && more) {
+			cfg.dbnum = atoi(argv[++i]);
+		} else if (!strcmp(a, "-r") && more) {
+			cfg.repeat = strtoll(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "-i") && more) {
+			cfg.interval = strtod(argv[++i], NULL);
+		} else if (!strcmp(a, "-3")) {
+			cfg.resp3 = 1;
+		} else if (!strcmp(a, "-2")) {
+			cfg.resp3 = 0;
+		} else if (!strcmp(a, "-x")) {
+			cfg.stdin_lastarg = 1;
+		} else if (!strcmp(a, "--raw")) {
+			cfg.output = OUT_RAW;
+		} else if (!strcmp(a, "--no-raw")) {
+			cfg.output = OUT_STANDARD;
+		} else if (!strcmp(a, "--scan")) {
+			cfg.scan = 1;
+		} else if (!strcmp(a, "--pattern") && more) {
+			cfg.pattern = argv[++i];
+		} else if (!strcmp(a, "--count") && more) {
+			cfg.count = strtoll(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
+			printf("kvstore %s\n", KVS_CLI_VERSION);
+			exit(0);
+		} else if (a[0] == '-' && a[1]) {
+			bad_option(a);
+		} else {
+			break;
+		}
+	}
+	if (!cfg.host)
+		cfg.host = "127.0.0.1";
+	return i;
+}
+
+static char *read_stdin(size_t *len)
+{
+	struct kvs_buf b = { 0 };
+	char tmp[65536];
+	size_t n;
+
+	while ((n = fread(tmp, 1, sizeof(tmp), stdin)) > 0)
+		out_add(&b, tmp, n);
+	out_add(&b, "", 1);
+	*len = b.len - 1;
+	return b.p;
+}
+
+int main(int argc, char **argv)
+{
+	int first, ret;
+
+	cfg.output = isatty(STDOUT_FILENO) ? OUT_STANDARD : OUT_RAW;
+	first = parse_options(argc, argv);
+	argc -= first;
+	argv += first;
+
+	if (cfg.scan)
+		return scan_mode();
+	if (argc == 0 && !cfg.stdin_lastarg)
+		return repl();
+
+	if (cli_connect())
+		return 1;
+	{
+		/* One shot: the arguments, plus stdin as the last one for -x. */
+		char **args = calloc(argc + 1, sizeof(*args));
+		size_t *lens = calloc(argc + 1, sizeof(*lens));
+		int i;
+
+		if (!args || !lens)
+			return 1;
+		for (i = 0; i < argc; i++) {
+			args[i] = argv[i];
+			lens[i] = strlen(argv[i]);
+		}
+		/* stdin may hold any bytes, NULs included: pass lengths */
+		if (cfg.stdin_lastarg)
+			args[argc] = read_stdin(&lens[argc]), argc++;
+		ret = issue_command(argc, args, lens, cfg.repeat);
+		if (cfg.stdin_lastarg)
+			free(args[argc - 1]);
+		free(args);
+		free(lens);
+	}
+	kvs_close(cfg.c);
+	return ret ? 1 : 0;
+}

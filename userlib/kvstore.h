@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * libkvstore: talk to kvstore (/dev/kvstore) the way hiredis talks to Redis.
+ *
+ * A struct kvs_ctx is one Redis connection. Usually it is an fd on
+ * /dev/kvstore, where a batch of commands costs one ioctl(KVS_IOC_EXEC);
+ * it can also be a unix or TCP socket to redis-server or kvstored, so the
+ * same program works against either.
+ *
+ *	struct kvs_ctx *c;
+ *	struct kvs_reply *r;
+ *	int err = kvs_open(&c, NULL, NULL);
+ *	if (err)
+ *		return err;			// -errno
+ *	err = kvs_command(c, &r, "SET %s %b", key, val, vlen);
+ *	if (!err && r->type == KVS_REPLY_ERROR)
+ *		fprintf(stderr, "%s\n", r->str);	// Redis said no
+ *	kvs_free_reply(r);
+ *	kvs_close(c);
+ *
+ * Conventions: functions return 0 (or a length) on success and a negative
+ * errno on failure; errno itself is never part of the interface. A Redis
+ * error (-ERR ...) is not a failure: it is a reply of type KVS_REPLY_ERROR.
+ * Transport errors: -ENOMEM, -EINVAL (bad format string or arguments,
+ * malformed request), -EIO (the peer broke the protocol), -ECONNRESET (the
+ * peer closed the connection), or whatever the system call returned. After
+ * -EIO or -ECONNRESET the context is dead: every later call returns the
+ * same error; close it and open another.
+ *
+ * A context is not thread-safe; use one per thread (one fd each, which is
+ * also what kvstore scales with).
+ */
+#ifndef KVSTORE_H
+#define KVSTORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/kvstore.h>	/* the kernel ABI: struct kvs_version, ... */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef KVS_API
+#define KVS_API __attribute__((visibility("default")))
+#endif
+
+#define KVS_LIB_VERSION_MAJOR	1
+#define KVS_LIB_VERSION_MINOR	0
+#define KVS_LIB_VERSION_PATCH	0
+
+#define KVS_DEFAULT_DEVICE	"/dev/kvstore"
+#define KVS_DEVICE_ENV		"KVSTORE_DEV"
+
+/* Reply types; the numbers are hiredis's so ported code keeps working. */
+#define KVS_REPLY_STRING	1
+#define KVS_REPLY_ARRAY		2
+#define KVS_REPLY_INTEGER	3
+#define KVS_REPLY_NIL		4
+#define KVS_REPLY_STATUS	5
+#define KVS_REPLY_ERROR		6
+#define KVS_REPLY_DOUBLE	7	/* RESP3 from here on */
+#define KVS_REPLY_BOOL		8
+#define KVS_REPLY_MAP		9
+#define KVS_REPLY_SET		10
+#define KVS_REPLY_ATTR		11
+#define KVS_REPLY_PUSH		12
+#define KVS_REPLY_BIGNUM	13
+#define KVS_REPLY_VERB		14
+
+/**
+ * struct kvs_reply - one reply, a tree for aggregates
+ * @type: KVS_REPLY_*
+ * @integer: INTEGER value; BOOL: 0 or 1
+ * @dval: DOUBLE value (@str keeps the exact text)
+ * @len: length of @str
+ * @str: STRING, STATUS, ERROR, DOUBLE, BIGNUM, VERB: the bytes, always
+ *       NUL-terminated (binary safe through @len); NULL otherwise
+ * @vtype: VERB: the 3-letter format ("txt", "mkd"), NUL-terminated
+ * @elements: ARRAY, MAP, SET, ATTR, PUSH: number of children (a MAP of n
+ *            pairs has 2n children: key, value, key, value, ...)
+ * @element: the children
+ */
+struct kvs_reply {
+	int type;
+	long long integer;
+	double dval;
+	size_t len;
+	char *str;
+	char vtype[4];
+	size_t elements;
+	struct kvs_reply **element;
+};
+
+KVS_API void kvs_free_reply(struct kvs_reply *r);
+
+/* ------------------------------------------------------------ connecting */
+
+struct kvs_ctx;
+
+#define KVS_OPEN_RDONLY		(1U << 0)	/* open the device O_RDONLY */
+#define KVS_OPEN_NONBLOCK	(1U << 1)	/* O_NONBLOCK: calls may give -EAGAIN */
+
+/**
+ * struct kvs_open_opts - options for kvs_open()
+ * @sz: sizeof(struct kvs_open_opts) as the caller knows it; newer fields
+ *      are appended, and a library that does not know a field refuses a
+ *      non-zero value in it with -EINVAL (the libbpf convention)
+ * @flags: KVS_OPEN_*
+ * @reply_buf: initial size of the KVS_IOC_EXEC reply buffer (0: 16 KiB);
+ *             it grows on demand
+ */
+struct kvs_open_opts {
+	size_t sz;
+	unsigned int flags;
+	size_t reply_buf;
+};
+
+/*
+ * kvs_open - connect to the kvstore device. @path NULL means $KVSTORE_DEV,
+ * else /dev/kvstore. @opts may be NULL. The fd is O_CLOEXEC and O_RDWR
+ * unless KVS_OPEN_RDONLY (then write commands are refused by the module).
+ */
+KVS_API int kvs_open(struct kvs_ctx **out, const char *path,
+		     const struct kvs_open_opts *opts);
+/* kvs_connect_unix/tcp - a RESP socket (redis-server, kvstored). */
+KVS_API int kvs_connect_unix(struct kvs_ctx **out, const char *path);
+KVS_API int kvs_connect_tcp(struct kvs_ctx **out, const char *host, int port);
+KVS_API void kvs_close(struct kvs_ctx *c);
+
+/* The fd, for poll()/epoll: readable means replies (or push messages). */
+KVS_API int kvs_fd(const struct kvs_ctx *c);
+
+#define KVS_TRANSPORT_DEVICE	1
+#define KVS_TRANSPORT_SOCKET	2
+KVS_API int kvs_transport(const struct kvs_ctx *c);
+
+/* KVS_IOC_VERSION; -ENOTTY on a socket. */
+KVS_API int kvs_version(struct kvs_ctx *c, struct kvs_version *v);
+
+/* ------------------------------------------------------------- commands */
+
+/*
+ * Blocking round trip: send one command, wait for its reply. Replies of
+ * commands appended before are read (and freed) first, as in hiredis.
+ * On success *reply is set and must be freed with kvs_free_reply().
+ *
+ * Format: the string is split into arguments at spaces; "%s" is a C
+ * string, "%b" a (const void *, size_t) pair, "%d %i %u %ld %lu %lld %llu
+ * %zu %zd" integers, "%f %g" doubles, "%%" a percent sign. A conversion
+ * is always one argument or part of one, never split, so values may hold
+ * spaces, NULs and newlines. (No printf format attribute: the compiler
+ * would take %b for C2x's binary conversion.)
+ */
+KVS_API int kvs_command(struct kvs_ctx *c, struct kvs_reply **reply,
+			const char *fmt, ...);
+KVS_API int kvs_vcommand(struct kvs_ctx *c, struct kvs_reply **reply,
+			 const char *fmt, va_list ap);
+/* @argvlen NULL means every argv[i] is a C string. */
+KVS_API int kvs_command_argv(struct kvs_ctx *c, struct kvs_reply **reply,
+			     int argc, const char **argv,
+			     const size_t *argvlen);
+
+/*
+ * Pipelining: appended commands are only buffered. The first
+ * kvs_get_reply() sends them all, in one KVS_IOC_EXEC on the device, and
+ * each call then returns the next reply in order. kvs_get_reply() with no
+ * reply buffered waits for one (pub/sub messages, MONITOR).
+ */
+KVS_API int kvs_append_command(struct kvs_ctx *c, const char *fmt, ...);
+KVS_API int kvs_vappend_command(struct kvs_ctx *c, const char *fmt,
+				va_list ap);
+KVS_API int kvs_append_command_argv(struct kvs_ctx *c, int argc,
+				    const char **argv, const size_t *argvlen);
+/* Raw RESP (one or more complete commands), e.g. from kvs_format_*(). */
+KVS_API int kvs_append_formatted(struct kvs_ctx *c, const char *cmd,
+				 size_t len);
+KVS_API int kvs_get_reply(struct kvs_ctx *c, struct kvs_reply **reply);
+/* Send what was appended now, without waiting for a reply. */
+KVS_API int kvs_flush(struct kvs_ctx *c);
+/* Number of commands whose replies have not been returned yet. */
+KVS_API size_t kvs_pending(const struct kvs_ctx *c);
+
+/* ----------------------------------------------------------- formatting */
+
+/*
+ * Build the RESP form of a command. On success *out is malloc'd (free it
+ * with kvs_free_command()) and the length is returned; else -errno.
+ */
+KVS_API ssize_t kvs_format_command(char **out, const char *fmt, ...);
+KVS_API ssize_t kvs_vformat_command(char **out, const char *fmt, va_list ap);
+KVS_API ssize_t kvs_format_argv(char **out, int argc, const char **argv,
+				const size_t *argvlen);
+KVS_API void kvs_free_command(char *cmd);
+
+/* ------------------------------------------------------------ RESP reader */
+
+/*
+ * The incremental RESP2/RESP3 parser behind every context, for programs
+ * that move the bytes themselves (kvstored, the feed reader). Feed any
+ * number of bytes in any split; get_reply returns 1 and a reply when one
+ * is complete, 0 when more bytes are needed, -EIO on a protocol error
+ * (the reader then stays failed), -ENOMEM.
+ */
+struct kvs_reader;
+
+KVS_API struct kvs_reader *kvs_reader_new(void);
+KVS_API void kvs_reader_free(struct kvs_reader *rd);
+KVS_API int kvs_reader_feed(struct kvs_reader *rd, const void *buf,
+			    size_t len);
+KVS_API int kvs_reader_get_reply(struct kvs_reader *rd,
+				 struct kvs_reply **reply);
+/* Why the reader failed (static text), or NULL. */
+KVS_API const char *kvs_reader_error(const struct kvs_reader *rd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KVSTORE_H */
