@@ -90,6 +90,10 @@ static inline struct kvs_obj *kvs_obj_get(struct kvs_obj *o)
 
 /* Frees at once, or defers to the lazyfree worker when the value is big. */
 void kvs_obj_put(struct kvs_obj *o);
+/* Frees an object whose last reference is gone (the lazyfree worker). */
+void kvs_obj_free(struct kvs_obj *o);
+/* Bytes an allocation of @n really takes, for used_memory (dict.c). */
+size_t kvs_alloc_size(size_t n);
 
 /* ------------------------------------------------------------ keyspace */
 
@@ -160,16 +164,30 @@ struct kvs_outbuf {
 void kvs_outbuf_init(struct kvs_outbuf *o);
 void kvs_outbuf_free(struct kvs_outbuf *o);
 void kvs_outbuf_splice(struct kvs_outbuf *to, struct kvs_outbuf *from);
+void kvs_outbuf_free_chunk(struct kvs_chunk *ch);
 
 /* ---------------------------------------------------------------- clients */
 
-/* An argument of the command being executed: bytes in the request copy. */
+/*
+ * An argument of the command being executed: bytes in the request copy,
+ * followed by a NUL (ptr[len] == '\0'; the bytes may contain NULs too).
+ */
 struct kvs_arg {
 	const char *ptr;
 	size_t len;
 };
 
 struct kvs_command;
+
+/*
+ * Where the parser stopped in an incomplete multibulk command at the head
+ * of the query buffer: the bulks before @off are whole, @left are still
+ * missing. Lets a big command arriving in pieces be scanned once.
+ */
+struct kvs_parse_hint {
+	size_t off;			/* 0: no hint */
+	s64 left;
+};
 
 /*
  * Per-fd state. @lock serializes commands on the fd (and protects every
@@ -185,7 +203,8 @@ struct kvs_client {
 	int resp;			/* 2 (3 later) */
 	bool readonly;			/* fd opened without FMODE_WRITE */
 	bool admin;			/* opener had CAP_SYS_ADMIN */
-	char *name;			/* CLIENT SETNAME, or NULL */
+	char *name;			/* CLIENT SETNAME, or NULL; also
+					 * written under clients_lock */
 	struct list_head node;		/* server.clients, under clients_lock */
 	pid_t pid;			/* opener, for CLIENT LIST */
 
@@ -193,6 +212,7 @@ struct kvs_client {
 	char *qbuf;
 	size_t qlen;
 	size_t qcap;
+	struct kvs_parse_hint qhint;
 
 	/* the command being executed */
 	int argc;
@@ -259,20 +279,37 @@ void kvs_command_fullname(const struct kvs_command *cmd, char *buf,
 			  size_t size);
 
 /*
- * Run every whole command in @buf (len bytes, a kernel copy) for @c.
+ * Run every whole command in @buf (len bytes, a kernel copy that the
+ * parser may write to) for @c.
  * Replies are appended to c->out. Returns the number of bytes consumed
  * (a trailing partial command is left unconsumed) and sets *@nr_cmds, or
  * a negative errno. @strict: a partial or malformed command is -EINVAL
  * and nothing runs (the ioctl); otherwise a protocol error becomes a
  * "-ERR Protocol error: ..." reply and closes the stream (write()).
  */
-ssize_t kvs_process_input(struct kvs_client *c, const char *buf, size_t len,
+ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 			  bool strict, unsigned int *nr_cmds);
+int kvs_command_init(void);
+void kvs_command_exit(void);
 
 /* ------------------------------------------------------------- server */
 
+/* maxmemory-policy values; Redis's names in config.c. */
+enum kvs_maxmemory_policy {
+	KVS_MAXMEMORY_NOEVICTION = 0,
+	KVS_MAXMEMORY_VOLATILE_LRU,
+	KVS_MAXMEMORY_VOLATILE_LFU,
+	KVS_MAXMEMORY_VOLATILE_RANDOM,
+	KVS_MAXMEMORY_VOLATILE_TTL,
+	KVS_MAXMEMORY_ALLKEYS_LRU,
+	KVS_MAXMEMORY_ALLKEYS_LFU,
+	KVS_MAXMEMORY_ALLKEYS_RANDOM,
+};
+
+/* Written by CONFIG SET (WRITE_ONCE, under config.c's lock); read racily. */
 struct kvs_config {
 	u64 maxmemory;
+	int maxmemory_policy;		/* enum kvs_maxmemory_policy */
 	u64 proto_max_bulk_len;		/* default 512 MiB */
 	u64 client_query_buffer_limit;	/* default 1 GiB, capped */
 	int hz;				/* active expire frequency, default 10 */
@@ -281,6 +318,7 @@ struct kvs_config {
 	bool lazyfree_lazy_user_del;
 	bool lazyfree_lazy_user_flush;
 	u32 maxmemory_samples;
+	u64 hll_sparse_max_bytes;	/* sparse HLL promotion size, default 3000 */
 };
 
 struct kvs_stats {
@@ -289,7 +327,7 @@ struct kvs_stats {
 	atomic64_t keyspace_hits;
 	atomic64_t keyspace_misses;
 	atomic64_t expiredkeys;
-	atomic64_t expired_stale_perc;
+	atomic64_t expired_stale_perc;	/* percent x 100 (INFO: 2 decimals) */
 	atomic64_t rejected_calls;	/* OOM, NOPERM */
 	atomic64_t net_input_bytes;
 	atomic64_t net_output_bytes;
@@ -322,6 +360,9 @@ struct kvs_server {
 };
 
 extern struct kvs_server server;
+
+/* the /dev/kvstore file operations (client.c) */
+extern const struct file_operations kvs_fops;
 
 /* module parameters (main.c) */
 extern unsigned int kvs_param_shards;
@@ -362,6 +403,14 @@ struct kvs_entry *kvs_lookup_read(struct kvs_client *c, int db,
 				  const struct kvs_arg *key);
 struct kvs_entry *kvs_lookup_write(struct kvs_client *c, int db,
 				   const struct kvs_arg *key);
+/* Redis's lookupKey flags: NOTOUCH keeps the LRU, NOSTATS skips hits/misses. */
+#define KVS_LOOKUP_NOTOUCH	BIT(0)
+#define KVS_LOOKUP_NOSTATS	BIT(1)
+struct kvs_entry *kvs_lookup_flags(struct kvs_client *c, int db,
+				   const struct kvs_arg *key,
+				   unsigned int flags);
+/* LRU clock in seconds (entry->lru, OBJECT IDLETIME, eviction). */
+u32 kvs_lru_clock(void);
 /* Adds a key that must not exist; takes over @val's reference. */
 struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
 			     const struct kvs_arg *key, struct kvs_obj *val);
@@ -390,6 +439,11 @@ void kvs_lock_all_shards(void);
 void kvs_unlock_all_shards(void);
 
 /* Dict primitives (dict.c). */
+struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash);
+void kvs_entry_free(struct kvs_entry *de);	/* puts de->val */
+void kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
+			 s64 when_ms);
+bool kvs_dict_remove_expire(struct kvs_dict *d, struct kvs_entry *de);
 void kvs_dict_init(struct kvs_dict *d);
 struct kvs_entry *kvs_dict_find(struct kvs_dict *d, const void *key,
 				size_t len, u64 hash);
@@ -423,7 +477,13 @@ void kvs_free_dict_async(struct kvs_dict *detached);
 
 void add_reply_raw(struct kvs_client *c, const void *p, size_t len);
 void add_reply_status(struct kvs_client *c, const char *status);
-/* @err without leading '-'; "ERR " is prefixed unless it has a code. */
+/*
+ * @err without leading '-'. If its first word is all capitals followed by
+ * a space (ERR, WRONGTYPE, OOM, NOPERM, ...) it is the error code and
+ * @err is sent as is; otherwise "ERR " is prefixed. So pass the full text
+ * ("ERR EXEC without MULTI") when the message itself starts with a
+ * capitalised word. CR/LF in @err become spaces.
+ */
 void add_reply_error(struct kvs_client *c, const char *err);
 __printf(2, 3) void add_reply_errorf(struct kvs_client *c,
 				     const char *fmt, ...);
@@ -447,6 +507,20 @@ void add_reply_syntax_error(struct kvs_client *c);	/* ERR syntax error */
 void add_reply_wrongtype(struct kvs_client *c);
 void add_reply_arity_error(struct kvs_client *c);
 void add_reply_subcommand_syntax_error(struct kvs_client *c);
+
+/* Request parser state, used by kvs_process_input() (command.c). */
+struct kvs_req {
+	struct kvs_arg *argv;
+	int argc;
+	unsigned int cap;
+	char *scratch;			/* unescaped inline arguments */
+	size_t scratch_cap;
+	char err[64];			/* protocol error message */
+};
+
+ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
+			  struct kvs_parse_hint *hint);
+void kvs_req_free(struct kvs_req *rq);
 
 /* ------------------------------------------------------------- util.c */
 
@@ -493,6 +567,12 @@ u64 kvs_hll_estimate(const int *reghisto);
 /* --------------------------------------------------------------- info.c */
 
 void kvs_gen_info(struct kvs_client *c, const char *section);
+
+/* ------------------------------------------------- config.c, server.c */
+
+const char *kvs_maxmemory_policy_name(int policy);
+/* Reply a HELP text (lines NULL-terminated) in Redis's format. */
+void kvs_add_reply_help(struct kvs_client *c, const char *const *help);
 
 /* ------------------------------------------------------ command procs */
 

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One open file of /dev/kvstore is one Redis client connection:
+ * write() RESP in, read() RESP out, poll(), and KVS_IOC_EXEC to do both in
+ * one system call.
+ *
+ * c->lock is held across a whole write(), ioctl() or read() of the fd, so
+ * commands of one connection run one at a time, in order; it is never held
+ * while sleeping for output or for output room. User memory is touched only
+ * with no shard lock held: the request is copied into kernel memory before
+ * dispatch and replies are copied out after it.
+ *
+ * After a protocol error, QUIT, or a failed reply allocation the
+ * connection is closing: what is queued can still be read, then read()
+ * returns 0; write() and new commands by ioctl fail with -EPIPE. A failed
+ * reply allocation is reported once as -ENOMEM (by the next write() or
+ * ioctl(), or by read() once the queued replies are drained).
+ */
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/capability.h>
+#include <linux/user_namespace.h>
+#include <linux/compat.h>
+
+#include <kvstore.h>
+
+#include "server.h"
+
+/* Above this much queued output, write() stops taking input (a full socket). */
+#define KVS_OUTPUT_LIMIT	(64UL << 20)
+/* write() copies and runs input in pieces of this size. */
+#define KVS_WRITE_PIECE		(256UL << 10)
+/* An idle query buffer bigger than this is given back. */
+#define KVS_QBUF_KEEP		(64UL << 10)
+
+static inline bool kvs_out_full(struct kvs_client *c)
+{
+	return READ_ONCE(c->out.bytes) > KVS_OUTPUT_LIMIT;
+}
+
+/* The pending -ENOMEM of a failed reply, reported once. */
+static bool kvs_take_failed(struct kvs_client *c)
+{
+	bool failed;
+
+	spin_lock(&c->out_lock);
+	failed = c->out.failed;
+	c->out.failed = false;
+	spin_unlock(&c->out_lock);
+	return failed;
+}
+
+/*
+ * Copy queued output to @ubuf. The caller holds c->lock, so this is the
+ * only consumer; producers only append, under out_lock, and never touch
+ * bytes before a chunk's len, so the copy runs without the spinlock.
+ * Returns the bytes copied, or -EFAULT if a fault stopped it before any.
+ */
+static ssize_t kvs_copy_out(struct kvs_client *c, char __user *ubuf,
+			    size_t count)
+	__must_hold(&c->lock)
+{
+	size_t done = 0;
+
+	lockdep_assert_held(&c->lock);
+	while (done < count) {
+		struct kvs_chunk *ch, *to_free = NULL;
+		const char *src;
+		size_t avail, n, left;
+
+		spin_lock(&c->out_lock);
+		ch = list_first_entry_or_null(&c->out.chunks, struct kvs_chunk,
+					      node);
+		if (!ch) {
+			spin_unlock(&c->out_lock);
+			break;
+		}
+		avail = ch->len - ch->pos;
+		if (!avail) {
+			list_del(&ch->node);
+			spin_unlock(&c->out_lock);
+			kvs_outbuf_free_chunk(ch);
+			continue;
+		}
+		spin_unlock(&c->out_lock);
+
+		src = ch->obj ? ch->obj->str.ptr : ch->data;
+		n = min(avail, count - done);
+		left = copy_to_user(ubuf + done, src + ch->pos, n);
+
+		spin_lock(&c->out_lock);
+		ch->pos += n - left;
+		c->out.bytes -= n - left;
+		if (ch->pos == ch->len) {
+			list_del(&ch->node);
+			to_free = ch;
+		}
+		spin_unlock(&c->out_lock);
+		if (to_free)
+			kvs_outbuf_free_chunk(to_free);
+		done += n - left;
+		if (left) {
+			if (!done)
+				return -EFAULT;
+			break;
+		}
+	}
+	if (done) {
+		atomic64_add(done, &server.stat.net_output_bytes);
+		if (!kvs_out_full(c))
+			wake_up_interruptible_poll(&c->wq,
+						   EPOLLOUT | EPOLLWRNORM);
+	}
+	return done;
+}
+
+/* --------------------------------------------------------------- open */
+
+static int kvs_open(struct inode *inode, struct file *file)
+{
+	struct kvs_client *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return -ENOMEM;
+	mutex_init(&c->lock);
+	spin_lock_init(&c->out_lock);
+	init_waitqueue_head(&c->wq);
+	kvs_outbuf_init(&c->reply);
+	kvs_outbuf_init(&c->out);
+	c->id = atomic64_inc_return(&server.next_client_id);
+	c->db = 0;
+	c->resp = 2;
+	c->readonly = !(file->f_mode & FMODE_WRITE);
+	c->admin = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	c->pid = task_tgid_vnr(current);
+	c->ctime_ms = kvs_mstime();
+	c->last_ms = c->ctime_ms;
+
+	spin_lock(&server.clients_lock);
+	list_add_tail(&c->node, &server.clients);
+	server.nr_clients++;
+	spin_unlock(&server.clients_lock);
+	atomic64_inc(&server.stat.numconnections);
+
+	file->private_data = c;
+	return stream_open(inode, file);
+}
+
+static int kvs_release(struct inode *inode, struct file *file)
+{
+	struct kvs_client *c = file->private_data;
+
+	spin_lock(&server.clients_lock);
+	list_del(&c->node);
+	server.nr_clients--;
+	spin_unlock(&server.clients_lock);
+
+	kvs_outbuf_free(&c->out);
+	kvs_outbuf_free(&c->reply);
+	kvfree(c->qbuf);
+	kfree(c->name);
+	mutex_destroy(&c->lock);
+	kfree(c);
+	return 0;
+}
+
+/* --------------------------------------------------------------- read */
+
+static ssize_t kvs_read(struct file *file, char __user *ubuf, size_t count,
+			loff_t *ppos)
+{
+	struct kvs_client *c = file->private_data;
+	ssize_t ret;
+
+	if (!count)
+		return 0;
+	if (mutex_lock_interruptible(&c->lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		bool closing;
+
+		if (READ_ONCE(c->out.bytes))
+			break;
+		spin_lock(&c->out_lock);
+		closing = c->closing;
+		spin_unlock(&c->out_lock);
+		if (closing) {
+			ret = kvs_take_failed(c) ? -ENOMEM : 0;
+			goto out;
+		}
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		mutex_unlock(&c->lock);
+		if (wait_event_interruptible(c->wq, READ_ONCE(c->out.bytes) ||
+					     READ_ONCE(c->closing)))
+			return -ERESTARTSYS;
+		if (mutex_lock_interruptible(&c->lock))
+			return -ERESTARTSYS;
+	}
+	ret = kvs_copy_out(c, ubuf, count);
+out:
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+/* -------------------------------------------------------------- write */
+
+/* -EPIPE once the connection is closing, -ENOMEM once after a failure. */
+static int kvs_check_open(struct kvs_client *c)
+{
+	if (kvs_take_failed(c))
+		return -ENOMEM;
+	if (READ_ONCE(c->closing))
+		return -EPIPE;
+	return 0;
+}
+
+/* Make room for @more bytes after c->qlen, within @limit. */
+static int kvs_qbuf_reserve(struct kvs_client *c, size_t more, size_t limit)
+{
+	size_t want = c->qlen + more, cap;
+	char *p;
+
+	if (want <= c->qcap)
+		return 0;
+	cap = max3(want, (size_t)KVS_WRITE_PIECE, min(c->qcap * 2, limit));
+	p = kvrealloc(c->qbuf, c->qlen, cap, GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	c->qbuf = p;
+	c->qcap = cap;
+	return 0;
+}
+
+static void kvs_qbuf_consume(struct kvs_client *c, size_t n)
+{
+	c->qlen -= n;
+	if (!c->qlen)
+		c->qhint.off = 0;
+	if (c->qlen && n)
+		memmove(c->qbuf, c->qbuf + n, c->qlen);
+	if (!c->qlen && c->qcap > KVS_QBUF_KEEP) {
+		kvfree(c->qbuf);
+		c->qbuf = NULL;
+		c->qcap = 0;
+	}
+}
+
+static ssize_t kvs_write(struct file *file, const char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	struct kvs_client *c = file->private_data;
+	size_t total = 0;
+	ssize_t ret = 0;
+
+	if (!count)
+		return 0;
+	if (mutex_lock_interruptible(&c->lock))
+		return -ERESTARTSYS;
+	ret = kvs_check_open(c);
+	if (ret)
+		goto out;
+
+	while (total < count) {
+		u64 qlimit = READ_ONCE(server.cfg.client_query_buffer_limit);
+		size_t limit = min_t(u64, qlimit, SIZE_MAX);
+		unsigned int nr;
+		ssize_t used;
+		size_t n;
+
+		if (kvs_out_full(c)) {
+			if (total)
+				break;
+			if (file->f_flags & O_NONBLOCK) {
+				ret = -EAGAIN;
+				goto out;
+			}
+			mutex_unlock(&c->lock);
+			if (wait_event_interruptible(c->wq, !kvs_out_full(c) ||
+						     READ_ONCE(c->closing)))
+				return -ERESTARTSYS;
+			if (mutex_lock_interruptible(&c->lock))
+				return -ERESTARTSYS;
+			ret = kvs_check_open(c);
+			if (ret)
+				goto out;
+			continue;
+		}
+
+		if (c->qlen >= limit) {
+			/* a command bigger than the query buffer limit */
+			spin_lock(&c->out_lock);
+			c->closing = true;
+			spin_unlock(&c->out_lock);
+			wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLHUP);
+			ret = -ENOBUFS;
+			break;
+		}
+		n = min3(count - total, (size_t)KVS_WRITE_PIECE,
+			 limit - c->qlen);
+		ret = kvs_qbuf_reserve(c, n, limit);
+		if (ret)
+			break;
+		if (copy_from_user(c->qbuf + c->qlen, ubuf + total, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		c->qlen += n;
+		used = kvs_process_input(c, c->qbuf, c->qlen, false, &nr);
+		if (used < 0) {
+			/* nothing ran: give the bytes back, parse afresh */
+			c->qlen -= n;
+			c->qhint.off = 0;
+			ret = used;
+			break;
+		}
+		total += n;
+		atomic64_add(n, &server.stat.net_input_bytes);
+		kvs_qbuf_consume(c, used);
+		if (READ_ONCE(c->closing)) {
+			/* the rest of the input is dropped, as by Redis */
+			kvs_qbuf_consume(c, c->qlen);
+			total = count;
+			break;
+		}
+	}
+	if (total)
+		ret = total;
+out:
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+/* --------------------------------------------------------------- poll */
+
+static __poll_t kvs_poll(struct file *file, struct poll_table_struct *wait)
+{
+	struct kvs_client *c = file->private_data;
+	__poll_t mask = 0;
+	bool closing;
+
+	poll_wait(file, &c->wq, wait);
+	closing = READ_ONCE(c->closing);
+	if (READ_ONCE(c->out.bytes) || closing)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (closing)
+		mask |= EPOLLRDHUP;
+	/* a closing fd does not block writers either: they get -EPIPE */
+	if (closing || !kvs_out_full(c))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+/* -------------------------------------------------------------- ioctl */
+
+static long kvs_ioctl_version(struct kvs_client *c,
+			      struct kvs_version __user *uarg)
+{
+	struct kvs_version v;
+	unsigned int i;
+
+	if (copy_from_user(&v, uarg, sizeof(v)))
+		return -EFAULT;
+	if (v.flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(v.reserved); i++)
+		if (v.reserved[i])
+			return -EINVAL;
+	if (v.api_version && v.api_version != KVS_API_VERSION)
+		return -EINVAL;
+
+	memset(&v, 0, sizeof(v));
+	v.api_version = KVS_API_VERSION;
+	v.features = KVS_FEATURE_EXEC | KVS_FEATURE_STREAM |
+		     KVS_FEATURE_INLINE;
+	v.nr_databases = KVS_DBNUM;
+	v.nr_shards = server.nr_shards;
+	if (copy_to_user(uarg, &v, sizeof(v)))
+		return -EFAULT;
+	return 0;
+}
+
+static long kvs_ioctl_exec(struct kvs_client *c, struct kvs_exec __user *uarg)
+{
+	struct kvs_exec e;
+	unsigned int nr = 0;
+	char *req = NULL;
+	ssize_t used;
+	long ret;
+
+	if (copy_from_user(&e, uarg, sizeof(e)))
+		return -EFAULT;
+	if (e.flags || e.reserved[0] || e.reserved[1])
+		return -EINVAL;
+	if (e.req_len > READ_ONCE(server.cfg.client_query_buffer_limit))
+		return -E2BIG;
+
+	if (mutex_lock_interruptible(&c->lock))
+		return -ERESTARTSYS;
+	if (kvs_take_failed(c)) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	if (e.req_len) {
+		if (READ_ONCE(c->closing)) {
+			ret = -EPIPE;
+			goto out_unlock;
+		}
+		/* a half-written stream command would be cut in two */
+		if (c->qlen) {
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+		req = kvmalloc(e.req_len, GFP_KERNEL_ACCOUNT);
+		if (!req) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		if (copy_from_user(req, u64_to_user_ptr(e.req), e.req_len)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+		used = kvs_process_input(c, req, e.req_len, true, &nr);
+		if (used < 0) {
+			ret = used;
+			goto out_free;
+		}
+		atomic64_add(e.req_len, &server.stat.net_input_bytes);
+		/* out of memory half way: the replies so far stay queued */
+		if (kvs_take_failed(c) ||
+		    ((size_t)used < e.req_len && !READ_ONCE(c->closing))) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+	}
+
+	e.reply_used = 0;
+	if (e.reply_len) {
+		size_t cap = min_t(u64, e.reply_len, SSIZE_MAX);
+		ssize_t n = kvs_copy_out(c, u64_to_user_ptr(e.reply), cap);
+
+		if (n < 0) {
+			ret = n;
+			goto out_free;
+		}
+		e.reply_used = n;
+	}
+	e.reply_pending = READ_ONCE(c->out.bytes);
+	e.nr_cmds = nr;
+	e.reserved[0] = 0;
+	e.reserved[1] = 0;
+	ret = 0;
+out_free:
+	kvfree(req);
+out_unlock:
+	mutex_unlock(&c->lock);
+	/* the output is consumed either way; report what we know */
+	if (!ret && copy_to_user(uarg, &e, sizeof(e)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static long kvs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct kvs_client *c = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case KVS_IOC_VERSION:
+		return kvs_ioctl_version(c, uarg);
+	case KVS_IOC_EXEC:
+		return kvs_ioctl_exec(c, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations kvs_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kvs_open,
+	.release	= kvs_release,
+	.read		= kvs_read,
+	.write		= kvs_write,
+	.poll		= kvs_poll,
+	.unlocked_ioctl	= kvs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};

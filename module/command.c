@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command lookup and dispatch (Redis's processCommand() and call()):
+ * parse, look up, check arity, permissions and memory, lock the shards of
+ * the command's keys, run it, queue its reply.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/sort.h>
+#include <linux/bitmap.h>
+#include <linux/string.h>
+#include <linux/poll.h>
+
+#include "server.h"
+
+/* Top-level commands sorted by name, for binary search. */
+static const struct kvs_command **kvs_cmd_index;
+static unsigned int kvs_cmd_index_len;
+
+/*
+ * "container|sub" names. The tables are const (the parent pointer cannot
+ * be filled in at init), so the full name of a subcommand is found here.
+ */
+struct kvs_subname {
+	const struct kvs_command *cmd;
+	char *fullname;
+};
+
+static struct kvs_subname *kvs_subnames;
+static unsigned int kvs_nr_subnames;
+
+static inline int kvs_lower(int ch)
+{
+	return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
+}
+
+/* Case-insensitive order of an argument against a lowercase name. */
+static int kvs_name_cmp(const struct kvs_arg *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->len; i++) {
+		int x = kvs_lower((u8)a->ptr[i]), y = (u8)name[i];
+
+		if (!y)
+			return 1;
+		if (x != y)
+			return x - y;
+	}
+	return name[i] ? -1 : 0;
+}
+
+static int kvs_cmd_sort_cmp(const void *a, const void *b)
+{
+	const struct kvs_command *x = *(const struct kvs_command **)a;
+	const struct kvs_command *y = *(const struct kvs_command **)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/**
+ * kvs_command_init - build the lookup index and subcommand names
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kvs_command_init(void)
+{
+	unsigned int i, n = 0;
+	const struct kvs_command *sub;
+
+	kvs_cmd_index = kcalloc(kvs_command_count, sizeof(*kvs_cmd_index),
+				GFP_KERNEL);
+	if (!kvs_cmd_index)
+		return -ENOMEM;
+	for (i = 0; i < kvs_command_count; i++) {
+		kvs_cmd_index[i] = &kvs_command_table[i];
+		for (sub = kvs_command_table[i].subcommands; sub && sub->name;
+		     sub++)
+			n++;
+	}
+	kvs_cmd_index_len = kvs_command_count;
+	sort(kvs_cmd_index, kvs_cmd_index_len, sizeof(*kvs_cmd_index),
+	     kvs_cmd_sort_cmp, NULL);
+
+	kvs_subnames = kcalloc(max(n, 1U), sizeof(*kvs_subnames), GFP_KERNEL);
+	if (!kvs_subnames)
+		goto err_free;
+	for (i = 0; i < kvs_command_count; i++) {
+		const struct kvs_command *parent = &kvs_command_table[i];
+
+		for (sub = parent->subcommands; sub && sub->name; sub++) {
+			struct kvs_subname *sn = &kvs_subnames[kvs_nr_subnames];
+
+			sn->cmd = sub;
+			sn->fullname = kasprintf(GFP_KERNEL, "%s|%s",
+						 parent->name, sub->name);
+			if (!sn->fullname)
+				goto err_free;
+			kvs_nr_subnames++;
+		}
+	}
+	return 0;
+
+err_free:
+	kvs_command_exit();
+	return -ENOMEM;
+}
+
+void kvs_command_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < kvs_nr_subnames; i++)
+		kfree(kvs_subnames[i].fullname);
+	kfree(kvs_subnames);
+	kvs_subnames = NULL;
+	kvs_nr_subnames = 0;
+	kfree(kvs_cmd_index);
+	kvs_cmd_index = NULL;
+	kvs_cmd_index_len = 0;
+}
+
+/**
+ * kvs_lookup_command - find a top-level command, ignoring case
+ * @name: the command name as sent
+ *
+ * Return: the table entry or NULL.
+ */
+const struct kvs_command *kvs_lookup_command(const struct kvs_arg *name)
+{
+	unsigned int lo = 0, hi = kvs_cmd_index_len;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		int r = kvs_name_cmp(name, kvs_cmd_index[mid]->name);
+
+		if (r == 0)
+			return kvs_cmd_index[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static const struct kvs_command *
+kvs_lookup_subcommand(const struct kvs_command *parent,
+		      const struct kvs_arg *name)
+{
+	const struct kvs_command *sub;
+
+	for (sub = parent->subcommands; sub->name; sub++)
+		if (kvs_name_cmp(name, sub->name) == 0)
+			return sub;
+	return NULL;
+}
+
+static const char *kvs_command_name(const struct kvs_command *cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < kvs_nr_subnames; i++)
+		if (kvs_subnames[i].cmd == cmd)
+			return kvs_subnames[i].fullname;
+	return cmd->name;
+}
+
+/**
+ * kvs_command_fullname - the name used in error messages
+ * @cmd: a command or subcommand
+ * @buf: destination ("get", "config|get")
+ * @size: size of @buf
+ */
+void kvs_command_fullname(const struct kvs_command *cmd, char *buf,
+			  size_t size)
+{
+	strscpy(buf, kvs_command_name(cmd), size);
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+/*
+ * Redis: "unknown command '%.128s', with args beginning with: " and then
+ * "'%.*s' " per argument while the list is shorter than 128 bytes, each
+ * cut to what is left of the 128. Arguments are C strings there, so an
+ * embedded NUL ends one.
+ */
+static void kvs_reply_unknown_command(struct kvs_client *c)
+{
+	static const char fmt[] =
+		"ERR unknown command '%.128s', with args beginning with: %s";
+	char args[160];
+	size_t alen = 0;
+	int i;
+
+	args[0] = '\0';
+	for (i = 1; i < c->argc && alen < 128; i++) {
+		size_t n = strnlen(c->argv[i].ptr, min_t(size_t,
+				   c->argv[i].len, 128 - alen));
+
+		alen += scnprintf(args + alen, sizeof(args) - alen, "'%.*s' ",
+				  (int)n, c->argv[i].ptr);
+	}
+	add_reply_errorf(c, fmt, c->argv[0].ptr, args);
+}
+
+static void kvs_reply_unknown_subcommand(struct kvs_client *c)
+{
+	char cmd[64];
+	size_t i, n = min(c->argv[0].len, sizeof(cmd) - 1);
+
+	for (i = 0; i < n; i++) {
+		char ch = c->argv[0].ptr[i];
+
+		cmd[i] = (ch >= 'a' && ch <= 'z') ? ch - ('a' - 'A') : ch;
+	}
+	cmd[n] = '\0';
+	add_reply_errorf(c, "ERR unknown subcommand '%.128s'. Try %s HELP.",
+			 c->argv[1].ptr, cmd);
+}
+
+static bool kvs_arity_ok(const struct kvs_command *cmd, int argc)
+{
+	if (cmd->arity >= 0)
+		return argc == cmd->arity;
+	return argc >= -cmd->arity;
+}
+
+/*
+ * The shards holding the command's keys (first_key..last_key every step,
+ * a negative last_key counting from the end, as in Redis's key specs).
+ */
+static unsigned int kvs_key_shards(struct kvs_client *c,
+				   const struct kvs_command *cmd,
+				   unsigned long *shards)
+{
+	int first = cmd->first_key, last = cmd->last_key;
+	int step = cmd->step > 0 ? cmd->step : 1;
+	unsigned int n = 0;
+	int i;
+
+	bitmap_zero(shards, KVS_MAX_SHARDS);
+	if (first <= 0)
+		return 0;
+	if (last < 0)
+		last += c->argc;
+	for (i = first; i <= last && i < c->argc; i += step) {
+		unsigned int idx = kvs_key_shard(&c->argv[i])->idx;
+
+		if (!__test_and_set_bit(idx, shards))
+			n++;
+	}
+	return n;
+}
+
+static void kvs_lock_shards(const unsigned long *shards, unsigned int n)
+{
+	unsigned int idx;
+
+	if (n == 1) {
+		idx = find_first_bit(shards, server.nr_shards);
+		mutex_lock(&server.shards[idx].lock);
+		return;
+	}
+	/* ascending order, under multi_lock: lockdep's nest lock */
+	mutex_lock(&server.multi_lock);
+	for_each_set_bit(idx, shards, server.nr_shards)
+		mutex_lock_nest_lock(&server.shards[idx].lock,
+				     &server.multi_lock);
+}
+
+static void kvs_unlock_shards(const unsigned long *shards, unsigned int n)
+{
+	unsigned int idx;
+
+	if (n == 1) {
+		idx = find_first_bit(shards, server.nr_shards);
+		mutex_unlock(&server.shards[idx].lock);
+		return;
+	}
+	for (idx = server.nr_shards; idx-- > 0;)
+		if (test_bit(idx, shards))
+			mutex_unlock(&server.shards[idx].lock);
+	mutex_unlock(&server.multi_lock);
+}
+
+/* Queue this command's reply on the fd; a failed reply cuts the stream. */
+static void kvs_flush_reply(struct kvs_client *c)
+{
+	bool failed = c->reply.failed;
+
+	if (failed) {
+		/* a partial reply would desynchronise the client */
+		kvs_outbuf_free(&c->reply);
+		c->reply.failed = false;
+	}
+	spin_lock(&c->out_lock);
+	if (failed) {
+		c->out.failed = true;
+		c->closing = true;
+	} else {
+		kvs_outbuf_splice(&c->out, &c->reply);
+	}
+	spin_unlock(&c->out_lock);
+}
+
+static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
+{
+	DECLARE_BITMAP(shards, KVS_MAX_SHARDS);
+	unsigned int n = 0;
+
+	if (cmd->flags & CMD_ALLSHARDS)
+		kvs_lock_all_shards();
+	else if (!(cmd->flags & CMD_NOLOCK))
+		n = kvs_key_shards(c, cmd, shards);
+	if (n)
+		kvs_lock_shards(shards, n);
+
+	cmd->proc(c);
+
+	if (n)
+		kvs_unlock_shards(shards, n);
+	else if (cmd->flags & CMD_ALLSHARDS)
+		kvs_unlock_all_shards();
+
+	atomic64_inc(&server.stat.numcommands);
+	c->tot_cmds++;
+	c->last_cmd = kvs_command_name(cmd);
+}
+
+static const char kvs_noperm_fmt[] =
+	"NOPERM this user has no permissions to run the '%s' command";
+static const char kvs_oom_msg[] =
+	"OOM command not allowed when used memory > 'maxmemory'.";
+
+/* processCommand(): every check in Redis's order, then call. */
+static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq)
+{
+	const struct kvs_command *cmd;
+
+	c->argc = rq->argc;
+	c->argv = rq->argv;
+	c->cmd = NULL;
+	c->now_ms = kvs_mstime();
+	c->last_ms = c->now_ms;
+
+	cmd = kvs_lookup_command(&c->argv[0]);
+	if (!cmd) {
+		kvs_reply_unknown_command(c);
+		goto out;
+	}
+	if (cmd->subcommands && c->argc >= 2) {
+		cmd = kvs_lookup_subcommand(cmd, &c->argv[1]);
+		if (!cmd) {
+			kvs_reply_unknown_subcommand(c);
+			goto out;
+		}
+	}
+	c->cmd = cmd;
+	if (!kvs_arity_ok(cmd, c->argc) || !cmd->proc) {
+		add_reply_arity_error(c);
+		goto out;
+	}
+	if (((cmd->flags & CMD_WRITE) && c->readonly) ||
+	    ((cmd->flags & CMD_ADMIN) && !c->admin)) {
+		atomic64_inc(&server.stat.rejected_calls);
+		add_reply_errorf(c, kvs_noperm_fmt, kvs_command_name(cmd));
+		goto out;
+	}
+	if ((cmd->flags & CMD_DENYOOM) && kvs_over_maxmemory()) {
+		atomic64_inc(&server.stat.rejected_calls);
+		add_reply_error(c, kvs_oom_msg);
+		goto out;
+	}
+	kvs_call(c, cmd);
+out:
+	kvs_flush_reply(c);
+	c->argc = 0;
+	c->argv = NULL;
+	c->cmd = NULL;
+}
+
+/* The request must be whole and well formed before anything runs. */
+static int kvs_validate(struct kvs_req *rq, char *buf, size_t len)
+{
+	size_t pos = 0;
+	ssize_t n;
+
+	while (pos < len) {
+		n = kvs_parse_command(rq, buf + pos, len - pos, NULL);
+		if (n == 0 || n == -EPROTO)
+			return -EINVAL;
+		if (n < 0)
+			return n;
+		pos += n;
+	}
+	return 0;
+}
+
+ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
+			  bool strict, unsigned int *nr_cmds)
+{
+	struct kvs_req rq = { };
+	unsigned int cmds = 0;
+	size_t pos = 0;
+	ssize_t n, ret;
+	bool queued = false;
+
+	lockdep_assert_held(&c->lock);
+	if (strict) {
+		ret = kvs_validate(&rq, buf, len);
+		if (ret)
+			goto out;
+	}
+	while (pos < len && !c->close_after_reply) {
+		if (READ_ONCE(c->closing))
+			break;
+		n = kvs_parse_command(&rq, buf + pos, len - pos,
+				      strict ? NULL : &c->qhint);
+		if (n == 0)
+			break;
+		c->qhint.off = 0;
+		if (n == -EPROTO) {
+			/* Redis answers, then closes; the rest is dropped */
+			add_reply_error(c, rq.err);
+			kvs_flush_reply(c);
+			queued = true;
+			c->close_after_reply = true;
+			break;
+		}
+		if (n < 0) {
+			if (!pos) {
+				ret = n;
+				goto out;
+			}
+			break;
+		}
+		pos += n;
+		if (!rq.argc)
+			continue;
+		kvs_process_command(c, &rq);
+		queued = true;
+		cmds++;
+	}
+	if (c->close_after_reply || READ_ONCE(c->closing)) {
+		spin_lock(&c->out_lock);
+		c->closing = true;
+		spin_unlock(&c->out_lock);
+		pos = len;
+		queued = true;
+	}
+	if (queued)
+		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM);
+	ret = pos;
+out:
+	*nr_cmds = cmds;
+	kvs_req_free(&rq);
+	return ret;
+}

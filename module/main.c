@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvstore: Redis 7.0 as a kernel module. Module parameters, the server
+ * state, /dev/kvstore, init and exit.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/log2.h>
+#include <linux/random.h>
+
+#include "server.h"
+
+unsigned int kvs_param_shards = 64;
+module_param_named(shards, kvs_param_shards, uint, 0444);
+MODULE_PARM_DESC(shards, "Keyspace shards, a power of two (default 64)");
+
+unsigned long kvs_param_maxmemory;
+module_param_named(maxmemory, kvs_param_maxmemory, ulong, 0444);
+MODULE_PARM_DESC(maxmemory,
+		 "Bytes of data to store at most (default 0: a quarter of RAM)");
+
+unsigned short kvs_param_mode = 0600;
+module_param_named(mode, kvs_param_mode, ushort, 0444);
+MODULE_PARM_DESC(mode, "Mode of /dev/kvstore (default 0600)");
+
+struct kvs_server server;
+
+/**
+ * kvs_over_maxmemory - is the data set bigger than maxmemory?
+ *
+ * Return: true if maxmemory is set and used_memory is above it.
+ */
+bool kvs_over_maxmemory(void)
+{
+	u64 max = READ_ONCE(server.cfg.maxmemory);
+
+	return max && (u64)atomic64_read(&server.used_memory) > max;
+}
+
+static struct miscdevice kvs_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "kvstore",
+	.fops	= &kvs_fops,
+};
+
+static void kvs_server_init(void)
+{
+	struct kvs_config *cfg = &server.cfg;
+
+	server.nr_shards = kvs_param_shards;
+	server.shard_bits = ilog2(kvs_param_shards);
+	mutex_init(&server.multi_lock);
+	get_random_bytes(&server.hash_key, sizeof(server.hash_key));
+	spin_lock_init(&server.clients_lock);
+	INIT_LIST_HEAD(&server.clients);
+	/* ids start at 1, as Redis's */
+	atomic64_set(&server.next_client_id, 0);
+
+	/* never unlimited by default: a kernel has no swap to fall back on */
+	cfg->maxmemory = kvs_param_maxmemory ? kvs_param_maxmemory :
+			 ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+	cfg->proto_max_bulk_len = 512ULL << 20;
+	cfg->client_query_buffer_limit = 1ULL << 30;
+	cfg->hz = 10;
+	cfg->active_expire_effort = 1;
+	cfg->lazyfree_threshold = 64 << 10;
+	cfg->lazyfree_lazy_user_del = false;
+	cfg->lazyfree_lazy_user_flush = false;
+	cfg->maxmemory_samples = 5;
+	server.start_ms = kvs_mstime();
+}
+
+static int __init kvs_init(void)
+{
+	int err;
+
+	if (!kvs_param_shards || !is_power_of_2(kvs_param_shards) ||
+	    kvs_param_shards > KVS_MAX_SHARDS) {
+		pr_err("kvstore: shards=%u: must be a power of two <= %u\n",
+		       kvs_param_shards, KVS_MAX_SHARDS);
+		return -EINVAL;
+	}
+	kvs_server_init();
+
+	err = kvs_command_init();
+	if (err)
+		return err;
+	err = kvs_lazyfree_init();
+	if (err)
+		goto err_command;
+	err = kvs_db_init();
+	if (err)
+		goto err_lazyfree;
+	err = kvs_expire_init();
+	if (err)
+		goto err_db;
+	kvs_misc.mode = kvs_param_mode;
+	err = misc_register(&kvs_misc);
+	if (err)
+		goto err_expire;
+	pr_info("kvstore: /dev/kvstore ready, %u shards, maxmemory %llu\n",
+		server.nr_shards, server.cfg.maxmemory);
+	return 0;
+
+err_expire:
+	kvs_expire_exit();
+err_db:
+	kvs_db_exit();
+err_lazyfree:
+	kvs_lazyfree_exit();
+err_command:
+	kvs_command_exit();
+	return err;
+}
+
+static void __exit kvs_exit(void)
+{
+	/* no fd is open (fops.owner pins the module), none can be opened */
+	misc_deregister(&kvs_misc);
+	kvs_expire_exit();
+	kvs_db_exit();
+	kvs_lazyfree_exit();
+	kvs_command_exit();
+}
+
+module_init(kvs_init);
+module_exit(kvs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kvstore: a Redis-compatible key-value store in the kernel");
+MODULE_AUTHOR("The kvstore authors");

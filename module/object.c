@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvstore values: refcounted objects, their memory accounting, and the
+ * encodings OBJECT ENCODING reports (Redis's object.c).
+ *
+ * A reference can only be taken with the owning shard lock held (lookups
+ * happen under it), so a writer holding that lock that sees a refcount of
+ * 1 owns the object outright and may change it in place; otherwise it
+ * must kvs_obj_unshare() first. Replies keep references past the unlock,
+ * which is why shared objects are never modified.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/llist.h>
+#include <linux/workqueue.h>
+
+#include "server.h"
+
+/* Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT and the longest int64 string. */
+#define EMBSTR_SIZE_LIMIT	44
+#define INT_STR_MAX		20
+
+static struct kvs_obj *obj_alloc(enum kvs_type type)
+{
+	struct kvs_obj *o;
+
+	o = kmalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
+	if (!o)
+		return NULL;
+	refcount_set(&o->ref, 1);
+	o->type = type;
+	o->encoding = OBJ_ENCODING_RAW;
+	o->mem = kvs_alloc_size(sizeof(*o));
+	o->ptr = NULL;
+	return o;
+}
+
+/**
+ * kvs_obj_new_string_cap - a zero-filled string of @len bytes
+ * @len: length
+ * @cap: bytes to allocate (at least @len + 1 for the NUL)
+ *
+ * Encoding "raw": this is how APPEND/SETRANGE/PFADD build their results.
+ * Return: the object (refcount 1) or NULL.
+ */
+struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap)
+{
+	struct kvs_obj *o;
+
+	if (len == SIZE_MAX || len > INT_MAX)
+		return NULL;
+	cap = max(cap, len + 1);
+	if (cap > INT_MAX)
+		return NULL;
+	o = obj_alloc(OBJ_STRING);
+	if (!o)
+		return NULL;
+	o->str.ptr = kvzalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!o->str.ptr) {
+		kfree(o);
+		return NULL;
+	}
+	o->str.len = len;
+	o->str.cap = cap;
+	o->mem += kvs_alloc_size(cap);
+	kvs_mem_add(o->mem);
+	return o;
+}
+
+/**
+ * kvs_obj_new_string - a string holding a copy of @p
+ * @p: bytes
+ * @len: length
+ *
+ * The encoding is what Redis's tryObjectEncoding gives a SET value.
+ * Return: the object (refcount 1) or NULL.
+ */
+struct kvs_obj *kvs_obj_new_string(const void *p, size_t len)
+{
+	struct kvs_obj *o;
+
+	if (len >= INT_MAX)
+		return NULL;
+	o = obj_alloc(OBJ_STRING);
+	if (!o)
+		return NULL;
+	o->str.ptr = kvmalloc(len + 1, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!o->str.ptr) {
+		kfree(o);
+		return NULL;
+	}
+	memcpy(o->str.ptr, p, len);
+	o->str.ptr[len] = '\0';
+	o->str.len = len;
+	o->str.cap = len + 1;
+	o->mem += kvs_alloc_size(len + 1);
+	kvs_mem_add(o->mem);
+	kvs_obj_set_encoding(o);
+	return o;
+}
+
+/**
+ * kvs_obj_from_ll - a string holding the decimal form of @v ("int")
+ * @v: the value
+ */
+struct kvs_obj *kvs_obj_from_ll(s64 v)
+{
+	char buf[24];
+	struct kvs_obj *o;
+	int n;
+
+	n = kvs_ll2string(buf, sizeof(buf), v);
+	o = kvs_obj_new_string(buf, n);
+	if (o)
+		o->encoding = OBJ_ENCODING_INT;
+	return o;
+}
+
+/**
+ * kvs_obj_string_resize - change the allocation of an unshared string
+ * @o: the string (refcount 1)
+ * @newcap: new capacity, at least len + 1
+ *
+ * Bytes past the old capacity are zeroed (SETRANGE pads with zeros).
+ * Return: 0, -EINVAL, or -ENOMEM with @o unchanged.
+ */
+int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap)
+{
+	char *p;
+
+	if (WARN_ON_ONCE(o->type != OBJ_STRING ||
+			 refcount_read(&o->ref) != 1))
+		return -EINVAL;
+	if (newcap <= o->str.len || newcap > INT_MAX)
+		return -EINVAL;
+	if (newcap == o->str.cap)
+		return 0;
+	p = kvmalloc(newcap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, o->str.ptr, min(o->str.cap, newcap));
+	if (newcap > o->str.cap)
+		memset(p + o->str.cap, 0, newcap - o->str.cap);
+	kvfree(o->str.ptr);
+	o->str.ptr = p;
+	kvs_mem_add((long)kvs_alloc_size(newcap) -
+		    (long)kvs_alloc_size(o->str.cap));
+	o->mem = o->mem - kvs_alloc_size(o->str.cap) + kvs_alloc_size(newcap);
+	o->str.cap = newcap;
+	return 0;
+}
+
+/**
+ * kvs_obj_unshare - make the value in *@slot safe to modify in place
+ * @slot: where the value is stored (an entry's val)
+ *
+ * With more than one reference the bytes are copied into a new object
+ * that replaces the old one in *@slot (the old reference is dropped).
+ * Caller holds the shard lock of the key owning @slot.
+ * Return: the writable object, or NULL on allocation failure (nothing
+ * changed).
+ */
+struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot)
+{
+	struct kvs_obj *o = *slot, *n;
+
+	if (refcount_read(&o->ref) == 1)
+		return o;
+	/* collection types get their own deep copy when they arrive */
+	if (WARN_ON_ONCE(o->type != OBJ_STRING))
+		return NULL;
+	n = kvs_obj_new_string_cap(o->str.len, o->str.len + 1);
+	if (!n)
+		return NULL;
+	memcpy(n->str.ptr, o->str.ptr, o->str.len);
+	n->encoding = o->encoding;
+	*slot = n;
+	kvs_obj_put(o);
+	return n;
+}
+
+/**
+ * kvs_obj_set_encoding - label a string as Redis's tryObjectEncoding would
+ * @o: the object
+ *
+ * "int" for a canonical int64 of at most 20 characters, "embstr" up to 44
+ * bytes, else "raw". Only the label changes: the bytes stay in @o->str.
+ */
+void kvs_obj_set_encoding(struct kvs_obj *o)
+{
+	s64 v;
+
+	if (o->type != OBJ_STRING)
+		return;
+	if (o->str.len <= INT_STR_MAX &&
+	    kvs_string2ll(o->str.ptr, o->str.len, &v))
+		o->encoding = OBJ_ENCODING_INT;
+	else if (o->str.len <= EMBSTR_SIZE_LIMIT)
+		o->encoding = OBJ_ENCODING_EMBSTR;
+	else
+		o->encoding = OBJ_ENCODING_RAW;
+}
+
+const char *kvs_obj_type_name(const struct kvs_obj *o)
+{
+	switch (o->type) {
+	case OBJ_STRING:
+		return "string";
+	case OBJ_LIST:
+		return "list";
+	case OBJ_SET:
+		return "set";
+	case OBJ_ZSET:
+		return "zset";
+	case OBJ_HASH:
+		return "hash";
+	}
+	return "unknown";
+}
+
+const char *kvs_obj_encoding_name(const struct kvs_obj *o)
+{
+	switch (o->encoding) {
+	case OBJ_ENCODING_RAW:
+		return "raw";
+	case OBJ_ENCODING_INT:
+		return "int";
+	case OBJ_ENCODING_EMBSTR:
+		return "embstr";
+	}
+	return "unknown";
+}
+
+/**
+ * kvs_obj_free - release an object with no references left
+ * @o: the object
+ */
+void kvs_obj_free(struct kvs_obj *o)
+{
+	switch (o->type) {
+	case OBJ_STRING:
+		kvfree(o->str.ptr);
+		break;
+	default:
+		/* collection types add their destructors here */
+		WARN_ON_ONCE(o->ptr);
+		break;
+	}
+	kvs_mem_add(-(long)o->mem);
+	kfree(o);
+}
+
+/**
+ * kvs_obj_put - drop a reference
+ * @o: the object (may be NULL)
+ *
+ * The last reference frees the object, unless it is bigger than
+ * lazyfree-threshold: then the lazyfree worker frees it so that no shard
+ * lock is held across a long free.
+ */
+void kvs_obj_put(struct kvs_obj *o)
+{
+	struct workqueue_struct *wq;
+
+	if (!o || !refcount_dec_and_test(&o->ref))
+		return;
+	wq = READ_ONCE(server.wq);
+	if (wq && o->mem > READ_ONCE(server.cfg.lazyfree_threshold)) {
+		atomic64_inc(&server.lazyfree_pending);
+		if (llist_add(&o->free_node, &server.lazyfree))
+			queue_work(wq, &server.lazyfree_work);
+		return;
+	}
+	kvs_obj_free(o);
+}

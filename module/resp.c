@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RESP: the request parser (Redis's processMultibulkBuffer() and
+ * processInlineBuffer()) and the reply writer (addReply*()).
+ *
+ * Replies are built in kernel memory, in a list of chunks. Bulk payloads
+ * of KVS_BULK_REF_MIN bytes or more are not copied: the chunk keeps a
+ * reference to the value, so a big GET costs one copy, to userspace, done
+ * after every shard lock is dropped.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/overflow.h>
+
+#include "server.h"
+
+#define KVS_CHUNK_BYTES		16384	/* allocation size of a full chunk */
+#define KVS_CHUNK_FIRST		512	/* the first chunk of a reply */
+#define KVS_BULK_REF_MIN	16384	/* bulks this big are referenced */
+#define KVS_DEFERRED_ROOM	32	/* "*<int64>\r\n" */
+
+/* Redis's PROTO_INLINE_MAX_SIZE: also bounds the "*N" and "$N" lines. */
+#define KVS_INLINE_MAX		(64 * 1024)
+
+/* ------------------------------------------------------------ outbufs */
+
+void kvs_outbuf_init(struct kvs_outbuf *o)
+{
+	INIT_LIST_HEAD(&o->chunks);
+	o->bytes = 0;
+	o->failed = false;
+}
+
+static inline struct kvs_chunk *kvs_outbuf_tail(struct kvs_outbuf *o)
+{
+	if (list_empty(&o->chunks))
+		return NULL;
+	return list_last_entry(&o->chunks, struct kvs_chunk, node);
+}
+
+void kvs_outbuf_free_chunk(struct kvs_chunk *ch)
+{
+	if (ch->obj)
+		kvs_obj_put(ch->obj);
+	kvfree(ch);
+}
+
+/**
+ * kvs_outbuf_free - drop everything queued
+ * @o: the buffer; empty and reusable afterwards (failed is kept)
+ */
+void kvs_outbuf_free(struct kvs_outbuf *o)
+{
+	struct kvs_chunk *ch, *tmp;
+
+	list_for_each_entry_safe(ch, tmp, &o->chunks, node) {
+		list_del(&ch->node);
+		kvs_outbuf_free_chunk(ch);
+	}
+	o->bytes = 0;
+}
+
+/*
+ * Appending into a chunk that already has bytes is allowed only for an
+ * inline chunk with room; deferred-length placeholders have cap == len.
+ */
+static inline size_t kvs_chunk_room(const struct kvs_chunk *ch)
+{
+	return ch->obj ? 0 : ch->cap - ch->len;
+}
+
+/**
+ * kvs_outbuf_splice - move every chunk of @from to the end of @to
+ * @to: destination (its owner's lock held by the caller)
+ * @from: source, left empty
+ *
+ * Small chunks are copied into the room left in @to's last chunk, so a
+ * pipeline of small replies does not pile up mostly empty chunks.
+ */
+void kvs_outbuf_splice(struct kvs_outbuf *to, struct kvs_outbuf *from)
+{
+	struct kvs_chunk *ch, *tmp, *tail;
+	size_t n;
+
+	list_for_each_entry_safe(ch, tmp, &from->chunks, node) {
+		list_del(&ch->node);
+		n = ch->len - ch->pos;
+		if (n == 0) {
+			kvs_outbuf_free_chunk(ch);
+			continue;
+		}
+		tail = kvs_outbuf_tail(to);
+		if (!ch->obj && tail && kvs_chunk_room(tail) >= n) {
+			memcpy(tail->data + tail->len, ch->data + ch->pos, n);
+			tail->len += n;
+			kvs_outbuf_free_chunk(ch);
+		} else {
+			list_add_tail(&ch->node, &to->chunks);
+		}
+		to->bytes += n;
+	}
+	from->bytes = 0;
+}
+
+static struct kvs_chunk *kvs_chunk_alloc(size_t room)
+{
+	struct kvs_chunk *ch;
+
+	ch = kvmalloc(struct_size(ch, data, room), GFP_KERNEL_ACCOUNT);
+	if (!ch)
+		return NULL;
+	ch->obj = NULL;
+	ch->pos = 0;
+	ch->len = 0;
+	ch->cap = room;
+	return ch;
+}
+
+static void kvs_outbuf_append(struct kvs_outbuf *o, const void *p, size_t len)
+{
+	struct kvs_chunk *tail;
+	size_t n, room;
+
+	if (o->failed || len == 0)
+		return;
+	tail = kvs_outbuf_tail(o);
+	if (tail) {
+		n = min(len, kvs_chunk_room(tail));
+		memcpy(tail->data + tail->len, p, n);
+		tail->len += n;
+		o->bytes += n;
+		p += n;
+		len -= n;
+	}
+	if (len == 0)
+		return;
+
+	room = (tail ? KVS_CHUNK_BYTES : KVS_CHUNK_FIRST) -
+	       sizeof(struct kvs_chunk);
+	/* a big raw reply goes into one chunk of its own size */
+	room = max(room, len);
+	tail = kvs_chunk_alloc(room);
+	if (!tail) {
+		o->failed = true;
+		return;
+	}
+	memcpy(tail->data, p, len);
+	tail->len = len;
+	o->bytes += len;
+	list_add_tail(&tail->node, &o->chunks);
+}
+
+/* ------------------------------------------------------------- writer */
+
+void add_reply_raw(struct kvs_client *c, const void *p, size_t len)
+{
+	kvs_outbuf_append(&c->reply, p, len);
+}
+
+static void add_reply_cstr(struct kvs_client *c, const char *s)
+{
+	add_reply_raw(c, s, strlen(s));
+}
+
+/* "<prefix><v>\r\n" */
+static void add_reply_long_hdr(struct kvs_client *c, char prefix, s64 v)
+{
+	char buf[24];
+	int n;
+
+	buf[0] = prefix;
+	n = kvs_ll2string(buf + 1, sizeof(buf) - 1, v);
+	buf[n + 1] = '\r';
+	buf[n + 2] = '\n';
+	add_reply_raw(c, buf, n + 3);
+}
+
+void add_reply_status(struct kvs_client *c, const char *status)
+{
+	add_reply_raw(c, "+", 1);
+	add_reply_cstr(c, status);
+	add_reply_raw(c, "\r\n", 2);
+}
+
+void add_reply_ok(struct kvs_client *c)
+{
+	add_reply_raw(c, "+OK\r\n", 5);
+}
+
+/* An error code is a leading word of capitals followed by a space. */
+static bool kvs_has_error_code(const char *s)
+{
+	const char *p = s;
+
+	while (*p >= 'A' && *p <= 'Z')
+		p++;
+	return p != s && *p == ' ';
+}
+
+/**
+ * add_reply_error - reply an error
+ * @c: client
+ * @err: the text, see server.h for when "ERR " is prefixed
+ *
+ * CR and LF in @err become spaces, as Redis does, so the reply is always
+ * one protocol line.
+ */
+void add_reply_error(struct kvs_client *c, const char *err)
+{
+	size_t len, i, start;
+
+	if (*err == '-')
+		err++;
+	if (!kvs_has_error_code(err))
+		add_reply_raw(c, "-ERR ", 5);
+	else
+		add_reply_raw(c, "-", 1);
+	len = strlen(err);
+	for (i = 0, start = 0; i < len; i++) {
+		if (err[i] != '\r' && err[i] != '\n')
+			continue;
+		add_reply_raw(c, err + start, i - start);
+		add_reply_raw(c, " ", 1);
+		start = i + 1;
+	}
+	add_reply_raw(c, err + start, len - start);
+	add_reply_raw(c, "\r\n", 2);
+}
+
+void add_reply_errorf(struct kvs_client *c, const char *fmt, ...)
+{
+	char buf[256], *msg = buf;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf)) {
+		va_start(ap, fmt);
+		msg = kvasprintf(GFP_KERNEL, fmt, ap);
+		va_end(ap);
+		if (!msg) {
+			c->reply.failed = true;
+			return;
+		}
+	}
+	add_reply_error(c, msg);
+	if (msg != buf)
+		kfree(msg);
+}
+
+void add_reply_bulk(struct kvs_client *c, const void *p, size_t len)
+{
+	add_reply_long_hdr(c, '$', len);
+	add_reply_raw(c, p, len);
+	add_reply_raw(c, "\r\n", 2);
+}
+
+void add_reply_bulk_cstr(struct kvs_client *c, const char *s)
+{
+	if (!s)
+		add_reply_null(c);
+	else
+		add_reply_bulk(c, s, strlen(s));
+}
+
+/**
+ * add_reply_bulk_obj - reply a string value
+ * @c: client
+ * @o: a string object; big ones are referenced, not copied
+ *
+ * The reference keeps the bytes alive and unchanged (writers unshare a
+ * value with more than one reference) until the reader has copied them.
+ */
+void add_reply_bulk_obj(struct kvs_client *c, struct kvs_obj *o)
+{
+	struct kvs_chunk *ch;
+
+	if (o->str.len < KVS_BULK_REF_MIN) {
+		add_reply_bulk(c, o->str.ptr, o->str.len);
+		return;
+	}
+	add_reply_long_hdr(c, '$', o->str.len);
+	if (c->reply.failed)
+		return;
+	ch = kvs_chunk_alloc(0);
+	if (!ch) {
+		c->reply.failed = true;
+		return;
+	}
+	ch->obj = kvs_obj_get(o);
+	ch->len = o->str.len;
+	list_add_tail(&ch->node, &c->reply.chunks);
+	c->reply.bytes += ch->len;
+	add_reply_raw(c, "\r\n", 2);
+}
+
+void add_reply_bulk_ll(struct kvs_client *c, s64 v)
+{
+	char buf[24];
+	int n = kvs_ll2string(buf, sizeof(buf), v);
+
+	add_reply_bulk(c, buf, n);
+}
+
+void add_reply_ll(struct kvs_client *c, s64 v)
+{
+	add_reply_long_hdr(c, ':', v);
+}
+
+void add_reply_null(struct kvs_client *c)
+{
+	if (c->resp >= 3)
+		add_reply_raw(c, "_\r\n", 3);
+	else
+		add_reply_raw(c, "$-1\r\n", 5);
+}
+
+void add_reply_null_array(struct kvs_client *c)
+{
+	if (c->resp >= 3)
+		add_reply_raw(c, "_\r\n", 3);
+	else
+		add_reply_raw(c, "*-1\r\n", 5);
+}
+
+void add_reply_array_len(struct kvs_client *c, long len)
+{
+	add_reply_long_hdr(c, '*', len);
+}
+
+void add_reply_map_len(struct kvs_client *c, long len)
+{
+	if (c->resp >= 3)
+		add_reply_long_hdr(c, '%', len);
+	else
+		add_reply_long_hdr(c, '*', len * 2);
+}
+
+void add_reply_verbatim(struct kvs_client *c, const char *p, size_t len,
+			const char *ext)
+{
+	if (c->resp < 3) {
+		add_reply_bulk(c, p, len);
+		return;
+	}
+	/* "=<len>\r\n<ext>:<payload>\r\n", ext is three characters */
+	add_reply_long_hdr(c, '=', len + 4);
+	add_reply_raw(c, ext, 3);
+	add_reply_raw(c, ":", 1);
+	add_reply_raw(c, p, len);
+	add_reply_raw(c, "\r\n", 2);
+}
+
+/**
+ * add_reply_deferred_len - reserve the place of an array length
+ * @c: client
+ *
+ * Return: a handle for set_deferred_array_len(), or NULL after an
+ * allocation failure (then set_deferred_array_len() does nothing and the
+ * connection is cut anyway).
+ */
+void *add_reply_deferred_len(struct kvs_client *c)
+{
+	struct kvs_chunk *ch;
+
+	if (c->reply.failed)
+		return NULL;
+	ch = kvs_chunk_alloc(KVS_DEFERRED_ROOM);
+	if (!ch) {
+		c->reply.failed = true;
+		return NULL;
+	}
+	/* cap == len == 0: nothing may be appended before it is filled */
+	ch->cap = 0;
+	list_add_tail(&ch->node, &c->reply.chunks);
+	return ch;
+}
+
+void set_deferred_array_len(struct kvs_client *c, void *node, long len)
+{
+	struct kvs_chunk *ch = node;
+	char buf[KVS_DEFERRED_ROOM];
+	int n;
+
+	if (!ch)
+		return;
+	buf[0] = '*';
+	n = kvs_ll2string(buf + 1, sizeof(buf) - 3, len);
+	buf[n + 1] = '\r';
+	buf[n + 2] = '\n';
+	memcpy(ch->data, buf, n + 3);
+	ch->len = n + 3;
+	ch->cap = ch->len;
+	c->reply.bytes += ch->len;
+}
+
+void add_reply_syntax_error(struct kvs_client *c)
+{
+	add_reply_raw(c, "-ERR syntax error\r\n", 19);
+}
+
+void add_reply_wrongtype(struct kvs_client *c)
+{
+	static const char msg[] =
+		"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+
+	add_reply_raw(c, msg, sizeof(msg) - 1);
+}
+
+void add_reply_arity_error(struct kvs_client *c)
+{
+	char name[64];
+
+	kvs_command_fullname(c->cmd, name, sizeof(name));
+	add_reply_errorf(c, "ERR wrong number of arguments for '%s' command",
+			 name);
+}
+
+/* @s upper-cased into @buf (ASCII), at most @size - 1 bytes. */
+static void kvs_upper_copy(char *buf, size_t size, const struct kvs_arg *a)
+{
+	size_t i, n = min(a->len, size - 1);
+
+	for (i = 0; i < n; i++) {
+		char ch = a->ptr[i];
+
+		buf[i] = (ch >= 'a' && ch <= 'z') ? ch - ('a' - 'A') : ch;
+	}
+	buf[n] = '\0';
+}
+
+void add_reply_subcommand_syntax_error(struct kvs_client *c)
+{
+	static const char fmt[] =
+		"ERR unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.";
+	char cmd[64];
+
+	kvs_upper_copy(cmd, sizeof(cmd), &c->argv[0]);
+	add_reply_errorf(c, fmt, c->argc > 1 ? c->argv[1].ptr : "", cmd);
+}
+
+/* ------------------------------------------------------------- parser */
+
+static int kvs_req_reserve(struct kvs_req *rq, unsigned int want)
+{
+	struct kvs_arg *argv;
+	unsigned int cap;
+
+	if (want <= rq->cap)
+		return 0;
+	cap = max3(want, 8U, rq->cap < INT_MAX / 2 ? rq->cap * 2 : INT_MAX);
+	argv = kvmalloc_array(cap, sizeof(*argv), GFP_KERNEL_ACCOUNT);
+	if (!argv)
+		return -ENOMEM;
+	if (rq->argc)
+		memcpy(argv, rq->argv, rq->argc * sizeof(*argv));
+	kvfree(rq->argv);
+	rq->argv = argv;
+	rq->cap = cap;
+	return 0;
+}
+
+static int kvs_req_push(struct kvs_req *rq, const char *p, size_t len)
+{
+	int err;
+
+	if (rq->argc == rq->cap) {
+		err = kvs_req_reserve(rq, rq->argc + 1);
+		if (err)
+			return err;
+	}
+	rq->argv[rq->argc].ptr = p;
+	rq->argv[rq->argc].len = len;
+	rq->argc++;
+	return 0;
+}
+
+/**
+ * kvs_req_free - free a request's argument vector and scratch space
+ * @rq: the request, reusable afterwards
+ */
+void kvs_req_free(struct kvs_req *rq)
+{
+	kvfree(rq->argv);
+	kvfree(rq->scratch);
+	memset(rq, 0, sizeof(*rq));
+}
+
+static ssize_t kvs_proto_error(struct kvs_req *rq, const char *msg)
+{
+	strscpy(rq->err, msg, sizeof(rq->err));
+	return -EPROTO;
+}
+
+/*
+ * One "$<len>\r\n<payload>\r\n" at *@ppos. Returns 1 and advances *@ppos
+ * when it is whole (pushing it as an argument if @push), 0 if incomplete,
+ * or a negative errno.
+ */
+static int kvs_parse_bulk(struct kvs_req *rq, char *buf, size_t len,
+			  size_t *ppos, bool push)
+{
+	size_t pos = *ppos, nl, n;
+	char *cr;
+	s64 ll;
+	int err;
+
+	if (pos >= len)
+		return 0;
+	cr = memchr(buf + pos, '\r', len - pos);
+	if (!cr) {
+		if (len - pos > KVS_INLINE_MAX)
+			return kvs_proto_error(rq,
+				"Protocol error: too big bulk count string");
+		return 0;
+	}
+	nl = cr - buf;
+	if (nl + 2 > len)
+		return 0;
+	if (buf[pos] != '$') {
+		/* %c of a NUL ends the message, as it does in Redis */
+		snprintf(rq->err, sizeof(rq->err),
+			 "Protocol error: expected '$', got '%c'", buf[pos]);
+		return -EPROTO;
+	}
+	if (!kvs_string2ll(buf + pos + 1, nl - pos - 1, &ll) ||
+	    ll < 0 || (u64)ll > READ_ONCE(server.cfg.proto_max_bulk_len))
+		return kvs_proto_error(rq,
+				       "Protocol error: invalid bulk length");
+	pos = nl + 2;
+	/* Redis skips the two bytes after the payload unchecked. */
+	if (check_add_overflow(pos, (size_t)ll, &n) || n + 2 > len)
+		return 0;
+	if (push) {
+		err = kvs_req_push(rq, buf + pos, ll);
+		if (err)
+			return err;
+		buf[n] = '\0';	/* arguments are NUL-terminated */
+	}
+	*ppos = n + 2;
+	return 1;
+}
+
+static ssize_t kvs_parse_multibulk(struct kvs_req *rq, char *buf, size_t len,
+				   struct kvs_parse_hint *hint)
+{
+	size_t pos, nl;
+	s64 ll, count, i;
+	char *cr;
+	int ret;
+
+	if (hint && hint->off) {
+		/* skip what an earlier call saw whole */
+		while (hint->left > 0) {
+			ret = kvs_parse_bulk(rq, buf, len, &hint->off, false);
+			if (ret <= 0)
+				return ret;
+			hint->left--;
+		}
+		/* all there now: one full parse below */
+	}
+
+	cr = memchr(buf, '\r', len);
+	if (!cr) {
+		if (len > KVS_INLINE_MAX)
+			return kvs_proto_error(rq,
+				"Protocol error: too big mbulk count string");
+		return 0;
+	}
+	nl = cr - buf;
+	if (nl + 2 > len)
+		return 0;
+	if (!kvs_string2ll(buf + 1, nl - 1, &ll) || ll > INT_MAX)
+		return kvs_proto_error(rq,
+				       "Protocol error: invalid multibulk length");
+	pos = nl + 2;
+	if (ll <= 0)
+		return pos;	/* "*0" and "*-1" are skipped, as in Redis */
+	count = ll;
+
+	for (i = 0; i < count; i++) {
+		ret = kvs_parse_bulk(rq, buf, len, &pos, true);
+		if (ret == 0 && hint) {
+			hint->off = pos;
+			hint->left = count - i;
+		}
+		if (ret <= 0)
+			return ret;
+	}
+	return pos;
+}
+
+static int kvs_hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+static bool kvs_isspace(char ch)
+{
+	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' ||
+	       ch == '\v' || ch == '\f';
+}
+
+/*
+ * Split a line like Redis's sdssplitargs(): blanks separate arguments;
+ * "..." knows the escapes n r t b a \\ " and xHH; '...' knows \'; a
+ * closing quote must be followed by a blank or the end. Arguments are
+ * unescaped into rq->scratch (big enough: each argument takes at most its
+ * source bytes plus a NUL). Returns -EPROTO on unbalanced quotes.
+ */
+static int kvs_split_args(struct kvs_req *rq, const char *p, size_t len)
+{
+	const char *end = p + len;
+	char *out = rq->scratch, *arg;
+	int err;
+
+	for (;;) {
+		bool inq = false, insq = false, done = false;
+
+		while (p < end && kvs_isspace(*p))
+			p++;
+		if (p >= end)
+			return 0;
+		arg = out;
+		while (!done) {
+			char ch = p < end ? *p : '\0';
+
+			if (inq) {
+				if (ch == '\0')
+					return -EPROTO;
+				if (ch == '\\' && end - p >= 4 && p[1] == 'x' &&
+				    kvs_hexval(p[2]) >= 0 &&
+				    kvs_hexval(p[3]) >= 0) {
+					*out++ = kvs_hexval(p[2]) * 16 +
+						 kvs_hexval(p[3]);
+					p += 3;
+				} else if (ch == '\\' && end - p >= 2) {
+					p++;
+					switch (*p) {
+					case 'n':
+						*out++ = '\n';
+						break;
+					case 'r':
+						*out++ = '\r';
+						break;
+					case 't':
+						*out++ = '\t';
+						break;
+					case 'b':
+						*out++ = '\b';
+						break;
+					case 'a':
+						*out++ = '\a';
+						break;
+					default:
+						*out++ = *p;
+						break;
+					}
+				} else if (ch == '"') {
+					if (p + 1 < end && !kvs_isspace(p[1]))
+						return -EPROTO;
+					done = true;
+				} else {
+					*out++ = ch;
+				}
+			} else if (insq) {
+				if (ch == '\0')
+					return -EPROTO;
+				if (ch == '\\' && end - p >= 2 && p[1] == '\'') {
+					p++;
+					*out++ = '\'';
+				} else if (ch == '\'') {
+					if (p + 1 < end && !kvs_isspace(p[1]))
+						return -EPROTO;
+					done = true;
+				} else {
+					*out++ = ch;
+				}
+			} else {
+				switch (ch) {
+				case ' ':
+				case '\n':
+				case '\r':
+				case '\t':
+				case '\0':
+					done = true;
+					break;
+				case '"':
+					inq = true;
+					break;
+				case '\'':
+					insq = true;
+					break;
+				default:
+					*out++ = ch;
+					break;
+				}
+			}
+			if (p < end)
+				p++;
+		}
+		*out++ = '\0';
+		err = kvs_req_push(rq, arg, out - arg - 1);
+		if (err)
+			return err;
+	}
+}
+
+static ssize_t kvs_parse_inline(struct kvs_req *rq, char *buf, size_t len)
+{
+	char *nl = memchr(buf, '\n', len);
+	size_t linelen, need;
+	int err;
+
+	if (!nl) {
+		if (len > KVS_INLINE_MAX)
+			return kvs_proto_error(rq,
+				"Protocol error: too big inline request");
+		return 0;
+	}
+	linelen = nl - buf;
+	if (linelen && buf[linelen - 1] == '\r')
+		linelen--;
+	/* The line is a C string to Redis: a NUL ends it. */
+	linelen = strnlen(buf, linelen);
+
+	need = linelen + 1;
+	if (rq->scratch_cap < need) {
+		kvfree(rq->scratch);
+		rq->scratch_cap = 0;
+		rq->scratch = kvmalloc(max_t(size_t, need, 256),
+				       GFP_KERNEL_ACCOUNT);
+		if (!rq->scratch)
+			return -ENOMEM;
+		rq->scratch_cap = max_t(size_t, need, 256);
+	}
+	err = kvs_split_args(rq, buf, linelen);
+	if (err == -EPROTO)
+		return kvs_proto_error(rq,
+			"Protocol error: unbalanced quotes in request");
+	if (err)
+		return err;
+	return nl - buf + 1;
+}
+
+/**
+ * kvs_parse_command - parse the command at the start of @buf
+ * @rq: receives argc/argv (argc 0: nothing to run, e.g. an empty line)
+ * @buf: request bytes (the byte after each bulk payload is overwritten
+ *       with a NUL so that every argument is NUL-terminated)
+ * @len: bytes available
+ * @hint: NULL, or where an earlier call on the same bytes stopped; updated
+ *        when the command is incomplete, to be reset by the caller once
+ *        the command has been consumed
+ *
+ * Return: bytes consumed by one command, 0 if the command is incomplete,
+ * -EPROTO with the message (without "ERR ") in rq->err, or -ENOMEM.
+ */
+ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
+			  struct kvs_parse_hint *hint)
+{
+	rq->argc = 0;
+	if (len == 0)
+		return 0;
+	if (buf[0] == '*')
+		return kvs_parse_multibulk(rq, buf, len, hint);
+	return kvs_parse_inline(rq, buf, len);
+}

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * String commands (Redis's t_string.c): GET/SET and friends, counters,
+ * ranges. The dispatcher holds the shard locks of every key argument, so
+ * each proc sees its keys without interference and multi-key commands
+ * (MSET, MSETNX) are atomic.
+ */
+#include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "server.h"
+
+#define SET_NX		BIT(0)
+#define SET_XX		BIT(1)
+#define SET_GET		BIT(2)
+#define SET_KEEPTTL	BIT(3)
+#define SET_PERSIST	BIT(4)
+#define SET_EX		BIT(5)
+#define SET_PX		BIT(6)
+#define SET_EXAT	BIT(7)
+#define SET_PXAT	BIT(8)
+#define SET_ANY_EXPIRE	(SET_EX | SET_PX | SET_EXAT | SET_PXAT)
+
+static const char err_nomem[] = "ERR out of memory";
+static const char err_maxlen[] =
+	"ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+/* Replies WRONGTYPE and returns true when @de holds something else. */
+static bool check_string(struct kvs_client *c, struct kvs_entry *de)
+{
+	if (de && de->val->type != OBJ_STRING) {
+		add_reply_wrongtype(c);
+		return true;
+	}
+	return false;
+}
+
+/* Redis's checkStringLength(): @size + @append within proto-max-bulk-len */
+static int check_string_length(struct kvs_client *c, u64 size, u64 append)
+{
+	u64 total;
+
+	if (check_add_overflow(size, append, &total) ||
+	    total > server.cfg.proto_max_bulk_len) {
+		add_reply_error(c, err_maxlen);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Options of SET (@set) and GETEX (!@set), with Redis's rules: which
+ * options combine is decided by what came before, a repeated option is
+ * accepted, anything else is a syntax error.
+ */
+static int parse_ext_args(struct kvs_client *c, bool set, u32 *flags,
+			  const struct kvs_arg **expire)
+{
+	int j;
+
+	*flags = 0;
+	*expire = NULL;
+	for (j = set ? 3 : 2; j < c->argc; j++) {
+		const struct kvs_arg *opt = &c->argv[j];
+		bool next = j + 1 < c->argc;
+		u32 f = *flags;
+		u32 add = 0;
+
+		if (set && kvs_arg_equals(opt, "nx") && !(f & SET_XX))
+			add = SET_NX;
+		else if (set && kvs_arg_equals(opt, "xx") && !(f & SET_NX))
+			add = SET_XX;
+		else if (set && kvs_arg_equals(opt, "get"))
+			add = SET_GET;
+		else if (set && kvs_arg_equals(opt, "keepttl") &&
+			 !(f & (SET_PERSIST | SET_ANY_EXPIRE)))
+			add = SET_KEEPTTL;
+		else if (!set && kvs_arg_equals(opt, "persist") &&
+			 !(f & (SET_KEEPTTL | SET_ANY_EXPIRE)))
+			add = SET_PERSIST;
+		else if (next && kvs_arg_equals(opt, "ex") &&
+			 !(f & (SET_KEEPTTL | SET_PERSIST | SET_EXAT |
+				SET_PX | SET_PXAT)))
+			add = SET_EX;
+		else if (next && kvs_arg_equals(opt, "px") &&
+			 !(f & (SET_KEEPTTL | SET_PERSIST | SET_EX |
+				SET_EXAT | SET_PXAT)))
+			add = SET_PX;
+		else if (next && kvs_arg_equals(opt, "exat") &&
+			 !(f & (SET_KEEPTTL | SET_PERSIST | SET_EX |
+				SET_PX | SET_PXAT)))
+			add = SET_EXAT;
+		else if (next && kvs_arg_equals(opt, "pxat") &&
+			 !(f & (SET_KEEPTTL | SET_PERSIST | SET_EX |
+				SET_EXAT | SET_PX)))
+			add = SET_PXAT;
+
+		if (!add) {
+			add_reply_syntax_error(c);
+			return -EINVAL;
+		}
+		*flags |= add;
+		if (add & SET_ANY_EXPIRE)
+			*expire = &c->argv[++j];
+	}
+	return 0;
+}
+
+/*
+ * Redis's getExpireMillisecondsOrReply(): the option's value as an
+ * absolute Unix time in ms, or an error reply naming the command.
+ */
+static int get_expire_ms(struct kvs_client *c, const struct kvs_arg *a,
+			 u32 flags, bool seconds, s64 *ms)
+{
+	if (kvs_get_ll_or_reply(c, a, ms, NULL))
+		return -EINVAL;
+	if (*ms <= 0 || (seconds && *ms > S64_MAX / 1000))
+		goto err_time;
+	if (seconds)
+		*ms *= 1000;
+	if ((flags & (SET_EX | SET_PX)) &&
+	    check_add_overflow(*ms, c->now_ms, ms))
+		goto err_time;
+	if (*ms <= 0)
+		goto err_time;
+	return 0;
+
+err_time:
+	add_reply_errorf(c, "ERR invalid expire time in '%s' command",
+			 c->cmd->name);
+	return -EINVAL;
+}
+
+/* getGenericCommand(): 0 after the reply, -EINVAL after WRONGTYPE */
+static int get_generic(struct kvs_client *c)
+{
+	struct kvs_entry *de = kvs_lookup_read(c, c->db, &c->argv[1]);
+
+	if (!de) {
+		add_reply_null(c);
+		return 0;
+	}
+	if (check_string(c, de))
+		return -EINVAL;
+	add_reply_bulk_obj(c, de->val);
+	return 0;
+}
+
+void get_command(struct kvs_client *c)
+{
+	get_generic(c);
+}
+
+/*
+ * setGenericCommand(): @ok/@abort replace the default "+OK"/nil replies
+ * (SETNX answers 1/0).
+ */
+static void set_generic(struct kvs_client *c, u32 flags,
+			const struct kvs_arg *key, const struct kvs_arg *val,
+			const struct kvs_arg *expire, bool seconds,
+			bool int_replies)
+{
+	struct kvs_entry *de;
+	struct kvs_obj *o;
+	s64 when = 0;
+	bool found;
+
+	if (expire && get_expire_ms(c, expire, flags, seconds, &when))
+		return;
+	if ((flags & SET_GET) && get_generic(c))
+		return;
+
+	found = kvs_lookup_write(c, c->db, key);
+	if (((flags & SET_NX) && found) || ((flags & SET_XX) && !found)) {
+		if (flags & SET_GET)
+			return;
+		if (int_replies)
+			add_reply_ll(c, 0);
+		else
+			add_reply_null(c);
+		return;
+	}
+
+	o = kvs_obj_new_string(val->ptr, val->len);
+	if (!o)
+		goto err_nomem;
+	de = kvs_set_key(c, c->db, key, o, flags & SET_KEEPTTL);
+	if (!de)
+		goto err_nomem;
+	if (expire)
+		kvs_set_expire(kvs_shard_of(de->hash), c->db, de, when);
+
+	if (flags & SET_GET)
+		return;
+	if (int_replies)
+		add_reply_ll(c, 1);
+	else
+		add_reply_ok(c);
+	return;
+
+err_nomem:
+	/* with GET the old value is already in the reply: keep one reply */
+	if (!(flags & SET_GET))
+		add_reply_error(c, err_nomem);
+}
+
+void set_command(struct kvs_client *c)
+{
+	const struct kvs_arg *expire;
+	u32 flags;
+
+	if (parse_ext_args(c, true, &flags, &expire))
+		return;
+	set_generic(c, flags, &c->argv[1], &c->argv[2], expire,
+		    flags & (SET_EX | SET_EXAT), false);
+}
+
+void setnx_command(struct kvs_client *c)
+{
+	set_generic(c, SET_NX, &c->argv[1], &c->argv[2], NULL, false, true);
+}
+
+void setex_command(struct kvs_client *c)
+{
+	set_generic(c, SET_EX, &c->argv[1], &c->argv[3], &c->argv[2], true,
+		    false);
+}
+
+void psetex_command(struct kvs_client *c)
+{
+	set_generic(c, SET_PX, &c->argv[1], &c->argv[3], &c->argv[2], false,
+		    false);
+}
+
+void getset_command(struct kvs_client *c)
+{
+	struct kvs_obj *o;
+
+	if (get_generic(c))
+		return;
+	o = kvs_obj_new_string(c->argv[2].ptr, c->argv[2].len);
+	/* the old value (or nil) is the reply: a failure cannot be told */
+	if (o)
+		kvs_set_key(c, c->db, &c->argv[1], o, false);
+}
+
+void getdel_command(struct kvs_client *c)
+{
+	struct kvs_entry *de = kvs_lookup_read(c, c->db, &c->argv[1]);
+
+	if (!de) {
+		add_reply_null(c);
+		return;
+	}
+	if (check_string(c, de))
+		return;
+	add_reply_bulk_obj(c, de->val);
+	kvs_db_delete_entry(c->db, kvs_shard_of(de->hash), de);
+	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+}
+
+void getex_command(struct kvs_client *c)
+{
+	const struct kvs_arg *expire;
+	struct kvs_shard *sh;
+	struct kvs_entry *de;
+	s64 when = 0;
+	u32 flags;
+
+	if (parse_ext_args(c, false, &flags, &expire))
+		return;
+	de = kvs_lookup_read(c, c->db, &c->argv[1]);
+	if (!de) {
+		add_reply_null(c);
+		return;
+	}
+	if (check_string(c, de))
+		return;
+	if (expire && get_expire_ms(c, expire, flags,
+				    flags & (SET_EX | SET_EXAT), &when))
+		return;
+
+	add_reply_bulk_obj(c, de->val);
+	sh = kvs_shard_of(de->hash);
+	if ((flags & (SET_EXAT | SET_PXAT)) && when <= c->now_ms) {
+		/* an absolute time already past deletes the key */
+		kvs_db_delete_entry(c->db, sh, de);
+		kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	} else if (expire) {
+		kvs_set_expire(sh, c->db, de, when);
+		kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	} else if (flags & SET_PERSIST) {
+		if (kvs_remove_expire(sh, c->db, de))
+			kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	}
+}
+
+void mget_command(struct kvs_client *c)
+{
+	int j;
+
+	add_reply_array_len(c, c->argc - 1);
+	for (j = 1; j < c->argc; j++) {
+		struct kvs_entry *de = kvs_lookup_read(c, c->db, &c->argv[j]);
+
+		if (!de || de->val->type != OBJ_STRING)
+			add_reply_null(c);
+		else
+			add_reply_bulk_obj(c, de->val);
+	}
+}
+
+static void mset_generic(struct kvs_client *c, bool nx)
+{
+	struct kvs_obj **vals;
+	int j, n = (c->argc - 1) / 2;
+
+	if (c->argc % 2 == 0) {
+		add_reply_arity_error(c);
+		return;
+	}
+	if (nx) {
+		for (j = 1; j < c->argc; j += 2) {
+			if (kvs_lookup_write(c, c->db, &c->argv[j])) {
+				add_reply_ll(c, 0);
+				return;
+			}
+		}
+	}
+
+	/* every value first, so that a failed allocation changes nothing */
+	vals = kvmalloc_array(n, sizeof(*vals), GFP_KERNEL | __GFP_ZERO);
+	if (!vals)
+		goto err_nomem;
+	for (j = 0; j < n; j++) {
+		const struct kvs_arg *v = &c->argv[2 + 2 * j];
+
+		vals[j] = kvs_obj_new_string(v->ptr, v->len);
+		if (!vals[j])
+			goto err_free;
+	}
+	for (j = 0; j < n; j++) {
+		struct kvs_obj *o = vals[j];
+
+		vals[j] = NULL;
+		if (!kvs_set_key(c, c->db, &c->argv[1 + 2 * j], o, false))
+			goto err_free;
+	}
+	kvfree(vals);
+	if (nx)
+		add_reply_ll(c, 1);
+	else
+		add_reply_ok(c);
+	return;
+
+err_free:
+	for (j = 0; j < n; j++)
+		if (vals[j])
+			kvs_obj_put(vals[j]);
+	kvfree(vals);
+err_nomem:
+	add_reply_error(c, err_nomem);
+}
+
+void mset_command(struct kvs_client *c)
+{
+	mset_generic(c, false);
+}
+
+void msetnx_command(struct kvs_client *c)
+{
+	mset_generic(c, true);
+}
+
+/*
+ * Room for @need bytes plus the NUL in a string about to grow in place,
+ * with sds's greedy policy (double up to 1 MiB, then +1 MiB) so repeated
+ * APPENDs are amortized.
+ */
+static int string_make_room(struct kvs_obj *o, size_t need)
+{
+	size_t cap;
+
+	if (need + 1 <= o->str.cap)
+		return 0;
+	if (need < SZ_1M)
+		cap = need * 2;
+	else
+		cap = need + SZ_1M;
+	if (cap > INT_MAX)
+		cap = need + 1;
+	return kvs_obj_string_resize(o, cap);
+}
+
+void append_command(struct kvs_client *c)
+{
+	const struct kvs_arg *app = &c->argv[2];
+	struct kvs_entry *de;
+	struct kvs_obj *o;
+	size_t len;
+
+	de = kvs_lookup_write(c, c->db, &c->argv[1]);
+	if (!de) {
+		o = kvs_obj_new_string(app->ptr, app->len);
+		if (!o || !kvs_db_add(c, c->db, &c->argv[1], o))
+			goto err_nomem;
+		len = app->len;
+	} else {
+		if (check_string(c, de))
+			return;
+		if (check_string_length(c, de->val->str.len, app->len))
+			return;
+		o = kvs_obj_unshare(&de->val);
+		if (!o)
+			goto err_nomem;
+		len = o->str.len + app->len;
+		if (string_make_room(o, len))
+			goto err_nomem;
+		memcpy(o->str.ptr + o->str.len, app->ptr, app->len);
+		o->str.len = len;
+		o->str.ptr[len] = '\0';
+		/* modified in place: Redis's value is a raw sds from now on */
+		o->encoding = OBJ_ENCODING_RAW;
+	}
+	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	add_reply_ll(c, len);
+	return;
+
+err_nomem:
+	add_reply_error(c, err_nomem);
+}
+
+void strlen_command(struct kvs_client *c)
+{
+	struct kvs_entry *de = kvs_lookup_read(c, c->db, &c->argv[1]);
+
+	if (!de) {
+		add_reply_ll(c, 0);
+		return;
+	}
+	if (check_string(c, de))
+		return;
+	add_reply_ll(c, de->val->str.len);
+}
+
+void getrange_command(struct kvs_client *c)
+{
+	struct kvs_entry *de;
+	s64 start, end, len;
+
+	if (kvs_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
+	    kvs_get_ll_or_reply(c, &c->argv[3], &end, NULL))
+		return;
+	de = kvs_lookup_read(c, c->db, &c->argv[1]);
+	if (!de) {
+		add_reply_bulk(c, "", 0);
+		return;
+	}
+	if (check_string(c, de))
+		return;
+	len = de->val->str.len;
+
+	if (start < 0 && end < 0 && start > end) {
+		add_reply_bulk(c, "", 0);
+		return;
+	}
+	if (start < 0)
+		start += len;
+	if (end < 0)
+		end += len;
+	if (start < 0)
+		start = 0;
+	if (end < 0)
+		end = 0;
+	if (end >= len)
+		end = len - 1;
+	if (start > end || len == 0)
+		add_reply_bulk(c, "", 0);
+	else
+		add_reply_bulk(c, de->val->str.ptr + start, end - start + 1);
+}
+
+void setrange_command(struct kvs_client *c)
+{
+	const struct kvs_arg *val = &c->argv[3];
+	struct kvs_entry *de;
+	struct kvs_obj *o;
+	s64 offset;
+	size_t newlen;
+
+	if (kvs_get_ll_or_reply(c, &c->argv[2], &offset, NULL))
+		return;
+	if (offset < 0) {
+		add_reply_error(c, "ERR offset is out of range");
+		return;
+	}
+
+	de = kvs_lookup_write(c, c->db, &c->argv[1]);
+	if (!de) {
+		/* nothing to write on a missing key: nothing is created */
+		if (!val->len) {
+			add_reply_ll(c, 0);
+			return;
+		}
+		if (check_string_length(c, offset, val->len))
+			return;
+		newlen = offset + val->len;
+		o = kvs_obj_new_string_cap(newlen, newlen + 1);
+		if (!o)
+			goto err_nomem;
+		memset(o->str.ptr, 0, offset);
+		memcpy(o->str.ptr + offset, val->ptr, val->len);
+		o->str.ptr[newlen] = '\0';
+		o->encoding = OBJ_ENCODING_RAW;
+		if (!kvs_db_add(c, c->db, &c->argv[1], o))
+			goto err_nomem;
+	} else {
+		if (check_string(c, de))
+			return;
+		if (!val->len) {
+			add_reply_ll(c, de->val->str.len);
+			return;
+		}
+		if (check_string_length(c, offset, val->len))
+			return;
+		o = kvs_obj_unshare(&de->val);
+		if (!o)
+			goto err_nomem;
+		newlen = max_t(size_t, o->str.len, offset + val->len);
+		if (newlen + 1 > o->str.cap &&
+		    kvs_obj_string_resize(o, newlen + 1))
+			goto err_nomem;
+		/* the gap between the old end and @offset reads as zeros */
+		if ((size_t)offset > o->str.len)
+			memset(o->str.ptr + o->str.len, 0,
+			       offset - o->str.len);
+		memcpy(o->str.ptr + offset, val->ptr, val->len);
+		o->str.len = newlen;
+		o->str.ptr[newlen] = '\0';
+		o->encoding = OBJ_ENCODING_RAW;
+	}
+	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	add_reply_ll(c, newlen);
+	return;
+
+err_nomem:
+	add_reply_error(c, err_nomem);
+}
+
+/* incrDecrCommand(); an existing key keeps its TTL */
+static void incr_decr(struct kvs_client *c, s64 incr)
+{
+	struct kvs_entry *de;
+	struct kvs_obj *o;
+	s64 value = 0;
+
+	de = kvs_lookup_write(c, c->db, &c->argv[1]);
+	if (check_string(c, de))
+		return;
+	if (de && !kvs_string2ll(de->val->str.ptr, de->val->str.len,
+				 &value)) {
+		add_reply_error(c, "ERR value is not an integer or out of range");
+		return;
+	}
+	if (check_add_overflow(value, incr, &value)) {
+		add_reply_error(c, "ERR increment or decrement would overflow");
+		return;
+	}
+	o = kvs_obj_from_ll(value);
+	if (!o)
+		goto err_nomem;
+	if (de)
+		kvs_db_overwrite(c, c->db, de, o, true);
+	else if (!kvs_db_add(c, c->db, &c->argv[1], o))
+		goto err_nomem;
+	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	add_reply_ll(c, value);
+	return;
+
+err_nomem:
+	add_reply_error(c, err_nomem);
+}
+
+void incr_command(struct kvs_client *c)
+{
+	incr_decr(c, 1);
+}
+
+void decr_command(struct kvs_client *c)
+{
+	incr_decr(c, -1);
+}
+
+void incrby_command(struct kvs_client *c)
+{
+	s64 incr;
+
+	if (kvs_get_ll_or_reply(c, &c->argv[2], &incr, NULL))
+		return;
+	incr_decr(c, incr);
+}
+
+void decrby_command(struct kvs_client *c)
+{
+	s64 incr;
+
+	if (kvs_get_ll_or_reply(c, &c->argv[2], &incr, NULL))
+		return;
+	if (incr == S64_MIN) {
+		add_reply_error(c, "ERR decrement would overflow");
+		return;
+	}
+	incr_decr(c, -incr);
+}
+
+void incrbyfloat_command(struct kvs_client *c)
+{
+	struct kvs_entry *de;
+	struct kvs_obj *o;
+	char *buf;
+	int len;
+
+	de = kvs_lookup_write(c, c->db, &c->argv[1]);
+	if (check_string(c, de))
+		return;
+	buf = kmalloc(KVS_LD_STR_MAX, GFP_KERNEL);
+	if (!buf)
+		goto err_nomem;
+	len = kvs_ld_incrby(de ? de->val->str.ptr : NULL,
+			    de ? de->val->str.len : 0,
+			    c->argv[2].ptr, c->argv[2].len,
+			    buf, KVS_LD_STR_MAX);
+	if (len == -EINVAL) {
+		add_reply_error(c, "ERR value is not a valid float");
+		goto out;
+	}
+	if (len == -ERANGE) {
+		add_reply_error(c, "ERR increment would produce NaN or Infinity");
+		goto out;
+	}
+	if (len < 0)
+		goto err_free;
+	o = kvs_obj_new_string(buf, len);
+	if (!o)
+		goto err_free;
+	if (de)
+		kvs_db_overwrite(c, c->db, de, o, true);
+	else if (!kvs_db_add(c, c->db, &c->argv[1], o))
+		goto err_free;
+	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	add_reply_bulk(c, buf, len);
+out:
+	kfree(buf);
+	return;
+
+err_free:
+	kfree(buf);
+err_nomem:
+	add_reply_error(c, err_nomem);
+}

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Number parsing and formatting, glob matching (Redis's util.c).
+ *
+ * The parsers are as strict as Redis's, because replies such as "ERR value
+ * is not an integer or out of range" depend on exactly what they refuse.
+ */
+#include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/string.h>
+
+#include "server.h"
+
+/* Redis's LONG_STR_SIZE: an int64 never needs 21 characters or more. */
+#define KVS_LONG_STR_SIZE	21
+
+static inline int kvs_ascii_lower(int ch)
+{
+	/* Not tolower(): the kernel's ctype folds Latin-1 letters too. */
+	return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
+}
+
+/*
+ * Accepts an optional '-' and digits without leading zeros ("0" alone is
+ * fine, "-0" is not), so that a string that parses formats back to
+ * itself. Redis relies on that to store integers as integers.
+ */
+bool kvs_string2ll(const char *s, size_t len, s64 *out)
+{
+	size_t i = 0;
+	bool neg = false;
+	u64 v;
+
+	if (len == 0 || len >= KVS_LONG_STR_SIZE)
+		return false;
+	if (len == 1 && s[0] == '0') {
+		*out = 0;
+		return true;
+	}
+	if (s[0] == '-') {
+		neg = true;
+		i++;
+		if (i == len)
+			return false;
+	}
+	if (s[i] < '1' || s[i] > '9')
+		return false;
+	v = s[i++] - '0';
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (v > U64_MAX / 10)
+			return false;
+		v *= 10;
+		if (v > U64_MAX - (s[i] - '0'))
+			return false;
+		v += s[i] - '0';
+	}
+	if (neg) {
+		if (v > (u64)S64_MAX + 1)
+			return false;
+		*out = (s64)(0 - v);
+	} else {
+		if (v > S64_MAX)
+			return false;
+		*out = v;
+	}
+	return true;
+}
+
+/*
+ * Unsigned variant with the same strictness (no sign, no leading zeros)
+ * over the whole u64 range. Redis falls back to strtoull() above
+ * LLONG_MAX, which also takes spaces and '+'; nothing of ours needs that.
+ */
+bool kvs_string2ull(const char *s, size_t len, u64 *out)
+{
+	size_t i;
+	u64 v = 0;
+
+	if (len == 0 || len >= KVS_LONG_STR_SIZE)
+		return false;
+	if (len > 1 && s[0] == '0')
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (v > U64_MAX / 10)
+			return false;
+		v *= 10;
+		if (v > U64_MAX - (s[i] - '0'))
+			return false;
+		v += s[i] - '0';
+	}
+	*out = v;
+	return true;
+}
+
+/**
+ * kvs_ll2string - format an int64 in decimal
+ * @buf: destination, NUL-terminated on success
+ * @size: size of @buf
+ * @v: the value
+ *
+ * Return: the length written, or 0 if @buf is too small (as Redis).
+ */
+int kvs_ll2string(char *buf, size_t size, s64 v)
+{
+	char tmp[KVS_LONG_STR_SIZE];
+	u64 u = v < 0 ? 0 - (u64)v : (u64)v;
+	int n = 0, len, i;
+
+	do {
+		tmp[n++] = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[n++] = '-';
+	len = n;
+	if (size < (size_t)len + 1)
+		return 0;
+	for (i = 0; i < len; i++)
+		buf[i] = tmp[len - 1 - i];
+	buf[len] = '\0';
+	return len;
+}
+
+static inline bool kvs_char_eq(char a, char b, bool nocase)
+{
+	if (nocase)
+		return kvs_ascii_lower((u8)a) == kvs_ascii_lower((u8)b);
+	return a == b;
+}
+
+/*
+ * One pattern element at @pat[*pi] (not '*') against the character @ch.
+ * Advances *pi past the element. The odd corners ("[a-]" is a range up
+ * to ']', an unclosed class runs to the end of the pattern, "\" as the
+ * last character is literal) are Redis's.
+ */
+static bool kvs_match_one(const char *pat, size_t plen, size_t *pi, char ch,
+			  bool nocase)
+{
+	size_t p = *pi;
+	bool neg, match = false;
+
+	switch (pat[p]) {
+	case '?':
+		*pi = p + 1;
+		return true;
+	case '[':
+		p++;
+		neg = p < plen && pat[p] == '^';
+		if (neg)
+			p++;
+		for (;;) {
+			if (p >= plen) {
+				/* unterminated: the class ends the pattern */
+				break;
+			} else if (pat[p] == '\\' && plen - p >= 2) {
+				p++;
+				if (pat[p] == ch)
+					match = true;
+			} else if (pat[p] == ']') {
+				p++;
+				break;
+			} else if (plen - p >= 3 && pat[p + 1] == '-') {
+				int start = (u8)pat[p], end = (u8)pat[p + 2];
+				int c = (u8)ch;
+
+				if (start > end)
+					swap(start, end);
+				if (nocase) {
+					start = kvs_ascii_lower(start);
+					end = kvs_ascii_lower(end);
+					c = kvs_ascii_lower(c);
+				}
+				p += 2;
+				if (c >= start && c <= end)
+					match = true;
+			} else if (kvs_char_eq(pat[p], ch, nocase)) {
+				match = true;
+			}
+			p++;
+		}
+		*pi = min(p, plen);
+		return neg ? !match : match;
+	case '\\':
+		if (plen - p >= 2)
+			p++;
+		fallthrough;
+	default:
+		*pi = p + 1;
+		return kvs_char_eq(pat[p], ch, nocase);
+	}
+}
+
+/**
+ * kvs_stringmatch - glob-style match, as Redis's stringmatchlen()
+ * @pat: pattern (* ? [abc] [^a] [a-z] \x)
+ * @plen: length of @pat
+ * @s: subject
+ * @slen: length of @s
+ * @nocase: ASCII case-insensitive
+ *
+ * Iterative (a backtrack point at the last '*' is enough for globs), so
+ * a hostile pattern costs O(plen * slen) time and no stack. As in Redis
+ * an empty subject matches only an empty pattern.
+ *
+ * Return: true on a match.
+ */
+bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,
+		     bool nocase)
+{
+	size_t p = 0, i = 0, star_p = 0, star_i = 0;
+	bool have_star = false;
+
+	if (slen == 0)
+		return plen == 0;
+	while (i < slen) {
+		if (p < plen && pat[p] == '*') {
+			while (p + 1 < plen && pat[p + 1] == '*')
+				p++;
+			if (p + 1 == plen)
+				return true;
+			have_star = true;
+			star_p = ++p;
+			star_i = i;
+			continue;
+		}
+		if (p < plen && kvs_match_one(pat, plen, &p, s[i], nocase)) {
+			i++;
+			continue;
+		}
+		if (!have_star)
+			return false;
+		p = star_p;
+		i = ++star_i;
+	}
+	while (p < plen && pat[p] == '*')
+		p++;
+	return p == plen;
+}
+
+/**
+ * kvs_arg_equals - ASCII case-insensitive comparison with a C string
+ * @a: argument
+ * @s: NUL-terminated string
+ *
+ * Return: true if equal.
+ */
+bool kvs_arg_equals(const struct kvs_arg *a, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < a->len; i++) {
+		if (!s[i] || kvs_ascii_lower((u8)a->ptr[i]) !=
+			     kvs_ascii_lower((u8)s[i]))
+			return false;
+	}
+	return s[i] == '\0';
+}
+
+/**
+ * kvs_get_ll_or_reply - parse an argument as int64 or reply an error
+ * @c: client
+ * @a: argument
+ * @out: result
+ * @msg: error text, or NULL for "value is not an integer or out of range"
+ *
+ * Return: 0, or -EINVAL after an error reply.
+ */
+int kvs_get_ll_or_reply(struct kvs_client *c, const struct kvs_arg *a,
+			s64 *out, const char *msg)
+{
+	if (kvs_string2ll(a->ptr, a->len, out))
+		return 0;
+	add_reply_error(c, msg ? msg :
+			"ERR value is not an integer or out of range");
+	return -EINVAL;
+}
+
+/**
+ * kvs_get_positive_ll_or_reply - parse an argument as an int64 >= 0
+ * @c: client
+ * @a: argument
+ * @out: result
+ * @msg: error text for both "not an integer" and "negative", or NULL for
+ *       Redis's "value is out of range, must be positive"
+ *
+ * Return: 0, or -EINVAL after an error reply.
+ */
+int kvs_get_positive_ll_or_reply(struct kvs_client *c,
+				 const struct kvs_arg *a, s64 *out,
+				 const char *msg)
+{
+	s64 v;
+
+	if (!msg)
+		msg = "ERR value is out of range, must be positive";
+	if (!kvs_string2ll(a->ptr, a->len, &v) || v < 0) {
+		add_reply_error(c, msg);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static bool kvs_suffix_is(const char *u, size_t ulen, const char *s)
+{
+	struct kvs_arg a = { .ptr = u, .len = ulen };
+
+	return kvs_arg_equals(&a, s);
+}
+
+/**
+ * kvs_memtoull - parse a memory amount as Redis's memtoull()
+ * @s: digits and an optional unit: b, k (1000), kb (1024), m, mb, g, gb;
+ *     the unit is case-insensitive
+ * @len: length of @s
+ * @out: bytes
+ *
+ * As Redis: leading zeros are fine, a sign is not, no digits mean 0.
+ *
+ * Return: true on success, false on a bad unit, bad digits or overflow.
+ */
+bool kvs_memtoull(const char *s, size_t len, u64 *out)
+{
+	size_t nd = 0, i;
+	u64 mul, v = 0;
+	const char *u;
+	size_t ulen;
+
+	while (nd < len && s[nd] >= '0' && s[nd] <= '9')
+		nd++;
+	u = s + nd;
+	ulen = len - nd;
+	if (ulen == 0 || kvs_suffix_is(u, ulen, "b"))
+		mul = 1;
+	else if (kvs_suffix_is(u, ulen, "k"))
+		mul = 1000;
+	else if (kvs_suffix_is(u, ulen, "kb"))
+		mul = 1024;
+	else if (kvs_suffix_is(u, ulen, "m"))
+		mul = 1000ULL * 1000;
+	else if (kvs_suffix_is(u, ulen, "mb"))
+		mul = 1024ULL * 1024;
+	else if (kvs_suffix_is(u, ulen, "g"))
+		mul = 1000ULL * 1000 * 1000;
+	else if (kvs_suffix_is(u, ulen, "gb"))
+		mul = 1024ULL * 1024 * 1024;
+	else
+		return false;
+
+	for (i = 0; i < nd; i++) {
+		if (check_mul_overflow(v, (u64)10, &v) ||
+		    check_add_overflow(v, (u64)(s[i] - '0'), &v))
+			return false;
+	}
+	if (check_mul_overflow(v, mul, &v))
+		return false;
+	*out = v;
+	return true;
+}

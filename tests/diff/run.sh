@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Differential test: every tests/diff/*.redis script (one command a line,
+# redis-cli syntax) goes through redis-cli against Debian's redis-server
+# and through the kvstore CLI against /dev/kvstore; the outputs must be
+# identical. Prints TAP, one line per script.
+#
+# Environment: KVSTORE_CLI (default userlib/kvstore), REDIS_SERVER,
+# REDIS_CLI (default: from PATH), KVS_DIFF_SCRIPTS (subset of script paths).
+# Every script was checked to give the same output on two runs against
+# redis-server 7.0.15, so any difference is kvstore's.
+
+cd "$(dirname "$0")/../.." || exit 1
+
+cli=${KVSTORE_CLI:-userlib/kvstore}
+redis_server=${REDIS_SERVER:-redis-server}
+redis_cli=${REDIS_CLI:-redis-cli}
+scripts=${KVS_DIFF_SCRIPTS:-$(ls tests/diff/*.redis)}
+
+n=0
+for s in $scripts; do
+	n=$((n + 1))
+done
+echo "1..$n"
+
+skip_all() {
+	i=0
+	for s in $scripts; do
+		i=$((i + 1))
+		echo "ok $i $(basename "$s") # SKIP $1"
+	done
+	exit 0
+}
+
+fail_all() {
+	i=0
+	for s in $scripts; do
+		i=$((i + 1))
+		echo "not ok $i $(basename "$s") # $1"
+	done
+	exit 1
+}
+
+command -v "$redis_server" >/dev/null 2>&1 || skip_all "no redis-server"
+command -v "$redis_cli" >/dev/null 2>&1 || skip_all "no redis-cli"
+[ -x "$cli" ] || fail_all "$cli not built"
+[ -c /dev/kvstore ] || fail_all "/dev/kvstore missing"
+
+dir=$(mktemp -d /tmp/kvs-diff.XXXXXX) || exit 1
+sock=$dir/redis.sock
+"$redis_server" --port 0 --unixsocket "$sock" --unixsocketperm 700 \
+	--save '' --appendonly no --dir "$dir" --logfile "$dir/redis.log" \
+	--daemonize no &
+redis_pid=$!
+cleanup() {
+	kill "$redis_pid" 2>/dev/null
+	wait "$redis_pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+tries=0
+until "$redis_cli" -s "$sock" PING >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	if [ $tries -gt 300 ]; then
+		cat "$dir/redis.log" >&2
+		fail_all "redis-server did not start"
+	fi
+	sleep 0.1
+done
+
+status=0
+i=0
+for s in $scripts; do
+	i=$((i + 1))
+	name=$(basename "$s")
+	"$redis_cli" -s "$sock" FLUSHALL >/dev/null 2>&1
+	"$cli" FLUSHALL >/dev/null 2>&1
+	"$redis_cli" -s "$sock" <"$s" >"$dir/redis.out" 2>&1
+	"$cli" <"$s" >"$dir/kvstore.out" 2>&1
+	if cmp -s "$dir/redis.out" "$dir/kvstore.out"; then
+		echo "ok $i $name"
+	else
+		echo "not ok $i $name"
+		echo "# --- redis-server  +++ kvstore (first 80 lines)"
+		diff -a -u "$dir/redis.out" "$dir/kvstore.out" | sed -n '3,82s/^/# /p'
+		status=1
+	fi
+done
+"$cli" FLUSHALL >/dev/null 2>&1
+exit $status

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What module/float.c needs from the kernel, for the host test. */
+#ifndef FLOAT_HOST_H
+#define FLOAT_HOST_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+#define S64_MIN			INT64_MIN
+#define KVS_LD_STR_MAX		5120
+#define noinline		__attribute__((__noinline__))
+#define notrace
+#define fls(x)			((x) ? 32 - __builtin_clz(x) : 0)
+#define fp_alloc(size)		malloc(size)
+#define fp_free(p)		free(p)
+#define kernel_fpu_begin()	do { } while (0)
+#define kernel_fpu_end()	do { } while (0)
+#endif
