@@ -519,24 +519,28 @@ static int hexval(int ch)
 	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-static void free_args(int argc, char **argv)
+static void free_args(int argc, char **argv, size_t *lens)
 {
 	while (argc--)
 		free(argv[argc]);
 	free(argv);
+	free(lens);
 }
 
 /*
  * Split a line like redis-cli: spaces separate arguments; "..." allows
  * \n \r \t \b \a \xHH and \<any>; '...' allows \'; a closing quote must
- * end the argument. Returns argc, or -1 on unbalanced quotes.
+ * end the argument. Returns argc, or -1 on unbalanced quotes. Arguments
+ * may hold NUL bytes ("\x00"): their lengths are in *@lensp.
  */
-static int split_line(const char *p, char ***out)
+static int split_line(const char *p, char ***out, size_t **lensp)
 {
 	char **argv = NULL;
+	size_t *lens = NULL;
 	int argc = 0;
 
 	*out = NULL;
+	*lensp = NULL;
 	for (;;) {
 		struct kvs_buf a = { 0 };
 		int inq = 0, insq = 0, done = 0;
@@ -608,19 +612,22 @@ static int split_line(const char *p, char ***out)
 				p++;
 		}
 		argv = realloc(argv, (argc + 1) * sizeof(*argv));
-		if (!argv) {
+		lens = realloc(lens, (argc + 1) * sizeof(*lens));
+		if (!argv || !lens) {
 			fprintf(stderr, "Out of memory\n");
 			exit(1);
 		}
-		out_add(&a, "", 1);	/* NUL-terminate; args are C strings */
+		lens[argc] = a.len;
+		out_add(&a, "", 1);	/* NUL-terminated for option checks */
 		argv[argc++] = a.p;
 		continue;
 err:
 		kvs_buf_free(&a);
-		free_args(argc, argv);
+		free_args(argc, argv, lens);
 		return -1;
 	}
 	*out = argv;
+	*lensp = lens;
 	return argc;
 }
 
@@ -706,7 +713,8 @@ static int repl(void)
 	cli_connect();	/* a failure is retried by the next command */
 	while ((line = next_line(tty))) {
 		char **argv;
-		int argc = split_line(line, &argv);
+		size_t *lens;
+		int argc = split_line(line, &argv, &lens);
 
 		if (argc < 0) {
 			printf("Invalid argument(s)\n");
@@ -723,7 +731,7 @@ static int repl(void)
 			}
 			if (!strcasecmp(argv[0], "quit") ||
 			    !strcasecmp(argv[0], "exit")) {
-				free_args(argc, argv);
+				free_args(argc, argv, lens);
 				free(line);
 				break;
 			}
@@ -740,11 +748,11 @@ static int repl(void)
 			else if (argc == 1 && !strcasecmp(argv[0], "clear"))
 				rl_clear_screen(0, 0);
 			else
-				issue_command(argc - skip, argv + skip, NULL,
-					      repeat);
+				issue_command(argc - skip, argv + skip,
+					      lens + skip, repeat);
 		}
 		if (argc >= 0)
-			free_args(argc, argv);
+			free_args(argc, argv, lens);
 		free(line);
 	}
 	free(hist);
