@@ -36,7 +36,9 @@ deps:
 test: deps
 	$(MAKE) all
 	$(MAKE) -C userlib check
-	$(VMRUN) -- tests/run_tests.sh
+	$(MAKE) -C tests/unit check
+	$(MAKE) -C tests/unit -f hll.mk check
+	$(VMRUN) --no-stdin -- tests/run_tests.sh
 
 run: deps
 	@$(MAKE) --no-print-directory -s all >/dev/null
@@ -45,7 +47,7 @@ run: deps
 bench: deps
 	$(MAKE) all
 	$(MAKE) -C tests/bench
-	$(VMRUN) -- tests/bench/run_bench.sh
+	$(VMRUN) --no-stdin -- tests/bench/run_bench.sh
 
 install: all
 	$(MAKE) -C userlib install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -65,4 +67,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/unit -f hll.mk clean
 	$(MAKE) -C tests/bench clean
