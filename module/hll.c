@@ -776,7 +776,10 @@ static bool hll_args_need_dense(struct kvs_client *c, int from)
 	return false;
 }
 
-/* PFADD key [element ...] */
+/**
+ * pfadd_command() - PFADD key [element ...]
+ * @c: the client; the dispatcher holds the key's shard lock
+ */
 void pfadd_command(struct kvs_client *c)
 {
 	const struct kvs_arg *key = &c->argv[1];
@@ -870,7 +873,14 @@ out:
 	kvfree(max);
 }
 
-/* PFCOUNT key [key ...] */
+/**
+ * pfcount_command() - PFCOUNT key [key ...]
+ * @c: the client; the dispatcher holds the keys' shard locks
+ *
+ * One key: the cached cardinality, recomputed and stored when stale (so
+ * this read-only command may rewrite the value's header). Several keys:
+ * the cardinality of their union, nothing is written.
+ */
 void pfcount_command(struct kvs_client *c)
 {
 	const struct kvs_arg *key = &c->argv[1];
@@ -910,7 +920,10 @@ void pfcount_command(struct kvs_client *c)
 	add_reply_ll(c, card);
 }
 
-/* PFMERGE destkey [sourcekey ...] */
+/**
+ * pfmerge_command() - PFMERGE destkey [sourcekey ...]
+ * @c: the client; the dispatcher holds the keys' shard locks
+ */
 void pfmerge_command(struct kvs_client *c)
 {
 	const struct kvs_arg *key = &c->argv[1];
@@ -1033,7 +1046,10 @@ static int pfdebug_todense(struct kvs_entry *de)
 	return ret ? ret : 1;
 }
 
-/* PFDEBUG GETREG|DECODE|ENCODING|TODENSE key */
+/**
+ * pfdebug_command() - PFDEBUG GETREG|DECODE|ENCODING|TODENSE key
+ * @c: the client; the dispatcher holds the key's shard lock
+ */
 void pfdebug_command(struct kvs_client *c)
 {
 	const struct kvs_arg *sub = &c->argv[1];
@@ -1084,7 +1100,10 @@ void pfdebug_command(struct kvs_client *c)
 #define HLL_TEST_MAX_CARD	100000
 #define HLL_TEST_BUF		(HLL_DENSE_SIZE + HLL_SPARSE_SLACK)
 
-/* PFSELFTEST: a register-access and estimator-error check, as Redis's. */
+/**
+ * pfselftest_command() - PFSELFTEST, a register and estimator self-check
+ * @c: the client (no key, no shard lock)
+ */
 void pfselftest_command(struct kvs_client *c)
 {
 	struct hll_buf dense = { }, sparse = { };

@@ -71,6 +71,7 @@ static void kvs_server_init(void)
 	cfg->lazyfree_lazy_user_del = false;
 	cfg->lazyfree_lazy_user_flush = false;
 	cfg->maxmemory_samples = 5;
+	cfg->hll_sparse_max_bytes = 3000;
 	server.start_ms = kvs_mstime();
 }
 

@@ -2,7 +2,8 @@
 # Userspace bit-compatibility test of module/hll.c against redis-server:
 #   make -C tests/unit -f hll.mk check
 # module/float.c (the module's estimator) is linked in when present and
-# checked against the test's own glibc reference; FLOAT_SRC= turns it off.
+# checked against the test's own glibc reference (its userspace shim,
+# float_host.h, lives here); FLOAT_SRC= turns it off.
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -20,8 +21,8 @@ endif
 hll_test: hll_test.c ../../module/hll.c $(FLOAT_OBJ)
 	$(CC) $(CFLAGS) $(HLL_CFLAGS) -o $@ hll_test.c $(FLOAT_OBJ) -lm
 
-hll_test_float.o: $(FLOAT_SRC)
-	$(CC) $(CFLAGS) -c -o $@ $<
+hll_test_float.o: $(FLOAT_SRC) $(wildcard float_host.h)
+	$(CC) $(CFLAGS) -I. -c -o $@ $<
 
 check: hll_test
 	./hll_test
