@@ -363,7 +363,8 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq)
 		add_reply_arity_error(c);
 		goto out;
 	}
-	if (((cmd->flags & CMD_WRITE) && c->readonly) ||
+	/* file mode is the ACL: admin commands need a writable fd too */
+	if (((cmd->flags & (CMD_WRITE | CMD_ADMIN)) && c->readonly) ||
 	    ((cmd->flags & CMD_ADMIN) && !c->admin)) {
 		atomic64_inc(&server.stat.rejected_calls);
 		add_reply_errorf(c, kvs_noperm_fmt, kvs_command_name(cmd));

@@ -56,7 +56,21 @@ struct kvs_version {
  * @reserved: must be zero
  *
  * Replies queued earlier on the same fd (by write()) come out first, so
- * the reply stream is always in command order.
+ * the reply stream is always in command order. @reply receives a prefix of
+ * that byte stream: it may end inside a reply, whose rest stays queued.
+ *
+ * Errors (nothing is copied back to the struct on error):
+ * -EINVAL  non-zero @flags or @reserved, or a malformed or truncated
+ *          request (then no command ran)
+ * -E2BIG   @req_len above the query buffer limit (1 GiB by default)
+ * -EBUSY   a command written with write() is still incomplete on this fd
+ * -EPIPE   the connection is closed (after QUIT or a protocol error on
+ *          the write() stream); @req_len 0 may still fetch queued replies
+ * -EFAULT  bad @req (no command ran) or bad @reply: the commands ran and
+ *          their replies stay queued on the fd
+ * -ENOMEM  out of memory; if commands ran, their replies stay queued. A
+ *          reply that could not be built cuts the connection: what was
+ *          queued before it can still be read, then read() returns 0.
  */
 struct kvs_exec {
 	__u64 req;
