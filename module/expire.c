@@ -24,6 +24,7 @@
 #define ACCEPTABLE_STALE	10	/* % expired that stops the loop */
 #define SLOW_CYCLE_PERC		25	/* CPU budget, % of the period */
 #define LOOPS_PER_LOCK		16	/* loops before the lock is dropped */
+#define REHASH_STEPS		100	/* idle-dict rehash work per cycle */
 
 s64 kvs_mstime(void)
 {
@@ -185,7 +186,8 @@ static void ttl_generic(struct kvs_client *c, bool ms, bool abs)
 	ttl = abs ? de->expire : de->expire - client_now(c);
 	if (ttl < 0)
 		ttl = 0;
-	add_reply_ll(c, ms ? ttl : (ttl + 500) / 1000);
+	/* unsigned: an expire near S64_MAX must round, not overflow */
+	add_reply_ll(c, ms ? ttl : div_u64((u64)ttl + 500, 1000));
 }
 
 void ttl_command(struct kvs_client *c)
@@ -311,6 +313,21 @@ static bool expire_dict(struct kvs_shard *sh, int db,
 	return false;
 }
 
+/*
+ * Rehashing advances only when keys are accessed; an idle dict (e.g.
+ * after mass deletions) would keep both tables forever. Redis's cron does
+ * this work too (incrementallyRehash).
+ */
+static void rehash_idle_dict(struct kvs_shard *sh, int db)
+{
+	int i;
+
+	mutex_lock(&sh->lock);
+	for (i = 0; i < REHASH_STEPS; i++)
+		kvs_dict_rehash_step(&sh->db[db]);
+	mutex_unlock(&sh->lock);
+}
+
 static unsigned int cycle_period_ms(void)
 {
 	int hz = clamp(READ_ONCE(server.cfg.hz), 1, 500);
@@ -342,6 +359,8 @@ static void active_expire_cycle(struct work_struct *work)
 			if (++cycle_shard == server.nr_shards)
 				cycle_shard = 0;
 		}
+		if (READ_ONCE(sh->db[db].rehashidx) != -1)
+			rehash_idle_dict(sh, db);
 		if (!READ_ONCE(sh->db[db].nr_volatile))
 			continue;
 		if (expire_dict(sh, db, &p))

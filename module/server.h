@@ -249,6 +249,95 @@ struct kvs_client {
 #define CMD_NOSCRIPT	BIT(9)
 #define CMD_PUBSUB	BIT(10)
 #define CMD_SENTINEL	BIT(11)
+#define CMD_NO_AUTH	BIT(12)	/* (Redis flags, reported by COMMAND) */
+#define CMD_ALLOW_BUSY	BIT(13)
+#define CMD_BLOCKING	BIT(14)
+#define CMD_SKIP_MONITOR	BIT(15)
+#define CMD_SKIP_SLOWLOG	BIT(16)
+#define CMD_MAY_REPLICATE	BIT(17)
+#define CMD_NO_MANDATORY_KEYS	BIT(18)
+#define CMD_NO_MULTI	BIT(19)
+#define CMD_MOVABLE_KEYS	BIT(20)	/* also implied by a non-range key spec */
+
+/* Redis's ACL categories, in the order COMMAND INFO lists them. */
+enum kvs_acl_cat {
+	KVS_ACL_KEYSPACE, KVS_ACL_READ, KVS_ACL_WRITE, KVS_ACL_SET,
+	KVS_ACL_SORTEDSET, KVS_ACL_LIST, KVS_ACL_HASH, KVS_ACL_STRING,
+	KVS_ACL_BITMAP, KVS_ACL_HYPERLOGLOG, KVS_ACL_GEO, KVS_ACL_STREAM,
+	KVS_ACL_PUBSUB, KVS_ACL_ADMIN, KVS_ACL_FAST, KVS_ACL_SLOW,
+	KVS_ACL_BLOCKING, KVS_ACL_DANGEROUS, KVS_ACL_CONNECTION,
+	KVS_ACL_TRANSACTION, KVS_ACL_SCRIPTING, KVS_ACL_NR
+};
+
+/* Key spec flags, in Redis's COMMAND INFO order. */
+#define KS_RO		BIT(0)
+#define KS_RW		BIT(1)
+#define KS_OW		BIT(2)
+#define KS_RM		BIT(3)
+#define KS_ACCESS	BIT(4)
+#define KS_UPDATE	BIT(5)
+#define KS_INSERT	BIT(6)
+#define KS_DELETE	BIT(7)
+#define KS_NOT_KEY	BIT(8)
+#define KS_INCOMPLETE	BIT(9)
+#define KS_VARIABLE_FLAGS	BIT(10)
+
+enum { KS_BS_INDEX = 1, KS_BS_KEYWORD };
+enum { KS_FK_RANGE = 1, KS_FK_KEYNUM };
+
+/*
+ * A Redis 7 key spec (COMMAND INFO only; the dispatcher uses the legacy
+ * first/last/step). @fk is lastkey, keystep, limit for a range and
+ * keynumidx, firstkey, keystep for a keynum. Arrays of them end with
+ * an entry whose @bs_type is 0.
+ */
+struct kvs_key_spec {
+	const char *notes;
+	const char *keyword;		/* KS_BS_KEYWORD */
+	u16 flags;			/* KS_* */
+	u8 bs_type;
+	u8 fk_type;
+	int bs_pos;			/* index, or keyword's startfrom */
+	int fk[3];
+};
+
+/* COMMAND DOCS argument types and flags, in Redis's order. */
+enum {
+	KVS_ARG_STRING, KVS_ARG_INTEGER, KVS_ARG_DOUBLE, KVS_ARG_KEY,
+	KVS_ARG_PATTERN, KVS_ARG_UNIX_TIME, KVS_ARG_PURE_TOKEN,
+	KVS_ARG_ONEOF, KVS_ARG_BLOCK
+};
+
+#define KVS_ARG_OPTIONAL	BIT(0)
+#define KVS_ARG_MULTIPLE	BIT(1)
+#define KVS_ARG_MULTIPLE_TOKEN	BIT(2)
+
+/* An argument in COMMAND DOCS; arrays of them end with a NULL @name. */
+struct kvs_command_arg {
+	const char *name;
+	const char *token;
+	const char *since;
+	const char *deprecated_since;
+	const struct kvs_command_arg *subargs;	/* ONEOF and BLOCK */
+	u8 type;
+	u8 flags;
+	u8 key_spec_index;
+};
+
+#define KVS_DOC_DEPRECATED	BIT(0)
+#define KVS_DOC_SYSCMD		BIT(1)
+
+/* COMMAND DOCS; the group is kvs_command.group. */
+struct kvs_command_doc {
+	const char *summary;
+	const char *since;
+	const char *complexity;
+	const char *deprecated_since;
+	const char *replaced_by;
+	const char *const *history;	/* version, change, ..., NULL */
+	const struct kvs_command_arg *args;
+	u8 doc_flags;			/* KVS_DOC_* */
+};
 
 /*
  * A command table entry, as in Redis's commands.def: @arity is the exact
@@ -270,6 +359,10 @@ struct kvs_command {
 	const char *group;		/* "string", "generic", ... (COMMAND INFO) */
 	const struct kvs_command *subcommands;	/* NULL-name terminated */
 	const struct kvs_command *parent;	/* set at init for subcommands */
+	u32 acl;			/* BIT(KVS_ACL_*) beyond the flags' */
+	const char *const *tips;	/* NULL-terminated, or NULL */
+	const struct kvs_key_spec *key_specs;	/* or NULL */
+	const struct kvs_command_doc *doc;
 };
 
 extern const struct kvs_command kvs_command_table[];
@@ -563,6 +656,36 @@ int kvs_ld_incrby(const char *cur, size_t curlen, const char *incr,
  * m = 16384. Returns the estimate rounded as llroundl does.
  */
 u64 kvs_hll_estimate(const int *reghisto);
+/*
+ * HINCRBYFLOAT: 0 if @s is a long double Redis accepts, else -EINVAL
+ * ("value is not a valid float" for the increment, checked before the
+ * field's "hash value is not a float"); then kvs_ld_incrby() adds.
+ */
+int kvs_ld_valid(const char *s, size_t len);
+
+/*
+ * Sorted-set scores: doubles travel as their IEEE-754 bit patterns (u64).
+ * Redis 7.0 keeps -0 in skiplist zsets but stores 0 in listpack ones.
+ */
+#define KVS_D_STR_MAX	32	/* kvs_d_format() output, always enough */
+#define KVS_D_ZERO	0x0000000000000000ULL
+#define KVS_D_ONE	0x3ff0000000000000ULL
+#define KVS_D_INF	0x7ff0000000000000ULL
+#define KVS_D_NINF	0xfff0000000000000ULL
+/* ZADD/ZINCRBY score, WEIGHTS (string2d): 0, -EINVAL, -ENOMEM. May sleep. */
+int kvs_d_parse(const char *s, size_t len, u64 *bits);
+/* ZRANGEBYSCORE/ZCOUNT bound: "(1.5", "-inf", "" (0): 0, -EINVAL, -ENOMEM. */
+int kvs_d_parse_range_bound(const char *s, size_t len, u64 *bits,
+			    bool *exclusive);
+/* "%.17g" / "inf" / "-inf" as addReplyDouble(): length or -ENOSPC. */
+int kvs_d_format(u64 bits, char *buf, size_t size);
+/* Integer key with the order of the doubles (-0 == +0); no FPU. */
+u64 kvs_d_sortkey(u64 bits);
+/* -1, 0, 1 as C's <, == on doubles (not NaN); no FPU. */
+int kvs_d_cmp(u64 a, u64 b);
+/* a + b, a * b; NaN gives *res = +0 and -ERANGE (ZINCRBY error, WEIGHTS 0). */
+int kvs_d_add(u64 a, u64 b, u64 *res);
+int kvs_d_mul(u64 a, u64 b, u64 *res);
 
 /* --------------------------------------------------------------- info.c */
 
