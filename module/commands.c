@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The command table (Redis's commands.def): name, proc, arity, flags and
- * key positions (first, last, step). Arity and key positions are Redis
- * 7.0's, so COMMAND INFO and the arity errors match.
+ * key positions (first, last, step), then what only COMMAND INFO and
+ * COMMAND DOCS report: ACL categories beyond those the flags imply, tips,
+ * key specs and documentation. All of it is Redis 7.0's, so the arity
+ * errors and the COMMAND replies match.
  */
 #include "server.h"
 
@@ -11,151 +13,1553 @@
 #define R	(CMD_READONLY)
 #define F	(CMD_FAST)
 
-#define CMD(n, p, a, f, fk, lk, st, g) \
+#define ACL(cat)	BIT(KVS_ACL_##cat)
+#define TIPS(...)	.tips = (const char *const []){ __VA_ARGS__, NULL }
+#define SPECS(...) \
+	.key_specs = (const struct kvs_key_spec[]){ __VA_ARGS__, { } }
+#define RANGE(fl, idx, last, step) \
+	{ .flags = fl, .bs_type = KS_BS_INDEX, .bs_pos = idx, \
+	  .fk_type = KS_FK_RANGE, .fk = { last, step, 0 } }
+#define RANGE_NOTE(note, fl, idx, last, step) \
+	{ .notes = note, .flags = fl, .bs_type = KS_BS_INDEX, .bs_pos = idx, \
+	  .fk_type = KS_FK_RANGE, .fk = { last, step, 0 } }
+
+/* Key spec notes, as Redis words them */
+#define NOTE_SET \
+	"RW and ACCESS due to the optional `GET` argument"
+#define NOTE_GETEX \
+	"RW and UPDATE because it changes the TTL"
+#define NOTE_PFCOUNT \
+	"RW because it may change the internal representation of the key, and propagate to replicas"
+
+#define CMD(n, p, a, f, fk, lk, st, g, ...) \
 	{ .name = n, .proc = p, .arity = a, .flags = f, \
-	  .first_key = fk, .last_key = lk, .step = st, .group = g }
-#define CONTAINER(n, a, subs, g) \
-	{ .name = n, .arity = a, .subcommands = subs, .group = g }
+	  .first_key = fk, .last_key = lk, .step = st, .group = g, __VA_ARGS__ }
+#define CONTAINER(n, a, subs, g, ...) \
+	{ .name = n, .arity = a, .subcommands = subs, .group = g, __VA_ARGS__ }
+
+/* COMMAND DOCS */
+#define OPT		KVS_ARG_OPTIONAL
+#define MULTI		KVS_ARG_MULTIPLE
+#define MULTI_TOKEN	KVS_ARG_MULTIPLE_TOKEN
+#define ARG(n, t, ...)	{ .name = n, .type = KVS_ARG_##t, __VA_ARGS__ }
+#define KEY(n, ks, ...) \
+	{ .name = n, .type = KVS_ARG_KEY, .key_spec_index = ks, __VA_ARGS__ }
+
+static const struct kvs_command_arg get_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_get = {
+	.summary = "Get the value of a key",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = get_args,
+};
+
+static const struct kvs_command_arg set_condition_args[] = {
+	ARG("nx", PURE_TOKEN, .token = "NX"),
+	ARG("xx", PURE_TOKEN, .token = "XX"),
+	{ }
+};
+
+static const struct kvs_command_arg set_expiration_args[] = {
+	ARG("seconds", INTEGER, .token = "EX", .since = "2.6.12"),
+	ARG("milliseconds", INTEGER, .token = "PX", .since = "2.6.12"),
+	ARG("unix-time-seconds", UNIX_TIME, .token = "EXAT", .since = "6.2.0"),
+	ARG("unix-time-milliseconds", UNIX_TIME, .token = "PXAT",
+	    .since = "6.2.0"),
+	ARG("keepttl", PURE_TOKEN, .token = "KEEPTTL", .since = "6.0.0"),
+	{ }
+};
+
+static const struct kvs_command_arg set_args[] = {
+	KEY("key", 0),
+	ARG("value", STRING),
+	ARG("condition", ONEOF, .since = "2.6.12", .flags = OPT,
+	    .subargs = set_condition_args),
+	ARG("get", PURE_TOKEN, .token = "GET", .since = "6.2.0", .flags = OPT),
+	ARG("expiration", ONEOF, .flags = OPT, .subargs = set_expiration_args),
+	{ }
+};
+
+static const char *const set_history[] = {
+	"2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options.",
+	"6.0.0", "Added the `KEEPTTL` option.",
+	"6.2.0", "Added the `GET`, `EXAT` and `PXAT` option.",
+	"7.0.0", "Allowed the `NX` and `GET` options to be used together.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_set = {
+	.summary = "Set the string value of a key",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.history = set_history,
+	.args = set_args,
+};
+
+static const struct kvs_command_arg setnx_args[] = {
+	KEY("key", 0),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_setnx = {
+	.summary = "Set the value of a key, only if the key does not exist",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = setnx_args,
+};
+
+static const struct kvs_command_arg setex_args[] = {
+	KEY("key", 0),
+	ARG("seconds", INTEGER),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_setex = {
+	.summary = "Set the value and expiration of a key",
+	.since = "2.0.0",
+	.complexity = "O(1)",
+	.args = setex_args,
+};
+
+static const struct kvs_command_arg psetex_args[] = {
+	KEY("key", 0),
+	ARG("milliseconds", INTEGER),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_psetex = {
+	.summary = "Set the value and expiration in milliseconds of a key",
+	.since = "2.6.0",
+	.complexity = "O(1)",
+	.args = psetex_args,
+};
+
+static const struct kvs_command_arg getset_args[] = {
+	KEY("key", 0),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_getset = {
+	.summary = "Set the string value of a key and return its old value",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.doc_flags = KVS_DOC_DEPRECATED,
+	.deprecated_since = "6.2.0",
+	.replaced_by = "`SET` with the `!GET` argument",
+	.args = getset_args,
+};
+
+static const struct kvs_command_arg getdel_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_getdel = {
+	.summary = "Get the value of a key and delete the key",
+	.since = "6.2.0",
+	.complexity = "O(1)",
+	.args = getdel_args,
+};
+
+static const struct kvs_command_arg getex_expiration_args[] = {
+	ARG("seconds", INTEGER, .token = "EX"),
+	ARG("milliseconds", INTEGER, .token = "PX"),
+	ARG("unix-time-seconds", UNIX_TIME, .token = "EXAT"),
+	ARG("unix-time-milliseconds", UNIX_TIME, .token = "PXAT"),
+	ARG("persist", PURE_TOKEN, .token = "PERSIST"),
+	{ }
+};
+
+static const struct kvs_command_arg getex_args[] = {
+	KEY("key", 0),
+	ARG("expiration", ONEOF, .flags = OPT,
+	    .subargs = getex_expiration_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_getex = {
+	.summary = "Get the value of a key and optionally set its expiration",
+	.since = "6.2.0",
+	.complexity = "O(1)",
+	.args = getex_args,
+};
+
+static const struct kvs_command_arg mget_args[] = {
+	KEY("key", 0, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_mget = {
+	.summary = "Get the values of all the given keys",
+	.since = "1.0.0",
+	.complexity = "O(N) where N is the number of keys to retrieve.",
+	.args = mget_args,
+};
+
+static const struct kvs_command_arg mset_key_value_args[] = {
+	KEY("key", 0),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_arg mset_args[] = {
+	ARG("key_value", BLOCK, .flags = MULTI,
+	    .subargs = mset_key_value_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_mset = {
+	.summary = "Set multiple keys to multiple values",
+	.since = "1.0.1",
+	.complexity = "O(N) where N is the number of keys to set.",
+	.args = mset_args,
+};
+
+static const struct kvs_command_arg msetnx_key_value_args[] = {
+	KEY("key", 0),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_arg msetnx_args[] = {
+	ARG("key_value", BLOCK, .flags = MULTI,
+	    .subargs = msetnx_key_value_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_msetnx = {
+	.summary =
+		"Set multiple keys to multiple values, only if none of the keys exist",
+	.since = "1.0.1",
+	.complexity = "O(N) where N is the number of keys to set.",
+	.args = msetnx_args,
+};
+
+static const struct kvs_command_arg append_args[] = {
+	KEY("key", 0),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_append = {
+	.summary = "Append a value to a key",
+	.since = "2.0.0",
+	.complexity =
+		"O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+	.args = append_args,
+};
+
+static const struct kvs_command_arg strlen_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_strlen = {
+	.summary = "Get the length of the value stored in a key",
+	.since = "2.2.0",
+	.complexity = "O(1)",
+	.args = strlen_args,
+};
+
+static const struct kvs_command_arg getrange_args[] = {
+	KEY("key", 0),
+	ARG("start", INTEGER),
+	ARG("end", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_getrange = {
+	.summary = "Get a substring of the string stored at a key",
+	.since = "2.4.0",
+	.complexity =
+		"O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+	.args = getrange_args,
+};
+
+static const struct kvs_command_arg substr_args[] = {
+	KEY("key", 0),
+	ARG("start", INTEGER),
+	ARG("end", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_substr = {
+	.summary = "Get a substring of the string stored at a key",
+	.since = "1.0.0",
+	.complexity =
+		"O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+	.doc_flags = KVS_DOC_DEPRECATED,
+	.deprecated_since = "2.0.0",
+	.replaced_by = "`GETRANGE`",
+	.args = substr_args,
+};
+
+static const struct kvs_command_arg setrange_args[] = {
+	KEY("key", 0),
+	ARG("offset", INTEGER),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_setrange = {
+	.summary =
+		"Overwrite part of a string at key starting at the specified offset",
+	.since = "2.2.0",
+	.complexity =
+		"O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+	.args = setrange_args,
+};
+
+static const struct kvs_command_arg incr_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_incr = {
+	.summary = "Increment the integer value of a key by one",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = incr_args,
+};
+
+static const struct kvs_command_arg decr_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_decr = {
+	.summary = "Decrement the integer value of a key by one",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = decr_args,
+};
+
+static const struct kvs_command_arg incrby_args[] = {
+	KEY("key", 0),
+	ARG("increment", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_incrby = {
+	.summary = "Increment the integer value of a key by the given amount",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = incrby_args,
+};
+
+static const struct kvs_command_arg decrby_args[] = {
+	KEY("key", 0),
+	ARG("decrement", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_decrby = {
+	.summary = "Decrement the integer value of a key by the given number",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = decrby_args,
+};
+
+static const struct kvs_command_arg incrbyfloat_args[] = {
+	KEY("key", 0),
+	ARG("increment", DOUBLE),
+	{ }
+};
+
+static const struct kvs_command_doc doc_incrbyfloat = {
+	.summary = "Increment the float value of a key by the given amount",
+	.since = "2.6.0",
+	.complexity = "O(1)",
+	.args = incrbyfloat_args,
+};
+
+static const struct kvs_command_arg del_args[] = {
+	KEY("key", 0, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_del = {
+	.summary = "Delete a key",
+	.since = "1.0.0",
+	.complexity =
+		"O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
+	.args = del_args,
+};
+
+static const struct kvs_command_arg unlink_args[] = {
+	KEY("key", 0, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_unlink = {
+	.summary =
+		"Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+	.since = "4.0.0",
+	.complexity =
+		"O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
+	.args = unlink_args,
+};
+
+static const struct kvs_command_arg exists_args[] = {
+	KEY("key", 0, .flags = MULTI),
+	{ }
+};
+
+static const char *const exists_history[] = {
+	"3.0.3", "Accepts multiple `key` arguments.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_exists = {
+	.summary = "Determine if a key exists",
+	.since = "1.0.0",
+	.complexity = "O(N) where N is the number of keys to check.",
+	.history = exists_history,
+	.args = exists_args,
+};
+
+static const struct kvs_command_arg type_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_type = {
+	.summary = "Determine the type stored at key",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = type_args,
+};
+
+static const struct kvs_command_arg rename_args[] = {
+	KEY("key", 0),
+	KEY("newkey", 1),
+	{ }
+};
+
+static const struct kvs_command_doc doc_rename = {
+	.summary = "Rename a key",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = rename_args,
+};
+
+static const struct kvs_command_arg renamenx_args[] = {
+	KEY("key", 0),
+	KEY("newkey", 1),
+	{ }
+};
+
+static const char *const renamenx_history[] = {
+	"3.2.0",
+	"The command no longer returns an error when source and destination names are the same.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_renamenx = {
+	.summary = "Rename a key, only if the new key does not exist",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.history = renamenx_history,
+	.args = renamenx_args,
+};
+
+static const struct kvs_command_arg copy_args[] = {
+	KEY("source", 0),
+	KEY("destination", 1),
+	ARG("destination-db", INTEGER, .token = "DB", .flags = OPT),
+	ARG("replace", PURE_TOKEN, .token = "REPLACE", .flags = OPT),
+	{ }
+};
+
+static const struct kvs_command_doc doc_copy = {
+	.summary = "Copy a key",
+	.since = "6.2.0",
+	.complexity =
+		"O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+	.args = copy_args,
+};
+
+static const struct kvs_command_arg move_args[] = {
+	KEY("key", 0),
+	ARG("db", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_move = {
+	.summary = "Move a key to another database",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = move_args,
+};
+
+static const struct kvs_command_arg swapdb_args[] = {
+	ARG("index1", INTEGER),
+	ARG("index2", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_swapdb = {
+	.summary = "Swaps two Redis databases",
+	.since = "4.0.0",
+	.complexity =
+		"O(N) where N is the count of clients watching or blocking on keys from both databases.",
+	.args = swapdb_args,
+};
+
+static const struct kvs_command_arg keys_args[] = {
+	ARG("pattern", PATTERN),
+	{ }
+};
+
+static const struct kvs_command_doc doc_keys = {
+	.summary = "Find all keys matching the given pattern",
+	.since = "1.0.0",
+	.complexity =
+		"O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
+	.args = keys_args,
+};
+
+static const struct kvs_command_arg scan_args[] = {
+	ARG("cursor", INTEGER),
+	ARG("pattern", PATTERN, .token = "MATCH", .flags = OPT),
+	ARG("count", INTEGER, .token = "COUNT", .flags = OPT),
+	ARG("type", STRING, .token = "TYPE", .since = "6.0.0", .flags = OPT),
+	{ }
+};
+
+static const char *const scan_history[] = {
+	"6.0.0", "Added the `TYPE` subcommand.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_scan = {
+	.summary = "Incrementally iterate the keys space",
+	.since = "2.8.0",
+	.complexity =
+		"O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+	.history = scan_history,
+	.args = scan_args,
+};
+
+static const struct kvs_command_doc doc_randomkey = {
+	.summary = "Return a random key from the keyspace",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_dbsize = {
+	.summary = "Return the number of keys in the selected database",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_arg touch_args[] = {
+	KEY("key", 0, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_touch = {
+	.summary =
+		"Alters the last access time of a key(s). Returns the number of existing keys specified.",
+	.since = "3.2.1",
+	.complexity =
+		"O(N) where N is the number of keys that will be touched.",
+	.args = touch_args,
+};
+
+static const struct kvs_command_arg flushdb_async_args[] = {
+	ARG("async", PURE_TOKEN, .token = "ASYNC", .since = "4.0.0"),
+	ARG("sync", PURE_TOKEN, .token = "SYNC", .since = "6.2.0"),
+	{ }
+};
+
+static const struct kvs_command_arg flushdb_args[] = {
+	ARG("async", ONEOF, .flags = OPT, .subargs = flushdb_async_args),
+	{ }
+};
+
+static const char *const flushdb_history[] = {
+	"4.0.0", "Added the `ASYNC` flushing mode modifier.",
+	"6.2.0", "Added the `SYNC` flushing mode modifier.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_flushdb = {
+	.summary = "Remove all keys from the current database",
+	.since = "1.0.0",
+	.complexity =
+		"O(N) where N is the number of keys in the selected database",
+	.history = flushdb_history,
+	.args = flushdb_args,
+};
+
+static const struct kvs_command_arg flushall_async_args[] = {
+	ARG("async", PURE_TOKEN, .token = "ASYNC", .since = "4.0.0"),
+	ARG("sync", PURE_TOKEN, .token = "SYNC", .since = "6.2.0"),
+	{ }
+};
+
+static const struct kvs_command_arg flushall_args[] = {
+	ARG("async", ONEOF, .flags = OPT, .subargs = flushall_async_args),
+	{ }
+};
+
+static const char *const flushall_history[] = {
+	"4.0.0", "Added the `ASYNC` flushing mode modifier.",
+	"6.2.0", "Added the `SYNC` flushing mode modifier.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_flushall = {
+	.summary = "Remove all keys from all databases",
+	.since = "1.0.0",
+	.complexity =
+		"O(N) where N is the total number of keys in all databases",
+	.history = flushall_history,
+	.args = flushall_args,
+};
+
+static const struct kvs_command_arg select_args[] = {
+	ARG("index", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_select = {
+	.summary = "Change the selected database for the current connection",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = select_args,
+};
+
+static const struct kvs_command_doc doc_object = {
+	.summary = "A container for object introspection commands",
+	.since = "2.2.3",
+	.complexity = "Depends on subcommand.",
+};
+
+static const struct kvs_command_arg object_encoding_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_object_encoding = {
+	.summary = "Inspect the internal encoding of a Redis object",
+	.since = "2.2.3",
+	.complexity = "O(1)",
+	.args = object_encoding_args,
+};
+
+static const struct kvs_command_arg object_refcount_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_object_refcount = {
+	.summary = "Get the number of references to the value of the key",
+	.since = "2.2.3",
+	.complexity = "O(1)",
+	.args = object_refcount_args,
+};
+
+static const struct kvs_command_arg object_idletime_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_object_idletime = {
+	.summary = "Get the time since a Redis object was last accessed",
+	.since = "2.2.3",
+	.complexity = "O(1)",
+	.args = object_idletime_args,
+};
+
+static const struct kvs_command_arg object_freq_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_object_freq = {
+	.summary =
+		"Get the logarithmic access frequency counter of a Redis object",
+	.since = "4.0.0",
+	.complexity = "O(1)",
+	.args = object_freq_args,
+};
+
+static const struct kvs_command_doc doc_object_help = {
+	.summary = "Show helpful text about the different subcommands",
+	.since = "6.2.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_arg expire_condition_args[] = {
+	ARG("nx", PURE_TOKEN, .token = "NX"),
+	ARG("xx", PURE_TOKEN, .token = "XX"),
+	ARG("gt", PURE_TOKEN, .token = "GT"),
+	ARG("lt", PURE_TOKEN, .token = "LT"),
+	{ }
+};
+
+static const struct kvs_command_arg expire_args[] = {
+	KEY("key", 0),
+	ARG("seconds", INTEGER),
+	ARG("condition", ONEOF, .since = "7.0.0", .flags = OPT,
+	    .subargs = expire_condition_args),
+	{ }
+};
+
+static const char *const expire_history[] = {
+	"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_expire = {
+	.summary = "Set a key's time to live in seconds",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.history = expire_history,
+	.args = expire_args,
+};
+
+static const struct kvs_command_arg pexpire_condition_args[] = {
+	ARG("nx", PURE_TOKEN, .token = "NX"),
+	ARG("xx", PURE_TOKEN, .token = "XX"),
+	ARG("gt", PURE_TOKEN, .token = "GT"),
+	ARG("lt", PURE_TOKEN, .token = "LT"),
+	{ }
+};
+
+static const struct kvs_command_arg pexpire_args[] = {
+	KEY("key", 0),
+	ARG("milliseconds", INTEGER),
+	ARG("condition", ONEOF, .since = "7.0.0", .flags = OPT,
+	    .subargs = pexpire_condition_args),
+	{ }
+};
+
+static const char *const pexpire_history[] = {
+	"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_pexpire = {
+	.summary = "Set a key's time to live in milliseconds",
+	.since = "2.6.0",
+	.complexity = "O(1)",
+	.history = pexpire_history,
+	.args = pexpire_args,
+};
+
+static const struct kvs_command_arg expireat_condition_args[] = {
+	ARG("nx", PURE_TOKEN, .token = "NX"),
+	ARG("xx", PURE_TOKEN, .token = "XX"),
+	ARG("gt", PURE_TOKEN, .token = "GT"),
+	ARG("lt", PURE_TOKEN, .token = "LT"),
+	{ }
+};
+
+static const struct kvs_command_arg expireat_args[] = {
+	KEY("key", 0),
+	ARG("unix-time-seconds", UNIX_TIME),
+	ARG("condition", ONEOF, .since = "7.0.0", .flags = OPT,
+	    .subargs = expireat_condition_args),
+	{ }
+};
+
+static const char *const expireat_history[] = {
+	"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_expireat = {
+	.summary = "Set the expiration for a key as a UNIX timestamp",
+	.since = "1.2.0",
+	.complexity = "O(1)",
+	.history = expireat_history,
+	.args = expireat_args,
+};
+
+static const struct kvs_command_arg pexpireat_condition_args[] = {
+	ARG("nx", PURE_TOKEN, .token = "NX"),
+	ARG("xx", PURE_TOKEN, .token = "XX"),
+	ARG("gt", PURE_TOKEN, .token = "GT"),
+	ARG("lt", PURE_TOKEN, .token = "LT"),
+	{ }
+};
+
+static const struct kvs_command_arg pexpireat_args[] = {
+	KEY("key", 0),
+	ARG("unix-time-milliseconds", UNIX_TIME),
+	ARG("condition", ONEOF, .since = "7.0.0", .flags = OPT,
+	    .subargs = pexpireat_condition_args),
+	{ }
+};
+
+static const char *const pexpireat_history[] = {
+	"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_pexpireat = {
+	.summary =
+		"Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+	.since = "2.6.0",
+	.complexity = "O(1)",
+	.history = pexpireat_history,
+	.args = pexpireat_args,
+};
+
+static const struct kvs_command_arg ttl_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const char *const ttl_history[] = {
+	"2.8.0", "Added the -2 reply.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_ttl = {
+	.summary = "Get the time to live for a key in seconds",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.history = ttl_history,
+	.args = ttl_args,
+};
+
+static const struct kvs_command_arg pttl_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const char *const pttl_history[] = {
+	"2.8.0", "Added the -2 reply.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_pttl = {
+	.summary = "Get the time to live for a key in milliseconds",
+	.since = "2.6.0",
+	.complexity = "O(1)",
+	.history = pttl_history,
+	.args = pttl_args,
+};
+
+static const struct kvs_command_arg expiretime_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_expiretime = {
+	.summary = "Get the expiration Unix timestamp for a key",
+	.since = "7.0.0",
+	.complexity = "O(1)",
+	.args = expiretime_args,
+};
+
+static const struct kvs_command_arg pexpiretime_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_pexpiretime = {
+	.summary =
+		"Get the expiration Unix timestamp for a key in milliseconds",
+	.since = "7.0.0",
+	.complexity = "O(1)",
+	.args = pexpiretime_args,
+};
+
+static const struct kvs_command_arg persist_args[] = {
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_persist = {
+	.summary = "Remove the expiration from a key",
+	.since = "2.2.0",
+	.complexity = "O(1)",
+	.args = persist_args,
+};
+
+static const struct kvs_command_arg pfadd_args[] = {
+	KEY("key", 0),
+	ARG("element", STRING, .flags = OPT | MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_pfadd = {
+	.summary = "Adds the specified elements to the specified HyperLogLog.",
+	.since = "2.8.9",
+	.complexity = "O(1) to add every element.",
+	.args = pfadd_args,
+};
+
+static const struct kvs_command_arg pfcount_args[] = {
+	KEY("key", 0, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_pfcount = {
+	.summary =
+		"Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
+	.since = "2.8.9",
+	.complexity =
+		"O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
+	.args = pfcount_args,
+};
+
+static const struct kvs_command_arg pfmerge_args[] = {
+	KEY("destkey", 0),
+	KEY("sourcekey", 1, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_pfmerge = {
+	.summary = "Merge N different HyperLogLogs into a single one.",
+	.since = "2.8.9",
+	.complexity =
+		"O(N) to merge N HyperLogLogs, but with high constant times.",
+	.args = pfmerge_args,
+};
+
+static const struct kvs_command_arg pfdebug_args[] = {
+	ARG("subcommand", STRING),
+	KEY("key", 0),
+	{ }
+};
+
+static const struct kvs_command_doc doc_pfdebug = {
+	.summary = "Internal commands for debugging HyperLogLog values",
+	.since = "2.8.9",
+	.complexity = "N/A",
+	.doc_flags = KVS_DOC_SYSCMD,
+	.args = pfdebug_args,
+};
+
+static const struct kvs_command_doc doc_pfselftest = {
+	.summary = "An internal command for testing HyperLogLog values",
+	.since = "2.8.9",
+	.complexity = "N/A",
+	.doc_flags = KVS_DOC_SYSCMD,
+};
+
+static const struct kvs_command_arg ping_args[] = {
+	ARG("message", STRING, .flags = OPT),
+	{ }
+};
+
+static const struct kvs_command_doc doc_ping = {
+	.summary = "Ping the server",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = ping_args,
+};
+
+static const struct kvs_command_arg echo_args[] = {
+	ARG("message", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_echo = {
+	.summary = "Echo the given string",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.args = echo_args,
+};
+
+static const struct kvs_command_arg hello_arguments_username_password_args[] = {
+	ARG("username", STRING),
+	ARG("password", STRING),
+	{ }
+};
+
+static const struct kvs_command_arg hello_arguments_args[] = {
+	ARG("protover", INTEGER),
+	ARG("username_password", BLOCK, .token = "AUTH", .flags = OPT,
+	    .subargs = hello_arguments_username_password_args),
+	ARG("clientname", STRING, .token = "SETNAME", .flags = OPT),
+	{ }
+};
+
+static const struct kvs_command_arg hello_args[] = {
+	ARG("arguments", BLOCK, .flags = OPT, .subargs = hello_arguments_args),
+	{ }
+};
+
+static const char *const hello_history[] = {
+	"6.2.0",
+	"`protover` made optional; when called without arguments the command reports the current connection's context.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_hello = {
+	.summary = "Handshake with Redis",
+	.since = "6.0.0",
+	.complexity = "O(1)",
+	.history = hello_history,
+	.args = hello_args,
+};
+
+static const struct kvs_command_arg info_args[] = {
+	ARG("section", STRING, .flags = OPT | MULTI),
+	{ }
+};
+
+static const char *const info_history[] = {
+	"7.0.0", "Added support for taking multiple section arguments.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_info = {
+	.summary = "Get information and statistics about the server",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+	.history = info_history,
+	.args = info_args,
+};
+
+static const struct kvs_command_doc doc_time = {
+	.summary = "Return the current server time",
+	.since = "2.6.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_quit = {
+	.summary = "Close the connection",
+	.since = "1.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_config = {
+	.summary = "A container for server configuration commands",
+	.since = "2.0.0",
+	.complexity = "Depends on subcommand.",
+};
+
+static const struct kvs_command_arg config_get_parameter_args[] = {
+	ARG("parameter", STRING),
+	{ }
+};
+
+static const struct kvs_command_arg config_get_args[] = {
+	ARG("parameter", BLOCK, .flags = MULTI,
+	    .subargs = config_get_parameter_args),
+	{ }
+};
+
+static const char *const config_get_history[] = {
+	"7.0.0",
+	"Added the ability to pass multiple pattern parameters in one call",
+	NULL
+};
+
+static const struct kvs_command_doc doc_config_get = {
+	.summary = "Get the values of configuration parameters",
+	.since = "2.0.0",
+	.complexity =
+		"O(N) when N is the number of configuration parameters provided",
+	.history = config_get_history,
+	.args = config_get_args,
+};
+
+static const struct kvs_command_arg config_set_parameter_value_args[] = {
+	ARG("parameter", STRING),
+	ARG("value", STRING),
+	{ }
+};
+
+static const struct kvs_command_arg config_set_args[] = {
+	ARG("parameter_value", BLOCK, .flags = MULTI,
+	    .subargs = config_set_parameter_value_args),
+	{ }
+};
+
+static const char *const config_set_history[] = {
+	"7.0.0", "Added the ability to set multiple parameters in one call.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_config_set = {
+	.summary = "Set configuration parameters to the given values",
+	.since = "2.0.0",
+	.complexity =
+		"O(N) when N is the number of configuration parameters provided",
+	.history = config_set_history,
+	.args = config_set_args,
+};
+
+static const struct kvs_command_doc doc_config_resetstat = {
+	.summary = "Reset the stats returned by INFO",
+	.since = "2.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_config_help = {
+	.summary = "Show helpful text about the different subcommands",
+	.since = "5.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_client = {
+	.summary = "A container for client connection commands",
+	.since = "2.4.0",
+	.complexity = "Depends on subcommand.",
+};
+
+static const struct kvs_command_doc doc_client_id = {
+	.summary = "Returns the client ID for the current connection",
+	.since = "5.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_arg client_setname_args[] = {
+	ARG("connection-name", STRING),
+	{ }
+};
+
+static const struct kvs_command_doc doc_client_setname = {
+	.summary = "Set the current connection name",
+	.since = "2.6.9",
+	.complexity = "O(1)",
+	.args = client_setname_args,
+};
+
+static const struct kvs_command_doc doc_client_getname = {
+	.summary = "Get the current connection name",
+	.since = "2.6.9",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_arg client_list_normal_master_replica_pubsub_args[] = {
+	ARG("normal", PURE_TOKEN, .token = "NORMAL"),
+	ARG("master", PURE_TOKEN, .token = "MASTER"),
+	ARG("replica", PURE_TOKEN, .token = "REPLICA"),
+	ARG("pubsub", PURE_TOKEN, .token = "PUBSUB"),
+	{ }
+};
+
+static const struct kvs_command_arg client_list_id_args[] = {
+	ARG("client-id", INTEGER, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_arg client_list_args[] = {
+	ARG("normal_master_replica_pubsub", ONEOF, .token = "TYPE",
+	    .since = "5.0.0", .flags = OPT,
+	    .subargs = client_list_normal_master_replica_pubsub_args),
+	ARG("id", BLOCK, .token = "ID", .since = "6.2.0", .flags = OPT,
+	    .subargs = client_list_id_args),
+	{ }
+};
+
+static const char *const client_list_history[] = {
+	"2.8.12", "Added unique client `id` field.",
+	"5.0.0", "Added optional `TYPE` filter.",
+	"6.0.0", "Added `user` field.",
+	"6.2.0",
+	"Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter.",
+	"7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields.",
+	"7.0.3", "Added `ssub` field.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_client_list = {
+	.summary = "Get the list of client connections",
+	.since = "2.4.0",
+	.complexity = "O(N) where N is the number of client connections",
+	.history = client_list_history,
+	.args = client_list_args,
+};
+
+static const struct kvs_command_doc doc_client_info = {
+	.summary = "Returns information about the current client connection.",
+	.since = "6.2.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_client_help = {
+	.summary = "Show helpful text about the different subcommands",
+	.since = "5.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_command = {
+	.summary = "Get array of Redis command details",
+	.since = "2.8.13",
+	.complexity = "O(N) where N is the total number of Redis commands",
+};
+
+static const struct kvs_command_doc doc_command_count = {
+	.summary = "Get total number of Redis commands",
+	.since = "2.8.13",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_arg command_info_args[] = {
+	ARG("command-name", STRING, .flags = OPT | MULTI),
+	{ }
+};
+
+static const char *const command_info_history[] = {
+	"7.0.0",
+	"Allowed to be called with no argument to get info on all commands.",
+	NULL
+};
+
+static const struct kvs_command_doc doc_command_info = {
+	.summary =
+		"Get array of specific Redis command details, or all when no argument is given.",
+	.since = "2.8.13",
+	.complexity = "O(N) where N is the number of commands to look up",
+	.history = command_info_history,
+	.args = command_info_args,
+};
+
+static const struct kvs_command_arg command_list_filterby_args[] = {
+	ARG("module-name", STRING, .token = "MODULE"),
+	ARG("category", STRING, .token = "ACLCAT"),
+	ARG("pattern", PATTERN, .token = "PATTERN"),
+	{ }
+};
+
+static const struct kvs_command_arg command_list_args[] = {
+	ARG("filterby", ONEOF, .token = "FILTERBY", .flags = OPT,
+	    .subargs = command_list_filterby_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_command_list = {
+	.summary = "Get an array of Redis command names",
+	.since = "7.0.0",
+	.complexity = "O(N) where N is the total number of Redis commands",
+	.args = command_list_args,
+};
+
+static const struct kvs_command_arg command_docs_args[] = {
+	ARG("command-name", STRING, .flags = OPT | MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_command_docs = {
+	.summary = "Get array of specific Redis command documentation",
+	.since = "7.0.0",
+	.complexity = "O(N) where N is the number of commands to look up",
+	.args = command_docs_args,
+};
+
+static const struct kvs_command_doc doc_command_help = {
+	.summary = "Show helpful text about the different subcommands",
+	.since = "5.0.0",
+	.complexity = "O(1)",
+};
 
 static const struct kvs_command config_subcommands[] = {
 	CMD("get", config_get_command, -3,
-	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .doc = &doc_config_get),
 	CMD("set", config_set_command, -4,
-	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server",
+	    TIPS("request_policy:all_nodes",
+		 "response_policy:all_succeeded"), .doc = &doc_config_set),
 	CMD("resetstat", config_resetstat_command, 2,
-	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
-	CMD("help", config_help_command, 2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .doc = &doc_config_resetstat),
+	CMD("help", config_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .doc = &doc_config_help),
 	{ }
 };
 
 static const struct kvs_command client_subcommands[] = {
-	CMD("id", client_id_command, 2,
-	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection"),
+	CMD("id", client_id_command, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+	    0, 0, 0, "connection", .acl = ACL(CONNECTION),
+	    .doc = &doc_client_id),
 	CMD("setname", client_setname_command, 3,
-	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection"),
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION), .doc = &doc_client_setname),
 	CMD("getname", client_getname_command, 2,
-	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection"),
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION), .doc = &doc_client_getname),
 	CMD("list", client_list_command, -2,
 	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
-	    "connection"),
+	    "connection", .acl = ACL(CONNECTION),
+	    TIPS("nondeterministic_output"), .doc = &doc_client_list),
 	CMD("info", client_info_command, 2,
-	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection"),
-	CMD("help", client_help_command, 2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "connection"),
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION), TIPS("nondeterministic_output"),
+	    .doc = &doc_client_info),
+	CMD("help", client_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_help),
 	{ }
 };
 
 static const struct kvs_command command_subcommands[] = {
-	CMD("count", command_count_command, 2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
-	CMD("info", command_info_command, -2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
-	CMD("list", command_list_command, -2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
-	CMD("docs", command_docs_command, -2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
-	CMD("help", command_help_command, 2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server"),
+	CMD("count", command_count_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .acl = ACL(CONNECTION), .doc = &doc_command_count),
+	CMD("info", command_info_command, -2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .acl = ACL(CONNECTION),
+	    TIPS("nondeterministic_output_order"), .doc = &doc_command_info),
+	CMD("list", command_list_command, -2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .acl = ACL(CONNECTION),
+	    TIPS("nondeterministic_output_order"), .doc = &doc_command_list),
+	CMD("docs", command_docs_command, -2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .acl = ACL(CONNECTION),
+	    TIPS("nondeterministic_output_order"), .doc = &doc_command_docs),
+	CMD("help", command_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .acl = ACL(CONNECTION), .doc = &doc_command_help),
 	{ }
 };
 
 static const struct kvs_command object_subcommands[] = {
-	CMD("encoding", object_encoding_command, 3, R, 2, 2, 1, "generic"),
-	CMD("refcount", object_refcount_command, 3, R, 2, 2, 1, "generic"),
-	CMD("idletime", object_idletime_command, 3, R, 2, 2, 1, "generic"),
-	CMD("freq", object_freq_command, 3, R, 2, 2, 1, "generic"),
-	CMD("help", object_help_command, 2,
-	    CMD_LOADING | CMD_STALE, 0, 0, 0, "generic"),
+	CMD("encoding", object_encoding_command, 3, R, 2, 2, 1, "generic",
+	    .acl = ACL(KEYSPACE), TIPS("nondeterministic_output"),
+	    SPECS(RANGE(KS_RO, 2, 0, 1)), .doc = &doc_object_encoding),
+	CMD("refcount", object_refcount_command, 3, R, 2, 2, 1, "generic",
+	    .acl = ACL(KEYSPACE), TIPS("nondeterministic_output"),
+	    SPECS(RANGE(KS_RO, 2, 0, 1)), .doc = &doc_object_refcount),
+	CMD("idletime", object_idletime_command, 3, R, 2, 2, 1, "generic",
+	    .acl = ACL(KEYSPACE), TIPS("nondeterministic_output"),
+	    SPECS(RANGE(KS_RO, 2, 0, 1)), .doc = &doc_object_idletime),
+	CMD("freq", object_freq_command, 3, R, 2, 2, 1, "generic",
+	    .acl = ACL(KEYSPACE), TIPS("nondeterministic_output"),
+	    SPECS(RANGE(KS_RO, 2, 0, 1)), .doc = &doc_object_freq),
+	CMD("help", object_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "generic", .acl = ACL(KEYSPACE), .doc = &doc_object_help),
 	{ }
 };
 
 const struct kvs_command kvs_command_table[] = {
 	/* strings */
-	CMD("get", get_command, 2, R | F, 1, 1, 1, "string"),
-	CMD("set", set_command, -3, WM, 1, 1, 1, "string"),
-	CMD("setnx", setnx_command, 3, WM | F, 1, 1, 1, "string"),
-	CMD("setex", setex_command, 4, WM, 1, 1, 1, "string"),
-	CMD("psetex", psetex_command, 4, WM, 1, 1, 1, "string"),
-	CMD("getset", getset_command, 3, WM | F, 1, 1, 1, "string"),
-	CMD("getdel", getdel_command, 2, W | F, 1, 1, 1, "string"),
-	CMD("getex", getex_command, -2, W | F, 1, 1, 1, "string"),
-	CMD("mget", mget_command, -2, R | F, 1, -1, 1, "string"),
-	CMD("mset", mset_command, -3, WM, 1, -1, 2, "string"),
-	CMD("msetnx", msetnx_command, -3, WM, 1, -1, 2, "string"),
-	CMD("append", append_command, 3, WM | F, 1, 1, 1, "string"),
-	CMD("strlen", strlen_command, 2, R | F, 1, 1, 1, "string"),
-	CMD("getrange", getrange_command, 4, R, 1, 1, 1, "string"),
-	CMD("substr", getrange_command, 4, R, 1, 1, 1, "string"),
-	CMD("setrange", setrange_command, 4, WM, 1, 1, 1, "string"),
-	CMD("incr", incr_command, 2, WM | F, 1, 1, 1, "string"),
-	CMD("decr", decr_command, 2, WM | F, 1, 1, 1, "string"),
-	CMD("incrby", incrby_command, 3, WM | F, 1, 1, 1, "string"),
-	CMD("decrby", decrby_command, 3, WM | F, 1, 1, 1, "string"),
-	CMD("incrbyfloat", incrbyfloat_command, 3, WM | F, 1, 1, 1, "string"),
+	CMD("get", get_command, 2, R | F, 1, 1, 1, "string", .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)), .doc = &doc_get),
+	CMD("set", set_command, -3, WM, 1, 1, 1, "string", .acl = ACL(STRING),
+	    SPECS(RANGE_NOTE(NOTE_SET, KS_RW | KS_ACCESS | KS_UPDATE | KS_VARIABLE_FLAGS, 1, 0, 1)),
+	    .doc = &doc_set),
+	CMD("setnx", setnx_command, 3, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_OW | KS_INSERT, 1, 0, 1)),
+	    .doc = &doc_setnx),
+	CMD("setex", setex_command, 4, WM, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_OW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_setex),
+	CMD("psetex", psetex_command, 4, WM, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_OW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_psetex),
+	CMD("getset", getset_command, 3, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_getset),
+	CMD("getdel", getdel_command, 2, W | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, 0, 1)),
+	    .doc = &doc_getdel),
+	CMD("getex", getex_command, -2, W | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE_NOTE(NOTE_GETEX, KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_getex),
+	CMD("mget", mget_command, -2, R | F, 1, -1, 1, "string",
+	    .acl = ACL(STRING), TIPS("request_policy:multi_shard"),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, -1, 1)), .doc = &doc_mget),
+	CMD("mset", mset_command, -3, WM, 1, -1, 2, "string",
+	    .acl = ACL(STRING),
+	    TIPS("request_policy:multi_shard",
+		 "response_policy:all_succeeded"),
+	    SPECS(RANGE(KS_OW | KS_UPDATE, 1, -1, 2)), .doc = &doc_mset),
+	CMD("msetnx", msetnx_command, -3, WM, 1, -1, 2, "string",
+	    .acl = ACL(STRING),
+	    TIPS("request_policy:multi_shard",
+		 "response_policy:agg_min"),
+	    SPECS(RANGE(KS_OW | KS_INSERT, 1, -1, 2)), .doc = &doc_msetnx),
+	CMD("append", append_command, 3, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_RW | KS_INSERT, 1, 0, 1)),
+	    .doc = &doc_append),
+	CMD("strlen", strlen_command, 2, R | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_RO, 1, 0, 1)),
+	    .doc = &doc_strlen),
+	CMD("getrange", getrange_command, 4, R, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_getrange),
+	CMD("substr", getrange_command, 4, R, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_substr),
+	CMD("setrange", setrange_command, 4, WM, 1, 1, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_RW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_setrange),
+	CMD("incr", incr_command, 2, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_incr),
+	CMD("decr", decr_command, 2, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_decr),
+	CMD("incrby", incrby_command, 3, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_incrby),
+	CMD("decrby", decrby_command, 3, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_decrby),
+	CMD("incrbyfloat", incrbyfloat_command, 3, WM | F, 1, 1, 1, "string",
+	    .acl = ACL(STRING),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_incrbyfloat),
 
 	/* keys */
-	CMD("del", del_command, -2, W, 1, -1, 1, "generic"),
-	CMD("unlink", unlink_command, -2, W | F, 1, -1, 1, "generic"),
-	CMD("exists", exists_command, -2, R | F, 1, -1, 1, "generic"),
-	CMD("type", type_command, 2, R | F, 1, 1, 1, "generic"),
-	CMD("rename", rename_command, 3, W, 1, 2, 1, "generic"),
-	CMD("renamenx", renamenx_command, 3, W | F, 1, 2, 1, "generic"),
-	CMD("copy", copy_command, -3, WM, 1, 2, 1, "generic"),
-	CMD("move", move_command, 3, W | F, 1, 1, 1, "generic"),
+	CMD("del", del_command, -2, W, 1, -1, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    TIPS("request_policy:multi_shard",
+		 "response_policy:agg_sum"),
+	    SPECS(RANGE(KS_RM | KS_DELETE, 1, -1, 1)), .doc = &doc_del),
+	CMD("unlink", unlink_command, -2, W | F, 1, -1, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    TIPS("request_policy:multi_shard",
+		 "response_policy:agg_sum"),
+	    SPECS(RANGE(KS_RM | KS_DELETE, 1, -1, 1)), .doc = &doc_unlink),
+	CMD("exists", exists_command, -2, R | F, 1, -1, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    TIPS("request_policy:multi_shard",
+		 "response_policy:agg_sum"), SPECS(RANGE(KS_RO, 1, -1, 1)),
+	    .doc = &doc_exists),
+	CMD("type", type_command, 2, R | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RO, 1, 0, 1)),
+	    .doc = &doc_type),
+	CMD("rename", rename_command, 3, W, 1, 2, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, 0, 1),
+		  RANGE(KS_OW | KS_UPDATE, 2, 0, 1)), .doc = &doc_rename),
+	CMD("renamenx", renamenx_command, 3, W | F, 1, 2, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, 0, 1),
+		  RANGE(KS_OW | KS_INSERT, 2, 0, 1)), .doc = &doc_renamenx),
+	CMD("copy", copy_command, -3, WM, 1, 2, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1),
+		  RANGE(KS_OW | KS_UPDATE, 2, 0, 1)), .doc = &doc_copy),
+	CMD("move", move_command, 3, W | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_move),
 	CMD("swapdb", swapdb_command, 3, W | F | CMD_ALLSHARDS, 0, 0, 0,
-	    "keyspace"),
-	CMD("keys", keys_command, 2, R | CMD_ALLSHARDS, 0, 0, 0, "generic"),
-	CMD("scan", scan_command, -2, R | CMD_NOLOCK, 0, 0, 0, "generic"),
+	    "server", .acl = ACL(KEYSPACE) | ACL(DANGEROUS), .doc = &doc_swapdb),
+	CMD("keys", keys_command, 2, R | CMD_ALLSHARDS, 0, 0, 0, "generic",
+	    .acl = ACL(KEYSPACE) | ACL(DANGEROUS),
+	    TIPS("request_policy:all_shards",
+		 "nondeterministic_output_order"), .doc = &doc_keys),
+	CMD("scan", scan_command, -2, R | CMD_NOLOCK, 0, 0, 0, "generic",
+	    .acl = ACL(KEYSPACE),
+	    TIPS("nondeterministic_output", "request_policy:special"),
+	    .doc = &doc_scan),
 	CMD("randomkey", randomkey_command, 1, R | CMD_NOLOCK, 0, 0, 0,
-	    "generic"),
-	CMD("dbsize", dbsize_command, 1, R | F | CMD_NOLOCK, 0, 0, 0,
-	    "server"),
-	CMD("touch", touch_command, -2, R | F, 1, -1, 1, "generic"),
+	    "generic", .acl = ACL(KEYSPACE),
+	    TIPS("request_policy:all_shards", "nondeterministic_output"),
+	    .doc = &doc_randomkey),
+	CMD("dbsize", dbsize_command, 1, R | F | CMD_NOLOCK, 0, 0, 0, "server",
+	    .acl = ACL(KEYSPACE),
+	    TIPS("request_policy:all_shards", "response_policy:agg_sum"),
+	    .doc = &doc_dbsize),
+	CMD("touch", touch_command, -2, R | F, 1, -1, 1, "generic",
+	    .acl = ACL(KEYSPACE),
+	    TIPS("request_policy:multi_shard",
+		 "response_policy:agg_sum"), SPECS(RANGE(KS_RO, 1, -1, 1)),
+	    .doc = &doc_touch),
 	CMD("flushdb", flushdb_command, -1, W | CMD_ALLSHARDS, 0, 0, 0,
-	    "server"),
+	    "server", .acl = ACL(KEYSPACE) | ACL(DANGEROUS),
+	    TIPS("request_policy:all_shards",
+		 "response_policy:all_succeeded"), .doc = &doc_flushdb),
 	CMD("flushall", flushall_command, -1, W | CMD_ALLSHARDS, 0, 0, 0,
-	    "server"),
-	CMD("select", select_command, 2,
-	    CMD_LOADING | CMD_STALE | F, 0, 0, 0, "connection"),
-	CONTAINER("object", -2, object_subcommands, "generic"),
+	    "server", .acl = ACL(KEYSPACE) | ACL(DANGEROUS),
+	    TIPS("request_policy:all_shards",
+		 "response_policy:all_succeeded"), .doc = &doc_flushall),
+	CMD("select", select_command, 2, CMD_LOADING | CMD_STALE | F, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION), .doc = &doc_select),
+	CONTAINER("object", -2, object_subcommands, "generic",
+		  .doc = &doc_object),
 
 	/* expiry */
-	CMD("expire", expire_command, -3, W | F, 1, 1, 1, "generic"),
-	CMD("pexpire", pexpire_command, -3, W | F, 1, 1, 1, "generic"),
-	CMD("expireat", expireat_command, -3, W | F, 1, 1, 1, "generic"),
-	CMD("pexpireat", pexpireat_command, -3, W | F, 1, 1, 1, "generic"),
-	CMD("ttl", ttl_command, 2, R | F, 1, 1, 1, "generic"),
-	CMD("pttl", pttl_command, 2, R | F, 1, 1, 1, "generic"),
-	CMD("expiretime", expiretime_command, 2, R | F, 1, 1, 1, "generic"),
-	CMD("pexpiretime", pexpiretime_command, 2, R | F, 1, 1, 1, "generic"),
-	CMD("persist", persist_command, 2, W | F, 1, 1, 1, "generic"),
+	CMD("expire", expire_command, -3, W | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_expire),
+	CMD("pexpire", pexpire_command, -3, W | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_pexpire),
+	CMD("expireat", expireat_command, -3, W | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_expireat),
+	CMD("pexpireat", pexpireat_command, -3, W | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_pexpireat),
+	CMD("ttl", ttl_command, 2, R | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), TIPS("nondeterministic_output"),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)), .doc = &doc_ttl),
+	CMD("pttl", pttl_command, 2, R | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), TIPS("nondeterministic_output"),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)), .doc = &doc_pttl),
+	CMD("expiretime", expiretime_command, 2, R | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_expiretime),
+	CMD("pexpiretime", pexpiretime_command, 2, R | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_pexpiretime),
+	CMD("persist", persist_command, 2, W | F, 1, 1, 1, "generic",
+	    .acl = ACL(KEYSPACE), SPECS(RANGE(KS_RW | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_persist),
 
 	/* HyperLogLog */
-	CMD("pfadd", pfadd_command, -2, WM | F, 1, 1, 1, "hyperloglog"),
-	CMD("pfcount", pfcount_command, -2, R, 1, -1, 1, "hyperloglog"),
-	CMD("pfmerge", pfmerge_command, -2, WM, 1, -1, 1, "hyperloglog"),
-	CMD("pfdebug", pfdebug_command, 3, W | CMD_ADMIN, 2, 2, 1,
-	    "hyperloglog"),
+	CMD("pfadd", pfadd_command, -2, WM | F, 1, 1, 1, "hyperloglog",
+	    .acl = ACL(HYPERLOGLOG), SPECS(RANGE(KS_RW | KS_INSERT, 1, 0, 1)),
+	    .doc = &doc_pfadd),
+	CMD("pfcount", pfcount_command, -2, R, 1, -1, 1, "hyperloglog",
+	    .acl = ACL(HYPERLOGLOG),
+	    SPECS(RANGE_NOTE(NOTE_PFCOUNT, KS_RW | KS_ACCESS, 1, -1, 1)),
+	    .doc = &doc_pfcount),
+	CMD("pfmerge", pfmerge_command, -2, WM, 1, -1, 1, "hyperloglog",
+	    .acl = ACL(HYPERLOGLOG),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_INSERT, 1, 0, 1),
+		  RANGE(KS_RO | KS_ACCESS, 2, -1, 1)), .doc = &doc_pfmerge),
+	CMD("pfdebug", pfdebug_command, 3, WM | CMD_ADMIN, 2, 2, 1,
+	    "hyperloglog", .acl = ACL(HYPERLOGLOG),
+	    SPECS(RANGE(KS_RW | KS_ACCESS, 2, 0, 1)), .doc = &doc_pfdebug),
 	CMD("pfselftest", pfselftest_command, 1, CMD_ADMIN, 0, 0, 0,
-	    "hyperloglog"),
+	    "hyperloglog", .acl = ACL(HYPERLOGLOG), .doc = &doc_pfselftest),
 
 	/* server and connection */
-	CMD("ping", ping_command, -1, F, 0, 0, 0, "connection"),
-	CMD("echo", echo_command, 2, F, 0, 0, 0, "connection"),
+	CMD("ping", ping_command, -1, F, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION),
+	    TIPS("request_policy:all_shards",
+		 "response_policy:all_succeeded"), .doc = &doc_ping),
+	CMD("echo", echo_command, 2, CMD_LOADING | CMD_STALE | F, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION), .doc = &doc_echo),
 	CMD("hello", hello_command, -1,
-	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F, 0, 0, 0, "connection"),
-	CMD("info", info_command, -1,
-	    CMD_LOADING | CMD_STALE | CMD_NOLOCK, 0, 0, 0, "server"),
-	CMD("time", time_command, 1,
-	    CMD_LOADING | CMD_STALE | F, 0, 0, 0, "server"),
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+	    0, 0, 0, "connection", .acl = ACL(CONNECTION), .doc = &doc_hello),
+	CMD("info", info_command, -1, CMD_LOADING | CMD_STALE | CMD_NOLOCK, 0,
+	    0, 0, "server", .acl = ACL(DANGEROUS),
+	    TIPS("nondeterministic_output",
+		 "request_policy:all_shards",
+		 "response_policy:special"), .doc = &doc_info),
+	CMD("time", time_command, 1, CMD_LOADING | CMD_STALE | F, 0, 0, 0,
+	    "server", TIPS("nondeterministic_output"), .doc = &doc_time),
 	CMD("quit", quit_command, -1,
-	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F, 0, 0, 0, "connection"),
-	CONTAINER("config", -2, config_subcommands, "server"),
-	CONTAINER("client", -2, client_subcommands, "connection"),
-	{ .name = "command", .proc = command_command, .arity = -1,
-	  .flags = CMD_LOADING | CMD_STALE, .subcommands = command_subcommands,
-	  .group = "server" },
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+	    0, 0, 0, "connection", .acl = ACL(CONNECTION), .doc = &doc_quit),
+	CONTAINER("config", -2, config_subcommands, "server",
+		  .doc = &doc_config),
+	CONTAINER("client", -2, client_subcommands, "connection",
+		  .doc = &doc_client),
+	CMD("command", command_command, -1, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .subcommands = command_subcommands,
+	    .acl = ACL(CONNECTION), TIPS("nondeterministic_output_order"),
+	    .doc = &doc_command),
 };
 
 const unsigned int kvs_command_count = ARRAY_SIZE(kvs_command_table);

@@ -466,189 +466,213 @@ void client_help_command(struct kvs_client *c)
 
 /* ---------------------------------------------------------------- COMMAND */
 
-/* Redis's ACL categories, in the order COMMAND INFO lists them. */
-enum {
-	ACL_KEYSPACE, ACL_READ, ACL_WRITE, ACL_SET, ACL_SORTEDSET, ACL_LIST,
-	ACL_HASH, ACL_STRING, ACL_BITMAP, ACL_HYPERLOGLOG, ACL_GEO, ACL_STREAM,
-	ACL_PUBSUB, ACL_ADMIN, ACL_FAST, ACL_SLOW, ACL_BLOCKING, ACL_DANGEROUS,
-	ACL_CONNECTION, ACL_TRANSACTION, ACL_SCRIPTING, ACL_NR
-};
-
-static const char *const acl_names[ACL_NR] = {
+static const char *const acl_names[KVS_ACL_NR] = {
 	"keyspace", "read", "write", "set", "sortedset", "list", "hash",
 	"string", "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin",
 	"fast", "slow", "blocking", "dangerous", "connection", "transaction",
 	"scripting",
 };
 
-/* The command group's category, as Redis's command JSON files give it. */
-static const struct {
-	const char *group;
-	int cat;
-} group_cats[] = {
-	{ "generic", ACL_KEYSPACE },	{ "keyspace", ACL_KEYSPACE },
-	{ "string", ACL_STRING },	{ "list", ACL_LIST },
-	{ "set", ACL_SET },		{ "sorted-set", ACL_SORTEDSET },
-	{ "hash", ACL_HASH },		{ "hyperloglog", ACL_HYPERLOGLOG },
-	{ "pubsub", ACL_PUBSUB },	{ "connection", ACL_CONNECTION },
-	{ "transactions", ACL_TRANSACTION }, { "scripting", ACL_SCRIPTING },
-	{ "bitmap", ACL_BITMAP },	{ "geo", ACL_GEO },
-	{ "stream", ACL_STREAM },
-};
-
-/* Where Redis's categories differ from what the group implies. */
-static const struct {
-	const char *name;	/* top-level name; applies to subcommands */
-	u32 cats;
-} extra_cats[] = {
-	{ "keys", BIT(ACL_DANGEROUS) },
-	{ "flushdb", BIT(ACL_KEYSPACE) | BIT(ACL_DANGEROUS) },
-	{ "flushall", BIT(ACL_KEYSPACE) | BIT(ACL_DANGEROUS) },
-	{ "swapdb", BIT(ACL_DANGEROUS) },
-	{ "dbsize", BIT(ACL_KEYSPACE) },
-	{ "info", BIT(ACL_DANGEROUS) },
-	{ "command", BIT(ACL_CONNECTION) },
-};
-
-static u32 command_acl_cats(const struct kvs_command *cmd,
-			    const struct kvs_command *parent)
+/*
+ * The table lists the categories Redis's command JSON names; the rest
+ * follow from the flags, as in Redis's setImplicitACLCategories().
+ */
+static u32 command_acl_cats(const struct kvs_command *cmd)
 {
-	const char *top = parent ? parent->name : cmd->name;
-	u32 cats = 0;
-	size_t i;
+	u32 cats = cmd->acl;
 
-	/* A pure container has no category of its own but @slow. */
-	if (cmd->proc && cmd->group) {
-		for (i = 0; i < ARRAY_SIZE(group_cats); i++)
-			if (!strcmp(cmd->group, group_cats[i].group))
-				cats |= BIT(group_cats[i].cat);
-	}
-	if (cmd->proc) {
-		for (i = 0; i < ARRAY_SIZE(extra_cats); i++)
-			if (!strcmp(top, extra_cats[i].name))
-				cats |= extra_cats[i].cats;
-	}
 	if (cmd->flags & CMD_WRITE)
-		cats |= BIT(ACL_WRITE);
-	if (cmd->flags & CMD_READONLY)
-		cats |= BIT(ACL_READ);
+		cats |= BIT(KVS_ACL_WRITE);
+	if ((cmd->flags & CMD_READONLY) && !(cats & BIT(KVS_ACL_SCRIPTING)))
+		cats |= BIT(KVS_ACL_READ);
 	if (cmd->flags & CMD_ADMIN)
-		cats |= BIT(ACL_ADMIN) | BIT(ACL_DANGEROUS);
+		cats |= BIT(KVS_ACL_ADMIN) | BIT(KVS_ACL_DANGEROUS);
 	if (cmd->flags & CMD_PUBSUB)
-		cats |= BIT(ACL_PUBSUB);
+		cats |= BIT(KVS_ACL_PUBSUB);
+	if (cmd->flags & CMD_BLOCKING)
+		cats |= BIT(KVS_ACL_BLOCKING);
 	if (cmd->flags & CMD_FAST)
-		cats |= BIT(ACL_FAST);
+		cats |= BIT(KVS_ACL_FAST);
 	else
-		cats |= BIT(ACL_SLOW);
+		cats |= BIT(KVS_ACL_SLOW);
 	return cats;
 }
 
-/* Command flags COMMAND INFO shows, in Redis's order. */
-static const struct {
+struct flag_name {
 	u32 flag;
 	const char *name;
-} flag_names[] = {
+};
+
+/* Command flags COMMAND INFO shows, in Redis's order. */
+static const struct flag_name cmd_flag_names[] = {
 	{ CMD_WRITE, "write" },
 	{ CMD_READONLY, "readonly" },
 	{ CMD_DENYOOM, "denyoom" },
 	{ CMD_ADMIN, "admin" },
 	{ CMD_PUBSUB, "pubsub" },
 	{ CMD_NOSCRIPT, "noscript" },
+	{ CMD_BLOCKING, "blocking" },
 	{ CMD_LOADING, "loading" },
 	{ CMD_STALE, "stale" },
+	{ CMD_SKIP_MONITOR, "skip_monitor" },
+	{ CMD_SKIP_SLOWLOG, "skip_slowlog" },
 	{ CMD_FAST, "fast" },
+	{ CMD_NO_AUTH, "no_auth" },
+	{ CMD_MAY_REPLICATE, "may_replicate" },
+	{ CMD_NO_MANDATORY_KEYS, "no_mandatory_keys" },
+	{ CMD_NO_MULTI, "no_multi" },
+	{ CMD_MOVABLE_KEYS, "movablekeys" },
+	{ CMD_ALLOW_BUSY, "allow_busy" },
+	{ }
 };
 
-static void reply_status_set(struct kvs_client *c, const char *const *names,
-			     int n)
-{
-	int i;
+static const struct flag_name key_flag_names[] = {
+	{ KS_RO, "RO" },
+	{ KS_RW, "RW" },
+	{ KS_OW, "OW" },
+	{ KS_RM, "RM" },
+	{ KS_ACCESS, "access" },
+	{ KS_UPDATE, "update" },
+	{ KS_INSERT, "insert" },
+	{ KS_DELETE, "delete" },
+	{ KS_NOT_KEY, "not_key" },
+	{ KS_INCOMPLETE, "incomplete" },
+	{ KS_VARIABLE_FLAGS, "variable_flags" },
+	{ }
+};
 
+static const struct flag_name arg_flag_names[] = {
+	{ KVS_ARG_OPTIONAL, "optional" },
+	{ KVS_ARG_MULTIPLE, "multiple" },
+	{ KVS_ARG_MULTIPLE_TOKEN, "multiple_token" },
+	{ }
+};
+
+static const struct flag_name doc_flag_names[] = {
+	{ KVS_DOC_DEPRECATED, "deprecated" },
+	{ KVS_DOC_SYSCMD, "syscmd" },
+	{ }
+};
+
+static void reply_flags(struct kvs_client *c, u32 flags,
+			const struct flag_name *names)
+{
+	const struct flag_name *f;
+	int n = 0;
+
+	for (f = names; f->name; f++)
+		if (flags & f->flag)
+			n++;
 	add_reply_array_len(c, n);
-	for (i = 0; i < n; i++)
-		add_reply_status(c, names[i]);
+	for (f = names; f->name; f++)
+		if (flags & f->flag)
+			add_reply_status(c, f->name);
 }
 
-static void reply_command_flags(struct kvs_client *c,
-				const struct kvs_command *cmd)
+/* As Redis, a command whose keys a plain range can't find has movablekeys. */
+static u32 command_flags(const struct kvs_command *cmd)
 {
-	const char *names[ARRAY_SIZE(flag_names)];
-	int n = 0;
-	size_t i;
+	const struct kvs_key_spec *ks;
+	u32 flags = cmd->flags;
 
-	for (i = 0; i < ARRAY_SIZE(flag_names); i++)
-		if (cmd->flags & flag_names[i].flag)
-			names[n++] = flag_names[i].name;
-	reply_status_set(c, names, n);
+	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
+		if (ks->bs_type != KS_BS_INDEX || ks->fk_type != KS_FK_RANGE)
+			flags |= CMD_MOVABLE_KEYS;
+	return flags;
 }
 
 static void reply_command_cats(struct kvs_client *c,
-			       const struct kvs_command *cmd,
-			       const struct kvs_command *parent)
+			       const struct kvs_command *cmd)
 {
-	u32 cats = command_acl_cats(cmd, parent);
-	char buf[ACL_NR][16];
-	const char *names[ACL_NR];
-	int n = 0, i;
+	u32 cats = command_acl_cats(cmd);
+	char buf[24];
+	int i;
 
-	for (i = 0; i < ACL_NR; i++) {
+	add_reply_array_len(c, hweight32(cats));
+	for (i = 0; i < KVS_ACL_NR; i++) {
 		if (!(cats & BIT(i)))
 			continue;
-		snprintf(buf[n], sizeof(buf[n]), "@%s", acl_names[i]);
-		names[n] = buf[n];
-		n++;
+		snprintf(buf, sizeof(buf), "@%s", acl_names[i]);
+		add_reply_status(c, buf);
 	}
-	reply_status_set(c, names, n);
 }
 
-/*
- * Key specs. Our table has Redis's legacy first/last/step triple only, so
- * a command with keys gets one spec covering that range, with the access
- * flags its read/write nature implies (Redis's hand-written specs are
- * finer: RM/OW/insert/delete, several specs for RENAME-like commands).
- * The begin index and range are exactly what Redis clients need to find
- * the keys.
- */
+static void reply_strings(struct kvs_client *c, const char *const *s)
+{
+	int n = 0;
+
+	while (s && s[n])
+		n++;
+	add_reply_array_len(c, n);
+	while (s && *s)
+		add_reply_bulk_cstr(c, *s++);
+}
+
+static void reply_int_field(struct kvs_client *c, const char *name, s64 v)
+{
+	add_reply_bulk_cstr(c, name);
+	add_reply_ll(c, v);
+}
+
+static void reply_str_field(struct kvs_client *c, const char *name,
+			    const char *v)
+{
+	add_reply_bulk_cstr(c, name);
+	add_reply_bulk_cstr(c, v);
+}
+
+/* {"type": @type, "spec": {...}}; the caller sends the spec's fields. */
+static void reply_search_head(struct kvs_client *c, const char *type,
+			      int nfields)
+{
+	add_reply_map_len(c, 2);
+	reply_str_field(c, "type", type);
+	add_reply_bulk_cstr(c, "spec");
+	add_reply_map_len(c, nfields);
+}
+
+static void reply_key_spec(struct kvs_client *c, const struct kvs_key_spec *ks)
+{
+	add_reply_map_len(c, ks->notes ? 4 : 3);
+	if (ks->notes)
+		reply_str_field(c, "notes", ks->notes);
+	add_reply_bulk_cstr(c, "flags");
+	reply_flags(c, ks->flags, key_flag_names);
+
+	add_reply_bulk_cstr(c, "begin_search");
+	if (ks->bs_type == KS_BS_KEYWORD) {
+		reply_search_head(c, "keyword", 2);
+		reply_str_field(c, "keyword", ks->keyword);
+		reply_int_field(c, "startfrom", ks->bs_pos);
+	} else {
+		reply_search_head(c, "index", 1);
+		reply_int_field(c, "index", ks->bs_pos);
+	}
+
+	add_reply_bulk_cstr(c, "find_keys");
+	if (ks->fk_type == KS_FK_KEYNUM) {
+		reply_search_head(c, "keynum", 3);
+		reply_int_field(c, "keynumidx", ks->fk[0]);
+		reply_int_field(c, "firstkey", ks->fk[1]);
+		reply_int_field(c, "keystep", ks->fk[2]);
+	} else {
+		reply_search_head(c, "range", 3);
+		reply_int_field(c, "lastkey", ks->fk[0]);
+		reply_int_field(c, "keystep", ks->fk[1]);
+		reply_int_field(c, "limit", ks->fk[2]);
+	}
+}
+
 static void reply_key_specs(struct kvs_client *c, const struct kvs_command *cmd)
 {
-	static const char *const ro[] = { "RO", "access" };
-	static const char *const rw[] = { "RW", "access", "update" };
-	s64 lastkey;
+	const struct kvs_key_spec *ks;
+	int n = 0;
 
-	if (!cmd->first_key) {
-		add_reply_array_len(c, 0);
-		return;
-	}
-	lastkey = cmd->last_key < 0 ? cmd->last_key :
-		  cmd->last_key - cmd->first_key;
-
-	add_reply_array_len(c, 1);
-	add_reply_map_len(c, 3);
-	add_reply_bulk_cstr(c, "flags");
-	if (cmd->flags & CMD_WRITE)
-		reply_status_set(c, rw, ARRAY_SIZE(rw));
-	else
-		reply_status_set(c, ro, ARRAY_SIZE(ro));
-	add_reply_bulk_cstr(c, "begin_search");
-	add_reply_map_len(c, 2);
-	add_reply_bulk_cstr(c, "type");
-	add_reply_bulk_cstr(c, "index");
-	add_reply_bulk_cstr(c, "spec");
-	add_reply_map_len(c, 1);
-	add_reply_bulk_cstr(c, "index");
-	add_reply_ll(c, cmd->first_key);
-	add_reply_bulk_cstr(c, "find_keys");
-	add_reply_map_len(c, 2);
-	add_reply_bulk_cstr(c, "type");
-	add_reply_bulk_cstr(c, "range");
-	add_reply_bulk_cstr(c, "spec");
-	add_reply_map_len(c, 3);
-	add_reply_bulk_cstr(c, "lastkey");
-	add_reply_ll(c, lastkey);
-	add_reply_bulk_cstr(c, "keystep");
-	add_reply_ll(c, cmd->step);
-	add_reply_bulk_cstr(c, "limit");
-	add_reply_ll(c, 0);
+	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
+		n++;
+	add_reply_array_len(c, n);
+	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
+		reply_key_spec(c, ks);
 }
 
 static int count_subcommands(const struct kvs_command *cmd)
@@ -688,12 +712,12 @@ static void reply_command_info(struct kvs_client *c,
 	add_reply_array_len(c, 10);
 	reply_fullname(c, cmd, parent);
 	add_reply_ll(c, cmd->arity);
-	reply_command_flags(c, cmd);
+	reply_flags(c, command_flags(cmd), cmd_flag_names);
 	add_reply_ll(c, cmd->first_key);
 	add_reply_ll(c, cmd->last_key);
 	add_reply_ll(c, cmd->step);
-	reply_command_cats(c, cmd, parent);
-	add_reply_array_len(c, 0);	/* tips: we give none */
+	reply_command_cats(c, cmd);
+	reply_strings(c, cmd->tips);
 	reply_key_specs(c, cmd);
 	add_reply_array_len(c, count_subcommands(cmd));
 	if (cmd->subcommands)
@@ -788,8 +812,7 @@ static bool command_listed(const struct kvs_command *cmd,
 	case LIST_MODULE:
 		return false;	/* no module commands here */
 	case LIST_ACLCAT:
-		return aclcat >= 0 &&
-		       (command_acl_cats(cmd, parent) & BIT(aclcat));
+		return aclcat >= 0 && (command_acl_cats(cmd) & BIT(aclcat));
 	case LIST_PATTERN:
 		if (parent)
 			snprintf(buf, sizeof(buf), "%s|%s", parent->name,
@@ -835,7 +858,7 @@ void command_list_command(struct kvs_client *c)
 		j += 2;
 	}
 	if (f == LIST_ACLCAT) {
-		for (i = 0; i < ACL_NR; i++)
+		for (i = 0; i < KVS_ACL_NR; i++)
 			if (kvs_arg_equals(arg, acl_names[i]))
 				aclcat = i;
 	}
@@ -859,25 +882,111 @@ void command_list_command(struct kvs_client *c)
 	set_deferred_array_len(c, len_node, n);
 }
 
-/*
- * COMMAND DOCS: we carry no documentation strings, so each entry has
- * the three fields Redis always sends, "summary" and "since" empty, and
- * the real "group"; containers add their "subcommands" map, as in Redis.
- */
+static const char *const arg_type_names[] = {
+	[KVS_ARG_STRING] = "string",
+	[KVS_ARG_INTEGER] = "integer",
+	[KVS_ARG_DOUBLE] = "double",
+	[KVS_ARG_KEY] = "key",
+	[KVS_ARG_PATTERN] = "pattern",
+	[KVS_ARG_UNIX_TIME] = "unix-time",
+	[KVS_ARG_PURE_TOKEN] = "pure-token",
+	[KVS_ARG_ONEOF] = "oneof",
+	[KVS_ARG_BLOCK] = "block",
+};
+
+static int count_args(const struct kvs_command_arg *a)
+{
+	int n = 0;
+
+	while (a && a[n].name)
+		n++;
+	return n;
+}
+
+/* As Redis's addReplyCommandArgList(); nesting is a few levels deep. */
+static void reply_command_args(struct kvs_client *c,
+			       const struct kvs_command_arg *args)
+{
+	const struct kvs_command_arg *a;
+	bool nested;
+
+	add_reply_array_len(c, count_args(args));
+	for (a = args; a && a->name; a++) {
+		nested = a->type == KVS_ARG_ONEOF || a->type == KVS_ARG_BLOCK;
+		add_reply_map_len(c, 2 + (a->type == KVS_ARG_KEY) + !!a->token +
+				  !!a->since + !!a->deprecated_since +
+				  !!a->flags + nested);
+		reply_str_field(c, "name", a->name);
+		reply_str_field(c, "type", arg_type_names[a->type]);
+		if (a->type == KVS_ARG_KEY)
+			reply_int_field(c, "key_spec_index", a->key_spec_index);
+		if (a->token)
+			reply_str_field(c, "token", a->token);
+		if (a->since)
+			reply_str_field(c, "since", a->since);
+		if (a->deprecated_since)
+			reply_str_field(c, "deprecated_since",
+					a->deprecated_since);
+		if (a->flags) {
+			add_reply_bulk_cstr(c, "flags");
+			reply_flags(c, a->flags, arg_flag_names);
+		}
+		if (nested) {
+			add_reply_bulk_cstr(c, "arguments");
+			reply_command_args(c, a->subargs);
+		}
+	}
+}
+
+/* The history is version, change pairs; each pair is a two-element array. */
+static void reply_history(struct kvs_client *c, const char *const *h)
+{
+	int n = 0;
+
+	while (h[n])
+		n++;
+	add_reply_array_len(c, n / 2);
+	for (; h[0] && h[1]; h += 2) {
+		add_reply_array_len(c, 2);
+		add_reply_bulk_cstr(c, h[0]);
+		add_reply_bulk_cstr(c, h[1]);
+	}
+}
+
+/* As Redis's addReplyCommandDocs(), field for field. */
 static void reply_command_docs(struct kvs_client *c,
 			       const struct kvs_command *cmd,
 			       const struct kvs_command *parent)
 {
+	static const struct kvs_command_doc none = { .summary = "", .since = "" };
+	const struct kvs_command_doc *d = cmd->doc ? cmd->doc : &none;
 	const struct kvs_command *sub;
 	int nsub = count_subcommands(cmd);
 
-	add_reply_map_len(c, nsub ? 4 : 3);
-	add_reply_bulk_cstr(c, "summary");
-	add_reply_bulk_cstr(c, "");
-	add_reply_bulk_cstr(c, "since");
-	add_reply_bulk_cstr(c, "");
-	add_reply_bulk_cstr(c, "group");
-	add_reply_bulk_cstr(c, cmd->group ? cmd->group : "server");
+	add_reply_map_len(c, 3 + !!d->complexity + !!d->doc_flags +
+			  !!d->deprecated_since + !!d->replaced_by +
+			  !!d->history + !!d->args + !!nsub);
+	reply_str_field(c, "summary", d->summary);
+	reply_str_field(c, "since", d->since);
+	reply_str_field(c, "group", cmd->group ? cmd->group : "server");
+	if (d->complexity)
+		reply_str_field(c, "complexity", d->complexity);
+	if (d->doc_flags) {
+		add_reply_bulk_cstr(c, "doc_flags");
+		reply_flags(c, d->doc_flags, doc_flag_names);
+	}
+	if (d->deprecated_since)
+		reply_str_field(c, "deprecated_since", d->deprecated_since);
+	if (d->replaced_by)
+		reply_str_field(c, "replaced_by", d->replaced_by);
+	if (d->history) {
+		add_reply_bulk_cstr(c, "history");
+		reply_history(c, d->history);
+	}
+	if (d->args) {
+		add_reply_bulk_cstr(c, "arguments");
+		reply_command_args(c, d->args);
+	}
 	if (!nsub)
 		return;
 	add_reply_bulk_cstr(c, "subcommands");
