@@ -40,8 +40,11 @@ test: deps
 	$(MAKE) -C tests/unit -f hll.mk check
 	$(VMRUN) --no-stdin -- tests/run_tests.sh
 
-run: deps
-	@$(MAKE) --no-print-directory -s all >/dev/null
+# Only the CLI's output goes to stdout, so `printf 'GET a\n' | make run`
+# prints just the reply.
+run:
+	@tests/vm/deps >&2
+	@$(MAKE) --no-print-directory -s module userlib >&2
 	@$(VMRUN) -- userlib/kvstore
 
 bench: deps

@@ -7,11 +7,13 @@
  * (or hex) text and binary floating point are done here with exact
  * integer big-number arithmetic (correctly rounded, round-half-even, as
  * glibc does), and the FPU is used only for the arithmetic Redis does in
- * floating point: the x87 80-bit addition of INCRBYFLOAT and the double
- * arithmetic of the HyperLogLog estimator.
+ * floating point: the x87 80-bit addition of INCRBYFLOAT, the SSE double
+ * addition and multiplication of sorted-set scores and the double
+ * arithmetic of the HyperLogLog estimator. Scores are compared as
+ * integers (kvs_d_sortkey()).
  *
  * Kbuild compiles this file with SSE and x87 enabled. Everything but the
- * two FP leaf functions at the bottom is compiled "general-regs-only", so
+ * FP leaf functions near the bottom is compiled "general-regs-only", so
  * that GCC cannot use SSE registers (vectorized loops, inline memset...)
  * in code that runs outside kernel_fpu_begin()/kernel_fpu_end(). The FP
  * leaves are noinline and exchange data through memory only, so no FP
@@ -216,7 +218,7 @@ static u32 big_divmod_small(struct big *b, u32 d)
  * Scratch space: small numbers (the usual case) fit on the stack, big
  * ones (up to ~35000 bits) are allocated.
  */
-#define FP_STACK_LIMBS	64
+#define FP_STACK_LIMBS	96
 
 struct fp_scratch {
 	u32 stack[FP_STACK_LIMBS];
@@ -290,6 +292,7 @@ struct fp_num {
 	size_t dstart, dend;	/* significant digits, may include '.' */
 	u64 nd;			/* number of significant digits */
 	s64 e10, e2;
+	bool trunc;		/* nonzero digits were dropped (sticky) */
 };
 
 /* Reads an optional exponent at s[*p]; false if the text is not all used. */
@@ -432,47 +435,67 @@ static unsigned __int128 big_div_small_quot(struct big *num, struct big *den, in
 	return q;
 }
 
+#define FP_OVERFLOW	1	/* rounds to infinity */
+#define FP_UNDERFLOW	2	/* rounds to zero */
+
 /*
- * Rounds (q + sticky) * 2^e0 to a 64-bit mantissa, ties to even, with
- * gradual underflow. Returns -EINVAL on overflow or underflow to zero
- * (strtold's ERANGE cases that string2ld() refuses).
+ * Rounds (q + sticky) * 2^e0 to @mbits significant bits, ties to even,
+ * with gradual underflow below 2^emin: *mant * 2^*e. Returns 0,
+ * FP_OVERFLOW or FP_UNDERFLOW (strtod's ERANGE cases), -EINVAL on a bug.
+ */
+static int fp_round(unsigned __int128 q, bool sticky, s64 e0, bool hexquirk,
+		    int mbits, s64 emin, s64 emax, u64 *mantp, s64 *ep)
+{
+	int qbits = 128 - (q >> 64 ? __builtin_clzll((u64)(q >> 64)) :
+			   64 + __builtin_clzll((u64)q));
+	s64 e = e0 + qbits - mbits;
+	unsigned __int128 m, rest, half;
+	u64 shift;
+
+	if (e < emin)
+		e = emin;
+	if (e <= e0)		/* cannot happen: q has more than mbits bits */
+		return -EINVAL;
+	shift = e - e0;
+	if (shift >= 127)
+		return FP_UNDERFLOW;	/* below half the smallest denormal */
+	/*
+	 * glibc quirk (hex input only; decimal input cannot reach it): for
+	 * a denormal result its round_and_return() forgets the first bit
+	 * below the mantissa when computing the sticky bit.
+	 */
+	if (hexquirk && shift > (u64)qbits - mbits)
+		q &= ~((unsigned __int128)1 << (qbits - mbits - 1));
+	m = q >> shift;
+	rest = q & (((unsigned __int128)1 << shift) - 1);
+	half = (unsigned __int128)1 << (shift - 1);
+	if (rest > half || (rest == half && (sticky || (m & 1)))) {
+		m++;
+		if (m >> mbits) {	/* carried out of the mantissa */
+			m >>= 1;
+			e++;
+		}
+	}
+	if (!m)
+		return FP_UNDERFLOW;
+	if (e > emax)
+		return FP_OVERFLOW;
+	*mantp = (u64)m;
+	*ep = e;
+	return 0;
+}
+
+/*
+ * (q + sticky) * 2^e0 as a long double. Returns -EINVAL on overflow or
+ * underflow to zero (strtold's ERANGE cases that string2ld() refuses).
  */
 static int fp_round_ld(bool neg, unsigned __int128 q, bool sticky, s64 e0,
 		       bool hexquirk, struct fp_ld *r)
 {
-	int qbits = 128 - (q >> 64 ? __builtin_clzll((u64)(q >> 64)) :
-			   64 + __builtin_clzll((u64)q));
-	s64 e = e0 + qbits - 64;
-	u64 shift, mant;
-	unsigned __int128 rest, half;
+	u64 mant;
+	s64 e;
 
-	if (e < LD_EMIN)
-		e = LD_EMIN;
-	if (e <= e0)		/* cannot happen: q has more than 64 bits */
-		return -EINVAL;
-	shift = e - e0;
-	if (shift >= 127)
-		return -EINVAL;		/* below half the smallest denormal */
-	/*
-	 * glibc quirk (hex input only; decimal input cannot reach it): for
-	 * a denormal result its round_and_return() forgets the 65th
-	 * significant bit when computing the sticky bit.
-	 */
-	if (hexquirk && shift > (u64)qbits - 64)
-		q &= ~((unsigned __int128)1 << (qbits - 65));
-	mant = (u64)(q >> shift);
-	rest = q & (((unsigned __int128)1 << shift) - 1);
-	half = (unsigned __int128)1 << (shift - 1);
-	if (rest > half || (rest == half && (sticky || (mant & 1)))) {
-		mant++;
-		if (!mant) {	/* carried out of 64 bits */
-			mant = 1ULL << 63;
-			e++;
-		}
-	}
-	if (!mant)
-		return -EINVAL;
-	if (e > LD_EMAX)
+	if (fp_round(q, sticky, e0, hexquirk, 64, LD_EMIN, LD_EMAX, &mant, &e))
 		return -EINVAL;
 	r->mant = mant;
 	if (mant >> 63)
@@ -485,6 +508,76 @@ static int fp_round_ld(bool neg, unsigned __int128 q, bool sticky, s64 e0,
 }
 
 /*
+ * The exact value of a scanned, finite, non-zero number as
+ * (q + sticky) * 2^e0, q of 66 to 68 bits. Returns 0 or -ENOMEM.
+ */
+static int fp_exact(const char *s, const struct fp_num *n,
+		    unsigned __int128 *qp, bool *sticky, s64 *e0p)
+{
+	struct fp_scratch sa;
+	struct big num, den;
+	u64 bits, limbs, i;
+	s64 e0, shift;
+	u32 *w;
+	int ret = -ENOMEM;
+
+	if (n->hex)
+		bits = n->nd * 4 + 140;
+	else
+		bits = (n->nd + (u64)(n->e10 < 0 ? -n->e10 : n->e10)) *
+		       3322 / 1000 + 140;
+	limbs = bits / 32 + 4;
+	w = fp_scratch_get(&sa, limbs * 2);
+	if (!w)
+		return -ENOMEM;
+	big_init(&num, w, limbs);
+	big_init(&den, w + limbs, limbs);
+
+	/* digits, 9 (or 7 hex) at a time */
+	{
+		u32 chunk = 0, cnt = 0, base = n->hex ? 16 : 10;
+		u32 cmax = n->hex ? 7 : 9, mul = 1;
+		u64 left = n->nd;
+
+		for (i = n->dstart; i < n->dend && left; i++) {
+			if (s[i] == '.')
+				continue;
+			chunk = chunk * base + (u32)fp_hexval(s[i]);
+			mul *= base;
+			left--;
+			if (++cnt == cmax) {
+				big_mul_add(&num, mul, chunk);
+				chunk = 0;
+				cnt = 0;
+				mul = 1;
+			}
+		}
+		if (cnt)
+			big_mul_add(&num, mul, chunk);
+	}
+	big_set_u64(&den, 1);
+	if (n->e10 > 0)
+		big_mul_pow10(&num, n->e10);
+	else if (n->e10 < 0)
+		big_mul_pow10(&den, -n->e10);
+
+	/* value in [2^(b-1), 2^(b+1)): aim for a 66..67-bit quotient */
+	e0 = (s64)big_bitlen(&num) - (s64)big_bitlen(&den) + n->e2 - 66;
+	shift = n->e2 - e0;		/* value * 2^-e0 = num * 2^shift / den */
+	if (shift > 0)
+		big_shl(&num, shift);
+	else if (shift < 0)
+		big_shl(&den, -shift);
+	*qp = big_div_small_quot(&num, &den, 68);
+	*sticky = num.n != 0 || n->trunc;
+	*e0p = e0;
+	if (!num.overflow && !den.overflow)
+		ret = 0;
+	fp_scratch_put(&sa);
+	return ret;
+}
+
+/*
  * strtold() semantics on exactly @len bytes as Redis's string2ld(): no
  * leading space, the whole text consumed, not NaN, no overflow, no
  * underflow to zero. Redis 7.0 also refuses an embedded NUL (strtold()
@@ -493,13 +586,10 @@ static int fp_round_ld(bool neg, unsigned __int128 q, bool sticky, s64 e0,
  */
 static int fp_parse_ld(const char *s, size_t len, struct fp_ld *r)
 {
-	struct fp_scratch sa;
-	struct big num, den;
-	struct fp_num n;
-	u64 bits, limbs, i;
-	s64 lead, e0, shift;
 	unsigned __int128 q;
-	u32 *w;
+	struct fp_num n;
+	bool sticky;
+	s64 lead, e0;
 	int ret;
 
 	if (len == 0 || len >= KVS_LD_STR_MAX || fp_isspace(s[0]))
@@ -524,64 +614,102 @@ static int fp_parse_ld(const char *s, size_t len, struct fp_ld *r)
 			return -EINVAL;
 		if (lead < LD_EMIN - 8)
 			return -EINVAL;
-		bits = n.nd * 4 + 140;
 	} else {
 		lead = (s64)n.nd + n.e10;	/* value < 10^lead */
 		if (lead > 4933)		/* LDBL_MAX ~ 1.19e4932 */
 			return -EINVAL;
 		if (lead < -4952)		/* half LDBL_TRUE_MIN ~ 1.8e-4951 */
 			return -EINVAL;
-		bits = (n.nd + (u64)(n.e10 < 0 ? -n.e10 : n.e10)) *
-		       3322 / 1000 + 140;
 	}
-	limbs = bits / 32 + 4;
-	w = fp_scratch_get(&sa, limbs * 2);
-	if (!w)
-		return -ENOMEM;
-	big_init(&num, w, limbs);
-	big_init(&den, w + limbs, limbs);
+	ret = fp_exact(s, &n, &q, &sticky, &e0);
+	if (ret)
+		return ret;
+	return fp_round_ld(n.neg, q, sticky, e0, n.hex, r);
+}
 
-	/* digits, 9 (or 7 hex) at a time */
-	{
-		u32 chunk = 0, cnt = 0, base = n.hex ? 16 : 10;
-		u32 cmax = n.hex ? 7 : 9, mul = 1;
-		u64 left = n.nd;
+/* IEEE-754 binary64, as bit patterns */
+#define D_SIGN		(1ULL << 63)
+#define D_INF		0x7ff0000000000000ULL
+#define D_FRAC		((1ULL << 52) - 1)
+#define D_EMIN		(1 - 1023 - 52)		/* value = M * 2^E, M < 2^53 */
+#define D_EMAX		(0x7ff - 1 - 1023 - 52)
+/*
+ * Halfway points between doubles have at most 767 significant digits:
+ * digits beyond this many only matter as a sticky bit.
+ */
+#define D_MAX_DIGITS	800
 
-		for (i = n.dstart; i < n.dend && left; i++) {
-			if (s[i] == '.')
-				continue;
-			chunk = chunk * base + (u32)fp_hexval(s[i]);
-			mul *= base;
-			left--;
-			if (++cnt == cmax) {
-				big_mul_add(&num, mul, chunk);
-				chunk = 0;
-				cnt = 0;
-				mul = 1;
-			}
-		}
-		if (cnt)
-			big_mul_add(&num, mul, chunk);
+static bool d_isnan(u64 bits)
+{
+	return (bits & ~D_SIGN) > D_INF;
+}
+
+/*
+ * glibc's strtod() on exactly @len bytes, which must all be used (no
+ * leading space skipped here). *bits is set for 0 and for FP_OVERFLOW
+ * (+-inf) and FP_UNDERFLOW (+-0), the ERANGE results; -EINVAL for text
+ * strtod() would not consume whole, NaN included; -ENOMEM.
+ */
+static int fp_parse_d(const char *s, size_t len, u64 *bits)
+{
+	unsigned __int128 q;
+	struct fp_num n;
+	u64 sign, mant;
+	bool sticky;
+	s64 lead, e0, e;
+	int ret;
+
+	ret = fp_scan(s, len, &n);
+	if (ret)
+		return ret;
+	sign = n.neg ? D_SIGN : 0;
+	if (n.inf) {
+		*bits = sign | D_INF;
+		return 0;
 	}
-	big_set_u64(&den, 1);
-	if (n.e10 > 0)
-		big_mul_pow10(&num, n.e10);
-	else if (n.e10 < 0)
-		big_mul_pow10(&den, -n.e10);
-
-	/* value in [2^(b-1), 2^(b+1)): aim for a 66..67-bit quotient */
-	e0 = (s64)big_bitlen(&num) - (s64)big_bitlen(&den) + n.e2 - 66;
-	shift = n.e2 - e0;		/* value * 2^-e0 = num * 2^shift / den */
-	if (shift > 0)
-		big_shl(&num, shift);
-	else if (shift < 0)
-		big_shl(&den, -shift);
-	q = big_div_small_quot(&num, &den, 68);
-	ret = -ENOMEM;
-	if (!num.overflow && !den.overflow)
-		ret = fp_round_ld(n.neg, q, num.n != 0, e0, n.hex, r);
-	fp_scratch_put(&sa);
-	return ret;
+	*bits = sign;
+	if (!n.nd)			/* an exact zero: no ERANGE */
+		return 0;
+	if (n.nd > D_MAX_DIGITS) {	/* the last digit is not 0: sticky */
+		if (n.hex)
+			n.e2 += (n.nd - D_MAX_DIGITS) * 4;
+		else
+			n.e10 += n.nd - D_MAX_DIGITS;
+		n.nd = D_MAX_DIGITS;
+		n.trunc = true;
+	}
+	if (n.hex) {
+		lead = (s64)n.nd * 4 + n.e2;	/* value in [2^(lead-4), 2^lead) */
+		if (lead > D_EMAX + 53 + 4)
+			goto overflow;
+		if (lead < D_EMIN - 8)
+			goto underflow;
+	} else {
+		lead = (s64)n.nd + n.e10;	/* value in [10^(lead-1), 10^lead) */
+		if (lead > 309)			/* DBL_MAX ~ 1.8e308 */
+			goto overflow;
+		if (lead < -322)		/* half DBL_TRUE_MIN ~ 2.5e-324 */
+			goto underflow;
+	}
+	ret = fp_exact(s, &n, &q, &sticky, &e0);
+	if (ret)
+		return ret;
+	ret = fp_round(q, sticky, e0, n.hex, 53, D_EMIN, D_EMAX, &mant, &e);
+	if (ret == FP_OVERFLOW)
+		goto overflow;
+	if (ret)
+		return ret;
+	if (mant >> 52)
+		*bits = sign | (u64)(e - D_EMIN + 1) << 52 | (mant & D_FRAC);
+	else
+		*bits = sign | mant;	/* denormal */
+	return 0;
+overflow:
+	*bits = sign | D_INF;
+	return FP_OVERFLOW;
+underflow:
+	*bits = sign;
+	return FP_UNDERFLOW;
 }
 
 /* -------------------------------------------------- binary to text */
@@ -712,6 +840,150 @@ static int fp_format_ld_human(const struct fp_ld *v, char *out,
 	return l;
 }
 
+/*
+ * floor(x * log10(2)) for |x| < 1650 (exact for x >= 0, at most one too
+ * big for x < 0, where the caller corrects it).
+ */
+static s64 fp_floor_log10_pow2(s64 x)
+{
+	s64 t = x * 78913;
+
+	return t >= 0 ? t >> 18 : -((-t + (1 << 18) - 1) >> 18);
+}
+
+#define D_FMT_LIMBS	44	/* 10^341 * 2^53 and 2^1074 * 2^62 fit */
+
+/*
+ * floor(m * 2^e / 10^s) for a result below 2^62; *sticky tells whether
+ * something was left. Returns false on a sizing bug.
+ */
+static bool fp_d_scaled(u64 m, s64 e, s64 s, u64 *q, bool *sticky)
+{
+	u32 w[2][D_FMT_LIMBS];
+	struct big num, den;
+
+	big_init(&num, w[0], D_FMT_LIMBS);
+	big_init(&den, w[1], D_FMT_LIMBS);
+	big_set_u64(&num, m);
+	big_set_u64(&den, 1);
+	if (e > 0)
+		big_shl(&num, e);
+	else if (e < 0)
+		big_shl(&den, -e);
+	if (s > 0)
+		big_mul_pow10(&den, s);
+	else if (s < 0)
+		big_mul_pow10(&num, -s);
+	*q = (u64)big_div_small_quot(&num, &den, 62);
+	*sticky = num.n != 0;
+	return !num.overflow && !den.overflow;
+}
+
+/*
+ * snprintf("%.17g") of a double, as glibc prints it (exact decimal
+ * value, rounded half to even). Returns the length (no NUL is written)
+ * or -ENOSPC.
+ */
+static int fp_format_d_g17(u64 bits, char *out, size_t outsize)
+{
+	static const u64 p16 = 10000000000000000ULL, p17 = 10 * p16;
+	u32 bexp = (bits >> 52) & 0x7ff;
+	u64 m = bits & D_FRAC, q, div, rest;
+	s64 e, x, s;
+	bool sticky;
+	char dig[17];
+	int nd, i, l = 0;
+
+	if (outsize < KVS_D_STR_MAX)
+		return -ENOSPC;
+	if (bits & D_SIGN)
+		out[l++] = '-';
+	if (bexp == 0x7ff) {
+		memcpy(out + l, m ? "nan" : "inf", 3);
+		return l + 3;
+	}
+	if (!bexp && !m) {
+		out[l++] = '0';
+		return l;
+	}
+	if (bexp) {
+		m |= 1ULL << 52;
+		e = (s64)bexp + D_EMIN - 1;
+	} else {
+		e = D_EMIN;
+	}
+	/* integers below 2^53 have at most 16 digits: all printed */
+	if (e <= 0 && e >= -52 && !(m & ((1ULL << -e) - 1)))
+		return l + fp_u64_to_str(out + l, m >> -e);
+
+	/*
+	 * value in [2^(b-1), 2^b) has decimal exponent x or x + 1: scale
+	 * it to 18 or 19 digits, then round to 17.
+	 */
+	x = fp_floor_log10_pow2(64 - __builtin_clzll(m) + e - 1);
+	s = x - 17;
+	if (!fp_d_scaled(m, e, s, &q, &sticky))
+		return -EINVAL;
+	if (q < p17) {			/* x was one too big */
+		x--;
+		s--;
+		if (!fp_d_scaled(m, e, s, &q, &sticky))
+			return -EINVAL;
+	}
+	if (q >= 10 * p17) {
+		div = 100;
+		x++;
+	} else {
+		div = 10;
+	}
+	rest = q % div;
+	q /= div;
+	if (rest > div / 2 || (rest == div / 2 && (sticky || (q & 1))))
+		q++;
+	if (q == p17) {
+		q = p16;
+		x++;
+	}
+	for (i = 16; i >= 0; i--) {
+		dig[i] = '0' + q % 10;
+		q /= 10;
+	}
+	for (nd = 17; nd > 1 && dig[nd - 1] == '0'; nd--)
+		;
+	if (x >= -4 && x < 17) {	/* %f style */
+		if (x >= 0) {
+			memcpy(out + l, dig, x + 1);
+			l += x + 1;
+			if (nd > x + 1) {
+				out[l++] = '.';
+				memcpy(out + l, dig + x + 1, nd - x - 1);
+				l += nd - x - 1;
+			}
+		} else {
+			out[l++] = '0';
+			out[l++] = '.';
+			for (i = -1; i > x; i--)
+				out[l++] = '0';
+			memcpy(out + l, dig, nd);
+			l += nd;
+		}
+		return l;
+	}
+	out[l++] = dig[0];		/* %e style */
+	if (nd > 1) {
+		out[l++] = '.';
+		memcpy(out + l, dig + 1, nd - 1);
+		l += nd - 1;
+	}
+	out[l++] = 'e';
+	out[l++] = x < 0 ? '-' : '+';
+	if (x < 0)
+		x = -x;
+	if (x < 10)
+		out[l++] = '0';
+	return l + fp_u64_to_str(out + l, x);
+}
+
 /* ------------------------------------------------------ FPU users */
 
 #ifdef __KERNEL__
@@ -727,6 +999,23 @@ static noinline notrace void fp_ld_add(struct fp_ld *r, const struct fp_ld *a,
 		     "faddp\n\t"
 		     "fstpt %0"
 		     : "=m" (*r) : "m" (*a), "m" (*b) : "st", "st(1)");
+}
+
+/* SSE double arithmetic, as Redis's scores (x86-64 code uses SSE2) */
+static noinline notrace void fp_d_add(u64 *r, const u64 *a, const u64 *b)
+{
+	asm volatile("movsd %1, %%xmm0\n\t"
+		     "addsd %2, %%xmm0\n\t"
+		     "movsd %%xmm0, %0"
+		     : "=m" (*r) : "m" (*a), "m" (*b) : "xmm0");
+}
+
+static noinline notrace void fp_d_mul(u64 *r, const u64 *a, const u64 *b)
+{
+	asm volatile("movsd %1, %%xmm0\n\t"
+		     "mulsd %2, %%xmm0\n\t"
+		     "movsd %%xmm0, %0"
+		     : "=m" (*r) : "m" (*a), "m" (*b) : "xmm0");
 }
 
 static double fp_sqrt(double x)
@@ -867,6 +1156,188 @@ u64 kvs_hll_estimate(const int *reghisto)
 	fp_hll_estimate(reghisto, &card);
 	kernel_fpu_end();
 	return card;
+}
+
+/**
+ * kvs_ld_valid() - whether Redis 7.0's string2ld() accepts a text
+ * @s: text
+ * @len: length of @s
+ *
+ * HINCRBYFLOAT checks its increment ("value is not a valid float")
+ * before the field's value ("hash value is not a float"); this tells the
+ * two -EINVAL of kvs_ld_incrby() apart.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+int kvs_ld_valid(const char *s, size_t len)
+{
+	struct fp_ld v;
+
+	return fp_parse_ld(s, len, &v);
+}
+
+/**
+ * kvs_d_parse() - a score or weight as Redis 7.0's string2d() reads it
+ * @s: text
+ * @len: length of @s
+ * @bits: the double, as its IEEE-754 bit pattern
+ *
+ * strtod() correctly rounded, decimal or hex, "inf"/"infinity" with a
+ * sign; refused: empty text, a leading space, anything left over (an
+ * embedded NUL too), NaN, overflow and underflow to zero (denormals are
+ * fine). Long texts allocate scratch memory: may sleep.
+ *
+ * Return: 0, -EINVAL ("value is not a valid float") or -ENOMEM.
+ */
+int kvs_d_parse(const char *s, size_t len, u64 *bits)
+{
+	u64 v;
+	int ret;
+
+	if (!len || fp_isspace(s[0]))
+		return -EINVAL;
+	ret = fp_parse_d(s, len, &v);
+	if (ret)
+		return ret > 0 ? -EINVAL : ret;
+	*bits = v;
+	return 0;
+}
+
+/**
+ * kvs_d_parse_range_bound() - a ZRANGEBYSCORE-style bound
+ * @s: text
+ * @len: length of @s
+ * @bits: the bound, as an IEEE-754 bit pattern
+ * @exclusive: set when the text starts with '('
+ *
+ * As Redis 7.0's zslParseRange(): the text ends at its first NUL, an
+ * optional '(' makes the bound exclusive, then strtod() must consume
+ * the rest whole; unlike string2d() it skips leading white space, takes
+ * an empty text as 0 and overflow (underflow) as +-inf (+-0).
+ *
+ * Return: 0, -EINVAL ("min or max is not a float") or -ENOMEM.
+ */
+int kvs_d_parse_range_bound(const char *s, size_t len, u64 *bits,
+			    bool *exclusive)
+{
+	const char *nul = memchr(s, 0, len);
+	size_t p = 0;
+	u64 v;
+	int ret;
+
+	if (nul)
+		len = nul - s;
+	*exclusive = len && s[0] == '(';
+	if (*exclusive)
+		p++;
+	if (p == len) {			/* strtod("") is 0, all used */
+		*bits = 0;
+		return 0;
+	}
+	while (p < len && fp_isspace(s[p]))
+		p++;
+	if (p == len)		/* no number: strtod() consumes nothing */
+		return -EINVAL;
+	ret = fp_parse_d(s + p, len - p, &v);
+	if (ret < 0)
+		return ret;
+	*bits = v;
+	return 0;
+}
+
+/**
+ * kvs_d_format() - a double as Redis 7.0's addReplyDouble() sends it
+ * @bits: IEEE-754 bit pattern
+ * @buf: output, at least KVS_D_STR_MAX bytes
+ * @size: size of @buf
+ *
+ * "%.17g" ("0.10000000000000001", "1e+22", "-0"), "inf" and "-inf";
+ * RESP2 sends it as a bulk string, RESP3 after ','.
+ *
+ * Return: the length written (not NUL-terminated) or -ENOSPC.
+ */
+int kvs_d_format(u64 bits, char *buf, size_t size)
+{
+	return fp_format_d_g17(bits, buf, size);
+}
+
+/**
+ * kvs_d_sortkey() - an integer key ordered as the doubles
+ * @bits: IEEE-754 bit pattern, not NaN
+ *
+ * a < b as doubles iff kvs_d_sortkey(a) < kvs_d_sortkey(b), and -0 has
+ * the key of +0, so skiplists compare scores with integer operations.
+ *
+ * Return: the key.
+ */
+u64 kvs_d_sortkey(u64 bits)
+{
+	if (bits == D_SIGN)
+		bits = 0;
+	return bits & D_SIGN ? ~bits : bits | D_SIGN;
+}
+
+/**
+ * kvs_d_cmp() - compare two doubles, no FPU needed
+ * @a: IEEE-754 bit pattern, not NaN
+ * @b: IEEE-754 bit pattern, not NaN
+ *
+ * Return: -1, 0 or 1 as a < b, a == b (-0 == +0), a > b.
+ */
+int kvs_d_cmp(u64 a, u64 b)
+{
+	u64 ka = kvs_d_sortkey(a), kb = kvs_d_sortkey(b);
+
+	return ka < kb ? -1 : ka > kb;
+}
+
+/**
+ * kvs_d_add() - double addition, as Redis's "score += incr"
+ * @a: IEEE-754 bit pattern
+ * @b: IEEE-754 bit pattern
+ * @res: the sum; +0 when it is NaN (inf + -inf)
+ *
+ * ZINCRBY and ZADD INCR answer -ERANGE with "resulting score is not a
+ * number (NaN)"; ZUNIONSTORE's SUM aggregate keeps the 0, as Redis does.
+ *
+ * Return: 0 or -ERANGE when the sum is NaN.
+ */
+int kvs_d_add(u64 a, u64 b, u64 *res)
+{
+	u64 r;
+
+	kernel_fpu_begin();
+	fp_d_add(&r, &a, &b);
+	kernel_fpu_end();
+	if (d_isnan(r)) {
+		*res = 0;
+		return -ERANGE;
+	}
+	*res = r;
+	return 0;
+}
+
+/**
+ * kvs_d_mul() - double multiplication, for ZUNIONSTORE/ZINTERSTORE WEIGHTS
+ * @a: IEEE-754 bit pattern
+ * @b: IEEE-754 bit pattern
+ * @res: the product; +0 when it is NaN (inf * 0), as Redis uses then
+ *
+ * Return: 0 or -ERANGE when the product is NaN.
+ */
+int kvs_d_mul(u64 a, u64 b, u64 *res)
+{
+	u64 r;
+
+	kernel_fpu_begin();
+	fp_d_mul(&r, &a, &b);
+	kernel_fpu_end();
+	if (d_isnan(r)) {
+		*res = 0;
+		return -ERANGE;
+	}
+	*res = r;
+	return 0;
 }
 
 #ifdef __KERNEL__

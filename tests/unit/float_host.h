@@ -14,6 +14,11 @@ typedef uint64_t u64;
 typedef int64_t s64;
 #define S64_MIN			INT64_MIN
 #define KVS_LD_STR_MAX		5120
+#define KVS_D_STR_MAX		32
+#define KVS_D_ZERO		0x0000000000000000ULL
+#define KVS_D_ONE		0x3ff0000000000000ULL
+#define KVS_D_INF		0x7ff0000000000000ULL
+#define KVS_D_NINF		0xfff0000000000000ULL
 #define noinline		__attribute__((__noinline__))
 #define notrace
 #define fls(x)			((x) ? 32 - __builtin_clz(x) : 0)
