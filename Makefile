@@ -35,6 +35,7 @@ deps:
 
 test: deps
 	$(MAKE) all
+	$(MAKE) check
 	$(MAKE) -C userlib check
 	$(MAKE) -C tests/unit check
 	$(MAKE) -C tests/unit -f hll.mk check
@@ -56,6 +57,9 @@ install: all
 	$(MAKE) -C userlib install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		modules_install
+
+check: deps
+	KDIR=$(KDIR) tests/check.sh
 
 uninstall:
 	$(MAKE) -C userlib uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)

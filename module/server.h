@@ -82,6 +82,30 @@ void kvs_obj_set_encoding(struct kvs_obj *o);
 const char *kvs_obj_type_name(const struct kvs_obj *o);
 const char *kvs_obj_encoding_name(const struct kvs_obj *o);
 
+struct kvs_obj *kvs_obj_new(enum kvs_type type);
+struct kvs_obj *kvs_obj_dup(const struct kvs_obj *o);
+
+/*
+ * Collection types (t_list.c, t_set.c, t_zset.c, t_hash.c). Each keeps
+ * its structure behind obj->ptr, keeps obj->mem equal to the bytes it
+ * added to used_memory (kvs_mem_add() on every change), and provides:
+ * _free (release everything but the kvs_obj itself; object.c subtracts
+ * obj->mem and frees the struct), _dup (deep copy, GFP_KERNEL_ACCOUNT, NULL
+ * when out of memory) and _encoding (OBJECT ENCODING's name).
+ */
+void kvs_list_free(struct kvs_obj *o);
+struct kvs_obj *kvs_list_dup(const struct kvs_obj *o);
+const char *kvs_list_encoding(const struct kvs_obj *o);
+void kvs_set_free(struct kvs_obj *o);
+struct kvs_obj *kvs_set_dup(const struct kvs_obj *o);
+const char *kvs_set_encoding(const struct kvs_obj *o);
+void kvs_zset_free(struct kvs_obj *o);
+struct kvs_obj *kvs_zset_dup(const struct kvs_obj *o);
+const char *kvs_zset_encoding(const struct kvs_obj *o);
+void kvs_hash_free(struct kvs_obj *o);
+struct kvs_obj *kvs_hash_dup(const struct kvs_obj *o);
+const char *kvs_hash_encoding(const struct kvs_obj *o);
+
 static inline struct kvs_obj *kvs_obj_get(struct kvs_obj *o)
 {
 	refcount_inc(&o->ref);
@@ -135,7 +159,7 @@ struct kvs_dict {
 
 /* A shard: a lock and one dict per database. */
 struct kvs_shard {
-	struct mutex lock;
+	struct mutex lock;		/* protects db[] */
 	unsigned int idx;
 	struct kvs_dict db[KVS_DBNUM];
 };
@@ -197,14 +221,14 @@ struct kvs_parse_hint {
  * exactly like Redis's client struct.
  */
 struct kvs_client {
-	struct mutex lock;
+	struct mutex lock;		/* one command at a time on this fd */
 	u64 id;
 	int db;
 	int resp;			/* 2 (3 later) */
 	bool readonly;			/* fd opened without FMODE_WRITE */
 	bool admin;			/* opener had CAP_SYS_ADMIN */
-	char *name;			/* CLIENT SETNAME, or NULL; also
-					 * written under clients_lock */
+	/* CLIENT SETNAME, or NULL; also written under clients_lock */
+	char *name;
 	struct list_head node;		/* server.clients, under clients_lock */
 	pid_t pid;			/* opener, for CLIENT LIST */
 
@@ -339,6 +363,14 @@ struct kvs_command_doc {
 	u8 doc_flags;			/* KVS_DOC_* */
 };
 
+/* Argument indexes first..last (inclusive) are keys; see getkeys. */
+struct kvs_key_range {
+	int first;
+	int last;
+};
+
+#define KVS_GETKEYS_MAX_RANGES	2
+
 /*
  * A command table entry, as in Redis's commands.def: @arity is the exact
  * argc, or -N for "at least N"; the key arguments are first_key..last_key
@@ -363,6 +395,15 @@ struct kvs_command {
 	const char *const *tips;	/* NULL-terminated, or NULL */
 	const struct kvs_key_spec *key_specs;	/* or NULL */
 	const struct kvs_command_doc *doc;
+	/*
+	 * Keys not expressible as first/last/step (a numkeys argument:
+	 * ZUNIONSTORE, ZMPOP, SINTERCARD, LMPOP, ...). When set, the
+	 * dispatcher locks the shards of the keys in @r[0..ret) (inclusive
+	 * argument index ranges) instead. Returning 0 locks nothing: the
+	 * proc must then reply an error before it looks up any key, so the
+	 * callback and the proc must validate numkeys the same way.
+	 */
+	int (*getkeys)(const struct kvs_client *c, struct kvs_key_range *r);
 };
 
 extern const struct kvs_command kvs_command_table[];
@@ -431,7 +472,7 @@ struct kvs_server {
 	unsigned int nr_shards;		/* power of two */
 	unsigned int shard_bits;
 	struct kvs_shard *shards;
-	struct mutex multi_lock;
+	struct mutex multi_lock;	/* nest lock to hold several shards */
 	siphash_key_t hash_key;
 
 	atomic64_t used_memory;		/* bytes of stored data */
@@ -439,7 +480,7 @@ struct kvs_server {
 	struct kvs_config cfg;
 	struct kvs_stats stat;
 
-	spinlock_t clients_lock;
+	spinlock_t clients_lock;	/* clients, nr_clients, names */
 	struct list_head clients;
 	unsigned int nr_clients;
 	atomic64_t next_client_id;

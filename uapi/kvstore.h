@@ -11,13 +11,14 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include <linux/const.h>
 
 #define KVS_API_VERSION		1
 
 /* Features reported by KVS_IOC_VERSION. */
-#define KVS_FEATURE_EXEC	(1ULL << 0)	/* KVS_IOC_EXEC */
-#define KVS_FEATURE_STREAM	(1ULL << 1)	/* write()/read() RESP stream */
-#define KVS_FEATURE_INLINE	(1ULL << 2)	/* inline (telnet) commands */
+#define KVS_FEATURE_EXEC	_BITULL(0)	/* KVS_IOC_EXEC */
+#define KVS_FEATURE_STREAM	_BITULL(1)	/* write()/read() RESP stream */
+#define KVS_FEATURE_INLINE	_BITULL(2)	/* inline (telnet) commands */
 
 /**
  * struct kvs_version - what this module speaks
