@@ -17,7 +17,7 @@ DESTDIR ?=
 VMRUN := tests/vm/run
 
 .PHONY: all module userlib tests deps test run bench install uninstall \
-	load unload clean check
+	load unload clean check fuzz
 
 all: module userlib tests
 
@@ -29,6 +29,7 @@ userlib:
 
 tests: userlib
 	$(MAKE) -C tests
+	$(MAKE) -C tests/fuzz dev_fuzz
 
 deps:
 	tests/vm/deps
@@ -39,6 +40,7 @@ test: deps
 	$(MAKE) -C userlib check
 	$(MAKE) -C tests/unit check
 	$(MAKE) -C tests/unit -f hll.mk check
+	$(MAKE) -C tests/fuzz check
 	$(VMRUN) --no-stdin -- tests/run_tests.sh
 
 # Only the CLI's output goes to stdout, so `printf 'GET a\n' | make run`
@@ -52,6 +54,10 @@ bench: deps
 	$(MAKE) all
 	$(MAKE) -C tests/bench
 	$(VMRUN) --no-stdin -- tests/bench/run_bench.sh
+
+# A long libFuzzer run of the RESP parser (make fuzz FUZZ_SECONDS=3600).
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz
 
 install: all
 	$(MAKE) -C userlib install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -77,3 +83,4 @@ clean:
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/unit -f hll.mk clean
 	$(MAKE) -C tests/bench clean
+	$(MAKE) -C tests/fuzz clean

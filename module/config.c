@@ -347,8 +347,8 @@ void config_set_command(struct kvs_client *c)
 	}
 	if (unknown) {
 		add_reply_errorf(c,
-				 "ERR Unknown option or number of arguments for CONFIG SET - '%.*s'",
-				 (int)unknown->len, unknown->ptr);
+				 "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
+				 unknown->ptr);
 		return;
 	}
 	if (bad)
@@ -375,8 +375,8 @@ void config_set_command(struct kvs_client *c)
 	return;
 
 err:
-	add_reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%.*s') - %s",
-			 (int)bad->len, bad->ptr, why);
+	add_reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+			 bad->ptr, why);
 }
 
 /* Redis's resetServerStats() for the statistics we keep. */

@@ -65,8 +65,8 @@ static int parse_expire_flags(struct kvs_client *c, unsigned int *flags)
 		} else if (kvs_arg_equals(a, "lt")) {
 			*flags |= EXPIRE_LT;
 		} else {
-			add_reply_errorf(c, "ERR Unsupported option %.*s",
-					 (int)min_t(size_t, a->len, INT_MAX),
+			/* as Redis's %s: arguments are NUL-terminated */
+			add_reply_errorf(c, "ERR Unsupported option %s",
 					 a->ptr);
 			return -EINVAL;
 		}
