@@ -29,6 +29,7 @@ userlib:
 
 tests: userlib
 	$(MAKE) -C tests
+	$(MAKE) -C tests/stress
 	$(MAKE) -C tests/fuzz dev_fuzz
 
 deps:
@@ -83,4 +84,5 @@ clean:
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/unit -f hll.mk clean
 	$(MAKE) -C tests/bench clean
+	$(MAKE) -C tests/stress clean
 	$(MAKE) -C tests/fuzz clean

@@ -112,6 +112,22 @@ static const u32 pow10_u32[10] = {
 	1000000000
 };
 
+static const u64 pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
+static int u128_bitlen(unsigned __int128 v)
+{
+	if (v >> 64)
+		return 128 - __builtin_clzll((u64)(v >> 64));
+	return v ? 64 - __builtin_clzll((u64)v) : 0;
+}
+
 static void big_mul_pow10(struct big *b, u64 n)
 {
 	if (!b->n)
@@ -508,8 +524,56 @@ static int fp_round_ld(bool neg, unsigned __int128 q, bool sticky, s64 e0,
 }
 
 /*
+ * fp_exact() for the usual texts, decimal with at most 19 significant
+ * digits and a small exponent, in 128-bit arithmetic; false otherwise.
+ */
+static bool fp_exact_small(const char *s, const struct fp_num *n,
+			   unsigned __int128 *qp, bool *sticky, s64 *e0p)
+{
+	u64 d = 0, left = n->nd, i;
+	unsigned __int128 q;
+	s64 t, k;
+
+	if (n->hex || n->nd > 19 || n->e10 > 19 || n->e10 < -27)
+		return false;
+	for (i = n->dstart; i < n->dend && left; i++) {
+		if (s[i] == '.')
+			continue;
+		d = d * 10 + (s[i] - '0');
+		left--;
+	}
+	*sticky = false;
+	if (n->e10 >= 0) {		/* exact: below 10^38 */
+		q = (unsigned __int128)d * pow10_u64[n->e10];
+		t = u128_bitlen(q) < 66 ? 66 - u128_bitlen(q) : 0;
+		*qp = q << t;
+	} else {
+		u32 w[8], rem = 0;
+		struct big b;
+
+		/* d * 2^t / 10^k >= 2^66 */
+		k = -n->e10;
+		t = 66 + (k * 3322 + 999) / 1000 + 1 - (64 - __builtin_clzll(d));
+		big_init(&b, w, 8);
+		big_set_u64(&b, d);
+		big_shl(&b, t);
+		for (; k >= 9; k -= 9)
+			rem |= big_divmod_small(&b, 1000000000);
+		if (k)
+			rem |= big_divmod_small(&b, pow10_u32[k]);
+		*sticky = rem != 0;
+		q = 0;
+		for (i = b.n; i-- > 0;)
+			q = q << 32 | b.w[i];
+		*qp = q;
+	}
+	*e0p = -t;
+	return true;
+}
+
+/*
  * The exact value of a scanned, finite, non-zero number as
- * (q + sticky) * 2^e0, q of 66 to 68 bits. Returns 0 or -ENOMEM.
+ * (q + sticky) * 2^e0, q of 66 bits or more. Returns 0 or -ENOMEM.
  */
 static int fp_exact(const char *s, const struct fp_num *n,
 		    unsigned __int128 *qp, bool *sticky, s64 *e0p)
@@ -521,6 +585,8 @@ static int fp_exact(const char *s, const struct fp_num *n,
 	u32 *w;
 	int ret = -ENOMEM;
 
+	if (fp_exact_small(s, n, qp, sticky, e0p))
+		return 0;
 	if (n->hex)
 		bits = n->nd * 4 + 140;
 	else
@@ -628,7 +694,7 @@ static int fp_parse_ld(const char *s, size_t len, struct fp_ld *r)
 }
 
 /* IEEE-754 binary64, as bit patterns */
-#define D_SIGN		(1ULL << 63)
+#define D_SIGN		BIT_ULL(63)
 #define D_INF		0x7ff0000000000000ULL
 #define D_FRAC		((1ULL << 52) - 1)
 #define D_EMIN		(1 - 1023 - 52)		/* value = M * 2^E, M < 2^53 */
@@ -688,7 +754,7 @@ static int fp_parse_d(const char *s, size_t len, u64 *bits)
 		lead = (s64)n.nd + n.e10;	/* value in [10^(lead-1), 10^lead) */
 		if (lead > 309)			/* DBL_MAX ~ 1.8e308 */
 			goto overflow;
-		if (lead < -322)		/* half DBL_TRUE_MIN ~ 2.5e-324 */
+		if (lead < -323)		/* half DBL_TRUE_MIN ~ 2.5e-324 */
 			goto underflow;
 	}
 	ret = fp_exact(s, &n, &q, &sticky, &e0);
@@ -862,6 +928,24 @@ static bool fp_d_scaled(u64 m, s64 e, s64 s, u64 *q, bool *sticky)
 	u32 w[2][D_FMT_LIMBS];
 	struct big num, den;
 
+	/* usual values, 1e-5 to 1e17: in 128 bits, m * 10^22 < 2^127 */
+	if (s <= 0 && s >= -22 && e > -128 && e < 64) {
+		unsigned __int128 v = m;
+
+		if (s < -19)
+			v *= pow10_u64[-s - 19];
+		v *= pow10_u64[s < -19 ? 19 : -s];
+		if (e <= 0) {
+			*q = (u64)(v >> -e);
+			*sticky = (v & (((unsigned __int128)1 << -e) - 1)) != 0;
+			return true;
+		}
+		if (u128_bitlen(v) + e <= 64) {
+			*q = (u64)(v << e);
+			*sticky = false;
+			return true;
+		}
+	}
 	big_init(&num, w[0], D_FMT_LIMBS);
 	big_init(&den, w[1], D_FMT_LIMBS);
 	big_set_u64(&num, m);

@@ -111,6 +111,7 @@ for t in abi_test string_test keys_test expire_test hll_test server_test \
 	selected "$t" && run_kselftest "$t"
 done
 selected diff && run_tap_script tests/diff/run.sh
+selected stress && run_tap_script tests/stress/stress.sh
 selected dev_fuzz && run_tap_script tests/fuzz/dev_fuzz.sh
 # last: it unloads and reloads the module
 selected module_test && run_tap_script tests/module_test.sh

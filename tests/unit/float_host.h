@@ -19,6 +19,7 @@ typedef int64_t s64;
 #define KVS_D_ONE		0x3ff0000000000000ULL
 #define KVS_D_INF		0x7ff0000000000000ULL
 #define KVS_D_NINF		0xfff0000000000000ULL
+#define BIT_ULL(n)		(1ULL << (n))
 #define noinline		__attribute__((__noinline__))
 #define notrace
 #define fls(x)			((x) ? 32 - __builtin_clz(x) : 0)
