@@ -228,6 +228,30 @@ static bool kvs_arity_ok(const struct kvs_command *cmd, int argc)
 	return argc >= -cmd->arity;
 }
 
+/* The shards of the keys a numkeys command's getkeys callback names. */
+static unsigned int kvs_getkeys_shards(struct kvs_client *c,
+				       const struct kvs_command *cmd,
+				       unsigned long *shards)
+{
+	struct kvs_key_range r[KVS_GETKEYS_MAX_RANGES];
+	int nr = cmd->getkeys(c, r);
+	unsigned int n = 0;
+	int i, k;
+
+	if (WARN_ON_ONCE(nr > KVS_GETKEYS_MAX_RANGES))
+		nr = KVS_GETKEYS_MAX_RANGES;
+	for (k = 0; k < nr; k++) {
+		for (i = max(r[k].first, 1);
+		     i <= r[k].last && i < c->argc; i++) {
+			unsigned int idx = kvs_key_shard(&c->argv[i])->idx;
+
+			if (!__test_and_set_bit(idx, shards))
+				n++;
+		}
+	}
+	return n;
+}
+
 /*
  * The shards holding the command's keys (first_key..last_key every step,
  * a negative last_key counting from the end, as in Redis's key specs).
@@ -242,6 +266,8 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	int i;
 
 	bitmap_zero(shards, KVS_MAX_SHARDS);
+	if (cmd->getkeys)
+		return kvs_getkeys_shards(c, cmd, shards);
 	if (first <= 0)
 		return 0;
 	if (last < 0)

@@ -22,7 +22,14 @@
 #define EMBSTR_SIZE_LIMIT	44
 #define INT_STR_MAX		20
 
-static struct kvs_obj *obj_alloc(enum kvs_type type)
+/**
+ * kvs_obj_new - an empty object of @type with one reference
+ * @type: OBJ_*
+ *
+ * obj->mem starts at the size of the struct; collection types add to it.
+ * Return: the object or NULL.
+ */
+struct kvs_obj *kvs_obj_new(enum kvs_type type)
 {
 	struct kvs_obj *o;
 
@@ -54,7 +61,7 @@ struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap)
 	cap = max(cap, len + 1);
 	if (cap > INT_MAX)
 		return NULL;
-	o = obj_alloc(OBJ_STRING);
+	o = kvs_obj_new(OBJ_STRING);
 	if (!o)
 		return NULL;
 	o->str.ptr = kvzalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
@@ -83,7 +90,7 @@ struct kvs_obj *kvs_obj_new_string(const void *p, size_t len)
 
 	if (len >= INT_MAX)
 		return NULL;
-	o = obj_alloc(OBJ_STRING);
+	o = kvs_obj_new(OBJ_STRING);
 	if (!o)
 		return NULL;
 	o->str.ptr = kvmalloc(len + 1, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
@@ -168,17 +175,41 @@ struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot)
 
 	if (refcount_read(&o->ref) == 1)
 		return o;
-	/* collection types get their own deep copy when they arrive */
-	if (WARN_ON_ONCE(o->type != OBJ_STRING))
-		return NULL;
-	n = kvs_obj_new_string_cap(o->str.len, o->str.len + 1);
-	if (!n)
-		return NULL;
-	memcpy(n->str.ptr, o->str.ptr, o->str.len);
-	n->encoding = o->encoding;
+	if (o->type == OBJ_STRING) {
+		n = kvs_obj_new_string_cap(o->str.len, o->str.len + 1);
+		if (!n)
+			return NULL;
+		memcpy(n->str.ptr, o->str.ptr, o->str.len);
+		n->encoding = o->encoding;
+	} else {
+		n = kvs_obj_dup(o);
+		if (!n)
+			return NULL;
+	}
 	*slot = n;
 	kvs_obj_put(o);
 	return n;
+}
+
+/**
+ * kvs_obj_dup - deep copy of a collection value (COPY, copy-on-write)
+ * @o: the object
+ *
+ * Return: a new object with one reference, or NULL when out of memory.
+ */
+struct kvs_obj *kvs_obj_dup(const struct kvs_obj *o)
+{
+	switch (o->type) {
+	case OBJ_LIST:
+		return kvs_list_dup(o);
+	case OBJ_SET:
+		return kvs_set_dup(o);
+	case OBJ_ZSET:
+		return kvs_zset_dup(o);
+	case OBJ_HASH:
+		return kvs_hash_dup(o);
+	}
+	return NULL;
 }
 
 /**
@@ -222,6 +253,16 @@ const char *kvs_obj_type_name(const struct kvs_obj *o)
 
 const char *kvs_obj_encoding_name(const struct kvs_obj *o)
 {
+	switch (o->type) {
+	case OBJ_LIST:
+		return kvs_list_encoding(o);
+	case OBJ_SET:
+		return kvs_set_encoding(o);
+	case OBJ_ZSET:
+		return kvs_zset_encoding(o);
+	case OBJ_HASH:
+		return kvs_hash_encoding(o);
+	}
 	switch (o->encoding) {
 	case OBJ_ENCODING_RAW:
 		return "raw";
@@ -243,9 +284,17 @@ void kvs_obj_free(struct kvs_obj *o)
 	case OBJ_STRING:
 		kvfree(o->str.ptr);
 		break;
-	default:
-		/* collection types add their destructors here */
-		WARN_ON_ONCE(o->ptr);
+	case OBJ_LIST:
+		kvs_list_free(o);
+		break;
+	case OBJ_SET:
+		kvs_set_free(o);
+		break;
+	case OBJ_ZSET:
+		kvs_zset_free(o);
+		break;
+	case OBJ_HASH:
+		kvs_hash_free(o);
 		break;
 	}
 	kvs_mem_add(-(long)o->mem);

@@ -821,6 +821,178 @@ void incrby_command(struct kvs_client *c);
 void decrby_command(struct kvs_client *c);
 void incrbyfloat_command(struct kvs_client *c);
 
+/* t_hash.c */
+void hset_command(struct kvs_client *c);
+void hsetnx_command(struct kvs_client *c);
+void hget_command(struct kvs_client *c);
+void hmset_command(struct kvs_client *c);
+void hmget_command(struct kvs_client *c);
+void hdel_command(struct kvs_client *c);
+void hexists_command(struct kvs_client *c);
+void hlen_command(struct kvs_client *c);
+void hstrlen_command(struct kvs_client *c);
+void hkeys_command(struct kvs_client *c);
+void hvals_command(struct kvs_client *c);
+void hgetall_command(struct kvs_client *c);
+void hincrby_command(struct kvs_client *c);
+void hincrbyfloat_command(struct kvs_client *c);
+void hrandfield_command(struct kvs_client *c);
+void hscan_command(struct kvs_client *c);
+
+/* t_zset.c */
+void zadd_command(struct kvs_client *c);
+void zincrby_command(struct kvs_client *c);
+void zrem_command(struct kvs_client *c);
+void zcard_command(struct kvs_client *c);
+void zcount_command(struct kvs_client *c);
+void zlexcount_command(struct kvs_client *c);
+void zscore_command(struct kvs_client *c);
+void zmscore_command(struct kvs_client *c);
+void zrank_command(struct kvs_client *c);
+void zrevrank_command(struct kvs_client *c);
+void zrange_command(struct kvs_client *c);
+void zrangestore_command(struct kvs_client *c);
+void zrevrange_command(struct kvs_client *c);
+void zrangebyscore_command(struct kvs_client *c);
+void zrevrangebyscore_command(struct kvs_client *c);
+void zrangebylex_command(struct kvs_client *c);
+void zrevrangebylex_command(struct kvs_client *c);
+void zremrangebyrank_command(struct kvs_client *c);
+void zremrangebyscore_command(struct kvs_client *c);
+void zremrangebylex_command(struct kvs_client *c);
+void zpopmin_command(struct kvs_client *c);
+void zpopmax_command(struct kvs_client *c);
+void zmpop_command(struct kvs_client *c);
+void zrandmember_command(struct kvs_client *c);
+void zunion_command(struct kvs_client *c);
+void zinter_command(struct kvs_client *c);
+void zdiff_command(struct kvs_client *c);
+void zunionstore_command(struct kvs_client *c);
+void zinterstore_command(struct kvs_client *c);
+void zdiffstore_command(struct kvs_client *c);
+void zintercard_command(struct kvs_client *c);
+void zscan_command(struct kvs_client *c);
+/* getkeys callbacks (numkeys) of ZMPOP, ZUNION/ZINTER/ZDIFF/ZINTERCARD, *STORE */
+int kvs_zmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
+int kvs_zsetop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
+int kvs_zsetop_store_getkeys(const struct kvs_client *c,
+			     struct kvs_key_range *r);
+/*
+ * For BZPOPMIN/BZPOPMAX/BZMPOP: pop up to @count (>= 1) members of the
+ * zset at @de (type checked by the caller, shard lock held) from the min
+ * (or @max) end and reply them: [m, s, ...] (!@emitkey), [key, m, s, ...]
+ * (@emitkey: BZPOPMIN/BZPOPMAX with count 1) or [key, [[m, s], ...]]
+ * (@emitkey && @nested: ZMPOP/BZMPOP). Signals the key and deletes it
+ * when emptied (@de is then freed). Returns 0, or -ENOMEM after an error
+ * reply with nothing popped.
+ */
+int kvs_zset_pop_reply(struct kvs_client *c, struct kvs_entry *de, bool max,
+		       long count, bool emitkey, bool nested);
+
+/*
+ * t_set.c, for t_zset.c: ZUNIONSTORE and friends take sets as sorted sets
+ * whose scores are all 1. Members are passed as bytes (intset members
+ * as their decimal text); @fn must not modify the set.
+ */
+unsigned long kvs_set_card(const struct kvs_obj *o);
+bool kvs_set_ismember(const struct kvs_obj *o, const char *p, size_t len);
+void kvs_set_for_each(const struct kvs_obj *o,
+		      void (*fn)(void *priv, const char *p, size_t len),
+		      void *priv);
+
+/* t_list.c */
+void lpush_command(struct kvs_client *c);
+void rpush_command(struct kvs_client *c);
+void lpushx_command(struct kvs_client *c);
+void rpushx_command(struct kvs_client *c);
+void lpop_command(struct kvs_client *c);
+void rpop_command(struct kvs_client *c);
+void llen_command(struct kvs_client *c);
+void lrange_command(struct kvs_client *c);
+void lindex_command(struct kvs_client *c);
+void lset_command(struct kvs_client *c);
+void linsert_command(struct kvs_client *c);
+void lrem_command(struct kvs_client *c);
+void ltrim_command(struct kvs_client *c);
+void lpos_command(struct kvs_client *c);
+void lmove_command(struct kvs_client *c);
+void rpoplpush_command(struct kvs_client *c);
+void lmpop_command(struct kvs_client *c);
+/*
+ * t_list.c, for the blocking list commands (BLPOP BRPOP BLMPOP BLMOVE
+ * BRPOPLPUSH). All of them: the caller holds the shard lock(s) of the
+ * key(s), has looked the key up (kvs_lookup_write) and checked that it
+ * holds a non-empty OBJ_LIST; they unshare the value, delete a key whose
+ * list becomes empty (the entry is then freed) and signal the keys.
+ */
+unsigned long kvs_list_length(const struct kvs_obj *o);
+/* Reply shapes of kvs_list_pop_reply(). */
+enum kvs_list_reply {
+	KVS_LIST_REPLY_ELEM,		/* LPOP key:            $elem */
+	KVS_LIST_REPLY_ARRAY,		/* LPOP key count:      *n elems */
+	KVS_LIST_REPLY_KEY_ELEM,	/* BLPOP/BRPOP:         *2 key elem */
+	KVS_LIST_REPLY_KEY_ARRAY,	/* LMPOP/BLMPOP:        *2 key *n elems */
+};
+
+/*
+ * Pops min(@count, length) elements (1 for the _ELEM shapes) from the
+ * head (@left) or tail and replies them to @c. Returns the number popped,
+ * or -ENOMEM after an "ERR out of memory" reply (nothing changed).
+ */
+long kvs_list_pop_reply(struct kvs_client *c, int db, struct kvs_entry *de,
+			const struct kvs_arg *key, bool left, long count,
+			enum kvs_list_reply style);
+/* Pops one element as a new string object (yours), or NULL: no memory. */
+struct kvs_obj *kvs_list_pop_obj(struct kvs_client *c, int db,
+				 struct kvs_entry *de,
+				 const struct kvs_arg *key, bool left);
+/*
+ * LMOVE/BLMOVE/BRPOPLPUSH: moves the head (@from_left) or tail element of
+ * @src onto the head (@to_left) or tail of @dstkey (created if missing;
+ * may be the same key) and replies it as a bulk string. WRONGTYPE reply
+ * and -EINVAL when @dstkey is not a list, -ENOMEM after an error reply;
+ * nothing changes on error.
+ */
+int kvs_list_move_reply(struct kvs_client *c, int db, struct kvs_entry *src,
+			const struct kvs_arg *srckey,
+			const struct kvs_arg *dstkey, bool from_left,
+			bool to_left);
+/* Pushes one element, creating the key (@de NULL). Length or -ENOMEM. */
+long kvs_list_push(struct kvs_client *c, int db, const struct kvs_arg *key,
+		   struct kvs_entry *de, const void *p, size_t len, bool left);
+/*
+ * LMPOP/BLMPOP arguments from numkeys (argv[@idx]: 1 LMPOP, 2 BLMPOP) on,
+ * with Redis's errors and their order; 0 or -EINVAL after the reply.
+ * BLMPOP parses its timeout after this, as Redis does.
+ */
+int kvs_lmpop_parse(struct kvs_client *c, int idx, long *numkeys, bool *left,
+		    long *count);
+/* getkeys callbacks (numkeys) of LMPOP and BLMPOP */
+int kvs_lmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
+int kvs_blmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
+
+/* t_set.c */
+void sadd_command(struct kvs_client *c);
+void srem_command(struct kvs_client *c);
+void smove_command(struct kvs_client *c);
+void sismember_command(struct kvs_client *c);
+void smismember_command(struct kvs_client *c);
+void scard_command(struct kvs_client *c);
+void spop_command(struct kvs_client *c);
+void srandmember_command(struct kvs_client *c);
+void sinter_command(struct kvs_client *c);
+void sintercard_command(struct kvs_client *c);
+void sinterstore_command(struct kvs_client *c);
+void sunion_command(struct kvs_client *c);
+void sunionstore_command(struct kvs_client *c);
+void sdiff_command(struct kvs_client *c);
+void sdiffstore_command(struct kvs_client *c);
+void smembers_command(struct kvs_client *c);
+void sscan_command(struct kvs_client *c);
+/* getkeys callback (numkeys) of SINTERCARD */
+int kvs_sintercard_getkeys(const struct kvs_client *c,
+			   struct kvs_key_range *r);
+
 /* hll.c */
 void pfadd_command(struct kvs_client *c);
 void pfcount_command(struct kvs_client *c);

@@ -107,7 +107,8 @@ if [ ! -c /dev/kvstore ] && [ "${KVS_ALLOW_NODEV:-0}" != 1 ]; then
 fi
 
 for t in abi_test string_test keys_test expire_test hll_test server_test \
-	 security_test concurrency_test; do
+	 security_test concurrency_test hash_test list_test set_test \
+	 zset_test; do
 	selected "$t" && run_kselftest "$t"
 done
 selected diff && run_tap_script tests/diff/run.sh

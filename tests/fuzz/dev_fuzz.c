@@ -180,7 +180,12 @@ static uint64_t pick_ptr(void *good, size_t len, unsigned int bad_pct)
 	case 3:
 		return (uintptr_t)unmapped + rn(ps);
 	case 4:
-		return (uintptr_t)good + 1 + rn(7);	/* misaligned */
+		/*
+		 * Misaligned, in the scratch page before the unmapped one:
+		 * misaligning @good itself would let the kernel write past
+		 * the end of a real buffer and corrupt the fuzzer.
+		 */
+		return (uintptr_t)page_guard + 1 + rn(7);
 	case 5:
 		/* ends in the unmapped page after page_guard */
 		return (uintptr_t)page_guard + ps - (len ? rn(len) : 0);
