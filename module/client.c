@@ -142,6 +142,10 @@ static int kvs_open(struct inode *inode, struct file *file)
 	c->pid = task_tgid_vnr(current);
 	c->ctime_ms = kvs_mstime();
 	c->last_ms = c->ctime_ms;
+	if (kvs_block_client_init(c)) {
+		kfree(c);
+		return -ENOMEM;
+	}
 
 	spin_lock(&server.clients_lock);
 	list_add_tail(&c->node, &server.clients);
@@ -157,6 +161,10 @@ static int kvs_release(struct inode *inode, struct file *file)
 {
 	struct kvs_client *c = file->private_data;
 
+	/* off the keys it waits on; its pending work is gone after this */
+	kvs_block_client_release(c);
+	kvs_pubsub_release(c);
+	kvs_multi_release(c);
 	spin_lock(&server.clients_lock);
 	list_del(&c->node);
 	server.nr_clients--;
@@ -253,6 +261,33 @@ static void kvs_qbuf_consume(struct kvs_client *c, size_t n)
 		c->qbuf = NULL;
 		c->qcap = 0;
 	}
+}
+
+/**
+ * kvs_client_run_input - run what waits in the query buffer
+ * @c: a client whose parked blocking command can run again (blocking.c)
+ *
+ * Runs the parked command (served, timed out or still waiting) and, once
+ * it is done, the pipelined input behind it, as write() would have.
+ */
+void kvs_client_run_input(struct kvs_client *c)
+	__must_hold(&c->lock)
+{
+	unsigned int nr;
+	ssize_t used;
+
+	lockdep_assert_held(&c->lock);
+	if (!c->qlen)
+		return;
+	used = kvs_process_input(c, c->qbuf, c->qlen, false, &nr);
+	if (used < 0) {
+		/* out of memory: the parked command is retried next kick */
+		c->qhint.off = 0;
+		return;
+	}
+	kvs_qbuf_consume(c, used);
+	if (READ_ONCE(c->closing))
+		kvs_qbuf_consume(c, c->qlen);
 }
 
 static ssize_t kvs_write(struct file *file, const char __user *ubuf,
@@ -389,12 +424,14 @@ static long kvs_ioctl_version(struct kvs_client *c,
 	return 0;
 }
 
-static long kvs_ioctl_exec(struct kvs_client *c, struct kvs_exec __user *uarg)
+static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
+			   struct kvs_exec __user *uarg)
 {
 	struct kvs_exec e;
 	unsigned int nr = 0;
 	char *req = NULL;
 	ssize_t used;
+	int stop;
 	long ret;
 
 	if (copy_from_user(&e, uarg, sizeof(e)))
@@ -429,15 +466,29 @@ static long kvs_ioctl_exec(struct kvs_client *c, struct kvs_exec __user *uarg)
 			ret = -EFAULT;
 			goto out_free;
 		}
+		c->bpop->nonblock = file->f_flags & O_NONBLOCK;
 		used = kvs_process_input(c, req, e.req_len, true, &nr);
+		stop = c->bpop->stop;
+		c->bpop->stop = 0;
 		if (used < 0) {
 			ret = used;
 			goto out_free;
 		}
-		atomic64_add(e.req_len, &server.stat.net_input_bytes);
+		/*
+		 * A blocking command interrupted by a signal, or that would
+		 * block on an O_NONBLOCK fd, did not run: nor did the rest.
+		 * Nothing ran at all: the error (the call can be restarted
+		 * as is). Else success with nr_cmds short of the request.
+		 */
+		if (stop && !nr) {
+			ret = stop;
+			goto out_free;
+		}
+		atomic64_add(used, &server.stat.net_input_bytes);
 		/* out of memory half way: the replies so far stay queued */
 		if (kvs_take_failed(c) ||
-		    ((size_t)used < e.req_len && !READ_ONCE(c->closing))) {
+		    (!stop && (size_t)used < e.req_len &&
+		     !READ_ONCE(c->closing))) {
 			ret = -ENOMEM;
 			goto out_free;
 		}
@@ -478,7 +529,7 @@ static long kvs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KVS_IOC_VERSION:
 		return kvs_ioctl_version(c, uarg);
 	case KVS_IOC_EXEC:
-		return kvs_ioctl_exec(c, uarg);
+		return kvs_ioctl_exec(file, c, uarg);
 	default:
 		return -ENOTTY;
 	}

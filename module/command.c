@@ -281,7 +281,15 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	return n;
 }
 
-static void kvs_lock_shards(const unsigned long *shards, unsigned int n)
+/* EXEC (multi.c): the shards of a queued command's keys (in c->argv). */
+unsigned int kvs_command_key_shards(struct kvs_client *c,
+				    const struct kvs_command *cmd,
+				    unsigned long *shards)
+{
+	return kvs_key_shards(c, cmd, shards);
+}
+
+void kvs_lock_shards(const unsigned long *shards, unsigned int n)
 {
 	unsigned int idx;
 
@@ -297,7 +305,7 @@ static void kvs_lock_shards(const unsigned long *shards, unsigned int n)
 				     &server.multi_lock);
 }
 
-static void kvs_unlock_shards(const unsigned long *shards, unsigned int n)
+void kvs_unlock_shards(const unsigned long *shards, unsigned int n)
 {
 	unsigned int idx;
 
@@ -356,13 +364,45 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	c->last_cmd = kvs_command_name(cmd);
 }
 
+/* EXEC (multi.c): run a queued command; the caller holds its shards. */
+void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
+{
+	cmd->proc(c);
+	atomic64_inc(&server.stat.numcommands);
+	c->tot_cmds++;
+	c->last_cmd = kvs_command_name(cmd);
+}
+
 static const char kvs_noperm_fmt[] =
 	"NOPERM this user has no permissions to run the '%s' command";
 static const char kvs_oom_msg[] =
 	"OOM command not allowed when used memory > 'maxmemory'.";
 
+/*
+ * A blocking command that found nothing (blocking.c). KVS_IOC_EXEC
+ * (@strict) sleeps here, with c->lock held and no shard lock, and runs the
+ * command again on each kick and at its deadline until it is served or
+ * times out; a signal (or O_NONBLOCK) takes it off its keys unrun. On the
+ * write() stream the command stays parked in the query buffer instead.
+ */
+static void kvs_call_blocked(struct kvs_client *c,
+			     const struct kvs_command *cmd, bool strict)
+{
+	while (strict && c->bpop->blocked) {
+		int err = kvs_block_sleep(c);
+
+		if (err) {
+			kvs_block_abort(c, err);
+			return;
+		}
+		c->now_ms = kvs_mstime();
+		kvs_call(c, cmd);
+	}
+}
+
 /* processCommand(): every check in Redis's order, then call. */
-static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq)
+static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
+				bool strict)
 {
 	const struct kvs_command *cmd;
 
@@ -375,33 +415,61 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq)
 	cmd = kvs_lookup_command(&c->argv[0]);
 	if (!cmd) {
 		kvs_reply_unknown_command(c);
-		goto out;
+		goto reject;
 	}
 	if (cmd->subcommands && c->argc >= 2) {
 		cmd = kvs_lookup_subcommand(cmd, &c->argv[1]);
 		if (!cmd) {
 			kvs_reply_unknown_subcommand(c);
-			goto out;
+			goto reject;
 		}
 	}
 	c->cmd = cmd;
+	/* a parked command runs again: it passed the checks when it came */
+	if (c->bpop->blocked)
+		goto call;
 	if (!kvs_arity_ok(cmd, c->argc) || !cmd->proc) {
-		add_reply_arity_error(c);
-		goto out;
+		if (cmd->proc == exec_command)
+			kvs_multi_reject(c, "wrong number of arguments for 'exec' command");
+		else
+			add_reply_arity_error(c);
+		goto reject;
 	}
 	/* file mode is the ACL: admin commands need a writable fd too */
 	if (((cmd->flags & (CMD_WRITE | CMD_ADMIN)) && c->readonly) ||
 	    ((cmd->flags & CMD_ADMIN) && !c->admin)) {
 		atomic64_inc(&server.stat.rejected_calls);
 		add_reply_errorf(c, kvs_noperm_fmt, kvs_command_name(cmd));
-		goto out;
+		goto reject;
 	}
-	if ((cmd->flags & CMD_DENYOOM) && kvs_over_maxmemory()) {
+	if (((cmd->flags & CMD_DENYOOM) || kvs_multi_denyoom(c, cmd)) &&
+	    kvs_over_maxmemory()) {
 		atomic64_inc(&server.stat.rejected_calls);
-		add_reply_error(c, kvs_oom_msg);
+		kvs_multi_reject(c, kvs_oom_msg);
 		goto out;
 	}
+	/* subscribed: Redis's short list of allowed commands (pubsub.c) */
+	if (READ_ONCE(c->pubsub_count)) {
+		cmd = kvs_pubsub_filter(c, cmd);
+		if (!cmd)
+			goto reject;
+	}
+	/* inside MULTI: queued for EXEC, answered +QUEUED */
+	if (kvs_multi_should_queue(c, cmd)) {
+		kvs_multi_queue(c, cmd);
+		goto out;
+	}
+call:
+	/* only a command run by itself may block, not one inside EXEC */
+	c->bpop->may_block = cmd->flags & CMD_BLOCKING;
 	kvs_call(c, cmd);
+	c->bpop->may_block = false;
+	if (c->bpop->blocked)
+		kvs_call_blocked(c, cmd, strict);
+	goto out;
+reject:
+	/* a refused command aborts the transaction it was meant for */
+	kvs_multi_flag(c);
 out:
 	kvs_flush_reply(c);
 	c->argc = 0;
@@ -436,6 +504,8 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 	bool queued = false;
 
 	lockdep_assert_held(&c->lock);
+	c->bpop->wait_here = strict;
+	c->bpop->stop = 0;
 	if (strict) {
 		ret = kvs_validate(&rq, buf, len);
 		if (ret)
@@ -443,6 +513,9 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 	}
 	while (pos < len && !c->close_after_reply) {
 		if (READ_ONCE(c->closing))
+			break;
+		/* a blocked client's input waits, as in Redis */
+		if (kvs_block_hold_input(c))
 			break;
 		n = kvs_parse_command(&rq, buf + pos, len - pos,
 				      strict ? NULL : &c->qhint);
@@ -464,10 +537,15 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 			}
 			break;
 		}
-		pos += n;
-		if (!rq.argc)
+		if (!rq.argc) {
+			pos += n;
 			continue;
-		kvs_process_command(c, &rq);
+		}
+		kvs_process_command(c, &rq, strict);
+		/* blocked: its bytes stay (parked, or to be resubmitted) */
+		if (kvs_block_pending(c))
+			break;
+		pos += n;
 		queued = true;
 		cmds++;
 	}

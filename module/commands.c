@@ -1739,6 +1739,172 @@ const struct kvs_command kvs_command_table[] = {
 	CMD("pfselftest", pfselftest_command, 1, CMD_ADMIN, 0, 0, 0,
 	    "hyperloglog", .acl = ACL(HYPERLOGLOG), .doc = &doc_pfselftest),
 
+	/* pub/sub (pubsub.c) */
+	CMD("subscribe", subscribe_command, -2,
+	    CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "pubsub",
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Listen for messages published to the given channels",
+		.since = "2.0.0",
+		.complexity = "O(N) where N is the number of channels to subscribe to.",
+		.args = (const struct kvs_command_arg[]){
+			ARG("channel", STRING, .flags = MULTI), { } } }),
+	CMD("psubscribe", psubscribe_command, -2,
+	    CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "pubsub",
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Listen for messages published to channels matching the given patterns",
+		.since = "2.0.0",
+		.complexity = "O(N) where N is the number of patterns the client is already subscribed to.",
+		.args = (const struct kvs_command_arg[]){
+			ARG("pattern", BLOCK, .flags = MULTI,
+			    .subargs = (const struct kvs_command_arg[]){
+				ARG("pattern", PATTERN), { } }),
+			{ } } }),
+	CMD("unsubscribe", unsubscribe_command, -1,
+	    CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "pubsub",
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Stop listening for messages posted to the given channels",
+		.since = "2.0.0",
+		.complexity = "O(N) where N is the number of clients already subscribed to a channel.",
+		.args = (const struct kvs_command_arg[]){
+			ARG("channel", STRING, .flags = OPT | MULTI), { } } }),
+	CMD("punsubscribe", punsubscribe_command, -1,
+	    CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "pubsub",
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Stop listening for messages posted to channels matching the given patterns",
+		.since = "2.0.0",
+		.complexity = "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
+		.args = (const struct kvs_command_arg[]){
+			ARG("pattern", PATTERN, .flags = OPT | MULTI), { } } }),
+	CMD("publish", publish_command, 3,
+	    CMD_PUBSUB | CMD_LOADING | CMD_STALE | F | CMD_MAY_REPLICATE,
+	    0, 0, 0, "pubsub",
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Post a message to a channel",
+		.since = "2.0.0",
+		.complexity = "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
+		.args = (const struct kvs_command_arg[]){
+			ARG("channel", STRING), ARG("message", STRING),
+			{ } } }),
+	{ .name = "pubsub", .arity = -2, .group = "pubsub",
+	  .subcommands = (const struct kvs_command[]){
+		CMD("channels", pubsub_channels_command, -2,
+		    CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub",
+		    .doc = &(const struct kvs_command_doc){
+			.summary = "List active channels",
+			.since = "2.8.0",
+			.complexity = "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
+			.args = (const struct kvs_command_arg[]){
+				ARG("pattern", PATTERN, .flags = OPT),
+				{ } } }),
+		CMD("numpat", pubsub_numpat_command, 2,
+		    CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub",
+		    .doc = &(const struct kvs_command_doc){
+			.summary = "Get the count of unique patterns pattern subscriptions",
+			.since = "2.8.0",
+			.complexity = "O(1)" }),
+		CMD("numsub", pubsub_numsub_command, -2,
+		    CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub",
+		    .doc = &(const struct kvs_command_doc){
+			.summary = "Get the count of subscribers for channels",
+			.since = "2.8.0",
+			.complexity = "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
+			.args = (const struct kvs_command_arg[]){
+				ARG("channel", STRING, .flags = OPT | MULTI),
+				{ } } }),
+		CMD("help", pubsub_help_command, 2, CMD_LOADING | CMD_STALE,
+		    0, 0, 0, "pubsub",
+		    .doc = &(const struct kvs_command_doc){
+			.summary = "Show helpful text about the different subcommands",
+			.since = "6.2.0",
+			.complexity = "O(1)" }),
+		{ } },
+	  .doc = &(const struct kvs_command_doc){
+		.summary = "A container for Pub/Sub commands",
+		.since = "2.8.0",
+		.complexity = "Depends on subcommand." } },
+
+	/* blocking pops (blocking.c) */
+	CMD("blpop", blpop_command, -3, W | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2,
+	    1, "list", .acl = ACL(LIST),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, -2, 1))),
+	CMD("brpop", brpop_command, -3, W | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2,
+	    1, "list", .acl = ACL(LIST),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, -2, 1))),
+	CMD("brpoplpush", brpoplpush_command, 4,
+	    WM | CMD_NOSCRIPT | CMD_BLOCKING, 1, 2, 1, "list",
+	    .acl = ACL(LIST),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, 0, 1),
+		  RANGE(KS_RW | KS_INSERT, 2, 0, 1))),
+	CMD("blmove", blmove_command, 6, WM | CMD_NOSCRIPT | CMD_BLOCKING, 1,
+	    2, 1, "list", .acl = ACL(LIST),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, 0, 1),
+		  RANGE(KS_RW | KS_INSERT, 2, 0, 1))),
+	/* keys: numkeys at argv[2] (kvs_blmpop_getkeys) */
+	CMD("blmpop", blmpop_command, -5,
+	    W | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0, "list",
+	    .acl = ACL(LIST),
+	    SPECS({ .flags = KS_RW | KS_ACCESS | KS_DELETE,
+		  .bs_type = KS_BS_INDEX, .bs_pos = 2,
+		  .fk_type = KS_FK_KEYNUM, .fk = { 0, 1, 1 } }),
+	    .getkeys = kvs_blmpop_getkeys),
+	CMD("bzpopmin", bzpopmin_command, -3,
+	    W | CMD_NOSCRIPT | CMD_BLOCKING | F, 1, -2, 1, "sortedset",
+	    .acl = ACL(SORTEDSET),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, -2, 1))),
+	CMD("bzpopmax", bzpopmax_command, -3,
+	    W | CMD_NOSCRIPT | CMD_BLOCKING | F, 1, -2, 1, "sortedset",
+	    .acl = ACL(SORTEDSET),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_DELETE, 1, -2, 1))),
+	/* keys: numkeys at argv[2] (kvs_bzmpop_getkeys) */
+	CMD("bzmpop", bzmpop_command, -5,
+	    W | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0, "sortedset",
+	    .acl = ACL(SORTEDSET),
+	    SPECS({ .flags = KS_RW | KS_ACCESS | KS_DELETE,
+		  .bs_type = KS_BS_INDEX, .bs_pos = 2,
+		  .fk_type = KS_FK_KEYNUM, .fk = { 0, 1, 1 } }),
+	    .getkeys = kvs_bzmpop_getkeys),
+
+	/* transactions (multi.c) */
+	CMD("multi", multi_command, 1,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_ALLOW_BUSY, 0, 0, 0,
+	    "transactions", .acl = ACL(TRANSACTION),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Mark the start of a transaction block",
+		.since = "1.2.0", .complexity = "O(1)" }),
+	CMD("exec", exec_command, 1,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG, 0, 0, 0,
+	    "transactions", .acl = ACL(TRANSACTION),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Execute all commands issued after MULTI",
+		.since = "1.2.0",
+		.complexity = "Depends on commands in the transaction" }),
+	CMD("discard", discard_command, 1,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_ALLOW_BUSY, 0, 0, 0,
+	    "transactions", .acl = ACL(TRANSACTION),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Discard all commands issued after MULTI",
+		.since = "2.0.0",
+		.complexity = "O(N), when N is the number of queued commands" }),
+	CMD("watch", watch_command, -2,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_ALLOW_BUSY, 1, -1, 1,
+	    "transactions", .acl = ACL(TRANSACTION),
+	    SPECS(RANGE(KS_RO, 1, -1, 1)),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
+		.since = "2.2.0", .complexity = "O(1) for every key.",
+		.args = (const struct kvs_command_arg[]){
+			KEY("key", 0, .flags = MULTI), { } } }),
+	CMD("unwatch", unwatch_command, 1,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_ALLOW_BUSY, 0, 0, 0,
+	    "transactions", .acl = ACL(TRANSACTION),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Forget about all watched keys",
+		.since = "2.2.0", .complexity = "O(1)" }),
+
 	/* server and connection */
 	CMD("ping", ping_command, -1, F, 0, 0, 0, "connection",
 	    .acl = ACL(CONNECTION),

@@ -22,6 +22,8 @@ enum cfg_type {
 	CFG_BOOL,	/* yes/no */
 	CFG_POLICY,	/* maxmemory-policy enum */
 	CFG_FIXED,	/* a value kvstore.ko cannot change */
+	CFG_NOTIFY,	/* notify-keyspace-events flags (notify.c) */
+	CFG_OBUF,	/* client-output-buffer-limit (pubsub.c) */
 };
 
 #define CFG_IMMUTABLE	BIT(0)
@@ -60,6 +62,8 @@ static const struct cfg_param params[] = {
 	INTEGER("active-expire-effort", active_expire_effort, 1, 10),
 	BOOLEAN("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
 	BOOLEAN("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
+	{ .name = "notify-keyspace-events", .type = CFG_NOTIFY },
+	{ .name = "client-output-buffer-limit", .type = CFG_OBUF },
 	{ .name = "databases", .type = CFG_FIXED, .flags = CFG_IMMUTABLE },
 	/* Persistence is kvstored's; clients commonly ask for these. */
 	FIXED("save", CFG_FIXED, ""),
@@ -137,6 +141,12 @@ static const char *param_value(const struct cfg_param *p, char *buf,
 			return p->fixed;
 		snprintf(buf, size, "%d", KVS_DBNUM);	/* databases */
 		return buf;
+	case CFG_NOTIFY:
+		kvs_notify_flags_string(kvs_notify_get_flags(), buf);
+		return buf;
+	case CFG_OBUF:
+		kvs_obuf_limit_format(buf, size);
+		return buf;
 	}
 	return "";
 }
@@ -159,7 +169,7 @@ void config_get_command(struct kvs_client *c)
 	static const struct kvs_arg real_name = { .ptr = "", .len = 0 };
 	const struct kvs_arg *shown[NR_PARAMS] = { };
 	u8 order[NR_PARAMS];
-	char buf[24];
+	char buf[KVS_OBUF_LIMIT_STR_MAX];
 	size_t i, n = 0;
 	int j;
 
@@ -204,6 +214,7 @@ union cfg_value {
 	u64 u;
 	int i;
 	bool b;
+	struct kvs_obuf_limit obuf[KVS_OBUF_CLASSES];
 };
 
 /*
@@ -272,6 +283,14 @@ static const char *parse_value(const struct cfg_param *p,
 		    !memcmp(a->ptr, p->fixed, a->len))
 			return NULL;
 		goto unsupported;
+	case CFG_NOTIFY:
+		v->i = kvs_notify_parse_flags(a->ptr, a->len);
+		if (v->i < 0)
+			return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+		return NULL;
+	case CFG_OBUF:
+		kvs_obuf_limit_get(v->obuf);
+		return kvs_obuf_limit_parse(a->ptr, a->len, v->obuf);
 	}
 unsupported:
 	return "not supported by kvstore.ko (persistence is kvstored's)";
@@ -298,6 +317,12 @@ static void apply_value(const struct cfg_param *p, const union cfg_value *v)
 		WRITE_ONCE(server.cfg.maxmemory_policy, v->i);
 		break;
 	case CFG_FIXED:
+		break;
+	case CFG_NOTIFY:
+		kvs_notify_set_flags(v->i);
+		break;
+	case CFG_OBUF:
+		kvs_obuf_limit_set(v->obuf);
 		break;
 	}
 }

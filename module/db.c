@@ -56,6 +56,8 @@ static s64 client_now(const struct kvs_client *c)
 void kvs_signal_modified_key(struct kvs_client *c, int db,
 			     const struct kvs_arg *key)
 {
+	kvs_touch_watched_key(c, db, key);
+	kvs_block_signal_key(db, key);
 }
 
 static void reply_oom(struct kvs_client *c)
@@ -146,6 +148,8 @@ static void expire_entry(struct kvs_client *c, int db, struct kvs_shard *sh,
 
 	/* (the feed will log a DEL for the key here) */
 	kvs_signal_modified_key(c, db, &key);
+	/* published before the entry (holding the key's bytes) is freed */
+	kvs_notify(c, KVS_NOTIFY_EXPIRED, "expired", &key, db);
 	kvs_db_delete_entry(db, sh, de);
 	atomic64_inc(&server.stat.expiredkeys);
 }
@@ -170,6 +174,7 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 			atomic64_inc(&server.stat.keyspace_hits);
 	} else if (!(flags & KVS_LOOKUP_NOSTATS)) {
 		atomic64_inc(&server.stat.keyspace_misses);
+		kvs_notify(c, KVS_NOTIFY_KEY_MISS, "keymiss", key, db);
 	}
 	return de;
 }
@@ -230,6 +235,7 @@ struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
 		kvs_entry_free(de);
 		return NULL;
 	}
+	kvs_notify(c, KVS_NOTIFY_NEW, "new", key, db);
 	return de;
 }
 
@@ -418,6 +424,8 @@ static void del_generic(struct kvs_client *c)
 	for (j = 1; j < c->argc; j++) {
 		if (kvs_db_delete(c, c->db, &c->argv[j])) {
 			kvs_signal_modified_key(c, c->db, &c->argv[j]);
+			kvs_notify(c, KVS_NOTIFY_GENERIC, "del", &c->argv[j],
+				   c->db);
 			n++;
 		}
 	}
@@ -482,6 +490,8 @@ static bool store_key(struct kvs_client *c, int db, const struct kvs_arg *key,
 
 	if (dst) {
 		kvs_db_overwrite(c, db, dst, val, false);
+		/* Redis deletes the old key and adds the new one */
+		kvs_notify(c, KVS_NOTIFY_NEW, "new", key, db);
 	} else {
 		dst = kvs_db_add(c, db, key, val);
 		if (!dst)
@@ -524,6 +534,8 @@ static void rename_generic(struct kvs_client *c, bool nx)
 	kvs_db_delete_entry(c->db, kvs_shard_of(src->hash), src);
 	kvs_signal_modified_key(c, c->db, from);
 	kvs_signal_modified_key(c, c->db, to);
+	kvs_notify(c, KVS_NOTIFY_GENERIC, "rename_from", from, c->db);
+	kvs_notify(c, KVS_NOTIFY_GENERIC, "rename_to", to, c->db);
 	if (nx)
 		add_reply_ll(c, 1);
 	else
@@ -582,6 +594,7 @@ void copy_command(struct kvs_client *c)
 		return;
 	}
 	kvs_signal_modified_key(c, dbid, to);
+	kvs_notify(c, KVS_NOTIFY_GENERIC, "copy_to", to, dbid);
 	add_reply_ll(c, 1);
 }
 
@@ -615,6 +628,8 @@ void move_command(struct kvs_client *c)
 	kvs_db_delete_entry(c->db, kvs_shard_of(src->hash), src);
 	kvs_signal_modified_key(c, c->db, key);
 	kvs_signal_modified_key(c, dbid, key);
+	kvs_notify(c, KVS_NOTIFY_GENERIC, "move_from", key, c->db);
+	kvs_notify(c, KVS_NOTIFY_GENERIC, "move_to", key, dbid);
 	add_reply_ll(c, 1);
 }
 
@@ -632,6 +647,7 @@ void swapdb_command(struct kvs_client *c)
 		return;
 	}
 	if (id1 != id2) {
+		kvs_touch_watched_swapdb(id1, id2);
 		for (i = 0; i < server.nr_shards; i++) {
 			struct kvs_shard *sh = &server.shards[i];
 
@@ -838,7 +854,7 @@ void scan_command(struct kvs_client *c)
 		struct kvs_dict *d;
 		s64 now;
 
-		mutex_lock(&sh->lock);
+		kvs_shard_lock(sh);
 		d = &sh->db[c->db];
 		do {
 			dcur = kvs_dict_scan(d, dcur, scan_cb, &s);
@@ -862,7 +878,7 @@ void scan_command(struct kvs_client *c)
 				s.oom = true;
 		}
 		s.nr = 0;
-		mutex_unlock(&sh->lock);
+		kvs_shard_unlock(sh);
 
 		if (s.oom || dcur)
 			break;
@@ -923,17 +939,17 @@ void randomkey_command(struct kvs_client *c)
 	struct kvs_entry *de;
 
 	while ((sh = random_shard(c->db))) {
-		mutex_lock(&sh->lock);
+		kvs_shard_lock(sh);
 		de = kvs_dict_random(&sh->db[c->db]);
 		if (de && !kvs_entry_expired(de, client_now(c))) {
 			add_reply_bulk(c, de->key, de->keylen);
-			mutex_unlock(&sh->lock);
+			kvs_shard_unlock(sh);
 			return;
 		}
 		/* an expired key is deleted and another one tried */
 		if (de)
 			expire_entry(c, c->db, sh, de);
-		mutex_unlock(&sh->lock);
+		kvs_shard_unlock(sh);
 		if (!de && ++empty_tries > 100)
 			break;
 		cond_resched();
@@ -985,6 +1001,7 @@ void flushdb_command(struct kvs_client *c)
 
 	if (flush_async_or_reply(c, &async))
 		return;
+	kvs_touch_watched_flush(c->db);
 	for (i = 0; i < server.nr_shards; i++)
 		flush_db(&server.shards[i], c->db, async);
 	add_reply_ok(c);
@@ -999,6 +1016,7 @@ void flushall_command(struct kvs_client *c)
 
 	if (flush_async_or_reply(c, &async))
 		return;
+	kvs_touch_watched_flush(-1);
 	for (i = 0; i < server.nr_shards; i++)
 		for (db = 0; db < KVS_DBNUM; db++)
 			flush_db(&server.shards[i], db, async);

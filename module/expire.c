@@ -141,10 +141,13 @@ static void expire_generic(struct kvs_client *c, s64 basetime, bool seconds)
 	if (when <= kvs_mstime()) {
 		/* a time in the past deletes the key: a DEL, not an expiry */
 		kvs_db_delete_entry(c->db, sh, de);
+		kvs_signal_modified_key(c, c->db, key);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", key, c->db);
 	} else {
 		kvs_set_expire(sh, c->db, de, when);
+		kvs_signal_modified_key(c, c->db, key);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "expire", key, c->db);
 	}
-	kvs_signal_modified_key(c, c->db, key);
 	add_reply_ll(c, 1);
 }
 
@@ -220,6 +223,7 @@ void persist_command(struct kvs_client *c)
 		return;
 	}
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	kvs_notify(c, KVS_NOTIFY_GENERIC, "persist", &c->argv[1], c->db);
 	add_reply_ll(c, 1);
 }
 
@@ -244,6 +248,8 @@ static void active_expire_entry(int db, struct kvs_shard *sh,
 
 	/* (the feed will log a DEL for the key here) */
 	kvs_signal_modified_key(NULL, db, &key);
+	/* published before the entry (holding the key's bytes) is freed */
+	kvs_notify(NULL, KVS_NOTIFY_EXPIRED, "expired", &key, db);
 	kvs_db_delete_entry(db, sh, de);
 	atomic64_inc(&server.stat.expiredkeys);
 }

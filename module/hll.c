@@ -831,6 +831,7 @@ void pfadd_command(struct kvs_client *c)
 	if (updated) {
 		hll_invalidate((u8 *)o->str.ptr);
 		kvs_signal_modified_key(c, c->db, key);
+		kvs_notify(c, KVS_NOTIFY_STRING, "pfadd", key, c->db);
 	}
 	add_reply_ll(c, updated ? 1 : 0);
 	return;
@@ -990,6 +991,8 @@ void pfmerge_command(struct kvs_client *c)
 	if (!de && !kvs_db_add(c, c->db, key, o))
 		goto err_nomem_out;
 	kvs_signal_modified_key(c, c->db, key);
+	/* Redis names PFMERGE's event "pfadd" */
+	kvs_notify(c, KVS_NOTIFY_STRING, "pfadd", key, c->db);
 	add_reply_ok(c);
 	goto out;
 

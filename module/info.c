@@ -286,9 +286,9 @@ static s64 db_avg_ttl(int db)
 	for (i = 0; i < server.nr_shards; i++) {
 		struct kvs_dict *d = &server.shards[i].db[db];
 
-		mutex_lock(&server.shards[i].lock);
+		kvs_shard_lock(&server.shards[i]);
 		total += d->nr_volatile;
-		mutex_unlock(&server.shards[i].lock);
+		kvs_shard_unlock(&server.shards[i]);
 	}
 	if (!total)
 		return 0;
@@ -297,10 +297,10 @@ static s64 db_avg_ttl(int db)
 		u64 n;
 		s64 avg;
 
-		mutex_lock(&server.shards[i].lock);
+		kvs_shard_lock(&server.shards[i]);
 		n = min_t(u64, d->nr_volatile, total);
 		avg = d->avg_ttl;
-		mutex_unlock(&server.shards[i].lock);
+		kvs_shard_unlock(&server.shards[i]);
 		if (avg > 0 && n)
 			sum += mul_u64_u64_div_u64(avg, n, total);
 	}

@@ -6,7 +6,12 @@
  *   kvs_client.lock          one command at a time per fd
  *   server.multi_lock        taken only to lock more than one shard; it is
  *                            the lockdep nest lock for the shard mutexes
- *   kvs_shard.lock           in ascending shard index order
+ *   kvs_shard.lock           in ascending shard index order; also guards
+ *                            the shard's WATCHed keys (multi.c) and the
+ *                            clients blocked on its keys (blocking.c)
+ *   pubsub_sem               (rwsem, pubsub.c) the channel registry; taken
+ *                            under a shard lock by keyspace notifications,
+ *                            never held while a shard lock is taken
  *   server.clients_lock      (spinlock) client list, for CLIENT LIST / INFO
  *   kvs_client.out_lock      (spinlock) a client's queued output
  *
@@ -257,6 +262,24 @@ struct kvs_client {
 	u64 last_ms;
 	const char *last_cmd;
 	u64 tot_cmds;
+	struct kvs_bpop *bpop;		/* blocking.c: a blocked command */
+
+	/* pub/sub (pubsub.c): subscriptions, NULL until the first one */
+	struct kvs_pubsub_client *pubsub;
+	unsigned int pubsub_count;	/* channels + patterns (pubsub_sem) */
+	s64 obuf_soft_since_ms;		/* over the soft limit since (out_lock) */
+
+	/* MULTI/EXEC and WATCH (multi.c); under @lock unless noted */
+	u32 mflags;			/* KVS_CLIENT_MULTI, _DIRTY_EXEC */
+	u32 mcmd_flags;			/* CMD_* of every queued command */
+	struct kvs_multi_cmd *mqueue;	/* commands queued for EXEC */
+	struct kvs_multi_cmd *mqueue_tail;
+	unsigned int mcount;
+	size_t mbytes;
+	struct kvs_watched_key *watched;	/* this client's watches */
+	unsigned int nr_watched;
+	/* a watched key changed: set under that key's shard lock */
+	bool dirty_cas;
 };
 
 /* ----------------------------------------------------------- commands */
@@ -571,6 +594,59 @@ void kvs_signal_modified_key(struct kvs_client *c, int db,
 /* Locks every shard in order (under multi_lock) and the reverse. */
 void kvs_lock_all_shards(void);
 void kvs_unlock_all_shards(void);
+
+/* ------------------------------------------------------------ multi.c */
+
+#define KVS_CLIENT_MULTI	BIT(0)	/* between MULTI and EXEC/DISCARD */
+#define KVS_CLIENT_DIRTY_EXEC	BIT(1)	/* a command failed to queue */
+
+struct kvs_multi_cmd;
+struct kvs_watched_key;
+
+void multi_command(struct kvs_client *c);
+void exec_command(struct kvs_client *c);
+void discard_command(struct kvs_client *c);
+void watch_command(struct kvs_client *c);
+void unwatch_command(struct kvs_client *c);
+/* dispatcher (command.c): queueing inside MULTI, refusals */
+bool kvs_multi_should_queue(struct kvs_client *c,
+			    const struct kvs_command *cmd);
+void kvs_multi_queue(struct kvs_client *c, const struct kvs_command *cmd);
+void kvs_multi_flag(struct kvs_client *c);
+bool kvs_multi_denyoom(struct kvs_client *c, const struct kvs_command *cmd);
+void kvs_multi_reject(struct kvs_client *c, const char *err);
+void kvs_multi_release(struct kvs_client *c);	/* fd closed */
+/* WATCH invalidation: the key's shard lock / every shard lock is held */
+void kvs_touch_watched_key(struct kvs_client *c, int db,
+			   const struct kvs_arg *key);
+void kvs_touch_watched_flush(int db);		/* -1: FLUSHALL */
+void kvs_touch_watched_swapdb(int id1, int id2);
+/* command.c, for EXEC: key shards of c->argv, shard sets, a bare call */
+unsigned int kvs_command_key_shards(struct kvs_client *c,
+				    const struct kvs_command *cmd,
+				    unsigned long *shards);
+void kvs_lock_shards(const unsigned long *shards, unsigned int n);
+void kvs_unlock_shards(const unsigned long *shards, unsigned int n);
+void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd);
+
+/*
+ * The task holding every shard lock for an EXEC whose queue has
+ * CMD_NOLOCK commands (SCAN, RANDOMKEY, INFO), or NULL. Only the holder
+ * can see itself here, so CMD_NOLOCK procs lock shards through these.
+ */
+extern struct task_struct *kvs_all_shards_owner;
+
+static inline void kvs_shard_lock(struct kvs_shard *sh)
+{
+	if (READ_ONCE(kvs_all_shards_owner) != current)
+		mutex_lock(&sh->lock);
+}
+
+static inline void kvs_shard_unlock(struct kvs_shard *sh)
+{
+	if (READ_ONCE(kvs_all_shards_owner) != current)
+		mutex_unlock(&sh->lock);
+}
 
 /* Dict primitives (dict.c). */
 struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash);
@@ -992,6 +1068,130 @@ void sscan_command(struct kvs_client *c);
 /* getkeys callback (numkeys) of SINTERCARD */
 int kvs_sintercard_getkeys(const struct kvs_client *c,
 			   struct kvs_key_range *r);
+
+/* pubsub.c */
+void subscribe_command(struct kvs_client *c);
+void psubscribe_command(struct kvs_client *c);
+void unsubscribe_command(struct kvs_client *c);
+void punsubscribe_command(struct kvs_client *c);
+void publish_command(struct kvs_client *c);
+void pubsub_channels_command(struct kvs_client *c);
+void pubsub_numsub_command(struct kvs_client *c);
+void pubsub_numpat_command(struct kvs_client *c);
+void pubsub_help_command(struct kvs_client *c);
+long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
+			size_t msglen);
+void kvs_pubsub_release(struct kvs_client *c);
+void kvs_pubsub_counts(unsigned long *channels, unsigned long *patterns);
+/* A subscribed client's command: itself, the subscribed PING, or NULL. */
+const struct kvs_command *kvs_pubsub_filter(struct kvs_client *c,
+					    const struct kvs_command *cmd);
+/* client-output-buffer-limit; only the pubsub class is enforced */
+enum { KVS_OBUF_NORMAL, KVS_OBUF_REPLICA, KVS_OBUF_PUBSUB, KVS_OBUF_CLASSES };
+#define KVS_OBUF_LIMIT_STR_MAX	256
+struct kvs_obuf_limit {
+	u64 hard;
+	u64 soft;
+	s64 soft_secs;
+};
+
+void kvs_obuf_limit_get(struct kvs_obuf_limit *lim);
+void kvs_obuf_limit_set(const struct kvs_obuf_limit *lim);
+const char *kvs_obuf_limit_parse(const char *s, size_t len,
+				 struct kvs_obuf_limit *lim);
+void kvs_obuf_limit_format(char *buf, size_t size);
+
+/* notify.c: Redis's notify-keyspace-events classes */
+#define KVS_NOTIFY_KEYSPACE	BIT(0)	/* K */
+#define KVS_NOTIFY_KEYEVENT	BIT(1)	/* E */
+#define KVS_NOTIFY_GENERIC	BIT(2)	/* g */
+#define KVS_NOTIFY_STRING	BIT(3)	/* $ */
+#define KVS_NOTIFY_LIST		BIT(4)	/* l */
+#define KVS_NOTIFY_SET		BIT(5)	/* s */
+#define KVS_NOTIFY_HASH		BIT(6)	/* h */
+#define KVS_NOTIFY_ZSET		BIT(7)	/* z */
+#define KVS_NOTIFY_EXPIRED	BIT(8)	/* x */
+#define KVS_NOTIFY_EVICTED	BIT(9)	/* e */
+#define KVS_NOTIFY_STREAM	BIT(10)	/* t */
+#define KVS_NOTIFY_KEY_MISS	BIT(11)	/* m */
+#define KVS_NOTIFY_MODULE	BIT(13)	/* d */
+#define KVS_NOTIFY_NEW		BIT(14)	/* n */
+#define KVS_NOTIFY_ALL	(KVS_NOTIFY_GENERIC | KVS_NOTIFY_STRING | \
+			 KVS_NOTIFY_LIST | KVS_NOTIFY_SET | KVS_NOTIFY_HASH | \
+			 KVS_NOTIFY_ZSET | KVS_NOTIFY_EXPIRED | \
+			 KVS_NOTIFY_EVICTED | KVS_NOTIFY_STREAM | \
+			 KVS_NOTIFY_MODULE)	/* A */
+#define KVS_NOTIFY_STR_MAX	24
+int kvs_notify_parse_flags(const char *s, size_t len);
+void kvs_notify_flags_string(int flags, char *buf);
+int kvs_notify_get_flags(void);
+void kvs_notify_set_flags(int flags);
+/*
+ * Publish a keyspace event (Redis's notifyKeyspaceEvent) after the change,
+ * with the key's shard lock still held; @c may be NULL.
+ */
+void kvs_notify(struct kvs_client *c, int type, const char *event,
+		const struct kvs_arg *key, int db);
+
+/*
+ * blocking.c: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP.
+ * A client whose blocking command found nothing waits on the keys (FIFO per
+ * key); a write to such a key wakes the first waiter it can serve, which
+ * runs its command again through the dispatcher. Fields are under c->lock;
+ * @waits/@blocked change with the keys' shard locks held too (kickers read
+ * @type/@stream under a shard lock); @notified is atomic.
+ */
+struct kvs_bwait;
+struct kvs_bpop {
+	struct kvs_client *c;
+	struct kvs_bwait *waits;	/* one per distinct key */
+	unsigned int nr_waits;
+	u8 type;			/* OBJ_LIST or OBJ_ZSET: who can serve */
+	bool blocked;			/* waiting on its keys */
+	bool stream;			/* parked in the query buffer: @work runs it */
+	bool may_block;			/* a top-level blocking command (not EXEC) */
+	bool wait_here;			/* KVS_IOC_EXEC: sleep in the call */
+	bool nonblock;			/* KVS_IOC_EXEC on an O_NONBLOCK fd */
+	bool resume;			/* @work is running the parked command */
+	bool dead;			/* the fd is being released */
+	int stop;			/* EXEC: the command did not run (errno) */
+	s64 deadline;			/* ms (kvs_mstime()), 0: forever */
+	atomic_t notified;		/* EXEC sleeper kicked */
+	wait_queue_head_t wq;
+	struct delayed_work work;	/* stream: kick or timeout */
+};
+
+void blpop_command(struct kvs_client *c);
+void brpop_command(struct kvs_client *c);
+void blmove_command(struct kvs_client *c);
+void brpoplpush_command(struct kvs_client *c);
+void blmpop_command(struct kvs_client *c);
+void bzpopmin_command(struct kvs_client *c);
+void bzpopmax_command(struct kvs_client *c);
+void bzmpop_command(struct kvs_client *c);
+int kvs_bzmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
+int kvs_block_client_init(struct kvs_client *c);
+void kvs_block_client_release(struct kvs_client *c);
+/* From kvs_signal_modified_key(), the key's shard lock held. */
+void kvs_block_signal_key(int db, const struct kvs_arg *key);
+/* KVS_IOC_EXEC: 0 (run the command again), -EAGAIN or -ERESTARTSYS. */
+int kvs_block_sleep(struct kvs_client *c);
+/* The blocked command will not run: off its keys, bpop->stop = @err. */
+void kvs_block_abort(struct kvs_client *c, int err);
+/* The command just dispatched has not run (yet): its input stays. */
+static inline bool kvs_block_pending(const struct kvs_client *c)
+{
+	return c->bpop->blocked || c->bpop->stop;
+}
+
+/* Input waits behind a parked command, except for its own re-run. */
+static inline bool kvs_block_hold_input(const struct kvs_client *c)
+{
+	return c->bpop->blocked && c->bpop->stream && !c->bpop->resume;
+}
+
+/* client.c: run the query buffer again (c->lock held): a parked command. */
+void kvs_client_run_input(struct kvs_client *c);
 
 /* hll.c */
 void pfadd_command(struct kvs_client *c);

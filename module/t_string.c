@@ -190,8 +190,11 @@ static void set_generic(struct kvs_client *c, u32 flags,
 	de = kvs_set_key(c, c->db, key, o, flags & SET_KEEPTTL);
 	if (!de)
 		goto err_nomem;
-	if (expire)
+	kvs_notify(c, KVS_NOTIFY_STRING, "set", key, c->db);
+	if (expire) {
 		kvs_set_expire(kvs_shard_of(de->hash), c->db, de, when);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "expire", key, c->db);
+	}
 
 	if (flags & SET_GET)
 		return;
@@ -243,8 +246,8 @@ void getset_command(struct kvs_client *c)
 		return;
 	o = kvs_obj_new_string(c->argv[2].ptr, c->argv[2].len);
 	/* the old value (or nil) is the reply: a failure cannot be told */
-	if (o)
-		kvs_set_key(c, c->db, &c->argv[1], o, false);
+	if (o && kvs_set_key(c, c->db, &c->argv[1], o, false))
+		kvs_notify(c, KVS_NOTIFY_STRING, "set", &c->argv[1], c->db);
 }
 
 void getdel_command(struct kvs_client *c)
@@ -260,6 +263,7 @@ void getdel_command(struct kvs_client *c)
 	add_reply_bulk_obj(c, de->val);
 	kvs_db_delete_entry(c->db, kvs_shard_of(de->hash), de);
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	kvs_notify(c, KVS_NOTIFY_GENERIC, "del", &c->argv[1], c->db);
 }
 
 void getex_command(struct kvs_client *c)
@@ -289,12 +293,18 @@ void getex_command(struct kvs_client *c)
 		/* an absolute time already past deletes the key */
 		kvs_db_delete_entry(c->db, sh, de);
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", &c->argv[1], c->db);
 	} else if (expire) {
 		kvs_set_expire(sh, c->db, de, when);
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "expire", &c->argv[1],
+			   c->db);
 	} else if (flags & SET_PERSIST) {
-		if (kvs_remove_expire(sh, c->db, de))
+		if (kvs_remove_expire(sh, c->db, de)) {
 			kvs_signal_modified_key(c, c->db, &c->argv[1]);
+			kvs_notify(c, KVS_NOTIFY_GENERIC, "persist",
+				   &c->argv[1], c->db);
+		}
 	}
 }
 
@@ -348,6 +358,8 @@ static void mset_generic(struct kvs_client *c, bool nx)
 		vals[j] = NULL;
 		if (!kvs_set_key(c, c->db, &c->argv[1 + 2 * j], o, false))
 			goto err_free;
+		kvs_notify(c, KVS_NOTIFY_STRING, "set", &c->argv[1 + 2 * j],
+			   c->db);
 	}
 	kvfree(vals);
 	if (nx)
@@ -426,6 +438,7 @@ void append_command(struct kvs_client *c)
 		o->encoding = OBJ_ENCODING_RAW;
 	}
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	kvs_notify(c, KVS_NOTIFY_STRING, "append", &c->argv[1], c->db);
 	add_reply_ll(c, len);
 	return;
 
@@ -543,6 +556,7 @@ void setrange_command(struct kvs_client *c)
 		o->encoding = OBJ_ENCODING_RAW;
 	}
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	kvs_notify(c, KVS_NOTIFY_STRING, "setrange", &c->argv[1], c->db);
 	add_reply_ll(c, newlen);
 	return;
 
@@ -577,6 +591,7 @@ static void incr_decr(struct kvs_client *c, s64 incr)
 	else if (!kvs_db_add(c, c->db, &c->argv[1], o))
 		goto err_nomem;
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	kvs_notify(c, KVS_NOTIFY_STRING, "incrby", &c->argv[1], c->db);
 	add_reply_ll(c, value);
 	return;
 
@@ -651,6 +666,7 @@ void incrbyfloat_command(struct kvs_client *c)
 	else if (!kvs_db_add(c, c->db, &c->argv[1], o))
 		goto err_free;
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	kvs_notify(c, KVS_NOTIFY_STRING, "incrbyfloat", &c->argv[1], c->db);
 	add_reply_bulk(c, buf, len);
 out:
 	kfree(buf);

@@ -52,7 +52,8 @@ struct kvs_version {
  * @reply_pending: out: bytes of reply still queued on the fd. They are
  *       never dropped: fetch them with read() or with another
  *       KVS_IOC_EXEC whose @req_len is 0.
- * @nr_cmds: out: number of commands executed
+ * @nr_cmds: out: number of commands executed; fewer than the request
+ *       holds only when a blocking command could not wait (see below)
  * @flags: must be zero
  * @reserved: must be zero
  *
@@ -60,11 +61,28 @@ struct kvs_version {
  * the reply stream is always in command order. @reply receives a prefix of
  * that byte stream: it may end inside a reply, whose rest stays queued.
  *
+ * Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN
+ * BZPOPMAX BZMPOP) that find nothing to pop sleep in the call,
+ * interruptibly, until they are served or time out; other fds are not
+ * held up. A signal, or an O_NONBLOCK fd (which never sleeps), stops the
+ * request at the blocking command: it does not run (no element is taken)
+ * and neither does anything after it.
+ *  - If it is the first command of the request, the call fails with
+ *    -EINTR (or is restarted by the kernel under SA_RESTART, the timeout
+ *    starting over) or -EAGAIN: nothing ran, submit the same request again.
+ *  - Otherwise the call succeeds with @nr_cmds short of the number of
+ *    commands sent: the first @nr_cmds ran and their replies come as usual;
+ *    submit the rest of the request again, from command @nr_cmds (counting
+ *    from 0, the blocking one) on.
+ *
  * Errors (nothing is copied back to the struct on error):
  * -EINVAL  non-zero @flags or @reserved, or a malformed or truncated
  *          request (then no command ran)
  * -E2BIG   @req_len above the query buffer limit (1 GiB by default)
- * -EBUSY   a command written with write() is still incomplete on this fd
+ * -EBUSY   a command written with write() is still incomplete on this fd,
+ *          or is a blocking command still waiting
+ * -EINTR   a signal came while the request's first command was blocked
+ * -EAGAIN  O_NONBLOCK fd and the request's first command would block
  * -EPIPE   the connection is closed (after QUIT or a protocol error on
  *          the write() stream); @req_len 0 may still fetch queued replies
  * -EFAULT  bad @req (no command ran) or bad @reply: the commands ran and

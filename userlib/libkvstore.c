@@ -285,6 +285,28 @@ static int stream_flush(struct kvs_ctx *c)
 }
 
 /*
+ * Where command @n of obuf starts. Everything in obuf is an array of
+ * bulk strings (our formatter's, or checked by count_commands()).
+ */
+static size_t obuf_offset(const struct kvs_ctx *c, size_t n)
+{
+	const char *p = c->obuf.p, *end = p + c->obuf.len;
+	char *q;
+
+	while (n-- && p < end) {
+		long k = strtol(p + 1, &q, 10);
+
+		p = q + 2;
+		while (k-- > 0 && p < end) {
+			long l = strtol(p + 1, &q, 10);
+
+			p = q + 2 + l + 2;
+		}
+	}
+	return p < end ? (size_t)(p - c->obuf.p) : c->obuf.len;
+}
+
+/*
  * One KVS_IOC_EXEC: run every buffered command, replies land in the
  * reader. The module refuses a malformed batch as a whole with -EINVAL
  * before running anything, so nothing is half-done: the batch is dropped
@@ -321,8 +343,20 @@ static int device_exec(struct kvs_ctx *c)
 	}
 	if (ex.reply_used > ex.reply_len)
 		return fail(c, -EIO);
-	c->obuf.len = 0;
-	c->unsent = 0;
+	if (ex.nr_cmds < c->unsent) {
+		/*
+		 * A signal stopped the batch at a blocking command, which did
+		 * not run: it and the rest go again with the next transfer.
+		 */
+		size_t off = obuf_offset(c, ex.nr_cmds);
+
+		memmove(c->obuf.p, c->obuf.p + off, c->obuf.len - off);
+		c->obuf.len -= off;
+		c->unsent -= ex.nr_cmds;
+	} else {
+		c->obuf.len = 0;
+		c->unsent = 0;
+	}
 	c->rd.len += ex.reply_used;
 	c->dev_pending = ex.reply_pending;
 	/* Offer a buffer big enough for a batch like this one next time. */

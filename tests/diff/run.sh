@@ -86,6 +86,8 @@ for s in $scripts; do
 		echo "not ok $i $name"
 		echo "# --- redis-server  +++ kvstore (first 80 lines)"
 		diff -a -u "$dir/redis.out" "$dir/kvstore.out" | sed -n '3,82s/^/# /p'
+		echo "# kvstore's output begins:"
+		head -n 5 "$dir/kvstore.out" | sed 's/^/#   /'
 		status=1
 	fi
 done

@@ -1,0 +1,881 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pub/sub (Redis's pubsub.c): SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBEs,
+ * PUBLISH and PUBSUB, and the output-buffer limit of subscribers.
+ *
+ * The registry is server-wide: a hash of channel -> subscribers, a hash of
+ * pattern -> subscribers (for PUBSUB NUMPAT and duplicate checks) and a
+ * list of the patterns in creation order (for matching). It is guarded by
+ * pubsub_sem: PUBLISH and keyspace notifications read it, (un)subscribing
+ * and closing an fd write it. A registered subscriber's kvs_client stays
+ * valid while pubsub_sem is held, because kvs_pubsub_release() removes it
+ * under the write side before the client is freed.
+ *
+ * Lock order (see server.h): kvs_client.lock -> kvs_shard.lock ->
+ * pubsub_sem -> kvs_client.out_lock. Keyspace notifications publish with
+ * the shard lock of the changed key held, so that the events of one key
+ * reach subscribers in the order of the changes; nothing here ever takes
+ * a shard lock.
+ *
+ * Fan-out never waits for a subscriber: a message is built once into a
+ * refcounted string and each subscriber's queue gets a small chunk that
+ * references it (allocated before its out_lock is taken). A subscriber
+ * whose queued output passes the pubsub class of client-output-buffer-limit
+ * (hard limit, or soft limit for soft_seconds) is cut off: it is marked
+ * closing, its queue is dropped (but for the chunk a reader may be copying
+ * from right now) and it is woken; its read() then ends with EOF, as a
+ * socket Redis closed would.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/rwsem.h>
+#include <linux/string.h>
+#include <linux/poll.h>
+#include <linux/overflow.h>
+
+#include "server.h"
+
+/* A channel or a pattern with at least one subscriber. */
+struct ps_entry {
+	struct hlist_node hnode;	/* in its table */
+	struct list_head all;		/* patterns: ps_pattern_list */
+	struct list_head subs;		/* struct ps_sub.enode */
+	u64 hash;
+	unsigned int nsubs;
+	size_t len;
+	char name[];
+};
+
+/* One client subscribed to one channel or pattern. */
+struct ps_sub {
+	struct list_head enode;		/* in ps_entry.subs */
+	struct list_head cnode;		/* in kvs_pubsub_client.{channels,patterns} */
+	struct kvs_client *c;
+	struct ps_entry *e;
+};
+
+/* A client's subscriptions, in subscription order. */
+struct kvs_pubsub_client {
+	struct list_head channels;
+	struct list_head patterns;
+	unsigned int nchannels;
+	unsigned int npatterns;
+};
+
+struct ps_table {
+	struct hlist_head *buckets;
+	unsigned long size;		/* 0 or a power of two */
+	unsigned long used;
+};
+
+#define PS_TABLE_MIN	16
+
+static DECLARE_RWSEM(pubsub_sem);
+static struct ps_table ps_channels, ps_patterns;
+static LIST_HEAD(ps_pattern_list);
+
+/* Redis 7.0's defaults: normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60 */
+static struct kvs_obuf_limit obuf_limits[KVS_OBUF_CLASSES] = {
+	[KVS_OBUF_NORMAL] = { 0, 0, 0 },
+	[KVS_OBUF_REPLICA] = { 256ULL << 20, 64ULL << 20, 60 },
+	[KVS_OBUF_PUBSUB] = { 32ULL << 20, 8ULL << 20, 60 },
+};
+
+static const char *const obuf_class_names[KVS_OBUF_CLASSES] = {
+	"normal", "slave", "pubsub"
+};
+
+/* ------------------------------------------------------------ registry */
+
+static struct ps_entry *ps_find(struct ps_table *t, const char *name,
+				size_t len, u64 hash)
+{
+	struct ps_entry *e;
+
+	if (!t->size)
+		return NULL;
+	hlist_for_each_entry(e, &t->buckets[hash & (t->size - 1)], hnode)
+		if (e->hash == hash && e->len == len &&
+		    !memcmp(e->name, name, len))
+			return e;
+	return NULL;
+}
+
+/* Doubles the table when full; a failed grow only makes chains longer. */
+static int ps_table_insert(struct ps_table *t, struct ps_entry *e)
+{
+	lockdep_assert_held_write(&pubsub_sem);
+	if (t->used >= t->size) {
+		unsigned long nsize = t->size ? t->size * 2 : PS_TABLE_MIN;
+		struct hlist_head *nb;
+		unsigned long i;
+
+		nb = kvcalloc(nsize, sizeof(*nb), GFP_KERNEL_ACCOUNT);
+		if (!nb && !t->size)
+			return -ENOMEM;
+		if (nb) {
+			for (i = 0; i < t->size; i++) {
+				struct hlist_node *tmp;
+				struct ps_entry *x;
+
+				hlist_for_each_entry_safe(x, tmp,
+							  &t->buckets[i], hnode) {
+					hlist_del(&x->hnode);
+					hlist_add_head(&x->hnode,
+						       &nb[x->hash & (nsize - 1)]);
+				}
+			}
+			kvfree(t->buckets);
+			t->buckets = nb;
+			t->size = nsize;
+		}
+	}
+	hlist_add_head(&e->hnode, &t->buckets[e->hash & (t->size - 1)]);
+	t->used++;
+	return 0;
+}
+
+static void ps_table_remove(struct ps_table *t, struct ps_entry *e)
+{
+	hlist_del(&e->hnode);
+	if (!--t->used) {
+		kvfree(t->buckets);
+		t->buckets = NULL;
+		t->size = 0;
+	}
+}
+
+static struct kvs_pubsub_client *ps_client(struct kvs_client *c)
+{
+	struct kvs_pubsub_client *ps = c->pubsub;
+
+	if (ps)
+		return ps;
+	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
+	if (!ps)
+		return NULL;
+	INIT_LIST_HEAD(&ps->channels);
+	INIT_LIST_HEAD(&ps->patterns);
+	c->pubsub = ps;
+	return ps;
+}
+
+/* @c's subscription to @e, searching the shorter of the two lists. */
+static struct ps_sub *ps_find_sub(struct kvs_client *c, struct ps_entry *e,
+				  bool pattern)
+{
+	struct kvs_pubsub_client *ps = c->pubsub;
+	unsigned int mine = pattern ? ps->npatterns : ps->nchannels;
+	struct ps_sub *s;
+
+	if (mine < e->nsubs) {
+		list_for_each_entry(s, pattern ? &ps->patterns : &ps->channels,
+				    cnode)
+			if (s->e == e)
+				return s;
+	} else {
+		list_for_each_entry(s, &e->subs, enode)
+			if (s->c == c)
+				return s;
+	}
+	return NULL;
+}
+
+/* 1: subscribed now, 0: already was, -ENOMEM. */
+static int ps_subscribe(struct kvs_client *c, const struct kvs_arg *name,
+			bool pattern)
+{
+	struct ps_table *t = pattern ? &ps_patterns : &ps_channels;
+	u64 hash = kvs_hash_key(name->ptr, name->len);
+	struct kvs_pubsub_client *ps;
+	struct ps_entry *e;
+	struct ps_sub *s;
+
+	lockdep_assert_held_write(&pubsub_sem);
+	ps = ps_client(c);
+	if (!ps)
+		return -ENOMEM;
+	e = ps_find(t, name->ptr, name->len, hash);
+	if (e && ps_find_sub(c, e, pattern))
+		return 0;
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	if (!e) {
+		e = kmalloc(struct_size(e, name, name->len + 1),
+			    GFP_KERNEL_ACCOUNT);
+		if (!e)
+			goto err_free_sub;
+		INIT_LIST_HEAD(&e->subs);
+		INIT_LIST_HEAD(&e->all);
+		e->hash = hash;
+		e->nsubs = 0;
+		e->len = name->len;
+		memcpy(e->name, name->ptr, name->len);
+		e->name[name->len] = '\0';
+		if (ps_table_insert(t, e))
+			goto err_free_entry;
+		if (pattern)
+			list_add_tail(&e->all, &ps_pattern_list);
+	}
+	s->c = c;
+	s->e = e;
+	list_add_tail(&s->enode, &e->subs);
+	e->nsubs++;
+	if (pattern) {
+		list_add_tail(&s->cnode, &ps->patterns);
+		ps->npatterns++;
+	} else {
+		list_add_tail(&s->cnode, &ps->channels);
+		ps->nchannels++;
+	}
+	WRITE_ONCE(c->pubsub_count, ps->nchannels + ps->npatterns);
+	return 1;
+
+err_free_entry:
+	kfree(e);
+err_free_sub:
+	kfree(s);
+	return -ENOMEM;
+}
+
+static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s, bool pattern)
+{
+	struct kvs_pubsub_client *ps = c->pubsub;
+	struct ps_entry *e = s->e;
+
+	lockdep_assert_held_write(&pubsub_sem);
+	list_del(&s->enode);
+	list_del(&s->cnode);
+	kfree(s);
+	if (pattern)
+		ps->npatterns--;
+	else
+		ps->nchannels--;
+	WRITE_ONCE(c->pubsub_count, ps->nchannels + ps->npatterns);
+	if (--e->nsubs)
+		return;
+	ps_table_remove(pattern ? &ps_patterns : &ps_channels, e);
+	if (pattern)
+		list_del(&e->all);
+	kfree(e);
+}
+
+/* -------------------------------------------------------------- replies */
+
+static void ps_reply_sub(struct kvs_client *c, const char *kind,
+			 const char *name, size_t len)
+{
+	add_reply_array_len(c, 3);
+	add_reply_bulk_cstr(c, kind);
+	if (name)
+		add_reply_bulk(c, name, len);
+	else
+		add_reply_null(c);
+	add_reply_ll(c, c->pubsub_count);
+}
+
+static bool ps_reply_has_placeholder(struct kvs_client *c)
+{
+	struct kvs_chunk *ch;
+
+	list_for_each_entry(ch, &c->reply.chunks, node)
+		if (!ch->obj && !ch->len && !ch->cap)
+			return true;
+	return false;
+}
+
+/*
+ * Queue the confirmations now, while pubsub_sem is still held for
+ * writing: no message published to the new subscriptions can then be
+ * queued ahead of them. Not when the reply holds a deferred-length
+ * placeholder (an enclosing EXEC would still fill it in); the dispatcher
+ * then queues the confirmations as usual.
+ */
+static void ps_flush_reply(struct kvs_client *c)
+{
+	lockdep_assert_held_write(&pubsub_sem);
+	if (c->reply.failed || ps_reply_has_placeholder(c))
+		return;
+	spin_lock(&c->out_lock);
+	kvs_outbuf_splice(&c->out, &c->reply);
+	spin_unlock(&c->out_lock);
+}
+
+static void ps_subscribe_command(struct kvs_client *c, bool pattern)
+{
+	const char *kind = pattern ? "psubscribe" : "subscribe";
+	int j;
+
+	down_write(&pubsub_sem);
+	for (j = 1; j < c->argc; j++) {
+		if (ps_subscribe(c, &c->argv[j], pattern) < 0) {
+			add_reply_error(c, "ERR out of memory");
+			continue;
+		}
+		ps_reply_sub(c, kind, c->argv[j].ptr, c->argv[j].len);
+	}
+	ps_flush_reply(c);
+	up_write(&pubsub_sem);
+}
+
+static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
+{
+	const char *kind = pattern ? "punsubscribe" : "unsubscribe";
+	struct kvs_pubsub_client *ps;
+	struct ps_table *t = pattern ? &ps_patterns : &ps_channels;
+	struct ps_sub *s;
+	int j;
+
+	down_write(&pubsub_sem);
+	ps = c->pubsub;
+	if (c->argc == 1) {
+		struct list_head *head;
+		bool any = false;
+
+		head = ps ? (pattern ? &ps->patterns : &ps->channels) : NULL;
+		while (head && !list_empty(head)) {
+			struct ps_entry *e;
+
+			s = list_first_entry(head, struct ps_sub, cnode);
+			e = s->e;
+			/* the name outlives the unlink only in the reply */
+			add_reply_array_len(c, 3);
+			add_reply_bulk_cstr(c, kind);
+			add_reply_bulk(c, e->name, e->len);
+			ps_unlink_sub(c, s, pattern);
+			add_reply_ll(c, c->pubsub_count);
+			any = true;
+		}
+		if (!any)
+			ps_reply_sub(c, kind, NULL, 0);
+	}
+	for (j = 1; j < c->argc; j++) {
+		const struct kvs_arg *a = &c->argv[j];
+		struct ps_entry *e = NULL;
+
+		if (ps)
+			e = ps_find(t, a->ptr, a->len,
+				    kvs_hash_key(a->ptr, a->len));
+		s = e ? ps_find_sub(c, e, pattern) : NULL;
+		if (s)
+			ps_unlink_sub(c, s, pattern);
+		ps_reply_sub(c, kind, a->ptr, a->len);
+	}
+	up_write(&pubsub_sem);
+}
+
+void subscribe_command(struct kvs_client *c)
+{
+	ps_subscribe_command(c, false);
+}
+
+void psubscribe_command(struct kvs_client *c)
+{
+	ps_subscribe_command(c, true);
+}
+
+void unsubscribe_command(struct kvs_client *c)
+{
+	ps_unsubscribe_command(c, false);
+}
+
+void punsubscribe_command(struct kvs_client *c)
+{
+	ps_unsubscribe_command(c, true);
+}
+
+/**
+ * kvs_pubsub_release - forget every subscription of a closing fd
+ * @c: the client, about to be freed
+ */
+void kvs_pubsub_release(struct kvs_client *c)
+{
+	struct kvs_pubsub_client *ps = c->pubsub;
+
+	if (!ps)
+		return;
+	down_write(&pubsub_sem);
+	while (!list_empty(&ps->channels))
+		ps_unlink_sub(c, list_first_entry(&ps->channels, struct ps_sub,
+						  cnode), false);
+	while (!list_empty(&ps->patterns))
+		ps_unlink_sub(c, list_first_entry(&ps->patterns, struct ps_sub,
+						  cnode), true);
+	up_write(&pubsub_sem);
+	c->pubsub = NULL;
+	kfree(ps);
+}
+
+/* ------------------------------------------------------------- fan-out */
+
+/* "$<len>\r\n" + bytes + "\r\n" into @p; returns the end. */
+static char *ps_put_bulk(char *p, const char *s, size_t len)
+{
+	p += sprintf(p, "$%zu\r\n", len);
+	memcpy(p, s, len);
+	p += len;
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/*
+ * The whole RESP2 message, once for every receiver:
+ * *3 message <channel> <payload> or *4 pmessage <pattern> <channel> <payload>.
+ */
+static struct kvs_obj *ps_build_message(const struct ps_entry *pat,
+					const char *ch, size_t chlen,
+					const char *msg, size_t msglen)
+{
+	/* "*4\r\n" + "$8\r\npmessage\r\n" + 3 x ("$" 20 digits "\r\n" .. "\r\n") */
+	size_t len = 4 + 14 + 3 * 25, plen = pat ? pat->len : 0;
+	struct kvs_obj *o;
+	char *p;
+
+	if (check_add_overflow(len, chlen, &len) ||
+	    check_add_overflow(len, msglen, &len) ||
+	    check_add_overflow(len, plen, &len))
+		return NULL;
+	o = kvs_obj_new_string_cap(0, len + 1);
+	if (!o)
+		return NULL;
+	p = o->str.ptr;
+	if (pat) {
+		p += sprintf(p, "*4\r\n$8\r\npmessage\r\n");
+		p = ps_put_bulk(p, pat->name, pat->len);
+	} else {
+		p += sprintf(p, "*3\r\n$7\r\nmessage\r\n");
+	}
+	p = ps_put_bulk(p, ch, chlen);
+	p = ps_put_bulk(p, msg, msglen);
+	o->str.len = p - o->str.ptr;
+	return o;
+}
+
+/*
+ * Cut @c off: closing, and drop what it has not started to read. The head
+ * chunk stays: its reader may be copying from it without out_lock.
+ */
+static void ps_cut_locked(struct kvs_client *c, struct list_head *drop,
+			  bool failed)
+{
+	struct kvs_chunk *head;
+
+	lockdep_assert_held(&c->out_lock);
+	c->closing = true;
+	if (failed)
+		c->out.failed = true;
+	head = list_first_entry_or_null(&c->out.chunks, struct kvs_chunk,
+					node);
+	if (!head)
+		return;
+	/* everything to @drop, then the head back */
+	list_cut_position(drop, &c->out.chunks, c->out.chunks.prev);
+	list_move(&head->node, &c->out.chunks);
+	c->out.bytes = head->len - head->pos;
+}
+
+static void ps_free_chunks(struct list_head *drop)
+{
+	struct kvs_chunk *ch, *tmp;
+
+	list_for_each_entry_safe(ch, tmp, drop, node) {
+		list_del(&ch->node);
+		kvs_outbuf_free_chunk(ch);
+	}
+}
+
+/* Redis's checkClientOutputBufferLimits() for the pubsub class. */
+static bool ps_over_limit(struct kvs_client *c, s64 now_ms)
+{
+	const struct kvs_obuf_limit *l = &obuf_limits[KVS_OBUF_PUBSUB];
+	u64 hard = READ_ONCE(l->hard), soft = READ_ONCE(l->soft);
+	s64 secs = READ_ONCE(l->soft_secs);
+	size_t used = c->out.bytes;
+
+	lockdep_assert_held(&c->out_lock);
+	if (hard && used >= hard)
+		return true;
+	if (!soft || used < soft) {
+		c->obuf_soft_since_ms = 0;
+		return false;
+	}
+	if (!c->obuf_soft_since_ms) {
+		c->obuf_soft_since_ms = now_ms;
+		return false;
+	}
+	return now_ms - c->obuf_soft_since_ms > secs * 1000;
+}
+
+/*
+ * Queue @msg for @c (NULL: the message could not be built; @c is cut off
+ * rather than silently miss it). Returns true if @c counts as a receiver.
+ */
+static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
+{
+	struct kvs_chunk *ch;
+	LIST_HEAD(drop);
+	bool cut = false, counted = true;
+
+	if (READ_ONCE(c->closing))
+		return false;
+	ch = msg ? kmalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT | __GFP_NOWARN) :
+		   NULL;
+	spin_lock(&c->out_lock);
+	if (c->closing) {
+		counted = false;
+	} else if (!ch) {
+		ps_cut_locked(c, &drop, true);
+		cut = true;
+		counted = false;
+	} else {
+		ch->obj = kvs_obj_get(msg);
+		ch->pos = 0;
+		ch->len = msg->str.len;
+		ch->cap = 0;
+		list_add_tail(&ch->node, &c->out.chunks);
+		c->out.bytes += ch->len;
+		ch = NULL;
+		if (ps_over_limit(c, now_ms)) {
+			ps_cut_locked(c, &drop, false);
+			cut = true;
+		}
+	}
+	spin_unlock(&c->out_lock);
+	kfree(ch);
+	if (cut) {
+		ps_free_chunks(&drop);
+		pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of output buffer limits\n",
+				    c->id);
+		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM |
+					   EPOLLRDHUP | EPOLLOUT);
+	} else if (counted) {
+		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM);
+	}
+	return counted;
+}
+
+/**
+ * kvs_pubsub_publish - deliver a message to channel and pattern subscribers
+ * @ch: channel name
+ * @chlen: its length
+ * @msg: payload
+ * @msglen: its length
+ *
+ * May be called with a shard lock held (keyspace notifications); never
+ * sleeps on a subscriber. Memory for the message may be allocated.
+ *
+ * Return: the number of receivers, as PUBLISH replies.
+ */
+long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
+			size_t msglen)
+{
+	u64 hash = kvs_hash_key(ch, chlen);
+	s64 now_ms = kvs_mstime();
+	struct ps_entry *e, *pat;
+	struct kvs_obj *o;
+	struct ps_sub *s;
+	long receivers = 0;
+
+	down_read(&pubsub_sem);
+	e = ps_find(&ps_channels, ch, chlen, hash);
+	if (e) {
+		o = ps_build_message(NULL, ch, chlen, msg, msglen);
+		list_for_each_entry(s, &e->subs, enode) {
+			receivers += ps_deliver(s->c, o, now_ms);
+		}
+		kvs_obj_put(o);
+	}
+	list_for_each_entry(pat, &ps_pattern_list, all) {
+		if (!kvs_stringmatch(pat->name, pat->len, ch, chlen, false))
+			continue;
+		o = ps_build_message(pat, ch, chlen, msg, msglen);
+		list_for_each_entry(s, &pat->subs, enode) {
+			receivers += ps_deliver(s->c, o, now_ms);
+		}
+		kvs_obj_put(o);
+	}
+	up_read(&pubsub_sem);
+	return receivers;
+}
+
+void publish_command(struct kvs_client *c)
+{
+	add_reply_ll(c, kvs_pubsub_publish(c->argv[1].ptr, c->argv[1].len,
+					   c->argv[2].ptr, c->argv[2].len));
+}
+
+/* ----------------------------------------------------------- PUBSUB ... */
+
+void pubsub_channels_command(struct kvs_client *c)
+{
+	const struct kvs_arg *pat = c->argc == 3 ? &c->argv[2] : NULL;
+	struct ps_entry *e;
+	unsigned long i;
+	void *len;
+	long n = 0;
+
+	if (c->argc > 3) {
+		add_reply_subcommand_syntax_error(c);
+		return;
+	}
+	len = add_reply_deferred_len(c);
+	down_read(&pubsub_sem);
+	for (i = 0; i < ps_channels.size; i++) {
+		hlist_for_each_entry(e, &ps_channels.buckets[i], hnode) {
+			if (pat && !kvs_stringmatch(pat->ptr, pat->len,
+						    e->name, e->len, false))
+				continue;
+			add_reply_bulk(c, e->name, e->len);
+			n++;
+		}
+	}
+	up_read(&pubsub_sem);
+	set_deferred_array_len(c, len, n);
+}
+
+void pubsub_numsub_command(struct kvs_client *c)
+{
+	int j;
+
+	add_reply_map_len(c, c->argc - 2);
+	down_read(&pubsub_sem);
+	for (j = 2; j < c->argc; j++) {
+		const struct kvs_arg *a = &c->argv[j];
+		struct ps_entry *e;
+
+		e = ps_find(&ps_channels, a->ptr, a->len,
+			    kvs_hash_key(a->ptr, a->len));
+		add_reply_bulk(c, a->ptr, a->len);
+		add_reply_ll(c, e ? e->nsubs : 0);
+	}
+	up_read(&pubsub_sem);
+}
+
+void pubsub_numpat_command(struct kvs_client *c)
+{
+	add_reply_ll(c, READ_ONCE(ps_patterns.used));
+}
+
+void pubsub_help_command(struct kvs_client *c)
+{
+	static const char *const help[] = {
+		"CHANNELS [<pattern>]",
+		"    Return the currently active channels matching a <pattern> (default: '*').",
+		"NUMPAT",
+		"    Return number of subscriptions to patterns.",
+		"NUMSUB [<channel> ...]",
+		"    Return the number of subscribers for the specified channels, excluding",
+		"    pattern subscriptions(default: no channels).",
+		"SHARDCHANNELS [<pattern>]",
+		"    Return the currently active shard level channels matching a <pattern> (default: '*').",
+		"SHARDNUMSUB [<shardchannel> ...]",
+		"    Return the number of subscribers for the specified shard level channel(s)",
+		NULL
+	};
+
+	kvs_add_reply_help(c, help);
+}
+
+/**
+ * kvs_pubsub_counts - channels and patterns with subscribers (INFO)
+ * @channels: out
+ * @patterns: out
+ */
+void kvs_pubsub_counts(unsigned long *channels, unsigned long *patterns)
+{
+	*channels = READ_ONCE(ps_channels.used);
+	*patterns = READ_ONCE(ps_patterns.used);
+}
+
+/* -------------------------------------------------- subscribed context */
+
+/* PING while subscribed (RESP2): *2 "pong" <message or "">. */
+static void ps_ping_command(struct kvs_client *c)
+{
+	if (c->argc > 2) {
+		add_reply_arity_error(c);
+		return;
+	}
+	add_reply_array_len(c, 2);
+	add_reply_bulk_cstr(c, "pong");
+	if (c->argc == 2)
+		add_reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
+	else
+		add_reply_bulk(c, "", 0);
+}
+
+static const struct kvs_command ps_ping = {
+	.name = "ping",
+	.proc = ps_ping_command,
+	.arity = -1,
+	.flags = CMD_FAST,
+	.group = "connection",
+};
+
+/**
+ * kvs_pubsub_filter - Redis's rule for a client with subscriptions
+ * @c: a client with c->pubsub_count > 0
+ * @cmd: the command it sent (arity already checked)
+ *
+ * In RESP2 only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET are
+ * allowed; PING then replies in the array form.
+ *
+ * Return: the command to run, or NULL after an error reply.
+ */
+const struct kvs_command *kvs_pubsub_filter(struct kvs_client *c,
+					    const struct kvs_command *cmd)
+{
+	char name[64];
+
+	if (c->resp != 2)
+		return cmd;
+	if (cmd->proc == subscribe_command || cmd->proc == psubscribe_command ||
+	    cmd->proc == unsubscribe_command ||
+	    cmd->proc == punsubscribe_command || cmd->proc == quit_command)
+		return cmd;
+	if (cmd->proc == ping_command)
+		return &ps_ping;
+	kvs_command_fullname(cmd, name, sizeof(name));
+	atomic64_inc(&server.stat.rejected_calls);
+	add_reply_errorf(c, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+			 name);
+	return NULL;
+}
+
+/* ------------------------------------------- client-output-buffer-limit */
+
+/**
+ * kvs_obuf_limit_get - the current limits (CONFIG SET starts from these)
+ * @lim: out, KVS_OBUF_CLASSES entries
+ */
+void kvs_obuf_limit_get(struct kvs_obuf_limit *lim)
+{
+	int i;
+
+	for (i = 0; i < KVS_OBUF_CLASSES; i++) {
+		lim[i].hard = READ_ONCE(obuf_limits[i].hard);
+		lim[i].soft = READ_ONCE(obuf_limits[i].soft);
+		lim[i].soft_secs = READ_ONCE(obuf_limits[i].soft_secs);
+	}
+}
+
+void kvs_obuf_limit_set(const struct kvs_obuf_limit *lim)
+{
+	int i;
+
+	for (i = 0; i < KVS_OBUF_CLASSES; i++) {
+		WRITE_ONCE(obuf_limits[i].hard, lim[i].hard);
+		WRITE_ONCE(obuf_limits[i].soft, lim[i].soft);
+		WRITE_ONCE(obuf_limits[i].soft_secs, lim[i].soft_secs);
+	}
+}
+
+static bool ps_next_word(const char **s, const char *end, const char **w,
+			 size_t *wlen)
+{
+	const char *p = *s;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end)
+		return false;
+	*w = p;
+	while (p < end && *p != ' ')
+		p++;
+	*wlen = p - *w;
+	*s = p;
+	return true;
+}
+
+/* As Redis reads the seconds, with strtoll(): "12x" is 12, "x" is 0. */
+static s64 ps_strtoll(const char *s, size_t len)
+{
+	bool neg = false;
+	size_t i = 0;
+	s64 v = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (S64_MAX - 9) / 10)
+			return neg ? -1 : S64_MAX;
+		v = v * 10 + (s[i] - '0');
+	}
+	return neg ? -v : v;
+}
+
+/**
+ * kvs_obuf_limit_parse - "<class> <hard> <soft> <soft seconds> ..."
+ * @s: the value
+ * @len: its length
+ * @lim: the current limits on entry, updated for the classes named
+ *
+ * Return: NULL, or Redis's reason for refusing the value.
+ */
+const char *kvs_obuf_limit_parse(const char *s, size_t len,
+				 struct kvs_obuf_limit *lim)
+{
+	const char *end = s + len, *w[4];
+	size_t wl[4], nwords = 0;
+	const char *p = s;
+	int i, cls;
+
+	while (ps_next_word(&p, end, &w[0], &wl[0]))
+		nwords++;
+	if (nwords % 4)
+		return "Wrong number of arguments in buffer limit configuration.";
+	p = s;
+	while (ps_next_word(&p, end, &w[0], &wl[0])) {
+		struct kvs_arg a = { .ptr = w[0], .len = wl[0] };
+		u64 hard, soft;
+		s64 secs;
+
+		for (i = 1; i < 4; i++)
+			ps_next_word(&p, end, &w[i], &wl[i]);
+		if (kvs_arg_equals(&a, "normal")) {
+			cls = KVS_OBUF_NORMAL;
+		} else if (kvs_arg_equals(&a, "slave") ||
+			   kvs_arg_equals(&a, "replica")) {
+			cls = KVS_OBUF_REPLICA;
+		} else if (kvs_arg_equals(&a, "pubsub")) {
+			cls = KVS_OBUF_PUBSUB;
+		} else {
+			return "Invalid client class specified in buffer limit configuration.";
+		}
+		if (!kvs_memtoull(w[1], wl[1], &hard) ||
+		    !kvs_memtoull(w[2], wl[2], &soft))
+			goto err_value;
+		secs = ps_strtoll(w[3], wl[3]);
+		if (secs < 0)
+			goto err_value;
+		lim[cls].hard = hard;
+		lim[cls].soft = soft;
+		lim[cls].soft_secs = secs;
+	}
+	return NULL;
+
+err_value:
+	return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+}
+
+/**
+ * kvs_obuf_limit_format - CONFIG GET's form of the limits
+ * @buf: destination
+ * @size: its size (KVS_OBUF_LIMIT_STR_MAX is enough)
+ */
+void kvs_obuf_limit_format(char *buf, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < KVS_OBUF_CLASSES; i++)
+		n += scnprintf(buf + n, size - n, "%s%s %llu %llu %lld",
+			       i ? " " : "", obuf_class_names[i],
+			       READ_ONCE(obuf_limits[i].hard),
+			       READ_ONCE(obuf_limits[i].soft),
+			       READ_ONCE(obuf_limits[i].soft_secs));
+}

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pub/sub: SUBSCRIBE PSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB,
+ * the subscribed context, delivery order with several publishers, the
+ * output-buffer limit of a slow subscriber, poll() readiness, close while
+ * subscribed, and keyspace notifications. Expected bytes checked against
+ * redis-server 7.0.15 with KVS_TEST_SOCK.
+ */
+#include "kvs_test.h"
+#include "kselftest_harness.h"
+
+#define OK "+OK\r\n"
+#define CTX_ERR(cmd) "-ERR Can't execute '" cmd "': only (P|S)SUBSCRIBE / " \
+	"(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"
+
+/* Write an inline command on a stream and read @n replies. */
+static char *stream_cmd(int fd, const char *cmd, long n)
+{
+	struct kvs_sbuf b = { 0 };
+	char *r;
+
+	kvs_sbuf_cmdstr(&b, cmd);
+	if (kvs_write_all(fd, b.p, b.len)) {
+		free(b.p);
+		return NULL;
+	}
+	free(b.p);
+	r = kvs_read_replies(fd, n, 5000);
+	return r;
+}
+
+/* Nothing arrives on @fd within @ms. */
+static int quiet(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 0;
+}
+
+static void set_config(int fd, const char *name, const char *val)
+{
+	const char *argv[] = { "CONFIG", "SET", name, val };
+
+	kvs_cmdv(fd, 4, argv, NULL);
+}
+
+FIXTURE(pubsub) {
+	int fd;		/* publisher / control connection */
+	int sub;	/* subscriber */
+};
+
+FIXTURE_SETUP(pubsub)
+{
+	KVS_FIXTURE_SETUP(self);
+	self->sub = kvs_connect(O_RDWR);
+	ASSERT_LE(0, self->sub);
+}
+
+FIXTURE_TEARDOWN(pubsub)
+{
+	if (self->sub >= 0)
+		close(self->sub);
+	if (self->fd >= 0) {
+		set_config(self->fd, "notify-keyspace-events", "");
+		set_config(self->fd, "client-output-buffer-limit",
+			   "pubsub 33554432 8388608 60");
+		close(self->fd);
+	}
+}
+
+TEST_F(pubsub, subscribe_publish_bytes)
+{
+	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
+		     "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
+		     "*3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:2\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE ch ch x", 3));
+	EXPECT_REPLY("*3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:3\r\n"
+		     "*3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:3\r\n",
+		     stream_cmd(self->sub, "PSUBSCRIBE c* c*", 2));
+	EXPECT_REPLY(":2\r\n", kvs_cmd(self->fd, "PUBLISH ch hello"));
+	EXPECT_REPLY("*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n"
+		     "*4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$5\r\nhello\r\n",
+		     kvs_read_replies(self->sub, 2, 5000));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH x \"\""));
+	EXPECT_REPLY("*3\r\n$7\r\nmessage\r\n$1\r\nx\r\n$0\r\n\r\n",
+		     kvs_read_replies(self->sub, 1, 5000));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBLISH nobody hi"));
+	EXPECT_REPLY("*6\r\n$2\r\nch\r\n:1\r\n$1\r\nx\r\n:1\r\n$4\r\nnope\r\n:0\r\n",
+		     kvs_cmd(self->fd, "PUBSUB NUMSUB ch x nope"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBSUB NUMPAT"));
+	EXPECT_REPLY("*1\r\n$2\r\nch\r\n",
+		     kvs_cmd(self->fd, "PUBSUB CHANNELS c*"));
+	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:2\r\n",
+		     stream_cmd(self->sub, "UNSUBSCRIBE ch", 1));
+	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$1\r\nx\r\n:1\r\n",
+		     stream_cmd(self->sub, "UNSUBSCRIBE", 1));
+	EXPECT_REPLY("*3\r\n$12\r\npunsubscribe\r\n$2\r\nc*\r\n:0\r\n",
+		     stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+	EXPECT_REPLY("*3\r\n$12\r\npunsubscribe\r\n$-1\r\n:0\r\n",
+		     stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$1\r\ny\r\n:0\r\n",
+		     stream_cmd(self->sub, "UNSUBSCRIBE y", 1));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBSUB NUMPAT"));
+	EXPECT_REPLY("*0\r\n", kvs_cmd(self->fd, "PUBSUB CHANNELS"));
+	/* out of the subscribed context: everything works again */
+	EXPECT_REPLY("$-1\r\n", stream_cmd(self->sub, "GET nokey", 1));
+	EXPECT_REPLY("+PONG\r\n", stream_cmd(self->sub, "PING", 1));
+}
+
+TEST_F(pubsub, errors)
+{
+	static const struct kvs_step steps[] = {
+		{ "SUBSCRIBE", "-ERR wrong number of arguments for 'subscribe' command\r\n" },
+		{ "PUBLISH", "-ERR wrong number of arguments for 'publish' command\r\n" },
+		{ "PUBSUB", "-ERR wrong number of arguments for 'pubsub' command\r\n" },
+		{ "PUBSUB FOO", "-ERR unknown subcommand 'FOO'. Try PUBSUB HELP.\r\n" },
+		{ "PUBSUB NUMPAT x", "-ERR wrong number of arguments for 'pubsub|numpat' command\r\n" },
+		{ "PUBSUB CHANNELS a b", "-ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP.\r\n" },
+		{ "PUBSUB NUMSUB", "*0\r\n" },
+		{ "UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n" },
+	};
+
+	KVS_RUN_STEPS(self->fd, steps);
+	EXPECT_REPLY_PREFIX("*14\r\n+PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CHANNELS [<pattern>]\r\n",
+			    kvs_cmd(self->fd, "PUBSUB HELP"));
+}
+
+TEST_F(pubsub, subscribed_context)
+{
+	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE a", 1));
+	EXPECT_REPLY(CTX_ERR("get"), stream_cmd(self->sub, "GET x", 1));
+	EXPECT_REPLY(CTX_ERR("config|get"),
+		     stream_cmd(self->sub, "CONFIG GET x", 1));
+	EXPECT_REPLY(CTX_ERR("pubsub|numpat"),
+		     stream_cmd(self->sub, "PUBSUB NUMPAT", 1));
+	EXPECT_REPLY(CTX_ERR("publish"),
+		     stream_cmd(self->sub, "PUBLISH a b", 1));
+	EXPECT_REPLY("*2\r\n$4\r\npong\r\n$0\r\n\r\n",
+		     stream_cmd(self->sub, "PING", 1));
+	EXPECT_REPLY("*2\r\n$4\r\npong\r\n$2\r\nhi\r\n",
+		     stream_cmd(self->sub, "PING hi", 1));
+	EXPECT_REPLY("-ERR wrong number of arguments for 'ping' command\r\n",
+		     stream_cmd(self->sub, "PING a b", 1));
+	EXPECT_REPLY("-ERR unknown command 'FOO', with args beginning with: \r\n",
+		     stream_cmd(self->sub, "FOO", 1));
+	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE b", 1));
+	EXPECT_REPLY(OK, stream_cmd(self->sub, "QUIT", 1));
+}
+
+/* The confirmation of SUBSCRIBE always comes before the first message. */
+TEST_F(pubsub, ioctl_exec)
+{
+	struct kvs_exec e;
+	char buf[256];
+
+	KVS_DEVICE_ONLY();
+	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\nq\r\n:1\r\n",
+		     kvs_cmd(self->sub, "SUBSCRIBE q"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH q m1"));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(0, kvs_exec_raw(self->sub, NULL, 0, buf, sizeof(buf) - 1,
+				  &e));
+	EXPECT_EQ(0, e.reply_pending);
+	EXPECT_REPLY("*3\r\n$7\r\nmessage\r\n$1\r\nq\r\n$2\r\nm1\r\n", buf);
+	/* nothing more: an empty fetch */
+	ASSERT_EQ(0, kvs_exec_raw(self->sub, NULL, 0, buf, sizeof(buf), &e));
+	EXPECT_EQ(0, e.reply_used);
+}
+
+TEST_F(pubsub, poll_readiness)
+{
+	struct pollfd p = { .fd = self->sub, .events = POLLIN };
+
+	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\np\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE p", 1));
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH p x"));
+	EXPECT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLIN);
+	EXPECT_REPLY("*3\r\n$7\r\nmessage\r\n$1\r\np\r\n$1\r\nx\r\n",
+		     kvs_read_replies(self->sub, 1, 5000));
+	EXPECT_EQ(0, poll(&p, 1, 0));
+}
+
+TEST_F(pubsub, close_while_subscribed)
+{
+	int i;
+
+	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\nz\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE z", 1));
+	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$2\r\nz*\r\n:2\r\n",
+		     stream_cmd(self->sub, "PSUBSCRIBE z*", 1));
+	EXPECT_REPLY(":2\r\n", kvs_cmd(self->fd, "PUBLISH z 1"));
+	close(self->sub);
+	self->sub = -1;
+	/* Redis frees the client asynchronously; so may a socket close */
+	for (i = 0; i < 100; i++) {
+		const char *r = kvs_cmd(self->fd, "PUBLISH z 2");
+
+		if (r && !strcmp(r, ":0\r\n"))
+			break;
+		usleep(10000);
+	}
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBLISH z 3"));
+	EXPECT_REPLY("*2\r\n$1\r\nz\r\n:0\r\n",
+		     kvs_cmd(self->fd, "PUBSUB NUMSUB z"));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBSUB NUMPAT"));
+}
+
+/* Several publishing processes: each one's messages arrive in order. */
+#define NPUB	3
+#define NMSG	2000
+
+TEST_F(pubsub, ordering_many_publishers)
+{
+	int sub2 = kvs_connect(O_RDWR);
+	long next[NPUB] = { 0 };
+	pid_t pids[NPUB];
+	int s, i, status;
+
+	ASSERT_LE(0, sub2);
+	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$3\r\nord\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE ord", 1));
+	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$2\r\no*\r\n:1\r\n",
+		     stream_cmd(sub2, "PSUBSCRIBE o*", 1));
+	for (i = 0; i < NPUB; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			int fd = kvs_connect(O_RDWR), j, bad = 0;
+			char cmd[64];
+
+			for (j = 0; j < NMSG; j++) {
+				const char *r;
+
+				snprintf(cmd, sizeof(cmd), "PUBLISH ord %d:%d",
+					 i, j);
+				r = kvs_cmd(fd, cmd);
+				/* two receivers: the channel and the pattern */
+				if (!r || strcmp(r, ":2\r\n"))
+					bad++;
+			}
+			_exit(bad ? 1 : 0);
+		}
+	}
+	for (s = 0; s < 2; s++) {
+		int fd = s ? sub2 : self->sub;
+		const char *r = kvs_read_replies(fd, NPUB * NMSG, 60000);
+		long got = 0;
+
+		ASSERT_NE(NULL, r);
+		memset(next, 0, sizeof(next));
+		while ((r = strstr(r, "\r\nord\r\n"))) {
+			int p, q;
+
+			r += 7;
+			r = strchr(r, '\n') + 1;	/* $len of the payload */
+			ASSERT_EQ(2, sscanf(r, "%d:%d", &p, &q));
+			ASSERT_EQ(next[p], q);
+			next[p]++;
+			got++;
+		}
+		EXPECT_EQ(NPUB * NMSG, got);
+	}
+	for (i = 0; i < NPUB; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	close(sub2);
+}
+
+/*
+ * A subscriber that never reads is cut off at the hard limit; one that
+ * keeps up receives every message; the publisher is not slowed down.
+ */
+TEST_F(pubsub, slow_subscriber_cut_off)
+{
+	int good = kvs_connect(O_RDWR);
+	char payload[1001], cmd[1100];
+	long receivers = 0, total = 0;
+	const char *r;
+	int batch, j;
+
+	ASSERT_LE(0, good);
+	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET",
+				  "client-output-buffer-limit",
+				  "pubsub 1mb 0 0", NULL));
+	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$4\r\nslow\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE slow", 1));
+	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$4\r\nslow\r\n:1\r\n",
+		     stream_cmd(good, "SUBSCRIBE slow", 1));
+	memset(payload, 'p', 1000);
+	payload[1000] = '\0';
+	for (batch = 0; batch < 40; batch++) {
+		for (j = 0; j < 100; j++) {
+			snprintf(cmd, sizeof(cmd), "PUBLISH slow %s", payload);
+			r = kvs_cmd(self->fd, cmd);
+			ASSERT_NE(NULL, r);
+			receivers += kvs_int(r);
+		}
+		/* the good one drains 100 KB per 100 KB published */
+		r = kvs_read_replies(good, 100, 10000);
+		ASSERT_NE(NULL, r);
+		total += 100;
+	}
+	EXPECT_EQ(4000, total);
+	/*
+	 * The slow one counted until it was cut, about 1 MB in (Redis: plus
+	 * what the socket buffer took).
+	 */
+	EXPECT_LT(4000 + 500, receivers);
+	EXPECT_GT(4000 + 2000, receivers);
+	/* the slow one: some messages, then EOF */
+	r = kvs_read_replies(self->sub, 0, 10000);
+	ASSERT_NE(NULL, r);
+	EXPECT_GT(2000 * 1000, kvs_last_len);
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH slow x"));
+	close(good);
+}
+
+TEST_F(pubsub, config_output_buffer_limit)
+{
+	static const struct kvs_step steps[] = {
+		{ "CONFIG GET client-output-buffer-limit",
+		  "*2\r\n$26\r\nclient-output-buffer-limit\r\n$67\r\nnormal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60\r\n" },
+		{ "CONFIG SET client-output-buffer-limit \"pubsub 1M 1k 1\"", OK },
+		{ "CONFIG GET client-output-buffer-limit",
+		  "*2\r\n$26\r\nclient-output-buffer-limit\r\n$62\r\nnormal 0 0 0 slave 268435456 67108864 60 pubsub 1000000 1000 1\r\n" },
+		{ "CONFIG SET client-output-buffer-limit \"pubsub 1mb 512kb\"",
+		  "-ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration.\r\n" },
+		{ "CONFIG SET client-output-buffer-limit \"foo 1 2 3\"",
+		  "-ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Invalid client class specified in buffer limit configuration.\r\n" },
+		{ "CONFIG SET client-output-buffer-limit \"pubsub x 2 3\"",
+		  "-ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Error in hard, soft or soft_seconds setting in buffer limit configuration.\r\n" },
+		{ "CONFIG SET client-output-buffer-limit \"pubsub 1 2 -1\"",
+		  "-ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Error in hard, soft or soft_seconds setting in buffer limit configuration.\r\n" },
+		{ "CONFIG SET client-output-buffer-limit \"pubsub 33554432 8388608 60\"", OK },
+	};
+
+	KVS_RUN_STEPS(self->fd, steps);
+}
+
+TEST_F(pubsub, config_notify_flags)
+{
+	static const struct kvs_step steps[] = {
+		{ "CONFIG GET notify-keyspace-events",
+		  "*2\r\n$22\r\nnotify-keyspace-events\r\n$0\r\n\r\n" },
+		{ "CONFIG SET notify-keyspace-events KEA", OK },
+		{ "CONFIG GET notify-keyspace-events",
+		  "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nAKE\r\n" },
+		{ "CONFIG SET notify-keyspace-events KEt", OK },
+		{ "CONFIG GET notify-keyspace-events",
+		  "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\ntKE\r\n" },
+		{ "CONFIG SET notify-keyspace-events Elgmn", OK },
+		{ "CONFIG GET notify-keyspace-events",
+		  "*2\r\n$22\r\nnotify-keyspace-events\r\n$5\r\nglnEm\r\n" },
+		{ "CONFIG SET notify-keyspace-events Q",
+		  "-ERR CONFIG SET failed (possibly related to argument 'notify-keyspace-events') - Invalid event class character. Use 'Ag$lshzxeKEtmdn'.\r\n" },
+		{ "CONFIG SET notify-keyspace-events \"\"", OK },
+	};
+
+	KVS_RUN_STEPS(self->fd, steps);
+}
+
+#define PMSG(pat, ch, msg) "*4\r\n$8\r\npmessage\r\n$" pat "\r\n$" ch "\r\n$" msg "\r\n"
+#define KS(n, key, ev) PMSG("10\r\n__key*__:*", n "\r\n__keyspace@0__:" key, ev)
+#define KE(n, ev, key) PMSG("10\r\n__key*__:*", n "\r\n__keyevent@0__:" ev, key)
+
+TEST_F(pubsub, keyspace_notifications)
+{
+	const char *r;
+
+	ASSERT_REPLY(OK, kvs_cmd(self->fd,
+				 "CONFIG SET notify-keyspace-events KEA"));
+	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$10\r\n__key*__:*\r\n:1\r\n",
+		     stream_cmd(self->sub, "PSUBSCRIBE __key*__:*", 1));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET k v EX 100"));
+	EXPECT_REPLY(KS("16", "k", "3\r\nset") KE("18", "set", "1\r\nk")
+		     KS("16", "k", "6\r\nexpire") KE("21", "expire", "1\r\nk"),
+		     kvs_read_replies(self->sub, 4, 5000));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "RENAME k k2"));
+	EXPECT_REPLY(KS("16", "k", "11\r\nrename_from")
+		     KE("26", "rename_from", "1\r\nk")
+		     KS("17", "k2", "9\r\nrename_to")
+		     KE("24", "rename_to", "2\r\nk2"),
+		     kvs_read_replies(self->sub, 4, 5000));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "INCR i"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "DEL k2 nokey"));
+	EXPECT_REPLY(KS("16", "i", "6\r\nincrby") KE("21", "incrby", "1\r\ni")
+		     KS("17", "k2", "3\r\ndel") KE("18", "del", "2\r\nk2"),
+		     kvs_read_replies(self->sub, 4, 5000));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PFADD h a"));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PFADD h a"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PEXPIRE i -1"));
+	EXPECT_REPLY(KS("16", "h", "5\r\npfadd") KE("20", "pfadd", "1\r\nh")
+		     KS("16", "i", "3\r\ndel") KE("18", "del", "1\r\ni"),
+		     kvs_read_replies(self->sub, 4, 5000));
+	/* expiry by the active cycle */
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET e 1 PX 20"));
+	EXPECT_REPLY(KS("16", "e", "3\r\nset") KE("18", "set", "1\r\ne")
+		     KS("16", "e", "6\r\nexpire") KE("21", "expire", "1\r\ne"),
+		     kvs_read_replies(self->sub, 4, 5000));
+	EXPECT_REPLY(KS("16", "e", "7\r\nexpired") KE("22", "expired", "1\r\ne"),
+		     kvs_read_replies(self->sub, 2, 5000));
+	/* classes: only generic events for the keyevent channel */
+	ASSERT_REPLY(OK, kvs_cmd(self->fd,
+				 "CONFIG SET notify-keyspace-events Eg"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET s 1"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "DEL s"));
+	EXPECT_REPLY(KE("18", "del", "1\r\ns"),
+		     kvs_read_replies(self->sub, 1, 5000));
+	ASSERT_REPLY(OK, kvs_cmd(self->fd,
+				 "CONFIG SET notify-keyspace-events \"\""));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET s 1"));
+	r = kvs_cmd(self->fd, "PING");
+	EXPECT_REPLY("+PONG\r\n", r);
+	EXPECT_TRUE(quiet(self->sub, 200));
+}
+
+TEST_HARNESS_MAIN
