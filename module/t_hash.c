@@ -599,12 +599,16 @@ static struct kvs_obj *lookup_write(struct kvs_client *c,
 /*
  * After a write through lookup_write(): a new hash goes into the keyspace
  * if it is not empty (dropped otherwise), an existing one that became
- * empty is deleted, and the key is signalled if @changed. -ENOMEM (the
- * new hash is gone) means the caller must reply the error.
+ * empty is deleted, and if @event is not NULL (the hash changed) the key
+ * is signalled and @event published, then "del" for a deleted key, as
+ * Redis orders them. -ENOMEM (the new hash is gone) means the caller must
+ * reply the error.
  */
 static int write_done(struct kvs_client *c, struct kvs_entry *de,
-		      struct kvs_obj *o, bool changed)
+		      struct kvs_obj *o, const char *event)
 {
+	bool removed = false;
+
 	if (!de) {
 		if (!hash_len(o)) {
 			kvs_obj_put(o);
@@ -613,10 +617,15 @@ static int write_done(struct kvs_client *c, struct kvs_entry *de,
 		if (!kvs_db_add(c, c->db, &c->argv[1], o))
 			return -ENOMEM;
 	} else if (!hash_len(o)) {
-		kvs_db_delete(c, c->db, &c->argv[1]);
+		removed = kvs_db_delete(c, c->db, &c->argv[1]);
 	}
-	if (changed)
+	if (event) {
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
+		kvs_notify(c, KVS_NOTIFY_HASH, event, &c->argv[1], c->db);
+		if (removed)
+			kvs_notify(c, KVS_NOTIFY_GENERIC, "del", &c->argv[1],
+				   c->db);
+	}
 	return 0;
 }
 
@@ -644,7 +653,7 @@ static void hset_generic(struct kvs_client *c, bool hmset)
 			break;
 		created += ret;
 	}
-	if (write_done(c, de, o, i > 2) || ret < 0) {
+	if (write_done(c, de, o, i > 2 ? "hset" : NULL) || ret < 0) {
 		add_reply_error(c, err_nomem);
 		return;
 	}
@@ -680,7 +689,7 @@ void hsetnx_command(struct kvs_client *c)
 	hash_try_conversion(o, c->argv, 2, 3);
 	ret = hash_set(o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr,
 		       c->argv[3].len);
-	if (write_done(c, de, o, ret > 0) || ret < 0) {
+	if (write_done(c, de, o, ret > 0 ? "hset" : NULL) || ret < 0) {
 		add_reply_error(c, err_nomem);
 		return;
 	}
@@ -741,7 +750,7 @@ void hdel_command(struct kvs_client *c)
 	}
 	for (i = 2; i < c->argc && hash_len(o); i++)
 		deleted += hash_delete(o, c->argv[i].ptr, c->argv[i].len);
-	write_done(c, de, o, deleted > 0);
+	write_done(c, de, o, deleted ? "hdel" : NULL);
 	add_reply_ll(c, deleted);
 }
 
@@ -845,14 +854,14 @@ void hincrby_command(struct kvs_client *c)
 	}
 	len = kvs_ll2string(buf, sizeof(buf), value);
 	ret = hash_set(o, c->argv[2].ptr, c->argv[2].len, buf, len);
-	if (write_done(c, de, o, ret >= 0) || ret < 0) {
+	if (write_done(c, de, o, ret >= 0 ? "hincrby" : NULL) || ret < 0) {
 		add_reply_error(c, err_nomem);
 		return;
 	}
 	add_reply_ll(c, value);
 	return;
 out:
-	write_done(c, de, o, false);
+	write_done(c, de, o, NULL);
 }
 
 void hincrbyfloat_command(struct kvs_client *c)
@@ -900,11 +909,12 @@ void hincrbyfloat_command(struct kvs_client *c)
 			add_reply_error(c, "ERR increment would produce NaN or Infinity");
 		else
 			add_reply_error(c, err_nomem);
-		write_done(c, de, o, false);
+		write_done(c, de, o, NULL);
 		goto out_free;
 	}
 	ret = hash_set(o, c->argv[2].ptr, c->argv[2].len, buf, len);
-	if (write_done(c, de, o, ret >= 0) || ret < 0) {
+	if (write_done(c, de, o, ret >= 0 ? "hincrbyfloat" : NULL) ||
+	    ret < 0) {
 		add_reply_error(c, err_nomem);
 		goto out_free;
 	}

@@ -566,11 +566,19 @@ static struct kvs_obj *list_writable(struct kvs_client *c,
 	return o;
 }
 
-/* Deletes @key if its list is empty now. @de is gone afterwards. */
-static void delete_if_empty(int db, struct kvs_entry *de)
+/*
+ * Publishes @event for the change just made to @key's list, then deletes
+ * the key with a "del" event if the list is empty now, Redis's order.
+ * @de is gone afterwards.
+ */
+static void list_changed(struct kvs_client *c, int db, struct kvs_entry *de,
+			 const struct kvs_arg *key, const char *event)
 {
-	if (!lobj(de->val)->len)
+	kvs_notify(c, KVS_NOTIFY_LIST, event, key, db);
+	if (!lobj(de->val)->len) {
 		kvs_db_delete_entry(db, kvs_shard_of(de->hash), de);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", key, db);
+	}
 }
 
 /* "left"/"right" as Redis's getListPositionFromObjectOrReply. */
@@ -615,7 +623,7 @@ static void pop_and_reply(struct kvs_client *c, struct kvs_obj *o, bool left,
  * @style: the reply's shape, enum kvs_list_reply
  *
  * Pops min(@count, length) elements, replies, deletes the key when the
- * list is empty and signals the key as modified. The caller holds the
+ * list is empty, signals the key as modified and publishes the events. The caller holds the
  * key's shard lock.
  * Return: elements popped, or -ENOMEM after an "ERR out of memory" reply
  * (the value was shared and could not be copied; nothing changed).
@@ -653,7 +661,7 @@ long kvs_list_pop_reply(struct kvs_client *c, int db, struct kvs_entry *de,
 		break;
 	}
 	pop_and_reply(c, o, left, n);
-	delete_if_empty(db, de);
+	list_changed(c, db, de, key, left ? "lpop" : "rpop");
 	kvs_signal_modified_key(c, db, key);
 	return n;
 }
@@ -668,7 +676,8 @@ long kvs_list_pop_reply(struct kvs_client *c, int db, struct kvs_entry *de,
  * @len: their length
  * @left: push at the head (else the tail)
  *
- * The caller checked the type and holds the shard lock; signals the key.
+ * The caller checked the type and holds the shard lock; signals the key
+ * and publishes the event.
  * Return: the new length, or -ENOMEM (nothing changed, no reply sent).
  */
 long kvs_list_push(struct kvs_client *c, int db, const struct kvs_arg *key,
@@ -690,6 +699,7 @@ long kvs_list_push(struct kvs_client *c, int db, const struct kvs_arg *key,
 		if (!o || list_push(o, p, len, left))
 			return -ENOMEM;
 	}
+	kvs_notify(c, KVS_NOTIFY_LIST, left ? "lpush" : "rpush", key, db);
 	kvs_signal_modified_key(c, db, key);
 	return lobj(o)->len;
 }
@@ -712,7 +722,8 @@ static struct lelem *list_peek(struct kvs_obj *o, bool left)
  * @left: pop from the head (else the tail)
  *
  * For callers that reply elsewhere or later (a blocked client being
- * served). Deletes the key when the list becomes empty and signals it.
+ * served). Deletes the key when the list becomes empty, signals it and
+ * publishes the events.
  * The caller holds the key's shard lock.
  * Return: a string object (one reference, the caller's), or NULL when out
  * of memory (nothing changed). @de is invalid after a successful call.
@@ -732,7 +743,7 @@ struct kvs_obj *kvs_list_pop_obj(struct kvs_client *c, int db,
 	if (!s)
 		return NULL;
 	lelem_free(o, list_pop(o, left));
-	delete_if_empty(db, de);
+	list_changed(c, db, de, key, left ? "lpop" : "rpop");
 	kvs_signal_modified_key(c, db, key);
 	return s;
 }
@@ -749,7 +760,7 @@ struct kvs_obj *kvs_list_pop_obj(struct kvs_client *c, int db,
  *
  * Replies WRONGTYPE (nothing changed) when the destination holds another
  * type, otherwise the moved element as a bulk string; deletes the source
- * when it becomes empty and signals both keys. The caller holds both
+ * when it becomes empty, signals both keys and publishes the events. The caller holds both
  * keys' shard locks.
  * Return: 0, -EINVAL after WRONGTYPE, -ENOMEM after "ERR out of memory"
  * (nothing changed). @src is invalid after a successful call.
@@ -793,7 +804,10 @@ int kvs_list_move_reply(struct kvs_client *c, int db, struct kvs_entry *src,
 	e = list_pop(so, from_left);
 	add_reply_bulk(c, e->data, e->len);
 	lelem_free(so, e);
-	delete_if_empty(db, src);
+	/* Redis publishes the push before the pop */
+	kvs_notify(c, KVS_NOTIFY_LIST, to_left ? "lpush" : "rpush", dstkey,
+		   db);
+	list_changed(c, db, src, srckey, from_left ? "lpop" : "rpop");
 	kvs_signal_modified_key(c, db, srckey);
 	kvs_signal_modified_key(c, db, dstkey);
 	return 0;
@@ -838,6 +852,7 @@ static void push_generic(struct kvs_client *c, bool left, bool xx)
 			goto err_undo;
 	}
 	add_reply_ll(c, lobj(o)->len);
+	kvs_notify(c, KVS_NOTIFY_LIST, left ? "lpush" : "rpush", key, c->db);
 	kvs_signal_modified_key(c, c->db, key);
 	return;
 
@@ -1003,9 +1018,9 @@ void ltrim_command(struct kvs_client *c)
 			lelem_free(o, list_pop(o, true));
 		while (rtrim--)
 			lelem_free(o, list_pop(o, false));
-		delete_if_empty(c->db, de);
 	}
-	/* Redis signals even when nothing was trimmed */
+	/* Redis signals and publishes even when nothing was trimmed */
+	list_changed(c, c->db, de, &c->argv[1], "ltrim");
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
 	add_reply_ok(c);
 }
@@ -1075,6 +1090,7 @@ void lset_command(struct kvs_client *c)
 	lelem_free(o, lpos_elem(&p));
 	*slot(p.ch, p.i) = e;
 	add_reply_ok(c);
+	kvs_notify(c, KVS_NOTIFY_LIST, "lset", &c->argv[1], c->db);
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
 }
 
@@ -1135,6 +1151,7 @@ void linsert_command(struct kvs_client *c)
 		add_reply_error(c, err_nomem);
 		return;
 	}
+	kvs_notify(c, KVS_NOTIFY_LIST, "linsert", &c->argv[1], c->db);
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
 	add_reply_ll(c, lobj(o)->len);
 }
@@ -1200,7 +1217,7 @@ void lrem_command(struct kvs_client *c)
 	l->len -= removed;
 	if (removed) {
 		list_compact(o);
-		delete_if_empty(c->db, de);
+		list_changed(c, c->db, de, &c->argv[1], "lrem");
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
 	}
 	add_reply_ll(c, removed);

@@ -678,8 +678,10 @@ void sadd_command(struct kvs_client *c)
 			added += ret;
 		}
 	}
-	if (added)
+	if (added) {
 		kvs_signal_modified_key(c, c->db, key);
+		kvs_notify(c, KVS_NOTIFY_SET, "sadd", key, c->db);
+	}
 	if (ret < 0)
 		goto err_nomem;
 	add_reply_ll(c, added);
@@ -696,6 +698,7 @@ void srem_command(struct kvs_client *c)
 	struct kvs_entry *de;
 	struct kvs_obj *o;
 	long deleted = 0;
+	bool removed = false;
 	int j;
 
 	de = lookup_set(c, key, true);
@@ -710,8 +713,11 @@ void srem_command(struct kvs_client *c)
 			continue;
 		o = kvs_obj_unshare(&de->val);
 		if (!o) {
-			if (deleted)
+			if (deleted) {
 				kvs_signal_modified_key(c, c->db, key);
+				kvs_notify(c, KVS_NOTIFY_SET, "srem", key,
+					   c->db);
+			}
 			add_reply_error(c, err_nomem);
 			return;
 		}
@@ -719,11 +725,16 @@ void srem_command(struct kvs_client *c)
 		deleted++;
 		if (!set_size(o)) {
 			delete_entry(c, de);
+			removed = true;
 			break;
 		}
 	}
-	if (deleted)
+	if (deleted) {
 		kvs_signal_modified_key(c, c->db, key);
+		kvs_notify(c, KVS_NOTIFY_SET, "srem", key, c->db);
+		if (removed)
+			kvs_notify(c, KVS_NOTIFY_GENERIC, "del", key, c->db);
+	}
 	add_reply_ll(c, deleted);
 }
 
@@ -734,6 +745,7 @@ void smove_command(struct kvs_client *c)
 	const struct kvs_arg *ele = &c->argv[3];
 	struct kvs_entry *sde, *dde;
 	struct kvs_obj *so, *dobj;
+	int added;
 
 	sde = kvs_lookup_write(c, c->db, src);
 	dde = kvs_lookup_write(c, c->db, dst);
@@ -756,29 +768,47 @@ void smove_command(struct kvs_client *c)
 		return;
 	}
 
-	/* everything that can fail comes before the source changes */
+	/* all that can fail but adding a new destination comes first */
 	so = kvs_obj_unshare(&sde->val);
 	if (!so)
 		goto err_nomem;
 	if (dde) {
 		dobj = kvs_obj_unshare(&dde->val);
-		if (!dobj || set_add(dobj, ele->ptr, ele->len) < 0)
+		if (!dobj)
+			goto err_nomem;
+		added = set_add(dobj, ele->ptr, ele->len);
+		if (added < 0)
 			goto err_nomem;
 	} else {
 		dobj = set_create_for(ele->ptr, ele->len);
 		if (!dobj)
 			goto err_nomem;
-		if (set_add(dobj, ele->ptr, ele->len) < 0) {
+		added = set_add(dobj, ele->ptr, ele->len);
+		if (added < 0) {
 			kvs_obj_put(dobj);
 			goto err_nomem;
 		}
-		if (!kvs_db_add(c, c->db, dst, dobj))
-			goto err_nomem;
 	}
 
+	/*
+	 * Redis's events: srem (and del) on the source, then new and sadd
+	 * on the destination. So the destination key is added last, and
+	 * the source deleted after it, where nothing can fail.
+	 */
 	set_remove(so, ele->ptr, ele->len);
+	kvs_notify(c, KVS_NOTIFY_SET, "srem", src, c->db);
+	if (!set_size(so))
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", src, c->db);
+	if (!dde && !kvs_db_add(c, c->db, dst, dobj)) {
+		/* best effort: the events are out, and the member may be */
+		if (set_add(so, ele->ptr, ele->len) < 0 && !set_size(so))
+			delete_entry(c, sde);
+		goto err_nomem;
+	}
 	if (!set_size(so))
 		delete_entry(c, sde);
+	if (added)
+		kvs_notify(c, KVS_NOTIFY_SET, "sadd", dst, c->db);
 	kvs_signal_modified_key(c, c->db, src);
 	kvs_signal_modified_key(c, c->db, dst);
 	add_reply_ll(c, 1);
@@ -908,9 +938,12 @@ static struct set_ref *get_sets(struct kvs_client *c,
 	return sets;
 }
 
-/* Stores @res at @dst (an empty result deletes @dst) and replies. */
+/*
+ * Stores @res at @dst (an empty result deletes @dst), publishes @event
+ * ("del" for a deletion) and replies.
+ */
 static void store_result(struct kvs_client *c, const struct kvs_arg *dst,
-			 struct kvs_obj *res)
+			 struct kvs_obj *res, const char *event)
 {
 	unsigned long n = res ? set_size(res) : 0;
 
@@ -919,12 +952,15 @@ static void store_result(struct kvs_client *c, const struct kvs_arg *dst,
 			add_reply_error(c, err_nomem);
 			return;
 		}
+		kvs_notify(c, KVS_NOTIFY_SET, event, dst, c->db);
 		add_reply_ll(c, n);
 		return;
 	}
 	kvs_obj_put(res);
-	if (kvs_db_delete(c, c->db, dst))
+	if (kvs_db_delete(c, c->db, dst)) {
 		kvs_signal_modified_key(c, c->db, dst);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", dst, c->db);
+	}
 	add_reply_ll(c, 0);
 }
 
@@ -946,7 +982,7 @@ static void sinter_generic(struct kvs_client *c, const struct kvs_arg *keys,
 		return;
 	if (missing) {
 		if (dst)
-			store_result(c, dst, NULL);
+			store_result(c, dst, NULL, "sinterstore");
 		else if (card)
 			add_reply_ll(c, 0);
 		else
@@ -998,7 +1034,7 @@ static void sinter_generic(struct kvs_client *c, const struct kvs_arg *keys,
 			kvs_obj_put(res);
 			add_reply_error(c, err_nomem);
 		} else {
-			store_result(c, dst, res);
+			store_result(c, dst, res, "sinterstore");
 		}
 	} else {
 		set_deferred_array_len(c, node, found);
@@ -1195,7 +1231,8 @@ static void sunion_diff_command(struct kvs_client *c,
 	if (IS_ERR(res))
 		return;
 	if (dst) {
-		store_result(c, dst, res);
+		store_result(c, dst, res, op == SET_OP_UNION ?
+				"sunionstore" : "sdiffstore");
 		return;
 	}
 	reply_set(c, res);
@@ -1255,6 +1292,8 @@ static void spop_count(struct kvs_client *c)
 		kvs_obj_put(o);
 		delete_entry(c, de);
 		kvs_signal_modified_key(c, c->db, key);
+		kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", key, c->db);
 		return;
 	}
 	o = kvs_obj_unshare(&de->val);
@@ -1274,6 +1313,7 @@ static void spop_count(struct kvs_client *c)
 				cond_resched();
 		}
 		kvs_signal_modified_key(c, c->db, key);
+		kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
 		return;
 	}
 
@@ -1293,6 +1333,7 @@ static void spop_count(struct kvs_client *c)
 	reply_set(c, o);
 	kvs_db_overwrite(c, c->db, de, keep, true);
 	kvs_signal_modified_key(c, c->db, key);
+	kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
 	return;
 
 err_undo:
@@ -1339,8 +1380,11 @@ void spop_command(struct kvs_client *c)
 	set_random(o, &e);
 	add_reply_bulk(c, e.p, e.len);
 	set_remove(o, e.p, e.len);
-	if (!set_size(o))
+	kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
+	if (!set_size(o)) {
 		delete_entry(c, de);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", key, c->db);
+	}
 	kvs_signal_modified_key(c, c->db, key);
 }
 

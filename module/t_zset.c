@@ -829,10 +829,22 @@ static struct kvs_obj *zset_writable(struct kvs_client *c,
 }
 
 /* The key goes when its last member does. */
-static void zset_delete_if_empty(struct kvs_client *c, struct kvs_entry *de)
+/* true if the key was deleted: @de is gone */
+static bool zset_delete_if_empty(struct kvs_client *c, struct kvs_entry *de)
 {
-	if (!zs_of(de->val)->length)
-		kvs_db_delete_entry(c->db, kvs_shard_of(de->hash), de);
+	if (zs_of(de->val)->length)
+		return false;
+	kvs_db_delete_entry(c->db, kvs_shard_of(de->hash), de);
+	return true;
+}
+
+/* @event on @key (not in an entry), then "del" if @deleted, as Redis */
+static void zset_notify(struct kvs_client *c, const char *event,
+			const struct kvs_arg *key, bool deleted)
+{
+	kvs_notify(c, KVS_NOTIFY_ZSET, event, key, c->db);
+	if (deleted)
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", key, c->db);
 }
 
 static bool arg_is(const struct kvs_arg *a, const char *s)
@@ -965,8 +977,11 @@ done:
 	/* a failure after the key was created must not leave it empty */
 	if (de && !zs_of(de->val)->length)
 		kvs_db_delete_entry(c->db, kvs_shard_of(de->hash), de);
-	if (added || updated)
+	if (added || updated) {
 		kvs_signal_modified_key(c, c->db, key);
+		zset_notify(c, flags & ZADD_IN_INCR ? "zincr" : "zadd", key,
+			    false);
+	}
 out:
 	kvfree(scores);
 	return;
@@ -993,6 +1008,7 @@ void zrem_command(struct kvs_client *c)
 	struct kvs_entry *de = kvs_lookup_write(c, c->db, &c->argv[1]);
 	struct kvs_obj *o;
 	long deleted = 0;
+	bool removed;
 	int j;
 
 	if (!de) {
@@ -1016,9 +1032,11 @@ void zrem_command(struct kvs_client *c)
 			break;
 	}
 	zs_ht_maybe_shrink(o);
-	zset_delete_if_empty(c, de);
-	if (deleted)
+	removed = zset_delete_if_empty(c, de);
+	if (deleted) {
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
+		zset_notify(c, "zrem", &c->argv[1], removed);
+	}
 	add_reply_ll(c, deleted);
 }
 
@@ -1036,6 +1054,7 @@ static void zremrange_generic(struct kvs_client *c, enum zrange_type type)
 	struct zs_node *n, *next;
 	unsigned long deleted = 0, i;
 	s64 start = 0, end = 0, llen;
+	bool removed;
 
 	if (type == ZRANGE_RANK) {
 		if (kvs_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
@@ -1104,9 +1123,17 @@ static void zremrange_generic(struct kvs_client *c, enum zrange_type type)
 			cond_resched();
 	}
 	zs_ht_maybe_shrink(o);
-	zset_delete_if_empty(c, de);
-	if (deleted)
+	removed = zset_delete_if_empty(c, de);
+	if (deleted) {
+		static const char * const events[] = {
+			[ZRANGE_RANK] = "zremrangebyrank",
+			[ZRANGE_SCORE] = "zremrangebyscore",
+			[ZRANGE_LEX] = "zremrangebylex",
+		};
+
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
+		zset_notify(c, events[type], &c->argv[1], removed);
+	}
 	add_reply_ll(c, deleted);
 }
 
@@ -1344,13 +1371,16 @@ static void sink_finish(struct zrange_sink *s, const struct kvs_arg *dstkey)
 			add_reply_error(c, err_nomem);
 			return;
 		}
+		zset_notify(c, "zrangestore", dstkey, false);
 		add_reply_ll(c, s->count);
 		return;
 	}
 	kvs_obj_put(s->dst);
 	add_reply_ll(c, 0);
-	if (kvs_db_delete(c, c->db, dstkey))
+	if (kvs_db_delete(c, c->db, dstkey)) {
 		kvs_signal_modified_key(c, c->db, dstkey);
+		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", dstkey, c->db);
+	}
 }
 
 static void zrange_by_rank(struct zrange_sink *s, struct zset *zs, s64 start,
@@ -1581,8 +1611,8 @@ void zrevrangebylex_command(struct kvs_client *c)
  * The reply shapes: !@emitkey && !@nested: [m1, s1, m2, s2...] (ZPOPMIN);
  * @emitkey && !@nested: [key, m1, s1, ...] (BZPOPMIN, count 1);
  * @emitkey && @nested: [key, [[m1, s1], ...]] (ZMPOP, BZMPOP). Signals the
- * modification and deletes the key when it becomes empty (@de is then
- * gone). Blocking pops (BZPOPMIN/BZPOPMAX/BZMPOP) serve a client with it.
+ * modification, publishes the events and deletes the key when it becomes
+ * empty (@de is then gone). Blocking pops (BZPOPMIN/BZPOPMAX/BZMPOP) serve a client with it.
  *
  * Return: 0, or -ENOMEM after an error reply (nothing popped).
  */
@@ -1621,7 +1651,11 @@ int kvs_zset_pop_reply(struct kvs_client *c, struct kvs_entry *de, bool max,
 	}
 	zs_ht_maybe_shrink(o);
 	kvs_signal_modified_key(c, c->db, &key);
-	/* after the signal: deleting the entry frees the key's bytes */
+	/*
+	 * Before the deletion, which frees the key's bytes: "del" comes
+	 * out first, but no one can look at the key before it is gone.
+	 */
+	zset_notify(c, max ? "zpopmax" : "zpopmin", &key, !zs->length);
 	zset_delete_if_empty(c, de);
 	return 0;
 }
@@ -2230,11 +2264,17 @@ static void zsetop_generic(struct kvs_client *c, const struct kvs_arg *dstkey,
 				goto out;
 			}
 			op.dst = NULL;
+			zset_notify(c, opcode == SETOP_UNION ? "zunionstore" :
+				    opcode == SETOP_INTER ? "zinterstore" :
+				    "zdiffstore", dstkey, false);
 			add_reply_ll(c, len);
 		} else {
 			add_reply_ll(c, 0);
-			if (kvs_db_delete(c, c->db, dstkey))
+			if (kvs_db_delete(c, c->db, dstkey)) {
 				kvs_signal_modified_key(c, c->db, dstkey);
+				kvs_notify(c, KVS_NOTIFY_GENERIC, "del", dstkey,
+					   c->db);
+			}
 		}
 	} else if (card_only) {
 		add_reply_ll(c, op.cardinality);

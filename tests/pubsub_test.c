@@ -419,4 +419,222 @@ TEST_F(pubsub, keyspace_notifications)
 	EXPECT_TRUE(quiet(self->sub, 200));
 }
 
+/*
+ * The expected messages for @spec, "event key" items separated by ';':
+ * for each, the __keyspace@0__ then the __keyevent@0__ message that the
+ * subscription to __key*__:* receives with notify-keyspace-events KEA.
+ */
+static const char *kev(const char *spec, long *nmsg)
+{
+	struct kvs_sbuf b = { 0 };
+	char *dup = strdup(spec), *item, *save = NULL, *key, hdr[128];
+
+	*nmsg = 0;
+	for (item = strtok_r(dup, ";", &save); item;
+	     item = strtok_r(NULL, ";", &save)) {
+		key = strchr(item, ' ');
+		*key++ = '\0';
+		snprintf(hdr, sizeof(hdr),
+			 "*4\r\n$8\r\npmessage\r\n$10\r\n__key*__:*\r\n$%zu\r\n__keyspace@0__:%s\r\n$%zu\r\n%s\r\n",
+			 15 + strlen(key), key, strlen(item), item);
+		kvs_sbuf_add(&b, hdr, strlen(hdr));
+		snprintf(hdr, sizeof(hdr),
+			 "*4\r\n$8\r\npmessage\r\n$10\r\n__key*__:*\r\n$%zu\r\n__keyevent@0__:%s\r\n$%zu\r\n%s\r\n",
+			 15 + strlen(item), item, strlen(key), key);
+		kvs_sbuf_add(&b, hdr, strlen(hdr));
+		*nmsg += 2;
+	}
+	free(dup);
+	kvs_sbuf_add(&b, "", 1);
+	return kvs_pool_keep(b.p);
+}
+
+/* @cmd replies @reply and publishes exactly the events of @spec */
+#define EXPECT_EVENTS(cmd, reply, spec) do { \
+	long ev_n; \
+	const char *ev_want = kev(spec, &ev_n); \
+	EXPECT_REPLY(reply, kvs_cmd(self->fd, cmd)); \
+	EXPECT_REPLY(ev_want, kvs_read_replies(self->sub, ev_n, 5000)); \
+} while (0)
+
+/* @cmd changes nothing and publishes nothing */
+#define EXPECT_NO_EVENTS(cmd, reply) do { \
+	EXPECT_REPLY(reply, kvs_cmd(self->fd, cmd)); \
+	EXPECT_TRUE(quiet(self->sub, 50)); \
+} while (0)
+
+static void subscribe_keyspace(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(pubsub) *self, const char *flags)
+{
+	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET",
+				  "notify-keyspace-events", flags, NULL));
+	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$10\r\n__key*__:*\r\n:1\r\n",
+		     stream_cmd(self->sub, "PSUBSCRIBE __key*__:*", 1));
+}
+
+TEST_F(pubsub, keyspace_hash)
+{
+	subscribe_keyspace(_metadata, self, "KEA");
+	/* spelt out once, as a check of kev() */
+	EXPECT_REPLY(":2\r\n", kvs_cmd(self->fd, "HSET h a 1 b 2"));
+	EXPECT_REPLY(KS("16", "h", "4\r\nhset") KE("19", "hset", "1\r\nh"),
+		     kvs_read_replies(self->sub, 2, 5000));
+	/* an unchanged value is still a write */
+	EXPECT_EVENTS("HSET h a 1", ":0\r\n", "hset h");
+	EXPECT_EVENTS("HMSET h c 3", OK, "hset h");
+	EXPECT_NO_EVENTS("HSETNX h a 2", ":0\r\n");
+	EXPECT_EVENTS("HSETNX h d 4", ":1\r\n", "hset h");
+	EXPECT_EVENTS("HINCRBY h n 5", ":5\r\n", "hincrby h");
+	EXPECT_NO_EVENTS("HINCRBY h n x",
+			 "-ERR value is not an integer or out of range\r\n");
+	EXPECT_EVENTS("HINCRBYFLOAT h f 1.5", "$3\r\n1.5\r\n",
+		      "hincrbyfloat h");
+	EXPECT_NO_EVENTS("HDEL h nope", ":0\r\n");
+	EXPECT_EVENTS("HDEL h a b", ":2\r\n", "hdel h");
+	EXPECT_EVENTS("HDEL h c d n f", ":4\r\n", "hdel h;del h");
+}
+
+TEST_F(pubsub, keyspace_list)
+{
+	subscribe_keyspace(_metadata, self, "KEA");
+	EXPECT_EVENTS("RPUSH l a b c", ":3\r\n", "rpush l");
+	EXPECT_EVENTS("LPUSH l z", ":4\r\n", "lpush l");
+	EXPECT_EVENTS("RPUSHX l w", ":5\r\n", "rpush l");
+	EXPECT_NO_EVENTS("LPUSHX nol x", ":0\r\n");
+	EXPECT_EVENTS("LINSERT l BEFORE b x", ":6\r\n", "linsert l");
+	EXPECT_NO_EVENTS("LINSERT l BEFORE nope x", ":-1\r\n");
+	EXPECT_EVENTS("LSET l 0 y", OK, "lset l");
+	EXPECT_NO_EVENTS("LREM l 0 nope", ":0\r\n");
+	EXPECT_EVENTS("LREM l 0 x", ":1\r\n", "lrem l");
+	/* LTRIM publishes even when it trims nothing */
+	EXPECT_EVENTS("LTRIM l 0 -1", OK, "ltrim l");
+	EXPECT_EVENTS("LTRIM l 0 3", OK, "ltrim l");
+	EXPECT_EVENTS("LPOP l", "$1\r\ny\r\n", "lpop l");
+	EXPECT_NO_EVENTS("LPOP l 0", "*0\r\n");
+	/* the push onto the destination comes first */
+	EXPECT_EVENTS("LMOVE l d LEFT RIGHT", "$1\r\na\r\n",
+		      "rpush d;lpop l");
+	EXPECT_EVENTS("RPOPLPUSH l l", "$1\r\nc\r\n", "lpush l;rpop l");
+	EXPECT_EVENTS("LMPOP 2 nol l RIGHT COUNT 5",
+		      "*2\r\n$1\r\nl\r\n*2\r\n$1\r\nb\r\n$1\r\nc\r\n",
+		      "rpop l;del l");
+	EXPECT_EVENTS("RPUSH l v", ":1\r\n", "rpush l");
+	EXPECT_EVENTS("LMOVE l d RIGHT LEFT", "$1\r\nv\r\n",
+		      "lpush d;rpop l;del l");
+	EXPECT_EVENTS("BLPOP nol d 0", "*2\r\n$1\r\nd\r\n$1\r\nv\r\n",
+		      "lpop d");
+	EXPECT_EVENTS("LTRIM d 1 0", OK, "ltrim d;del d");
+}
+
+TEST_F(pubsub, keyspace_set)
+{
+	subscribe_keyspace(_metadata, self, "KEA");
+	EXPECT_EVENTS("SADD s a b c", ":3\r\n", "sadd s");
+	EXPECT_NO_EVENTS("SADD s a", ":0\r\n");
+	EXPECT_NO_EVENTS("SREM s nope", ":0\r\n");
+	EXPECT_EVENTS("SREM s c", ":1\r\n", "srem s");
+	EXPECT_EVENTS("SMOVE s t a", ":1\r\n", "srem s;sadd t");
+	EXPECT_EVENTS("SADD s a", ":1\r\n", "sadd s");
+	/* the member is there already: no sadd */
+	EXPECT_EVENTS("SMOVE s t a", ":1\r\n", "srem s");
+	EXPECT_NO_EVENTS("SMOVE s s b", ":1\r\n");
+	EXPECT_EVENTS("SMOVE s t b", ":1\r\n", "srem s;del s;sadd t");
+	EXPECT_EVENTS("SUNIONSTORE u t", ":2\r\n", "sunionstore u");
+	EXPECT_EVENTS("SDIFFSTORE u t nokey", ":2\r\n", "sdiffstore u");
+	EXPECT_EVENTS("SINTERSTORE u t u", ":2\r\n", "sinterstore u");
+	EXPECT_EVENTS("SINTERSTORE u t nokey", ":0\r\n", "del u");
+	EXPECT_NO_EVENTS("SINTERSTORE u t nokey", ":0\r\n");
+	EXPECT_EVENTS("SADD n 1 2 3 4 5", ":5\r\n", "sadd n");
+	EXPECT_NO_EVENTS("SPOP n 0", "*0\r\n");
+	EXPECT_REPLY_PREFIX("*2\r\n", kvs_cmd(self->fd, "SPOP n 2"));
+	EXPECT_REPLY(kev("spop n", &(long){ 0 }),
+		     kvs_read_replies(self->sub, 2, 5000));
+	EXPECT_REPLY_PREFIX("*3\r\n", kvs_cmd(self->fd, "SPOP n 3"));
+	EXPECT_REPLY(kev("spop n;del n", &(long){ 0 }),
+		     kvs_read_replies(self->sub, 4, 5000));
+}
+
+TEST_F(pubsub, keyspace_zset)
+{
+	subscribe_keyspace(_metadata, self, "KEA");
+	EXPECT_EVENTS("ZADD z 1 a 2 b 3 c", ":3\r\n", "zadd z");
+	EXPECT_NO_EVENTS("ZADD z 1 a", ":0\r\n");
+	EXPECT_EVENTS("ZADD z 5 a", ":0\r\n", "zadd z");
+	EXPECT_NO_EVENTS("ZADD z NX INCR 1 a", "$-1\r\n");
+	EXPECT_EVENTS("ZADD z INCR -4 a", "$1\r\n1\r\n", "zincr z");
+	EXPECT_EVENTS("ZINCRBY z 1 a", "$1\r\n2\r\n", "zincr z");
+	EXPECT_NO_EVENTS("ZREM z nope", ":0\r\n");
+	EXPECT_EVENTS("ZUNIONSTORE z2 1 z", ":3\r\n", "zunionstore z2");
+	/* an existing destination: no "del" first */
+	EXPECT_EVENTS("ZINTERSTORE z2 2 z z2", ":3\r\n", "zinterstore z2");
+	EXPECT_EVENTS("ZDIFFSTORE z3 1 z", ":3\r\n", "zdiffstore z3");
+	EXPECT_EVENTS("ZRANGESTORE z3 z 0 0", ":1\r\n", "zrangestore z3");
+	EXPECT_EVENTS("ZRANGESTORE z3 z 5 6", ":0\r\n", "del z3");
+	EXPECT_NO_EVENTS("ZINTERSTORE z3 2 z nokey", ":0\r\n");
+	EXPECT_EVENTS("ZREMRANGEBYSCORE z2 5 6", ":1\r\n",
+		      "zremrangebyscore z2");
+	EXPECT_EVENTS("ZREMRANGEBYLEX z2 [b [b", ":1\r\n",
+		      "zremrangebylex z2");
+	EXPECT_EVENTS("ZREMRANGEBYRANK z2 0 -1", ":1\r\n",
+		      "zremrangebyrank z2;del z2");
+	EXPECT_EVENTS("ZREM z b", ":1\r\n", "zrem z");
+	EXPECT_EVENTS("ZPOPMIN z", "*2\r\n$1\r\na\r\n$1\r\n2\r\n",
+		      "zpopmin z");
+	EXPECT_NO_EVENTS("ZPOPMAX z 0", "*0\r\n");
+	EXPECT_EVENTS("ZMPOP 1 z MAX COUNT 5",
+		      "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+		      "zpopmax z;del z");
+	EXPECT_EVENTS("ZADD z 1 m", ":1\r\n", "zadd z");
+	EXPECT_EVENTS("BZPOPMIN z 0", "*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n1\r\n",
+		      "zpopmin z;del z");
+}
+
+/* "new" comes once, from the key's creation, before the command's event */
+TEST_F(pubsub, keyspace_new)
+{
+	subscribe_keyspace(_metadata, self, "KEAn");
+	EXPECT_EVENTS("HSET h a 1", ":1\r\n", "new h;hset h");
+	EXPECT_EVENTS("HSET h a 2", ":0\r\n", "hset h");
+	EXPECT_EVENTS("RPUSH l a b", ":2\r\n", "new l;rpush l");
+	EXPECT_EVENTS("LMOVE l d LEFT LEFT", "$1\r\na\r\n",
+		      "new d;lpush d;lpop l");
+	EXPECT_EVENTS("SADD s a b", ":2\r\n", "new s;sadd s");
+	EXPECT_EVENTS("SMOVE s t a", ":1\r\n", "srem s;new t;sadd t");
+	EXPECT_EVENTS("SMOVE s t b", ":1\r\n", "srem s;del s;sadd t");
+	EXPECT_EVENTS("SUNIONSTORE u t", ":2\r\n", "new u;sunionstore u");
+	EXPECT_EVENTS("SUNIONSTORE u t", ":2\r\n", "sunionstore u");
+	EXPECT_EVENTS("ZADD z 1 a", ":1\r\n", "new z;zadd z");
+	EXPECT_EVENTS("ZINCRBY y 1 a", "$1\r\n1\r\n", "new y;zincr y");
+	EXPECT_EVENTS("ZUNIONSTORE z2 2 z y", ":1\r\n",
+		      "new z2;zunionstore z2");
+	/* overwriting a key of another type is no "new" either */
+	EXPECT_EVENTS("ZUNIONSTORE h 1 z", ":1\r\n", "zunionstore h");
+}
+
+/* A blocked pop served by a push: the push's events, then the pop's. */
+TEST_F(pubsub, keyspace_blocked_pop)
+{
+	int bl = kvs_connect(O_RDWR);
+	struct kvs_sbuf b = { 0 };
+
+	ASSERT_LE(0, bl);
+	subscribe_keyspace(_metadata, self, "KEA");
+	kvs_sbuf_cmdstr(&b, "BLMOVE src dst RIGHT LEFT 0");
+	ASSERT_EQ(0, kvs_write_all(bl, b.p, b.len));
+	free(b.p);
+	EXPECT_TRUE(quiet(bl, 100));
+	EXPECT_EVENTS("RPUSH src a", ":1\r\n",
+		      "rpush src;lpush dst;rpop src;del src");
+	EXPECT_REPLY("$1\r\na\r\n", kvs_read_replies(bl, 1, 5000));
+	b = (struct kvs_sbuf){ 0 };
+	kvs_sbuf_cmdstr(&b, "BZPOPMAX zz 0");
+	ASSERT_EQ(0, kvs_write_all(bl, b.p, b.len));
+	free(b.p);
+	EXPECT_TRUE(quiet(bl, 100));
+	EXPECT_EVENTS("ZADD zz 1 a 2 b", ":2\r\n", "zadd zz;zpopmax zz");
+	EXPECT_REPLY("*3\r\n$2\r\nzz\r\n$1\r\nb\r\n$1\r\n2\r\n",
+		     kvs_read_replies(bl, 1, 5000));
+	close(bl);
+}
+
 TEST_HARNESS_MAIN

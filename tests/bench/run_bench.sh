@@ -15,16 +15,19 @@ i=0
 while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 
 tests/bench/bench "$secs" >"$out" || { echo "bench failed" >&2; exit 1; }
+tests/bench/bench -s "$sock" "$secs" >>"$out" ||
+	{ echo "bench (redis publish) failed" >&2; exit 1; }
 
 # redis-benchmark --csv columns: test, rps, avg, min, p50, p95, p99, max (ms)
 rb() {
-	redis-benchmark -s "$sock" -n "$2" -c 1 -P "$3" -t get,set --csv \
+	redis-benchmark -s "$sock" -n "$2" -c 1 -P "$3" -t "$4" --csv \
 		2>/dev/null | tr -d '"' |
-	awk -F, -v tag="$1" '$1 == "SET" || $1 == "GET" {
-		printf "%s_%s %s %.2f %.2f\n", tolower($1), tag, $2, $5 * 1000, $7 * 1000 }'
+	awk -F, -v tag="$1" 'NR > 1 {
+		split($1, w, " ")
+		printf "%s_%s %s %.2f %.2f\n", tolower(w[1]), tag, $2, $5 * 1000, $7 * 1000 }'
 }
-rb redis "$n" 1 >>"$out"
-rb redis64 $((n * 10)) 64 >>"$out"
+rb redis "$n" 1 get,set,lpush,lpop,sadd,hset,zadd >>"$out"
+rb redis64 $((n * 10)) 64 get,set >>"$out"
 redis-cli -s "$sock" shutdown nosave >/dev/null 2>&1
 
 awk '
@@ -41,10 +44,23 @@ END {
 	row("kvstore SET, 1 client, EXEC ioctl", "set_exec", "set_redis")
 	row("kvstore GET, 1 client, EXEC ioctl", "get_exec", "get_redis")
 	row("kvstore GET, 64 per EXEC ioctl", "get_exec_x64", "get_redis64")
+	row("kvstore LPUSH, 1 client, EXEC ioctl", "lpush_exec", "lpush_redis")
+	row("kvstore LPOP, 1 client, EXEC ioctl", "lpop_exec", "lpop_redis")
+	row("kvstore SADD, 1 client, EXEC ioctl", "sadd_exec", "sadd_redis")
+	row("kvstore HSET, 1 client, EXEC ioctl", "hset_exec", "hset_redis")
+	row("kvstore ZADD, 1 client, EXEC ioctl", "zadd_exec", "zadd_redis")
+	row("kvstore PUBLISH -> subscriber read", "publish_exec", "publish_redis")
 	row("redis SET, 1 client, unix socket", "set_redis", "")
 	row("redis GET, 1 client, unix socket", "get_redis", "")
+	row("redis LPUSH, 1 client, unix socket", "lpush_redis", "")
+	row("redis LPOP, 1 client, unix socket", "lpop_redis", "")
+	row("redis SADD, 1 client, unix socket", "sadd_redis", "")
+	row("redis HSET, 1 client, unix socket", "hset_redis", "")
+	row("redis ZADD, 1 client, unix socket", "zadd_redis", "")
+	row("redis PUBLISH -> subscriber read", "publish_redis", "")
 	row("redis SET, -P 64, unix socket", "set_redis64", "")
 	row("redis GET, -P 64, unix socket", "get_redis64", "")
-	print "(p50/p99 of kvstore x64 and redis -P 64 are per batch)"
+	print "(p50/p99 of kvstore x64 and redis -P 64 are per batch; PUBLISH rows"
+	print " are the time from PUBLISH until the subscriber has read the message)"
 }' "$out"
 rm -f "$out"
