@@ -157,6 +157,34 @@ void kvs_block_signal_key(int db, const struct kvs_arg *key)
 		kvs_bkey_kick(sh, bk);
 }
 
+/**
+ * kvs_block_signal_db - a whole database changed (SWAPDB): wake the
+ * waiters its keys can serve now
+ * @db: database index
+ *
+ * Called with every shard lock held.
+ */
+void kvs_block_signal_db(int db)
+{
+	unsigned int i, b;
+
+	if (!atomic_read(&kvs_nr_bkeys))
+		return;
+	for (i = 0; i < server.nr_shards; i++) {
+		struct kvs_shard *sh = &server.shards[i];
+		struct kvs_bshard *bs = &kvs_bshards[i];
+		struct kvs_bkey *bk;
+
+		lockdep_assert_held(&sh->lock);
+		if (!bs->buckets)
+			continue;
+		for (b = 0; b < KVS_BKEY_BUCKETS; b++)
+			hlist_for_each_entry(bk, &bs->buckets[b], node)
+				if (bk->db == db)
+					kvs_bkey_kick(sh, bk);
+	}
+}
+
 /*
  * Take @bp off every key it waits on (the keys' shard locks held) and
  * pass each key that is still ready down its FIFO.

@@ -655,6 +655,9 @@ void swapdb_command(struct kvs_client *c)
 			/* entries' expire_idx index their dict's own array */
 			swap(sh->db[id1], sh->db[id2]);
 		}
+		/* as Redis: clients blocked in either db may be served now */
+		kvs_block_signal_db(id1);
+		kvs_block_signal_db(id2);
 	}
 	add_reply_ok(c);
 }

@@ -330,6 +330,24 @@ TEST_F(blocking, blmove_served)
 	EXPECT_REPLY("*1\r\n$1\r\nf\r\n", kvs_cmd(self->fd, "LRANGE src 0 -1"));
 }
 
+/* SWAPDB brings a list into the blocked client's db: Redis serves it. */
+TEST_F(blocking, swapdb_serves)
+{
+	pid_t pid;
+	int rfd;
+
+	pid = child_cmd("BLPOP swapped 5", &rfd);
+	ASSERT_LT(0, pid);
+	msleep(200);
+	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SELECT 9"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH swapped x"));
+	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SWAPDB 0 9"));
+	EXPECT_REPLY("*2\r\n$7\r\nswapped\r\n$1\r\nx\r\n",
+		     child_result(pid, rfd));
+	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SWAPDB 0 9"));
+	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SELECT 0"));
+}
+
 TEST_F(blocking, bzpopmin_served)
 {
 	pid_t pid, pid2;
