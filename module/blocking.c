@@ -78,6 +78,8 @@ struct kvs_bshard {
 static struct kvs_bshard kvs_bshards[KVS_MAX_SHARDS];
 /* Keys waited on over all shards: writes skip all of this when 0. */
 static atomic_t kvs_nr_bkeys = ATOMIC_INIT(0);
+/* Clients blocked right now (INFO's blocked_clients). */
+atomic_t kvs_nr_blocked = ATOMIC_INIT(0);
 
 static inline unsigned int kvs_bkey_bucket(u64 hash)
 {
@@ -216,6 +218,8 @@ static void kvs_bpop_unregister(struct kvs_bpop *bp)
 	kvfree(bp->waits);
 	bp->waits = NULL;
 	bp->nr_waits = 0;
+	if (bp->blocked)
+		atomic_dec(&kvs_nr_blocked);
 	bp->blocked = false;
 }
 
@@ -237,6 +241,7 @@ static int kvs_bpop_register(struct kvs_client *c, const struct kvs_arg *keys,
 	bp->type = type;
 	bp->stream = !bp->wait_here;
 	bp->blocked = true;
+	atomic_inc(&kvs_nr_blocked);
 	atomic_set(&bp->notified, 0);
 
 	for (k = 0; k < nkeys; k++) {

@@ -175,9 +175,10 @@ static void info_clients(struct info_buf *ib)
 		  "# Clients\r\n"
 		  "connected_clients:%u\r\n"
 		  "cluster_connections:0\r\n"
-		  "blocked_clients:0\r\n"
+		  "blocked_clients:%d\r\n"
 		  "tracking_clients:0\r\n"
-		  "clients_in_timeout_table:0\r\n", n);
+		  "clients_in_timeout_table:0\r\n", n,
+		  atomic_read(&kvs_nr_blocked));
 }
 
 static void info_memory(struct info_buf *ib)
@@ -226,9 +227,11 @@ static void info_stats(struct info_buf *ib)
 {
 	struct kvs_stats *st = &server.stat;
 	s64 stale = atomic64_read(&st->expired_stale_perc);
+	unsigned long channels, patterns;
 
 	if (stale < 0)
 		stale = 0;
+	kvs_pubsub_counts(&channels, &patterns);
 	ib_printf(ib,
 		  "# Stats\r\n"
 		  "total_connections_received:%lld\r\n"
@@ -242,8 +245,8 @@ static void info_stats(struct info_buf *ib)
 		  "evicted_clients:0\r\n"
 		  "keyspace_hits:%lld\r\n"
 		  "keyspace_misses:%lld\r\n"
-		  "pubsub_channels:0\r\n"
-		  "pubsub_patterns:0\r\n"
+		  "pubsub_channels:%lu\r\n"
+		  "pubsub_patterns:%lu\r\n"
 		  "pubsubshard_channels:0\r\n",
 		  (long long)atomic64_read(&st->numconnections),
 		  (long long)atomic64_read(&st->numcommands),
@@ -252,7 +255,8 @@ static void info_stats(struct info_buf *ib)
 		  (long long)atomic64_read(&st->expiredkeys),
 		  (long long)stale / 100, (long long)stale % 100,
 		  (long long)atomic64_read(&st->keyspace_hits),
-		  (long long)atomic64_read(&st->keyspace_misses));
+		  (long long)atomic64_read(&st->keyspace_misses),
+		  channels, patterns);
 }
 
 static void info_replication(struct info_buf *ib)

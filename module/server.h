@@ -1176,6 +1176,7 @@ void kvs_block_client_release(struct kvs_client *c);
 /* From kvs_signal_modified_key(), the key's shard lock held. */
 void kvs_block_signal_key(int db, const struct kvs_arg *key);
 void kvs_block_signal_db(int db);
+extern atomic_t kvs_nr_blocked;
 /* KVS_IOC_EXEC: 0 (run the command again), -EAGAIN or -ERESTARTSYS. */
 int kvs_block_sleep(struct kvs_client *c);
 /* The blocked command will not run: off its keys, bpop->stop = @err. */

@@ -339,6 +339,8 @@ TEST_F(blocking, swapdb_serves)
 	pid = child_cmd("BLPOP swapped 5", &rfd);
 	ASSERT_LT(0, pid);
 	msleep(200);
+	EXPECT_NE(NULL, strstr(kvs_cmd(self->fd, "INFO clients"),
+			       "\r\nblocked_clients:1\r\n"));
 	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SELECT 9"));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH swapped x"));
 	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SWAPDB 0 9"));
@@ -346,6 +348,8 @@ TEST_F(blocking, swapdb_serves)
 		     child_result(pid, rfd));
 	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SWAPDB 0 9"));
 	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SELECT 0"));
+	EXPECT_NE(NULL, strstr(kvs_cmd(self->fd, "INFO clients"),
+			       "\r\nblocked_clients:0\r\n"));
 }
 
 TEST_F(blocking, bzpopmin_served)
