@@ -44,6 +44,15 @@ test: deps
 	$(MAKE) -C tests/fuzz check
 	$(VMRUN) --no-stdin -- tests/run_tests.sh
 
+# The same suite on the debug kernel (KASAN, lockdep, kmemleak, UBSAN; built
+# once and cached, see tests/vm/README.md): fails on any kernel report, or a
+# leak after rmmod. KVS_DEBUG_JOBS=N spreads it over N VMs.
+.PHONY: test-debug
+test-debug: deps
+	$(MAKE) all
+	tests/vm/build-debug-kernel >/dev/null
+	tests/vm/debug-lane.sh
+
 # Only the CLI's output goes to stdout, so `printf 'GET a\n' | make run`
 # prints just the reply.
 run:
