@@ -699,13 +699,13 @@ static bool hll_check_or_reply(struct kvs_client *c, const struct kvs_obj *o)
  * the updates themselves cannot fail for lack of memory.
  */
 static int hll_begin(struct kvs_obj *o, struct hll_buf *h, size_t nsets,
-		     bool promote)
+		     bool promote, u64 max_bytes)
 {
 	size_t cap, scratch;
 	int ret;
 
-	hll_plan((u8 *)o->str.ptr, o->str.len, nsets, promote,
-		 hll_max_bytes(), &cap, &scratch);
+	hll_plan((u8 *)o->str.ptr, o->str.len, nsets, promote, max_bytes,
+		 &cap, &scratch);
 	h->scratch = NULL;
 	h->scratch_size = scratch;
 	if (scratch) {
@@ -746,14 +746,14 @@ static void hll_end(struct kvs_obj *o, struct hll_buf *h)
 }
 
 /* A new empty HLL string with room for @nsets updates. */
-static struct kvs_obj *hll_new(size_t nsets, bool promote)
+static struct kvs_obj *hll_new(size_t nsets, bool promote, u64 max_bytes)
 {
 	u8 empty[HLL_SPARSE_EMPTY_LEN + 1];
 	struct kvs_obj *o;
 	size_t cap, scratch;
 
 	hll_init_sparse(empty);
-	hll_plan(empty, HLL_SPARSE_EMPTY_LEN, nsets, promote, hll_max_bytes(),
+	hll_plan(empty, HLL_SPARSE_EMPTY_LEN, nsets, promote, max_bytes,
 		 &cap, &scratch);
 	o = kvs_obj_new_string_cap(HLL_SPARSE_EMPTY_LEN, cap);
 	if (!o)
@@ -786,6 +786,8 @@ void pfadd_command(struct kvs_client *c)
 	size_t nsets = c->argc - 2;
 	struct kvs_entry *de;
 	struct kvs_obj *o;
+	/* one value for the whole command: CONFIG SET may race with it */
+	u64 max_bytes = hll_max_bytes();
 	struct hll_buf h;
 	bool promote = false;
 	int updated = 0, ret = 0, j;
@@ -802,17 +804,16 @@ void pfadd_command(struct kvs_client *c)
 			goto err_nomem;
 	} else {
 		promote = hll_args_need_dense(c, 2);
-		o = hll_new(nsets, promote);
+		o = hll_new(nsets, promote, max_bytes);
 		if (!o)
 			goto err_nomem;
 		updated++;
 	}
-	if (hll_begin(o, &h, nsets, promote))
+	if (hll_begin(o, &h, nsets, promote, max_bytes))
 		goto err_put;
 
 	for (j = 2; j < c->argc; j++) {
-		ret = hll_add(&h, c->argv[j].ptr, c->argv[j].len,
-			      hll_max_bytes());
+		ret = hll_add(&h, c->argv[j].ptr, c->argv[j].len, max_bytes);
 		if (ret < 0)
 			break;
 		updated += ret;
@@ -929,6 +930,8 @@ void pfmerge_command(struct kvs_client *c)
 {
 	const struct kvs_arg *key = &c->argv[1];
 	bool use_dense = false, promote = false;
+	/* one value for the whole command: CONFIG SET may race with it */
+	u64 max_bytes = hll_max_bytes();
 	struct kvs_entry *de;
 	struct kvs_obj *o;
 	struct hll_buf h;
@@ -965,11 +968,11 @@ void pfmerge_command(struct kvs_client *c)
 		if (!o)
 			goto err_nomem_out;
 	} else {
-		o = hll_new(nsets, promote || use_dense);
+		o = hll_new(nsets, promote || use_dense, max_bytes);
 		if (!o)
 			goto err_nomem_out;
 	}
-	if (hll_begin(o, &h, nsets, promote || use_dense))
+	if (hll_begin(o, &h, nsets, promote || use_dense, max_bytes))
 		goto err_put;
 	if (use_dense && hll_to_dense(&h)) {
 		/* unreachable: every source was just decoded */
@@ -982,7 +985,7 @@ void pfmerge_command(struct kvs_client *c)
 	for (j = 0; j < HLL_REGISTERS; j++) {
 		if (!max[j])
 			continue;
-		ret = hll_set(&h, j, max[j], hll_max_bytes());
+		ret = hll_set(&h, j, max[j], max_bytes);
 		/* Redis ignores a failed set here; a short buffer is a bug */
 		WARN_ON_ONCE(ret == -ENOSPC);
 	}
@@ -1041,7 +1044,7 @@ static int pfdebug_todense(struct kvs_entry *de)
 	o = kvs_obj_unshare(&de->val);
 	if (!o)
 		return -ENOMEM;
-	ret = hll_begin(o, &h, 0, true);
+	ret = hll_begin(o, &h, 0, true, hll_max_bytes());
 	if (ret)
 		return ret;
 	ret = hll_to_dense(&h);
