@@ -714,32 +714,6 @@ void keys_command(struct kvs_client *c)
 
 /* --------------------------------------------------------------- SCAN */
 
-/* Redis parses the cursor with strtoul(): sign and leading zeros allowed. */
-static bool parse_scan_cursor(const struct kvs_arg *a, u64 *out)
-{
-	const char *p = a->ptr, *end = a->ptr + a->len;
-	bool neg = false;
-	u64 v = 0;
-
-	if (p < end && isspace(*p))
-		return false;
-	if (p < end && (*p == '+' || *p == '-')) {
-		neg = *p == '-';
-		p++;
-		if (p == end || !isdigit(*p))
-			return false;
-	}
-	for (; p < end; p++) {
-		if (!isdigit(*p))
-			return false;
-		if (check_mul_overflow(v, (u64)10, &v) ||
-		    check_add_overflow(v, (u64)(*p - '0'), &v))
-			return false;
-	}
-	*out = neg ? -v : v;
-	return true;
-}
-
 struct scan_ctx {
 	struct kvs_entry **ents;	/* entries visited in this shard */
 	size_t nr, cap;
@@ -819,7 +793,7 @@ void scan_command(struct kvs_client *c)
 	size_t i;
 	int j;
 
-	if (!parse_scan_cursor(&c->argv[1], &cursor)) {
+	if (!kvs_parse_scan_cursor(&c->argv[1], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
 		return;
 	}

@@ -1081,32 +1081,6 @@ void hrandfield_command(struct kvs_client *c)
 
 /* ------------------------------------------------------------ HSCAN */
 
-/* Redis parses the cursor with strtoul(): a sign is allowed. */
-static bool parse_cursor(const struct kvs_arg *a, u64 *out)
-{
-	const char *p = a->ptr, *end = a->ptr + a->len;
-	bool neg = false;
-	u64 v = 0;
-
-	if (p < end && isspace(*p))
-		return false;
-	if (p < end && (*p == '+' || *p == '-')) {
-		neg = *p == '-';
-		p++;
-		if (p == end || !isdigit(*p))
-			return false;
-	}
-	for (; p < end; p++) {
-		if (!isdigit(*p))
-			return false;
-		if (check_mul_overflow(v, (u64)10, &v) ||
-		    check_add_overflow(v, (u64)(*p - '0'), &v))
-			return false;
-	}
-	*out = neg ? -v : v;
-	return true;
-}
-
 static u64 rev64(u64 v)
 {
 	v = ((v >> 1) & 0x5555555555555555ULL) |
@@ -1179,7 +1153,7 @@ void hscan_command(struct kvs_client *c)
 	char buf[24];
 	int j;
 
-	if (!parse_cursor(&c->argv[2], &cursor)) {
+	if (!kvs_parse_scan_cursor(&c->argv[2], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
 		return;
 	}

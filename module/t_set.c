@@ -1489,32 +1489,6 @@ void srandmember_command(struct kvs_client *c)
 
 /* --------------------------------------------------------------- SSCAN */
 
-/* Redis parses the cursor with strtoul(): sign and leading zeros allowed. */
-static bool parse_cursor(const struct kvs_arg *a, u64 *out)
-{
-	const char *p = a->ptr, *end = a->ptr + a->len;
-	bool neg = false;
-	u64 v = 0;
-
-	if (p < end && isspace(*p))
-		return false;
-	if (p < end && (*p == '+' || *p == '-')) {
-		neg = *p == '-';
-		p++;
-		if (p == end || !isdigit(*p))
-			return false;
-	}
-	for (; p < end; p++) {
-		if (!isdigit(*p))
-			return false;
-		if (check_mul_overflow(v, (u64)10, &v) ||
-		    check_add_overflow(v, (u64)(*p - '0'), &v))
-			return false;
-	}
-	*out = neg ? -v : v;
-	return true;
-}
-
 static unsigned long rev_bits(unsigned long v)
 {
 	unsigned long s = BITS_PER_LONG, mask = ~0UL;
@@ -1563,7 +1537,7 @@ void sscan_command(struct kvs_client *c)
 	size_t i, kept = 0;
 	int j;
 
-	if (!parse_cursor(&c->argv[2], &cursor)) {
+	if (!kvs_parse_scan_cursor(&c->argv[2], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
 		return;
 	}

@@ -2372,32 +2372,6 @@ int kvs_zsetop_store_getkeys(const struct kvs_client *c,
 
 /* --------------------------------------------------------------- ZSCAN */
 
-/* Redis parses the cursor with strtoul(): sign and leading zeros allowed. */
-static bool zs_parse_cursor(const struct kvs_arg *a, u64 *out)
-{
-	const char *p = a->ptr, *end = a->ptr + a->len;
-	bool neg = false;
-	u64 v = 0;
-
-	if (p < end && isspace(*p))
-		return false;
-	if (p < end && (*p == '+' || *p == '-')) {
-		neg = *p == '-';
-		p++;
-		if (p == end || !isdigit(*p))
-			return false;
-	}
-	for (; p < end; p++) {
-		if (!isdigit(*p))
-			return false;
-		if (check_mul_overflow(v, (u64)10, &v) ||
-		    check_add_overflow(v, (u64)(*p - '0'), &v))
-			return false;
-	}
-	*out = neg ? -v : v;
-	return true;
-}
-
 /*
  * A score as a listpack holds it (ZSCAN of a small zset): integral
  * values within +-2^62 as integers (double2ll()), others as "%.17g".
@@ -2485,7 +2459,7 @@ void zscan_command(struct kvs_client *c)
 	void *len;
 	int j, l;
 
-	if (!zs_parse_cursor(&c->argv[2], &cursor)) {
+	if (!kvs_parse_scan_cursor(&c->argv[2], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
 		return;
 	}

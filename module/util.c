@@ -6,6 +6,7 @@
  * is not an integer or out of range" depend on exactly what they refuse.
  */
 #include <linux/kernel.h>
+#include <linux/ctype.h>
 #include <linux/limits.h>
 #include <linux/string.h>
 
@@ -360,5 +361,38 @@ bool kvs_memtoull(const char *s, size_t len, u64 *out)
 	if (check_mul_overflow(v, mul, &v))
 		return false;
 	*out = v;
+	return true;
+}
+
+/**
+ * kvs_parse_scan_cursor - a SCAN/HSCAN/SSCAN/ZSCAN cursor
+ * @a: the argument
+ * @out: the cursor
+ *
+ * Redis parses cursors with strtoul(): a sign and leading zeros are
+ * allowed and "-1" wraps. Return: false for "ERR invalid cursor".
+ */
+bool kvs_parse_scan_cursor(const struct kvs_arg *a, u64 *out)
+{
+	const char *p = a->ptr, *end = a->ptr + a->len;
+	bool neg = false;
+	u64 v = 0;
+
+	if (p < end && isspace(*p))
+		return false;
+	if (p < end && (*p == '+' || *p == '-')) {
+		neg = *p == '-';
+		p++;
+		if (p == end || !isdigit(*p))
+			return false;
+	}
+	for (; p < end; p++) {
+		if (!isdigit(*p))
+			return false;
+		if (check_mul_overflow(v, (u64)10, &v) ||
+		    check_add_overflow(v, (u64)(*p - '0'), &v))
+			return false;
+	}
+	*out = neg ? -v : v;
 	return true;
 }
