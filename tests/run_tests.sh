@@ -42,6 +42,7 @@ run_kselftest() {
 	name=$1
 	bin=tests/$name
 	echo "# ---- $bin"
+	t0=$(date +%s)
 	if [ ! -x "$bin" ]; then
 		fail_line "$bin: not built (make -C tests)"
 		return
@@ -49,6 +50,7 @@ run_kselftest() {
 	{ timeout -k 10 "$timeout_s" "$bin" 2>&1; echo $? >"$tmp/rc"; } |
 		tee "$tmp/out"
 	rc=$(cat "$tmp/rc")
+	echo "# $bin: $(($(date +%s) - t0)) s"
 	totals=$(sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\) xfail:\([0-9]*\) xpass:\([0-9]*\) skip:\([0-9]*\) error:\([0-9]*\).*/\1 \2 \3 \4 \5 \6/p' \
 		"$tmp/out" | tail -n 1)
 	if [ -z "$totals" ]; then
@@ -79,6 +81,7 @@ run_kselftest() {
 run_tap_script() {
 	script=$1
 	echo "# ---- $script"
+	t0=$(date +%s)
 	if [ ! -f "$script" ]; then
 		fail_line "$script: missing"
 		return
@@ -86,6 +89,7 @@ run_tap_script() {
 	{ timeout -k 10 "$timeout_s" sh "$script" 2>&1; echo $? >"$tmp/rc"; } |
 		tee "$tmp/out"
 	rc=$(cat "$tmp/rc")
+	echo "# $script: $(($(date +%s) - t0)) s"
 	p=$(grep -c '^ok ' "$tmp/out")
 	s=$(grep -ci '^ok .*# SKIP' "$tmp/out")
 	f=$(grep -c '^not ok ' "$tmp/out")
