@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 FIXTURE(abi) {
 	int fd;

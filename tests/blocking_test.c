@@ -7,7 +7,7 @@
  * Replies checked against redis-server 7.0.15.
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define NULLARR "*-1\r\n"
 
@@ -78,9 +78,10 @@ static char *child_result(pid_t pid, int rfd)
 	return b;
 }
 
+/* a pause for another process to get somewhere: longer on a slow kernel */
 static void msleep(int ms)
 {
-	usleep(ms * 1000);
+	usleep(ms * 1000 * kvs_slow_factor());
 }
 
 TEST_F(blocking, immediate)

@@ -9,7 +9,7 @@
 #include <pthread.h>
 
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 #define NPROC 4
@@ -62,7 +62,8 @@ static int wait_children(int n, pid_t *pids)
 	return failed;
 }
 
-#define INCR_ITERS 1000
+/* fewer rounds on the slow debug kernel, where lockdep watches each one */
+#define INCR_ITERS (1000 / kvs_slow_factor())
 
 static int incr_worker(int id, void *arg)
 {
@@ -86,7 +87,7 @@ static int incr_worker(int id, void *arg)
 	return 0;
 }
 
-TEST_F_TIMEOUT(conc, incr_exact, 300)
+TEST_F_TIMEOUT(conc, incr_exact, 900)
 {
 	pid_t pids[NPROC];
 	int total = NPROC * INCR_ITERS;
@@ -98,7 +99,7 @@ TEST_F_TIMEOUT(conc, incr_exact, 300)
 	EXPECT_EQ(-total, kvs_int(kvs_cmd(self->fd, "INCRBY c:3 0")));
 }
 
-#define MSET_ITERS 1500
+#define MSET_ITERS (1500 / kvs_slow_factor())
 
 /* Writers set m:0..m:9 to one value per MSET; readers must never see a mix. */
 static int mset_worker(int id, void *arg)
@@ -150,7 +151,7 @@ static int mset_worker(int id, void *arg)
 	return 0;
 }
 
-TEST_F_TIMEOUT(conc, mset_mget_atomic, 300)
+TEST_F_TIMEOUT(conc, mset_mget_atomic, 900)
 {
 	pid_t pids[NPROC];
 
@@ -217,7 +218,7 @@ static int parse_scan_keys(const char *r, unsigned long long *cursor,
 	return 0;
 }
 
-TEST_F_TIMEOUT(conc, scan_while_writing, 300)
+TEST_F_TIMEOUT(conc, scan_while_writing, 900)
 {
 	const int n = 2000;
 	unsigned char *seen = calloc(n, 1);
@@ -296,7 +297,7 @@ static int flush_worker(int id, void *arg)
 	return 0;
 }
 
-TEST_F_TIMEOUT(conc, flushall_race, 300)
+TEST_F_TIMEOUT(conc, flushall_race, 900)
 {
 	pid_t pids[NPROC];
 
@@ -333,7 +334,7 @@ static void *echo_thread(void *p)
 }
 
 /* Threads sharing one fd: each EXEC returns that call's replies. */
-TEST_F_TIMEOUT(conc, threads_share_fd, 300)
+TEST_F_TIMEOUT(conc, threads_share_fd, 900)
 {
 	struct thread_arg t[4];
 	pthread_t th[4];

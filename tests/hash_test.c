@@ -7,7 +7,7 @@
  * 7.0.15 with KVS_TEST_SOCK.
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 #define NIL "$-1\r\n"

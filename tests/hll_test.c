@@ -8,7 +8,7 @@
  * values obtained from Redis beforehand.
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 FIXTURE(hll) {
 	int fd;		/* kvstore */
@@ -219,7 +219,7 @@ TEST_F(hll, errors)
 }
 
 /* Growing one HLL from sparse to dense, every reply and byte compared. */
-TEST_F_TIMEOUT(hll, grow_sparse_to_dense, 300)
+TEST_F_TIMEOUT(hll, grow_sparse_to_dense, 900)
 {
 	static const int steps[] = { 1, 3, 10, 30, 100, 300, 1000, 2000, 3000,
 				     5000, 10000, 30000, 100000 };
@@ -248,7 +248,7 @@ TEST_F_TIMEOUT(hll, grow_sparse_to_dense, 300)
 }
 
 /* Random binary elements of random lengths. */
-TEST_F_TIMEOUT(hll, binary_elements, 300)
+TEST_F_TIMEOUT(hll, binary_elements, 900)
 {
 	const char *argv[202];
 	static char el[200][64];
@@ -281,7 +281,7 @@ TEST_F_TIMEOUT(hll, binary_elements, 300)
 	}
 }
 
-TEST_F_TIMEOUT(hll, merge_and_union, 300)
+TEST_F_TIMEOUT(hll, merge_and_union, 900)
 {
 	static const char *const cmds[] = {
 		"PFMERGE h:m1 h:s1 h:s2",

@@ -9,7 +9,7 @@
 #include <fnmatch.h>
 
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 #define NIL "$-1\r\n"
@@ -422,7 +422,7 @@ TEST_F(keys, scan_full_cycle)
 	EXPECT_EQ(0, scan_all(_metadata, self->fd, 3000, 0, "scan:1*", 50));
 }
 
-TEST_F_TIMEOUT(keys, scan_across_resize, 120)
+TEST_F_TIMEOUT(keys, scan_across_resize, 900)
 {
 	fill_keys(_metadata, self->fd, "scan:", 0, 500);
 	/* grows from 500 to 500 + 200 * 100 keys during the scan */

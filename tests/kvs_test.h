@@ -673,6 +673,19 @@ static inline long long kvs_mono_ms(void)
 }
 
 /*
+ * Deadlines and "let the other process get there" pauses are correctness
+ * bounds, not speed requirements. The debug kernel (KASAN, lockdep,
+ * kmemleak under TCG; tests/vm/run sets KVS_DEBUG_KERNEL=1) runs several
+ * times slower, so they stretch by this factor there.
+ */
+static inline int kvs_slow_factor(void)
+{
+	const char *s = getenv("KVS_DEBUG_KERNEL");
+
+	return s && !strcmp(s, "1") ? 8 : 1;
+}
+
+/*
  * Reply checks, in the harness's (expected, seen) order. The seen reply is
  * evaluated once; a mismatch logs both, escaped, at the caller's line.
  */

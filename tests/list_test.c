@@ -6,7 +6,7 @@
  * accounting, and a property test against a userspace model.
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 #define NIL "$-1\r\n"

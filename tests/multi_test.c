@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 #define QUEUED "+QUEUED\r\n"
@@ -381,7 +381,8 @@ TEST_F(multi, close_mid_multi)
 
 /* ------------------------------------------------------- concurrency */
 
-#define ITERS 2000
+/* fewer rounds on the slow debug kernel, where lockdep watches each one */
+#define ITERS (2000 / kvs_slow_factor())
 #define NKEYS 32
 
 static int exec_ok(const char *r, int n)
@@ -510,18 +511,18 @@ static void atomicity(struct __test_metadata *_metadata, int fd, int nkeys)
 	munmap((void *)stop, 4096);
 }
 
-TEST_F_TIMEOUT(multi, atomic_two_keys, 600)
+TEST_F_TIMEOUT(multi, atomic_two_keys, 900)
 {
 	atomicity(_metadata, self->fd, 2);
 }
 
-TEST_F_TIMEOUT(multi, atomic_many_shards, 600)
+TEST_F_TIMEOUT(multi, atomic_many_shards, 900)
 {
 	atomicity(_metadata, self->fd, NKEYS);
 }
 
 #define NPROC 4
-#define INCRS 200
+#define INCRS (200 / kvs_slow_factor())
 
 /* WATCH c; GET c; MULTI; SET c v+1; EXEC, retried until it goes through. */
 static int cas_worker(void)
@@ -563,7 +564,7 @@ static int cas_worker(void)
 	return 0;
 }
 
-TEST_F_TIMEOUT(multi, watch_race, 600)
+TEST_F_TIMEOUT(multi, watch_race, 900)
 {
 	pid_t pids[NPROC];
 	int i, status, failed = 0;

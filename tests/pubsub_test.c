@@ -7,7 +7,7 @@
  * redis-server 7.0.15 with KVS_TEST_SOCK.
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 #define CTX_ERR(cmd) "-ERR Can't execute '" cmd "': only (P|S)SUBSCRIBE / " \

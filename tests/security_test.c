@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 

@@ -5,7 +5,7 @@
  * wrong arity. Expectations checked against redis-server 7.0.15.
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define OK "+OK\r\n"
 #define NIL "$-1\r\n"

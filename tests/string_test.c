@@ -5,7 +5,7 @@
  * expectations against Redis itself).
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define WRONGTYPE "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 #define NOTINT "-ERR value is not an integer or out of range\r\n"

@@ -6,7 +6,7 @@
  * thousands of random operations with a simple model.
  */
 #include "kvs_test.h"
-#include "kselftest_harness.h"
+#include "kvs_harness.h"
 
 #define NIL "$-1\r\n"
 #define SYNTAX "-ERR syntax error\r\n"
