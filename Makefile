@@ -2,7 +2,9 @@
 #
 # make            module (kvstore.ko), libkvstore, the kvstore CLI, tests
 # make run        boot a VM with the module loaded and open the kvstore REPL
-# make test       run every test in a VM (TAP, then "N passed, N failed")
+# make test       every test, in a VM on Debian's kernel and on the debug
+#                 kernel (TAP, then "N passed, N failed"; KVS_LANES=normal
+#                 for the first lane only)
 # make bench      benchmarks in a VM
 # make install    install library, headers, CLI (and the module via dkms)
 
@@ -42,7 +44,7 @@ test: deps
 	$(MAKE) -C tests/unit check
 	$(MAKE) -C tests/unit -f hll.mk check
 	$(MAKE) -C tests/fuzz check
-	$(VMRUN) --no-stdin -- tests/run_tests.sh
+	tests/lanes.sh
 
 # The same suite on the debug kernel (KASAN, lockdep, kmemleak, UBSAN; built
 # once and cached, see tests/vm/README.md): fails on any kernel report, or a
