@@ -1425,5 +1425,9 @@ int kvs_d_mul(u64 a, u64 b, u64 *res)
 }
 
 #ifdef __KERNEL__
+KVS_EXPORT_FOR_KUNIT(kvs_ld_incrby);
+KVS_EXPORT_FOR_KUNIT(kvs_hll_estimate);
+KVS_EXPORT_FOR_KUNIT(kvs_d_parse);
+KVS_EXPORT_FOR_KUNIT(kvs_d_format);
 #pragma GCC pop_options
 #endif

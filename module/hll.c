@@ -21,6 +21,9 @@
 #include <linux/string.h>
 
 #include "server.h"
+#else
+/* tests/unit/hll_test.c: the core stays static */
+#define KVS_VISIBLE_IF_KUNIT	static
 #endif
 
 /* ------------------------------------------------------------------ core */
@@ -115,8 +118,8 @@ static u64 hll_murmur64a(const u8 *data, size_t len, u32 seed)
  * The register an element maps to and the length of the 0..01 run after
  * the index bits (1..HLL_Q + 1).
  */
-static unsigned int hll_pat_len(const void *ele, size_t len,
-				unsigned long *regp)
+KVS_VISIBLE_IF_KUNIT unsigned int hll_pat_len(const void *ele, size_t len,
+					      unsigned long *regp)
 {
 	u64 hash = hll_murmur64a(ele, len, HLL_SEED);
 	unsigned int count = 1;
@@ -161,7 +164,8 @@ static inline void hll_dense_put(u8 *regs, unsigned long i, unsigned int val)
 }
 
 /* Raises register @i to @count; 1 if it changed. */
-static int hll_dense_set(u8 *regs, unsigned long i, unsigned int count)
+KVS_VISIBLE_IF_KUNIT int hll_dense_set(u8 *regs, unsigned long i,
+				       unsigned int count)
 {
 	if (count <= hll_dense_get(regs, i))
 		return 0;
@@ -526,7 +530,7 @@ static int hll_add(struct hll_buf *h, const void *ele, size_t len,
 }
 
 /* max[i] = MAX(max[i], register i) over an HLL with a valid header. */
-static int hll_merge_max(u8 *max, const u8 *s, size_t len)
+KVS_VISIBLE_IF_KUNIT int hll_merge_max(u8 *max, const u8 *s, size_t len)
 {
 	const u8 *p = s + HLL_HDR_SIZE, *end = s + len;
 	unsigned long i = 0;
@@ -567,7 +571,7 @@ static int hll_merge_max(u8 *max, const u8 *s, size_t len)
  * sparse HLL whose opcodes do not cover exactly 16384 registers the
  * histogram is still filled (as Redis does) and -EINVAL returned.
  */
-static int hll_histo(const u8 *s, size_t len, int *histo)
+KVS_VISIBLE_IF_KUNIT int hll_histo(const u8 *s, size_t len, int *histo)
 {
 	const u8 *p = s + HLL_HDR_SIZE, *end = s + len;
 	unsigned long idx = 0;
@@ -666,6 +670,11 @@ static size_t hll_decode_str(const u8 *s, size_t len, char *out)
 }
 
 #ifdef __KERNEL__
+KVS_EXPORT_FOR_KUNIT(hll_pat_len);
+KVS_EXPORT_FOR_KUNIT(hll_dense_set);
+KVS_EXPORT_FOR_KUNIT(hll_merge_max);
+KVS_EXPORT_FOR_KUNIT(hll_histo);
+
 /* -------------------------------------------------------------- commands */
 
 static const char hll_err_invalid[] = "INVALIDOBJ Corrupted HLL object detected";
