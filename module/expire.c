@@ -30,13 +30,13 @@ s64 kvs_mstime(void)
 {
 	return div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
 }
-KVS_EXPORT_FOR_KUNIT(kvs_mstime);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_mstime);
 
 bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms)
 {
 	return de->expire >= 0 && now_ms > de->expire;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_entry_expired);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_expired);
 
 static s64 client_now(const struct kvs_client *c)
 {
@@ -313,7 +313,7 @@ KVS_VISIBLE_IF_KUNIT bool kvs_expire_dict(struct kvs_shard *sh, int db,
 	} while (again);
 	return false;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_expire_dict);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_expire_dict);
 
 /*
  * Rehashing advances only when keys are accessed; an idle dict (e.g.

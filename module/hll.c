@@ -23,6 +23,7 @@
 #include "server.h"
 #else
 /* tests/unit/hll_test.c: the core stays static */
+#define EXPORT_SYMBOL_IF_KVS_KUNIT(sym)
 #define KVS_VISIBLE_IF_KUNIT	static
 #endif
 
@@ -133,6 +134,7 @@ KVS_VISIBLE_IF_KUNIT unsigned int hll_pat_len(const void *ele, size_t len,
 	}
 	return count;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_pat_len);
 
 /*
  * Dense registers are packed LSB first; register i starts at bit 6 * i.
@@ -172,6 +174,7 @@ KVS_VISIBLE_IF_KUNIT int hll_dense_set(u8 *regs, unsigned long i,
 	hll_dense_put(regs, i, count);
 	return 1;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_dense_set);
 
 static inline bool hll_op_is_zero(const u8 *p)
 {
@@ -565,6 +568,7 @@ KVS_VISIBLE_IF_KUNIT int hll_merge_max(u8 *max, const u8 *s, size_t len)
 	}
 	return i == HLL_REGISTERS ? 0 : -EINVAL;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_merge_max);
 
 /*
  * The register histogram Redis's hllCount() feeds its estimator. For a
@@ -608,6 +612,7 @@ KVS_VISIBLE_IF_KUNIT int hll_histo(const u8 *s, size_t len, int *histo)
 	}
 	return idx == HLL_REGISTERS ? 0 : -EINVAL;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_histo);
 
 /* Histogram of one byte per register (PFCOUNT of several keys). */
 static void hll_raw_histo(const u8 *max, int *histo)
@@ -670,11 +675,6 @@ static size_t hll_decode_str(const u8 *s, size_t len, char *out)
 }
 
 #ifdef __KERNEL__
-KVS_EXPORT_FOR_KUNIT(hll_pat_len);
-KVS_EXPORT_FOR_KUNIT(hll_dense_set);
-KVS_EXPORT_FOR_KUNIT(hll_merge_max);
-KVS_EXPORT_FOR_KUNIT(hll_histo);
-
 /* -------------------------------------------------------------- commands */
 
 static const char hll_err_invalid[] = "INVALIDOBJ Corrupted HLL object detected";

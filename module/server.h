@@ -42,11 +42,11 @@
  */
 #if IS_ENABLED(CONFIG_KUNIT)
 #include <linux/export.h>
+#define EXPORT_SYMBOL_IF_KVS_KUNIT(sym)	EXPORT_SYMBOL_NS_GPL(sym, KVSTORE_KUNIT)
 #define KVS_VISIBLE_IF_KUNIT
-#define KVS_EXPORT_FOR_KUNIT(sym)	EXPORT_SYMBOL_NS_GPL(sym, KVSTORE_KUNIT)
 #else
+#define EXPORT_SYMBOL_IF_KVS_KUNIT(sym)
 #define KVS_VISIBLE_IF_KUNIT		static
-#define KVS_EXPORT_FOR_KUNIT(sym)
 #endif
 
 #define KVS_DBNUM		16

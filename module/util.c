@@ -68,7 +68,7 @@ bool kvs_string2ll(const char *s, size_t len, s64 *out)
 	}
 	return true;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_string2ll);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_string2ll);
 
 /*
  * Unsigned variant with the same strictness (no sign, no leading zeros)
@@ -97,7 +97,7 @@ bool kvs_string2ull(const char *s, size_t len, u64 *out)
 	*out = v;
 	return true;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_string2ull);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_string2ull);
 
 /**
  * kvs_ll2string - format an int64 in decimal
@@ -127,7 +127,7 @@ int kvs_ll2string(char *buf, size_t size, s64 v)
 	buf[len] = '\0';
 	return len;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_ll2string);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_ll2string);
 
 static inline bool kvs_char_eq(char a, char b, bool nocase)
 {
@@ -245,7 +245,7 @@ bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,
 		p++;
 	return p == plen;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_stringmatch);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_stringmatch);
 
 /**
  * kvs_arg_equals - ASCII case-insensitive comparison with a C string
@@ -367,7 +367,7 @@ bool kvs_memtoull(const char *s, size_t len, u64 *out)
 	*out = v;
 	return true;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_memtoull);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_memtoull);
 
 /**
  * kvs_parse_scan_cursor - a SCAN/HSCAN/SSCAN/ZSCAN cursor
@@ -401,4 +401,4 @@ bool kvs_parse_scan_cursor(const struct kvs_arg *a, u64 *out)
 	*out = neg ? -v : v;
 	return true;
 }
-KVS_EXPORT_FOR_KUNIT(kvs_parse_scan_cursor);
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_parse_scan_cursor);

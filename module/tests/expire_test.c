@@ -6,6 +6,7 @@
  * background cycle are never involved.
  */
 #include <kunit/test.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 
 #include "server.h"
@@ -13,9 +14,15 @@
 #define DB	3
 #define HOUR_MS	(3600 * 1000)
 
+/*
+ * The bucket index comes from the hash bits above the shard bits, so the
+ * hashes must look random in every window, as kvs_hash_key()'s do.
+ */
 static u64 key_hash(u32 i)
 {
-	return (u64)(i + 1) * 0x9e3779b97f4a7c15ULL;
+	static const siphash_key_t k = { { 0x6b76736b756e6974ULL, 1 } };
+
+	return siphash_1u32(i, &k);
 }
 
 /* Key i with absolute expire time @expire (-1: none). */

@@ -126,43 +126,38 @@ static void resp_inline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse(test, "PING", 4, NULL), 0);
 }
 
-struct proto_case {
-	const char *in;
-	size_t len;		/* 0: strlen(in) */
-	const char *err;
-};
-
 static void expect_proto_error(struct kunit *test, const char *in,
 			       size_t len, const char *err)
 {
 	struct kvs_req *rq = test->priv;
 
 	KUNIT_EXPECT_EQ_MSG(test, parse(test, in, len, NULL), -EPROTO,
-			    "input %.20s", in);
+			    "input %*ph", (int)min_t(size_t, len, 16), in);
 	KUNIT_EXPECT_STREQ(test, rq->err, err);
 }
 
 static void resp_protocol_errors(struct kunit *test)
 {
-	static const struct proto_case cases[] = {
-		{ "*3\r\nfoo\r\n", 0, "Protocol error: expected '$', got 'f'" },
-		{ "*abc\r\n", 0, "Protocol error: invalid multibulk length" },
-		{ "*2147483648\r\n", 0,
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{ "*3\r\nfoo\r\n", "Protocol error: expected '$', got 'f'" },
+		{ "*abc\r\n", "Protocol error: invalid multibulk length" },
+		{ "*2147483648\r\n",
 		  "Protocol error: invalid multibulk length" },
-		{ "*1\r\n$-1\r\n", 0, "Protocol error: invalid bulk length" },
-		{ "*1\r\n$x\r\n", 0, "Protocol error: invalid bulk length" },
-		{ "*1\r\n$9223372036854775807\r\n", 0,
+		{ "*1\r\n$-1\r\n", "Protocol error: invalid bulk length" },
+		{ "*1\r\n$x\r\n", "Protocol error: invalid bulk length" },
+		{ "*1\r\n$9223372036854775807\r\n",
 		  "Protocol error: invalid bulk length" },
-		{ "SET \"a b\r\n", 0,
+		{ "SET \"a b\r\n",
 		  "Protocol error: unbalanced quotes in request" },
-		{ "SET \"a\"b\r\n", 0,
+		{ "SET \"a\"b\r\n",
 		  "Protocol error: unbalanced quotes in request" },
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		expect_proto_error(test, cases[i].in,
-				   cases[i].len ?: strlen(cases[i].in),
+		expect_proto_error(test, cases[i].in, strlen(cases[i].in),
 				   cases[i].err);
 }
 
