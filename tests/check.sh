@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check: the style gates a kernel maintainer applies before reading.
-#   checkpatch --strict on module/ (with its KUnit suites) and uapi/, sparse (C=2) on the module,
-#   and a -Werror -Wall -Wextra build of the userspace parts.
+#   checkpatch --strict on module/ (KUnit suites included) and uapi/,
+#   sparse (C=2) on the module, and a -Werror -Wall -Wextra build of the
+#   userspace parts.
 # Prints TAP; exits non-zero on any finding.
 set -u
 cd "$(dirname "$0")/.."
