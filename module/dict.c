@@ -116,6 +116,7 @@ struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash)
 	kvs_mem_add(kvs_alloc_size(sz));
 	return de;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_new);
 
 /**
  * kvs_entry_free - free an entry that is in no dict, dropping its value
@@ -128,6 +129,7 @@ void kvs_entry_free(struct kvs_entry *de)
 	kvs_mem_add(-(long)kvs_alloc_size(entry_bytes(de->keylen)));
 	kfree(de);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_free);
 
 /* ------------------------------------------------------------- tables */
 
@@ -154,11 +156,13 @@ void kvs_dict_init(struct kvs_dict *d)
 	memset(d, 0, sizeof(*d));
 	d->rehashidx = -1;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_init);
 
 unsigned long kvs_dict_size(const struct kvs_dict *d)
 {
 	return d->used[0] + d->used[1];
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_size);
 
 /*
  * Move up to @n buckets from table 0 to table 1. Returns true while more
@@ -227,6 +231,7 @@ void kvs_dict_rehash_step(struct kvs_dict *d)
 	if (!d->pause_rehash && dict_rehashing(d))
 		dict_rehash(d, 1);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_rehash_step);
 
 static unsigned long dict_next_size(unsigned long n)
 {
@@ -351,6 +356,7 @@ void kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
 	if (de->expire_idx < 0)
 		dict_volatile_add(d, de);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_set_expire);
 
 /**
  * kvs_dict_remove_expire - make @de persistent
@@ -368,6 +374,7 @@ bool kvs_dict_remove_expire(struct kvs_dict *d, struct kvs_entry *de)
 	de->expire = -1;
 	return true;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_remove_expire);
 
 /* ------------------------------------------------------------ lookups */
 
@@ -396,6 +403,7 @@ struct kvs_entry *kvs_dict_find(struct kvs_dict *d, const void *key,
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_find);
 
 /**
  * kvs_dict_insert - link @de (a key not in @d) into @d
@@ -424,6 +432,7 @@ int kvs_dict_insert(struct kvs_dict *d, struct kvs_entry *de)
 		dict_volatile_add(d, de);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_insert);
 
 /**
  * kvs_dict_unlink - remove a key from @d without freeing it
@@ -465,6 +474,7 @@ struct kvs_entry *kvs_dict_unlink(struct kvs_dict *d, const void *key,
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_unlink);
 
 /* ---------------------------------------------------------------- scan */
 
@@ -546,6 +556,7 @@ unsigned long kvs_dict_scan(struct kvs_dict *d, unsigned long cursor,
 	d->pause_rehash--;
 	return v;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_scan);
 
 /**
  * kvs_dict_random - a random entry of @d, or NULL if empty
@@ -639,3 +650,4 @@ void kvs_dict_free_detached(struct kvs_dict *d)
 	}
 	kvs_dict_init(d);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_free_detached);

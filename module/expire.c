@@ -30,11 +30,13 @@ s64 kvs_mstime(void)
 {
 	return div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_mstime);
 
 bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms)
 {
 	return de->expire >= 0 && now_ms > de->expire;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_expired);
 
 static s64 client_now(const struct kvs_client *c)
 {
@@ -234,13 +236,6 @@ void persist_command(struct kvs_client *c)
  */
 static unsigned int cycle_shard, cycle_db;
 
-struct cycle_params {
-	unsigned int keys_per_loop;
-	unsigned int acceptable_stale;
-	u64 deadline_ns;
-	u64 sampled, expired;		/* over the whole cycle */
-};
-
 static void active_expire_entry(int db, struct kvs_shard *sh,
 				struct kvs_entry *de)
 {
@@ -260,8 +255,8 @@ static void active_expire_entry(int db, struct kvs_shard *sh,
  * full of expired keys does not stall the shard's clients for the whole
  * budget. Returns true when the time budget is spent.
  */
-static bool expire_dict(struct kvs_shard *sh, int db,
-			struct cycle_params *p)
+KVS_VISIBLE_IF_KUNIT bool kvs_expire_dict(struct kvs_shard *sh, int db,
+					  struct kvs_expire_cycle *p)
 {
 	struct kvs_dict *d = &sh->db[db];
 	unsigned int sampled, expired, loops;
@@ -318,6 +313,7 @@ static bool expire_dict(struct kvs_shard *sh, int db,
 	} while (again);
 	return false;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_expire_dict);
 
 /*
  * Rehashing advances only when keys are accessed; an idle dict (e.g.
@@ -346,7 +342,7 @@ static void active_expire_cycle(struct work_struct *work)
 	int effort = clamp(READ_ONCE(server.cfg.active_expire_effort), 1, 10) - 1;
 	unsigned int period = cycle_period_ms();
 	unsigned int total = server.nr_shards * KVS_DBNUM, i;
-	struct cycle_params p = {
+	struct kvs_expire_cycle p = {
 		.keys_per_loop = KEYS_PER_LOOP + KEYS_PER_LOOP / 4 * effort,
 		.acceptable_stale = ACCEPTABLE_STALE - effort,
 	};
@@ -369,7 +365,7 @@ static void active_expire_cycle(struct work_struct *work)
 			rehash_idle_dict(sh, db);
 		if (!READ_ONCE(sh->db[db].nr_volatile))
 			continue;
-		if (expire_dict(sh, db, &p))
+		if (kvs_expire_dict(sh, db, &p))
 			break;
 		cond_resched();
 	}

@@ -1225,6 +1225,7 @@ int kvs_ld_incrby(const char *cur, size_t curlen, const char *incr,
 		return -ERANGE;
 	return fp_format_ld_human(&r, out, outsize);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_ld_incrby);
 
 /**
  * kvs_hll_estimate() - HyperLogLog cardinality from a register histogram
@@ -1241,6 +1242,7 @@ u64 kvs_hll_estimate(const int *reghisto)
 	kernel_fpu_end();
 	return card;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_hll_estimate);
 
 /**
  * kvs_ld_valid() - whether Redis 7.0's string2ld() accepts a text
@@ -1286,6 +1288,7 @@ int kvs_d_parse(const char *s, size_t len, u64 *bits)
 	*bits = v;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_d_parse);
 
 /**
  * kvs_d_parse_range_bound() - a ZRANGEBYSCORE-style bound
@@ -1344,6 +1347,7 @@ int kvs_d_format(u64 bits, char *buf, size_t size)
 {
 	return fp_format_d_g17(bits, buf, size);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_d_format);
 
 /**
  * kvs_d_sortkey() - an integer key ordered as the doubles

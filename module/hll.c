@@ -21,6 +21,10 @@
 #include <linux/string.h>
 
 #include "server.h"
+#else
+/* tests/unit/hll_test.c: the core stays static */
+#define EXPORT_SYMBOL_IF_KVS_KUNIT(sym)
+#define KVS_VISIBLE_IF_KUNIT	static
 #endif
 
 /* ------------------------------------------------------------------ core */
@@ -115,8 +119,8 @@ static u64 hll_murmur64a(const u8 *data, size_t len, u32 seed)
  * The register an element maps to and the length of the 0..01 run after
  * the index bits (1..HLL_Q + 1).
  */
-static unsigned int hll_pat_len(const void *ele, size_t len,
-				unsigned long *regp)
+KVS_VISIBLE_IF_KUNIT unsigned int hll_pat_len(const void *ele, size_t len,
+					      unsigned long *regp)
 {
 	u64 hash = hll_murmur64a(ele, len, HLL_SEED);
 	unsigned int count = 1;
@@ -130,6 +134,7 @@ static unsigned int hll_pat_len(const void *ele, size_t len,
 	}
 	return count;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_pat_len);
 
 /*
  * Dense registers are packed LSB first; register i starts at bit 6 * i.
@@ -161,13 +166,15 @@ static inline void hll_dense_put(u8 *regs, unsigned long i, unsigned int val)
 }
 
 /* Raises register @i to @count; 1 if it changed. */
-static int hll_dense_set(u8 *regs, unsigned long i, unsigned int count)
+KVS_VISIBLE_IF_KUNIT int hll_dense_set(u8 *regs, unsigned long i,
+				       unsigned int count)
 {
 	if (count <= hll_dense_get(regs, i))
 		return 0;
 	hll_dense_put(regs, i, count);
 	return 1;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_dense_set);
 
 static inline bool hll_op_is_zero(const u8 *p)
 {
@@ -526,7 +533,7 @@ static int hll_add(struct hll_buf *h, const void *ele, size_t len,
 }
 
 /* max[i] = MAX(max[i], register i) over an HLL with a valid header. */
-static int hll_merge_max(u8 *max, const u8 *s, size_t len)
+KVS_VISIBLE_IF_KUNIT int hll_merge_max(u8 *max, const u8 *s, size_t len)
 {
 	const u8 *p = s + HLL_HDR_SIZE, *end = s + len;
 	unsigned long i = 0;
@@ -561,13 +568,14 @@ static int hll_merge_max(u8 *max, const u8 *s, size_t len)
 	}
 	return i == HLL_REGISTERS ? 0 : -EINVAL;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_merge_max);
 
 /*
  * The register histogram Redis's hllCount() feeds its estimator. For a
  * sparse HLL whose opcodes do not cover exactly 16384 registers the
  * histogram is still filled (as Redis does) and -EINVAL returned.
  */
-static int hll_histo(const u8 *s, size_t len, int *histo)
+KVS_VISIBLE_IF_KUNIT int hll_histo(const u8 *s, size_t len, int *histo)
 {
 	const u8 *p = s + HLL_HDR_SIZE, *end = s + len;
 	unsigned long idx = 0;
@@ -604,6 +612,7 @@ static int hll_histo(const u8 *s, size_t len, int *histo)
 	}
 	return idx == HLL_REGISTERS ? 0 : -EINVAL;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(hll_histo);
 
 /* Histogram of one byte per register (PFCOUNT of several keys). */
 static void hll_raw_histo(const u8 *max, int *histo)

@@ -489,6 +489,7 @@ void kvs_req_free(struct kvs_req *rq)
 	kvfree(rq->scratch);
 	memset(rq, 0, sizeof(*rq));
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_req_free);
 
 static ssize_t kvs_proto_error(struct kvs_req *rq, const char *msg)
 {
@@ -775,3 +776,4 @@ ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
 		return kvs_parse_multibulk(rq, buf, len, hint);
 	return kvs_parse_inline(rq, buf, len);
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_parse_command);

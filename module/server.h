@@ -34,6 +34,21 @@
 #include <linux/siphash.h>
 #include <linux/atomic.h>
 
+/*
+ * kvstore_kunit.ko (module/tests/) tests the internals of this module.
+ * Only a kernel with KUnit gets the few static functions it needs made
+ * global and the symbols it uses exported, and those only to modules that
+ * import the KVSTORE_KUNIT namespace: a production build is unchanged.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <linux/export.h>
+#define EXPORT_SYMBOL_IF_KVS_KUNIT(sym)	EXPORT_SYMBOL_NS_GPL(sym, KVSTORE_KUNIT)
+#define KVS_VISIBLE_IF_KUNIT
+#else
+#define EXPORT_SYMBOL_IF_KVS_KUNIT(sym)
+#define KVS_VISIBLE_IF_KUNIT		static
+#endif
+
 #define KVS_DBNUM		16
 #define KVS_MAX_SHARDS		1024
 #define KVS_NAME_MAX		128	/* CLIENT SETNAME limit we impose */
@@ -678,6 +693,18 @@ bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms);
 int kvs_expire_init(void);
 void kvs_expire_exit(void);
 
+/* One run of the active expire cycle over the dicts (expire.c). */
+struct kvs_expire_cycle {
+	unsigned int keys_per_loop;
+	unsigned int acceptable_stale;	/* % expired that stops a dict's loop */
+	u64 deadline_ns;		/* ktime_get_ns() budget end */
+	u64 sampled, expired;		/* over the whole cycle */
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+bool kvs_expire_dict(struct kvs_shard *sh, int db, struct kvs_expire_cycle *p);
+#endif
+
 /* --------------------------------------------------------- lazyfree.c */
 
 int kvs_lazyfree_init(void);
@@ -1203,5 +1230,12 @@ void pfcount_command(struct kvs_client *c);
 void pfmerge_command(struct kvs_client *c);
 void pfdebug_command(struct kvs_client *c);
 void pfselftest_command(struct kvs_client *c);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The byte-buffer core, static without KUnit (module/tests/hll_test.c). */
+unsigned int hll_pat_len(const void *ele, size_t len, unsigned long *regp);
+int hll_dense_set(u8 *regs, unsigned long i, unsigned int count);
+int hll_merge_max(u8 *max, const u8 *s, size_t len);
+int hll_histo(const u8 *s, size_t len, int *histo);
+#endif
 
 #endif /* _KVS_SERVER_H */

@@ -68,6 +68,7 @@ bool kvs_string2ll(const char *s, size_t len, s64 *out)
 	}
 	return true;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_string2ll);
 
 /*
  * Unsigned variant with the same strictness (no sign, no leading zeros)
@@ -96,6 +97,7 @@ bool kvs_string2ull(const char *s, size_t len, u64 *out)
 	*out = v;
 	return true;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_string2ull);
 
 /**
  * kvs_ll2string - format an int64 in decimal
@@ -125,6 +127,7 @@ int kvs_ll2string(char *buf, size_t size, s64 v)
 	buf[len] = '\0';
 	return len;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_ll2string);
 
 static inline bool kvs_char_eq(char a, char b, bool nocase)
 {
@@ -242,6 +245,7 @@ bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,
 		p++;
 	return p == plen;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_stringmatch);
 
 /**
  * kvs_arg_equals - ASCII case-insensitive comparison with a C string
@@ -363,6 +367,7 @@ bool kvs_memtoull(const char *s, size_t len, u64 *out)
 	*out = v;
 	return true;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_memtoull);
 
 /**
  * kvs_parse_scan_cursor - a SCAN/HSCAN/SSCAN/ZSCAN cursor
@@ -396,3 +401,4 @@ bool kvs_parse_scan_cursor(const struct kvs_arg *a, u64 *out)
 	*out = neg ? -v : v;
 	return true;
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_parse_scan_cursor);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check: the style gates a kernel maintainer applies before reading.
-#   checkpatch --strict on module/ and uapi/, sparse (C=2) on the module,
-#   and a -Werror -Wall -Wextra build of the userspace parts.
+#   checkpatch --strict on module/ (KUnit suites included) and uapi/,
+#   sparse (C=2) on the module, and a -Werror -Wall -Wextra build of the
+#   userspace parts.
 # Prints TAP; exits non-zero on any finding.
 set -u
 cd "$(dirname "$0")/.."
@@ -28,9 +29,9 @@ trap 'rm -f "$out"' EXIT
 if [ -f "$cp" ]; then
 	perl "$cp" --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LONG_LINE_STRING \
-		-f module/*.c module/*.h uapi/*.h >"$out" 2>&1
+		-f module/*.c module/*.h module/tests/*.c uapi/*.h >"$out" 2>&1
 	grep -qE '(ERROR|WARNING|CHECK):' "$out"
-	result $((1 - $?)) "checkpatch --strict module/ uapi/" "$out"
+	result $((1 - $?)) "checkpatch --strict module/ module/tests/ uapi/" "$out"
 else
 	result 1 "checkpatch not found (run tests/vm/deps)"
 fi

@@ -27,4 +27,5 @@ typedef int64_t s64;
 #define fp_free(p)		free(p)
 #define kernel_fpu_begin()	do { } while (0)
 #define kernel_fpu_end()	do { } while (0)
+#define EXPORT_SYMBOL_IF_KVS_KUNIT(sym)
 #endif

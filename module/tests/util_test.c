@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for module/util.c: Redis's strict int64 parsing and
+ * formatting (which decides what is stored as an integer and what is "ERR
+ * value is not an integer or out of range"), glob matching, memory units
+ * and SCAN cursors.
+ */
+#include <kunit/test.h>
+#include <linux/limits.h>
+#include <linux/string.h>
+
+#include "server.h"
+
+static void util_ll2string(struct kunit *test)
+{
+	static const struct {
+		s64 v;
+		const char *s;
+	} cases[] = {
+		{ 0, "0" },
+		{ -1, "-1" },
+		{ 10, "10" },
+		{ S64_MAX, "9223372036854775807" },
+		{ S64_MIN, "-9223372036854775808" },
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		KUNIT_EXPECT_EQ(test, kvs_ll2string(buf, sizeof(buf), cases[i].v),
+				(int)strlen(cases[i].s));
+		KUNIT_EXPECT_STREQ(test, buf, cases[i].s);
+	}
+	/* the NUL must fit too, else nothing is written (Redis's ll2string) */
+	memset(buf, 'x', sizeof(buf));
+	KUNIT_EXPECT_EQ(test, kvs_ll2string(buf, 20, S64_MIN), 0);
+	KUNIT_EXPECT_EQ(test, buf[0], 'x');
+	KUNIT_EXPECT_EQ(test, kvs_ll2string(buf, 21, S64_MIN), 20);
+	KUNIT_EXPECT_EQ(test, kvs_ll2string(buf, 1, 0), 0);
+}
+
+static void util_string2ll(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		s64 v;
+	} cases[] = {
+		{ "0", true, 0 },
+		{ "-1", true, -1 },
+		{ "9223372036854775807", true, S64_MAX },
+		{ "-9223372036854775808", true, S64_MIN },
+		{ "9223372036854775808", false },
+		{ "-9223372036854775809", false },
+		{ "99999999999999999999", false },
+		/* only text that formats back to itself is an integer */
+		{ "-0", false },
+		{ "01", false },
+		{ "+1", false },
+		{ " 1", false },
+		{ "1 ", false },
+		{ "1.0", false },
+		{ "", false },
+		{ "-", false },
+	};
+	size_t i;
+	s64 v;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		v = 12345;
+		KUNIT_EXPECT_EQ_MSG(test, kvs_string2ll(cases[i].s,
+							strlen(cases[i].s), &v),
+				    cases[i].ok, "\"%s\"", cases[i].s);
+		if (cases[i].ok)
+			KUNIT_EXPECT_EQ_MSG(test, v, cases[i].v, "\"%s\"",
+					    cases[i].s);
+	}
+	/* the length bounds the parse: no NUL needed */
+	KUNIT_EXPECT_TRUE(test, kvs_string2ll("123456", 3, &v));
+	KUNIT_EXPECT_EQ(test, v, 123);
+}
+
+static void util_string2ull(struct kunit *test)
+{
+	u64 v;
+
+	KUNIT_EXPECT_TRUE(test, kvs_string2ull("18446744073709551615", 20, &v));
+	KUNIT_EXPECT_EQ(test, v, U64_MAX);
+	KUNIT_EXPECT_FALSE(test, kvs_string2ull("18446744073709551616", 20, &v));
+	KUNIT_EXPECT_FALSE(test, kvs_string2ull("-1", 2, &v));
+	KUNIT_EXPECT_FALSE(test, kvs_string2ull("007", 3, &v));
+	KUNIT_EXPECT_TRUE(test, kvs_string2ull("0", 1, &v));
+	KUNIT_EXPECT_EQ(test, v, 0);
+}
+
+static void util_stringmatch(struct kunit *test)
+{
+	static const struct {
+		const char *pat, *s;
+		bool nocase, match;
+	} cases[] = {
+		{ "h?llo", "hello", false, true },
+		{ "h?llo", "hllo", false, false },
+		{ "h*llo", "heeeello", false, true },
+		{ "h*llo", "hllo", false, true },
+		{ "h[ae]llo", "hallo", false, true },
+		{ "h[ae]llo", "hillo", false, false },
+		{ "h[^e]llo", "hallo", false, true },
+		{ "h[^e]llo", "hello", false, false },
+		{ "h[a-b]llo", "hbllo", false, true },
+		{ "h[b-a]llo", "hallo", false, true },
+		{ "h\\*llo", "h*llo", false, true },
+		{ "h\\*llo", "hello", false, false },
+		{ "HELLO", "hello", false, false },
+		{ "HELLO", "hello", true, true },
+		{ "*a*b*c*", "xaxbxcx", false, true },
+		{ "*a*b*c*", "xaxcxbx", false, false },
+		/* an empty subject matches only an empty pattern */
+		{ "*", "", false, false },
+		{ "", "", false, true },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    kvs_stringmatch(cases[i].pat,
+						    strlen(cases[i].pat),
+						    cases[i].s, strlen(cases[i].s),
+						    cases[i].nocase),
+				    cases[i].match, "\"%s\" vs \"%s\"",
+				    cases[i].pat, cases[i].s);
+}
+
+static void util_memtoull(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		u64 v;
+	} cases[] = {
+		{ "1024", true, 1024 },
+		{ "1k", true, 1000 },
+		{ "1kb", true, 1024 },
+		{ "1KB", true, 1024 },
+		{ "2m", true, 2000000 },
+		{ "2mb", true, 2097152 },
+		{ "1gb", true, 1073741824 },
+		{ "007b", true, 7 },
+		{ "", true, 0 },
+		{ "1tb", false },
+		{ "-1", false },
+	};
+	size_t i;
+	u64 v;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		v = 12345;
+		KUNIT_EXPECT_EQ_MSG(test, kvs_memtoull(cases[i].s,
+						       strlen(cases[i].s), &v),
+				    cases[i].ok, "\"%s\"", cases[i].s);
+		if (cases[i].ok)
+			KUNIT_EXPECT_EQ_MSG(test, v, cases[i].v, "\"%s\"",
+					    cases[i].s);
+	}
+}
+
+/* What Redis 7.0's SCAN accepts (strtoul() with its error checks). */
+static void util_scan_cursor(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		u64 v;
+	} cases[] = {
+		{ "0", true, 0 },
+		{ "", true, 0 },
+		{ "007", true, 7 },
+		{ "+5", true, 5 },
+		{ "-1", true, U64_MAX },
+		{ "18446744073709551615", true, U64_MAX },
+		{ "18446744073709551616", false },
+		{ " 1", false },
+		{ "1 ", false },
+		{ "1a", false },
+		{ "-", false },
+		{ "+-1", false },
+	};
+	struct kvs_arg a;
+	size_t i;
+	u64 v;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		a.ptr = cases[i].s;
+		a.len = strlen(cases[i].s);
+		v = 12345;
+		KUNIT_EXPECT_EQ_MSG(test, kvs_parse_scan_cursor(&a, &v),
+				    cases[i].ok, "\"%s\"", cases[i].s);
+		if (cases[i].ok)
+			KUNIT_EXPECT_EQ_MSG(test, v, cases[i].v, "\"%s\"",
+					    cases[i].s);
+	}
+}
+
+static struct kunit_case util_cases[] = {
+	KUNIT_CASE(util_ll2string),
+	KUNIT_CASE(util_string2ll),
+	KUNIT_CASE(util_string2ull),
+	KUNIT_CASE(util_stringmatch),
+	KUNIT_CASE(util_memtoull),
+	KUNIT_CASE(util_scan_cursor),
+	{}
+};
+
+static struct kunit_suite util_suite = {
+	.name = "kvstore_util",
+	.test_cases = util_cases,
+};
+
+kunit_test_suites(&util_suite);
