@@ -72,7 +72,13 @@
 /*
  * An HLL string being worked on. Writers never go past @cap; a sparse
  * update needs @len + HLL_SPARSE_SLACK bytes, a promotion to dense needs
- * HLL_DENSE_SIZE + 1 bytes and a @scratch copy area of @len bytes.
+ * HLL_DENSE_SIZE + 1 bytes and a @scratch copy area of @len + 1 bytes.
+ *
+ * @s[@len] is not always 0. It is where Redis's sds keeps the string's
+ * NUL, and Redis reads the low byte of an XZERO cut short at the end of
+ * a corrupt value from there; splitting such an opcode leaves its last
+ * byte there, where the next update reads it back. So that corrupt values
+ * evolve as in Redis, that byte belongs to the HLL and is carried along.
  */
 struct hll_buf {
 	u8 *s;
@@ -197,13 +203,12 @@ static inline unsigned int hll_zero_len(const u8 *p)
 }
 
 /*
- * A truncated XZERO as the very last byte reads its low byte as 0: Redis
- * reads the string's NUL terminator there, and so corrupt values behave
- * the same way.
+ * An XZERO cut short as the very last byte takes its low byte from the
+ * byte after the string, as Redis does (see struct hll_buf).
  */
-static inline unsigned int hll_xzero_len(const u8 *p, const u8 *end)
+static inline unsigned int hll_xzero_len(const u8 *p)
 {
-	return (((*p & 0x3f) << 8) | (p + 1 < end ? p[1] : 0)) + 1;
+	return (((*p & 0x3f) << 8) | p[1]) + 1;
 }
 
 static inline unsigned int hll_val_value(const u8 *p)
@@ -315,11 +320,16 @@ static void hll_plan(const u8 *s, size_t len, size_t nsets, bool promote,
 	if (promote) {
 		if (*capp < HLL_DENSE_SIZE + 1)
 			*capp = HLL_DENSE_SIZE + 1;
-		*scratchp = bound;
+		*scratchp = bound + 1;
 	}
 }
 
-/* Decodes sparse opcodes into zeroed dense registers; Redis's checks. */
+/*
+ * Decodes sparse opcodes into zeroed dense registers; Redis's checks. A
+ * VAL running past the last register is corrupt even when the opcodes
+ * before it cover exactly 16384 registers: the reference 7.0.15 build
+ * (with the CVE-2025-32023 fix) rejects it rather than ignore it.
+ */
 static int hll_sparse_decode(const u8 *p, const u8 *end, u8 *regs)
 {
 	unsigned long idx = 0;
@@ -329,14 +339,14 @@ static int hll_sparse_decode(const u8 *p, const u8 *end, u8 *regs)
 			idx += hll_zero_len(p);
 			p++;
 		} else if (hll_op_is_xzero(p)) {
-			idx += hll_xzero_len(p, end);
+			idx += hll_xzero_len(p);
 			p += 2;
 		} else {
 			unsigned int run = hll_val_len(p);
 			unsigned int val = hll_val_value(p);
 
 			if (idx + run > HLL_REGISTERS)
-				break;
+				return -EINVAL;
 			while (run--)
 				hll_dense_put(regs, idx++, val);
 			p++;
@@ -347,7 +357,8 @@ static int hll_sparse_decode(const u8 *p, const u8 *end, u8 *regs)
 
 /*
  * Converts a sparse HLL to dense in place, keeping the header (and so the
- * cached cardinality). A corrupt HLL is left as it was.
+ * cached cardinality). A corrupt HLL is left as it was, with the byte
+ * after it (see struct hll_buf).
  */
 static int hll_to_dense(struct hll_buf *h)
 {
@@ -356,14 +367,13 @@ static int hll_to_dense(struct hll_buf *h)
 	if (h->s[HLL_ENC_OFF] == HLL_DENSE)
 		return 0;
 	if (h->cap < HLL_DENSE_SIZE + 1 || !h->scratch ||
-	    h->scratch_size < h->len)
+	    h->scratch_size < h->len + 1)
 		return -ENOSPC;
-	memcpy(h->scratch, h->s, h->len);
+	memcpy(h->scratch, h->s, h->len + 1);
 	memset(regs, 0, HLL_DENSE_SIZE + 1 - HLL_HDR_SIZE);
 	if (hll_sparse_decode(h->scratch + HLL_HDR_SIZE,
 			      h->scratch + h->len, regs)) {
-		memcpy(h->s, h->scratch, h->len);
-		h->s[h->len] = 0;
+		memcpy(h->s, h->scratch, h->len + 1);
 		return -EINVAL;
 	}
 	h->s[HLL_ENC_OFF] = HLL_DENSE;
@@ -402,7 +412,7 @@ static int hll_sparse_set(struct hll_buf *h, long index, unsigned int count,
 		} else if (hll_op_is_val(p)) {
 			span = hll_val_len(p);
 		} else {
-			span = hll_xzero_len(p, end);
+			span = hll_xzero_len(p);
 			oplen = 2;
 		}
 		if (index <= first + span - 1)
@@ -422,7 +432,7 @@ static int hll_sparse_set(struct hll_buf *h, long index, unsigned int count,
 		runlen = hll_zero_len(p);
 	} else if (hll_op_is_xzero(p)) {
 		is_xzero = true;
-		runlen = hll_xzero_len(p, end);
+		runlen = hll_xzero_len(p);
 	} else {
 		is_val = true;
 		runlen = hll_val_len(p);
@@ -465,7 +475,12 @@ static int hll_sparse_set(struct hll_buf *h, long index, unsigned int count,
 		goto promote;
 	if (delta && next)
 		memmove(next + delta, next, end - next);
+	/*
+	 * Terminate first, as sdsIncrLen() does: the copy overwrites the
+	 * terminator when the split opcode was an XZERO cut short.
+	 */
 	h->len += delta;
+	h->s[h->len] = 0;
 	memcpy(p, seq, seqlen);
 	end += delta;
 
@@ -491,13 +506,13 @@ updated:
 				memmove(p, p + 1, end - p - 1);
 				h->len--;
 				end--;
+				*end = 0;
 				/* the merged opcode may merge again */
 				continue;
 			}
 		}
 		p++;
 	}
-	h->s[h->len] = 0;
 	hll_invalidate(h->s);
 	return 1;
 
@@ -532,7 +547,10 @@ static int hll_add(struct hll_buf *h, const void *ele, size_t len,
 	return hll_set(h, index, count, max_bytes);
 }
 
-/* max[i] = MAX(max[i], register i) over an HLL with a valid header. */
+/*
+ * max[i] = MAX(max[i], register i) over an HLL with a valid header; an
+ * overlong VAL is corrupt as in hll_sparse_decode().
+ */
 KVS_VISIBLE_IF_KUNIT int hll_merge_max(u8 *max, const u8 *s, size_t len)
 {
 	const u8 *p = s + HLL_HDR_SIZE, *end = s + len;
@@ -552,14 +570,14 @@ KVS_VISIBLE_IF_KUNIT int hll_merge_max(u8 *max, const u8 *s, size_t len)
 			i += hll_zero_len(p);
 			p++;
 		} else if (hll_op_is_xzero(p)) {
-			i += hll_xzero_len(p, end);
+			i += hll_xzero_len(p);
 			p += 2;
 		} else {
 			unsigned int run = hll_val_len(p);
 			unsigned int val = hll_val_value(p);
 
 			if (i + run > HLL_REGISTERS)
-				break;
+				return -EINVAL;
 			for (; run; run--, i++)
 				if (val > max[i])
 					max[i] = val;
@@ -600,7 +618,7 @@ KVS_VISIBLE_IF_KUNIT int hll_histo(const u8 *s, size_t len, int *histo)
 			histo[0] += run;
 			p++;
 		} else if (hll_op_is_xzero(p)) {
-			run = hll_xzero_len(p, end);
+			run = hll_xzero_len(p);
 			histo[0] += run;
 			p += 2;
 		} else {
@@ -657,7 +675,7 @@ static size_t hll_decode_str(const u8 *s, size_t len, char *out)
 		} else if (hll_op_is_xzero(p)) {
 			*o++ = 'Z';
 			*o++ = ':';
-			o = hll_put_uint(o, hll_xzero_len(p, end));
+			o = hll_put_uint(o, hll_xzero_len(p));
 			p += 2;
 		} else {
 			*o++ = 'v';
@@ -742,8 +760,12 @@ static void hll_end(struct kvs_obj *o, struct hll_buf *h)
 
 	kvfree(h->scratch);
 	h->scratch = NULL;
+	/*
+	 * ptr[len] is left alone: a corrupt sparse HLL may keep a byte there
+	 * that later commands must read (see struct hll_buf). Nothing parses
+	 * an HLL string as a number, and any other HLL has a 0 there.
+	 */
 	o->str.len = h->len;
-	o->str.ptr[h->len] = '\0';
 	o->encoding = OBJ_ENCODING_RAW;
 	if (h->s[HLL_ENC_OFF] == HLL_DENSE)
 		want = HLL_DENSE_SIZE + 1;
