@@ -982,8 +982,43 @@ static void conn_close(struct conn *c)
 	c->fd = -1;
 }
 
+/*
+ * After -ENOMEM the replies of what ran stay queued (a cut connection
+ * keeps what was queued before the cut): read them, so fewer commands end
+ * up unknown. Not after -EFAULT: the ioctl may have consumed replies it
+ * could not report.
+ */
+static void drain(struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	ssize_t r;
+
+	while (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
+		kvs_sbuf_reserve(&rbuf, 4096);
+		r = FAULTY(read(c->fd, rbuf.p + rbuf.len, 4096));
+		if (r <= 0)
+			return;
+		rbuf.len += r;
+	}
+}
+
+static int run_batch_once(struct conn *c, struct batch *b);
+
 /* Run @b on @c; the reply bytes end up in rbuf. 0, or -1 (errno set). */
 static int run_batch(struct conn *c, struct batch *b)
+{
+	int e;
+
+	if (!run_batch_once(c, b))
+		return 0;
+	e = errno;
+	if (e == ENOMEM)
+		drain(c);
+	errno = e;
+	return -1;
+}
+
+static int run_batch_once(struct conn *c, struct batch *b)
 {
 	static const size_t caps[] = { 16, 200, 4096, 65536 };
 	struct kvs_exec e;

@@ -18,7 +18,7 @@
 #
 # Environment: KVS_FAULT_TIME (seconds, default 30), KVS_FAULT_PROCS
 # (default 3), KVS_FAULT_SEED, KVS_FAULT_SLAB / KVS_FAULT_PAGE /
-# KVS_FAULT_USERCOPY (percent per allocation or copy; default 2, 5, 1).
+# KVS_FAULT_USERCOPY (percent per allocation or copy; default 1, 5, 1).
 # Extra arguments go to the fault binary.
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -92,7 +92,7 @@ trap 'restore; rm -rf "$tmp"' EXIT INT TERM
 # only what the kernel logs from here on counts
 start=$(cut -d' ' -f1 /proc/uptime)
 
-slab=${KVS_FAULT_SLAB:-2}
+slab=${KVS_FAULT_SLAB:-1}
 page=${KVS_FAULT_PAGE:-5}
 ucopy=${KVS_FAULT_USERCOPY:-1}
 set_knobs failslab "$slab"
@@ -148,6 +148,7 @@ else
 		rc=1
 	else
 		echo "ok $n - kernel log clean during fault injection ($(wc -l <"$tmp/new") new lines)"
+		tail -n 5 "$tmp/new" | sed 's/^/# /'
 	fi
 fi
 echo "1..$n"
