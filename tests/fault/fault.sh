@@ -141,7 +141,7 @@ else
 		s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s);
 		if (s + 0 >= t + 0) print
 	}' "$tmp/dmesg" >"$tmp/new"
-	pat='BUG:|WARNING:|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|blocked for more than|rcu.*stall|Oops|general protection fault|kernel BUG|list_add corruption|list_del corruption|refcount_t:|memory leak'
+	pat='BUG:|WARNING:|KASAN|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|blocked for more than|rcu.*stall|Oops|general protection fault|kernel BUG|list_add corruption|list_del corruption|refcount_t:|memory leak'
 	if grep -E -q "$pat" "$tmp/new"; then
 		echo "not ok $n - kernel log clean during fault injection"
 		grep -E -A 20 "$pat" "$tmp/new" | head -n 80 | sed 's/^/# /'
