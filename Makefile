@@ -33,6 +33,7 @@ tests: userlib
 	$(MAKE) -C tests
 	$(MAKE) -C tests/stress
 	$(MAKE) -C tests/fuzz dev_fuzz
+	$(MAKE) -C tests/fault
 
 deps:
 	tests/vm/deps
@@ -96,4 +97,5 @@ clean:
 	$(MAKE) -C tests/unit -f hll.mk clean
 	$(MAKE) -C tests/bench clean
 	$(MAKE) -C tests/stress clean
+	$(MAKE) -C tests/fault clean
 	$(MAKE) -C tests/fuzz clean

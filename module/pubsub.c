@@ -517,7 +517,7 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
 {
 	struct kvs_chunk *ch;
 	LIST_HEAD(drop);
-	bool cut = false, counted = true;
+	bool cut = false, counted = true, nomem = false;
 
 	if (READ_ONCE(c->closing))
 		return false;
@@ -530,6 +530,7 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
 		ps_cut_locked(c, &drop, true);
 		cut = true;
 		counted = false;
+		nomem = true;
 	} else {
 		ch->obj = kvs_obj_get(msg);
 		ch->pos = 0;
@@ -547,8 +548,12 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
 	kfree(ch);
 	if (cut) {
 		ps_free_chunks(&drop);
-		pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of output buffer limits\n",
-				    c->id);
+		if (nomem)
+			pr_info_ratelimited("kvstore: client id=%llu closed: out of memory for a pub/sub message\n",
+					    c->id);
+		else
+			pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of output buffer limits\n",
+					    c->id);
 		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM |
 					   EPOLLRDHUP | EPOLLOUT);
 	} else if (counted) {
