@@ -220,7 +220,11 @@ static void kvs_bpop_unregister(struct kvs_bpop *bp)
 	bp->nr_waits = 0;
 	if (bp->blocked)
 		atomic_dec(&kvs_nr_blocked);
+	/* an unblock request is for this wait only, never the next */
+	spin_lock(&bp->unblock_lock);
 	bp->blocked = false;
+	bp->unblock = 0;
+	spin_unlock(&bp->unblock_lock);
 }
 
 /*
@@ -240,9 +244,12 @@ static int kvs_bpop_register(struct kvs_client *c, const struct kvs_arg *keys,
 	bp->nr_waits = 0;
 	bp->type = type;
 	bp->stream = !bp->wait_here;
-	bp->blocked = true;
-	atomic_inc(&kvs_nr_blocked);
+	/* before @blocked: a CLIENT UNBLOCK right after must not be lost */
 	atomic_set(&bp->notified, 0);
+	spin_lock(&bp->unblock_lock);
+	bp->blocked = true;
+	spin_unlock(&bp->unblock_lock);
+	atomic_inc(&kvs_nr_blocked);
 
 	for (k = 0; k < nkeys; k++) {
 		const struct kvs_arg *key = &keys[k];
@@ -357,6 +364,7 @@ int kvs_block_client_init(struct kvs_client *c)
 	if (!bp)
 		return -ENOMEM;
 	bp->c = c;
+	spin_lock_init(&bp->unblock_lock);
 	init_waitqueue_head(&bp->wq);
 	INIT_DELAYED_WORK(&bp->work, kvs_bpop_work);
 	c->bpop = bp;
@@ -430,6 +438,67 @@ void kvs_block_abort(struct kvs_client *c, int err)
 	if (c->bpop->blocked)
 		kvs_bpop_unblock(c->bpop);
 	c->bpop->stop = err;
+}
+
+/**
+ * kvs_block_unblock_id - CLIENT UNBLOCK: end another client's wait
+ * @id: the client's ID
+ * @how: KVS_UNBLOCK_TIMEOUT or KVS_UNBLOCK_ERROR
+ *
+ * The waiter's own lock is held by its sleeping ioctl, so the request is
+ * only recorded and the waiter woken; it answers and leaves its keys
+ * itself (kvs_block_take_unblock()), before serving anything.
+ *
+ * Return: 1 if the client was blocked (and not already being unblocked),
+ * else 0.
+ */
+int kvs_block_unblock_id(u64 id, int how)
+{
+	struct kvs_client *cl;
+	struct kvs_bpop *bp;
+	int ret = 0;
+
+	spin_lock(&server.clients_lock);
+	list_for_each_entry(cl, &server.clients, node) {
+		if (cl->id != id)
+			continue;
+		bp = cl->bpop;
+		spin_lock(&bp->unblock_lock);
+		if (bp->blocked && !bp->unblock) {
+			WRITE_ONCE(bp->unblock, how);
+			kvs_bpop_notify(bp);
+			ret = 1;
+		}
+		spin_unlock(&bp->unblock_lock);
+		break;
+	}
+	spin_unlock(&server.clients_lock);
+	return ret;
+}
+
+/**
+ * kvs_block_take_unblock - answer a CLIENT UNBLOCK aimed at this client
+ * @c: a blocked client about to run its command again (c->lock held, no
+ *     shard lock)
+ *
+ * Return: true if it was unblocked: replied to and off its keys.
+ */
+bool kvs_block_take_unblock(struct kvs_client *c)
+	__must_hold(&c->lock)
+{
+	struct kvs_bpop *bp = c->bpop;
+	int how = READ_ONCE(bp->unblock);
+
+	lockdep_assert_held(&c->lock);
+	if (!how)
+		return false;
+	kvs_bpop_unblock(bp);
+	/* Redis answers every blocked type's timeout with a null array */
+	if (how == KVS_UNBLOCK_ERROR)
+		add_reply_error(c, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+	else
+		add_reply_null_array(c);
+	return true;
 }
 
 /* ------------------------------------------------------------ timeouts */

@@ -161,14 +161,15 @@ static int kvs_release(struct inode *inode, struct file *file)
 {
 	struct kvs_client *c = file->private_data;
 
-	/* off the keys it waits on; its pending work is gone after this */
-	kvs_block_client_release(c);
-	kvs_pubsub_release(c);
-	kvs_multi_release(c);
+	/* first out of CLIENT LIST, which reads the parts freed below */
 	spin_lock(&server.clients_lock);
 	list_del(&c->node);
 	server.nr_clients--;
 	spin_unlock(&server.clients_lock);
+	/* off the keys it waits on; its pending work is gone after this */
+	kvs_block_client_release(c);
+	kvs_pubsub_release(c);
+	kvs_multi_release(c);
 
 	kvs_outbuf_free(&c->out);
 	kvs_outbuf_free(&c->reply);

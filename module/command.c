@@ -395,6 +395,8 @@ static void kvs_call_blocked(struct kvs_client *c,
 			kvs_block_abort(c, err);
 			return;
 		}
+		if (kvs_block_take_unblock(c))
+			return;
 		c->now_ms = kvs_mstime();
 		kvs_call(c, cmd);
 	}
@@ -460,6 +462,9 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 		goto out;
 	}
 call:
+	/* a parked command that CLIENT UNBLOCK ended answers and goes */
+	if (c->bpop->blocked && kvs_block_take_unblock(c))
+		goto out;
 	/* only a command run by itself may block, not one inside EXEC */
 	c->bpop->may_block = cmd->flags & CMD_BLOCKING;
 	kvs_call(c, cmd);

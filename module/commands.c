@@ -1186,6 +1186,28 @@ static const struct kvs_command_doc doc_client_info = {
 	.complexity = "O(1)",
 };
 
+static const struct kvs_command_arg client_unblock_reason_args[] = {
+	ARG("timeout", PURE_TOKEN, .token = "TIMEOUT"),
+	ARG("error", PURE_TOKEN, .token = "ERROR"),
+	{ }
+};
+
+static const struct kvs_command_arg client_unblock_args[] = {
+	ARG("client-id", INTEGER),
+	ARG("timeout_error", ONEOF, .flags = OPT,
+	    .subargs = client_unblock_reason_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_client_unblock = {
+	.summary =
+		"Unblock a client blocked in a blocking command from a different connection",
+	.since = "5.0.0",
+	.complexity =
+		"O(log N) where N is the number of client connections",
+	.args = client_unblock_args,
+};
+
 static const struct kvs_command_doc doc_client_help = {
 	.summary = "Show helpful text about the different subcommands",
 	.since = "5.0.0",
@@ -1297,6 +1319,9 @@ static const struct kvs_command client_subcommands[] = {
 	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
 	    .acl = ACL(CONNECTION), TIPS("nondeterministic_output"),
 	    .doc = &doc_client_info),
+	CMD("unblock", client_unblock_command, -3,
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_unblock),
 	CMD("help", client_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
 	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_help),
 	{ }

@@ -231,6 +231,7 @@ static int ps_subscribe(struct kvs_client *c, const struct kvs_arg *name,
 		ps->nchannels++;
 	}
 	WRITE_ONCE(c->pubsub_count, ps->nchannels + ps->npatterns);
+	WRITE_ONCE(c->pubsub_patterns, ps->npatterns);
 	return 1;
 
 err_free_entry:
@@ -254,6 +255,7 @@ static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s, bool pattern)
 	else
 		ps->nchannels--;
 	WRITE_ONCE(c->pubsub_count, ps->nchannels + ps->npatterns);
+	WRITE_ONCE(c->pubsub_patterns, ps->npatterns);
 	if (--e->nsubs)
 		return;
 	ps_table_remove(pattern ? &ps_patterns : &ps_channels, e);

@@ -271,12 +271,32 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 	char cmdname[64];
 	const char *cmd;
 	const char *name;
-	size_t qlen, qcap, argv_mem = 0, omem, oll = 0, tot;
+	size_t qlen, qcap, argv_mem = 0, omem, oll = 0, tot, mbytes = 0;
+	unsigned int subs, psubs;
 	struct kvs_chunk *ch;
 	u64 ctime_ms, last_ms;
-	int i;
+	char flags[8], *f = flags;
+	int i, multi = -1;
 
 	lockdep_assert_held(&server.clients_lock);
+	/* Redis's letters, in its order: pub/sub, MULTI, blocked, dirty CAS */
+	subs = READ_ONCE(cl->pubsub_count);
+	psubs = READ_ONCE(cl->pubsub_patterns);
+	if (subs)
+		*f++ = 'P';
+	if (READ_ONCE(cl->mflags) & KVS_CLIENT_MULTI) {
+		*f++ = 'x';
+		multi = READ_ONCE(cl->mcount);
+		mbytes = READ_ONCE(cl->mbytes);
+	}
+	if (READ_ONCE(cl->bpop->blocked))
+		*f++ = 'b';
+	if (READ_ONCE(cl->dirty_cas))
+		*f++ = 'd';
+	if (f == flags)
+		*f++ = 'N';
+	*f = '\0';
+	subs -= min(psubs, subs);
 
 	if (cl == self) {
 		kvs_command_fullname(self->cmd, cmdname, sizeof(cmdname));
@@ -300,24 +320,26 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 		oll++;
 	spin_unlock(&cl->out_lock);
 
-	tot = sizeof(*cl) + qcap + omem + argv_mem;
+	tot = sizeof(*cl) + qcap + omem + argv_mem + mbytes;
 
 	tb_printf(tb, "id=%llu addr=/dev/kvstore:%d laddr=/dev/kvstore:0 fd=-1 name=%s ",
 		  cl->id, cl->pid, name);
-	tb_printf(tb, "age=%lld idle=%lld flags=N db=%d sub=0 psub=0 ssub=0 multi=-1 ",
+	tb_printf(tb, "age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u ssub=0 multi=%d ",
 		  (long long)max_t(s64, 0, (now - (s64)ctime_ms) / 1000),
 		  (long long)max_t(s64, 0, (now - (s64)last_ms) / 1000),
-		  READ_ONCE(cl->db));
-	tb_printf(tb, "qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=0 rbp=0 ",
-		  qlen, qcap > qlen ? qcap - qlen : 0, argv_mem);
+		  flags, READ_ONCE(cl->db), subs, psubs, multi);
+	tb_printf(tb, "qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=0 rbp=0 ",
+		  qlen, qcap > qlen ? qcap - qlen : 0, argv_mem, mbytes);
 	tb_printf(tb, "obl=0 oll=%zu omem=%zu tot-mem=%zu events=r%s cmd=%s ",
 		  oll, omem, tot, omem ? "w" : "", cmd);
 	tb_printf(tb, "user=default redir=-1 resp=%d\n", READ_ONCE(cl->resp));
 }
 
 enum client_filter {
-	FILTER_ALL,	/* every client (TYPE normal: all ours are normal) */
-	FILTER_NONE,	/* TYPE master|replica|pubsub: none of ours */
+	FILTER_ALL,	/* every client */
+	FILTER_NORMAL,	/* TYPE normal: not subscribed */
+	FILTER_PUBSUB,	/* TYPE pubsub: subscribed to something */
+	FILTER_NONE,	/* TYPE master|replica: none of ours */
 	FILTER_IDS,	/* ID id [id ...], in the order given */
 	FILTER_SELF,	/* CLIENT INFO */
 };
@@ -346,11 +368,18 @@ static void fill_client_list(struct text_buf *tb, struct kvs_client *self,
 	}
 
 	spin_lock(&server.clients_lock);
-	if (filter == FILTER_ALL)
-		list_for_each_entry(cl, &server.clients, node)
-			client_line(tb, cl, self, now);
-	else if (filter == FILTER_SELF)
+	if (filter == FILTER_SELF) {
 		client_line(tb, self, self, now);
+	} else if (filter != FILTER_NONE) {
+		bool want_pubsub = filter == FILTER_PUBSUB;
+
+		list_for_each_entry(cl, &server.clients, node) {
+			bool pubsub = READ_ONCE(cl->pubsub_count);
+
+			if (filter == FILTER_ALL || pubsub == want_pubsub)
+				client_line(tb, cl, self, now);
+		}
+	}
 	spin_unlock(&server.clients_lock);
 }
 
@@ -404,12 +433,12 @@ void client_list_command(struct kvs_client *c)
 		const struct kvs_arg *t = &c->argv[3];
 
 		if (kvs_arg_equals(t, "normal")) {
-			filter = FILTER_ALL;
+			filter = FILTER_NORMAL;
+		} else if (kvs_arg_equals(t, "pubsub")) {
+			filter = FILTER_PUBSUB;
 		} else if (kvs_arg_equals(t, "master") ||
 			   kvs_arg_equals(t, "replica") ||
-			   kvs_arg_equals(t, "slave") ||
-			   kvs_arg_equals(t, "pubsub")) {
-			/* TODO(pubsub): list subscribers for TYPE pubsub. */
+			   kvs_arg_equals(t, "slave")) {
 			filter = FILTER_NONE;
 		} else {
 			add_reply_errorf(c, "ERR Unknown client type '%.*s'",
@@ -443,6 +472,31 @@ void client_info_command(struct kvs_client *c)
 	reply_client_list(c, FILTER_SELF, NULL, 0);
 }
 
+/* CLIENT UNBLOCK client-id [TIMEOUT|ERROR], checked in Redis's order */
+void client_unblock_command(struct kvs_client *c)
+{
+	int how = KVS_UNBLOCK_TIMEOUT;
+	s64 id;
+
+	if (c->argc > 4) {
+		add_reply_subcommand_syntax_error(c);
+		return;
+	}
+	if (c->argc == 4) {
+		if (kvs_arg_equals(&c->argv[3], "timeout")) {
+			how = KVS_UNBLOCK_TIMEOUT;
+		} else if (kvs_arg_equals(&c->argv[3], "error")) {
+			how = KVS_UNBLOCK_ERROR;
+		} else {
+			add_reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+			return;
+		}
+	}
+	if (kvs_get_ll_or_reply(c, &c->argv[2], &id, NULL))
+		return;
+	add_reply_ll(c, kvs_block_unblock_id(id, how));
+}
+
 void client_help_command(struct kvs_client *c)
 {
 	static const char *const help[] = {
@@ -458,6 +512,8 @@ void client_help_command(struct kvs_client *c)
 		"      Return clients of specified type.",
 		"SETNAME <name>",
 		"    Assign the name <name> to the current connection.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+		"    Unblock the specified blocked client.",
 		NULL
 	};
 

@@ -283,6 +283,7 @@ struct kvs_client {
 	/* pub/sub (pubsub.c): subscriptions, NULL until the first one */
 	struct kvs_pubsub_client *pubsub;
 	unsigned int pubsub_count;	/* channels + patterns (pubsub_sem) */
+	unsigned int pubsub_patterns;	/* of which patterns (pubsub_sem) */
 	s64 obuf_soft_since_ms;		/* over the soft limit since (out_lock) */
 
 	/* MULTI/EXEC and WATCH (multi.c); under @lock unless noted */
@@ -861,6 +862,7 @@ void client_setname_command(struct kvs_client *c);
 void client_getname_command(struct kvs_client *c);
 void client_list_command(struct kvs_client *c);
 void client_info_command(struct kvs_client *c);
+void client_unblock_command(struct kvs_client *c);
 void client_help_command(struct kvs_client *c);
 void command_command(struct kvs_client *c);
 void command_count_command(struct kvs_client *c);
@@ -1188,7 +1190,13 @@ struct kvs_bpop {
 	atomic_t notified;		/* EXEC sleeper kicked */
 	wait_queue_head_t wq;
 	struct delayed_work work;	/* stream: kick or timeout */
+	/* CLIENT UNBLOCK from another client: @blocked changes under it */
+	spinlock_t unblock_lock;
+	int unblock;			/* KVS_UNBLOCK_*, while @blocked */
 };
+
+#define KVS_UNBLOCK_TIMEOUT	1	/* answer as if timed out */
+#define KVS_UNBLOCK_ERROR	2	/* answer -UNBLOCKED */
 
 void blpop_command(struct kvs_client *c);
 void brpop_command(struct kvs_client *c);
@@ -1201,6 +1209,8 @@ void bzmpop_command(struct kvs_client *c);
 int kvs_bzmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
 int kvs_block_client_init(struct kvs_client *c);
 void kvs_block_client_release(struct kvs_client *c);
+int kvs_block_unblock_id(u64 id, int how);
+bool kvs_block_take_unblock(struct kvs_client *c);
 /* From kvs_signal_modified_key(), the key's shard lock held. */
 void kvs_block_signal_key(int db, const struct kvs_arg *key);
 void kvs_block_signal_db(int db);

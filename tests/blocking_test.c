@@ -417,4 +417,116 @@ TEST_F(blocking, no_loss_no_dup)
 	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "EXISTS nl"));
 }
 
+/*
+ * The ID of a client blocked in @cmd (CLIENT LIST: flags=b or, from a
+ * unix socket, flags=bU; cmd=@cmd),
+ * other than @not; waits for it to block. -1 if none did.
+ */
+static long long blocked_id(int fd, const char *cmd, long long not)
+{
+	char want[64];
+	int tries;
+
+	snprintf(want, sizeof(want), " cmd=%s ", cmd);
+	for (tries = 0; tries < 500; tries++) {
+		char *list = kvs_cmd(fd, "CLIENT LIST"), *line;
+
+		for (line = list; line && *line; line = strchr(line, '\n')) {
+			long long id;
+			char *eol;
+
+			if (*line == '\n')
+				line++;
+			eol = strchr(line, '\n');
+			if (eol)
+				*eol = '\0';
+			if (sscanf(line, "id=%lld ", &id) == 1 && id != not &&
+			    strstr(line, " flags=b") && strstr(line, want))
+				return id;
+			if (!eol)
+				break;
+			*eol = '\n';
+		}
+		msleep(10);
+	}
+	return -1;
+}
+
+TEST_F(blocking, client_unblock)
+{
+	int fd = self->fd, rfd, rfd2;
+	long long id, id2;
+	pid_t pid, pid2;
+
+	EXPECT_REPLY(":0\r\n", kvs_cmd(fd, "CLIENT UNBLOCK 99999999"));
+	id = kvs_int(kvs_cmd(fd, "CLIENT ID"));
+	EXPECT_REPLY(":0\r\n", kvs_cmdf(fd, "CLIENT UNBLOCK %lld", id));
+	/* the reason is checked before the ID, as in Redis */
+	EXPECT_REPLY("-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n",
+		     kvs_cmd(fd, "CLIENT UNBLOCK abc FOO"));
+	EXPECT_REPLY("-ERR value is not an integer or out of range\r\n",
+		     kvs_cmd(fd, "CLIENT UNBLOCK abc"));
+	EXPECT_REPLY("-ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.\r\n",
+		     kvs_cmd(fd, "CLIENT UNBLOCK 1 TIMEOUT x"));
+	EXPECT_REPLY("-ERR wrong number of arguments for 'client|unblock' command\r\n",
+		     kvs_cmd(fd, "CLIENT UNBLOCK"));
+
+	/* TIMEOUT, the default: answered as a timeout, whatever the command */
+	pid = child_cmd("BLMOVE ub:l ub:d LEFT LEFT 0", &rfd);
+	id = blocked_id(fd, "blmove", -1);
+	ASSERT_LT(0, id);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(fd, "CLIENT UNBLOCK %lld", id));
+	EXPECT_REPLY(NULLARR, child_result(pid, rfd));
+	/* no longer blocked */
+	EXPECT_REPLY(":0\r\n", kvs_cmdf(fd, "CLIENT UNBLOCK %lld", id));
+
+	pid = child_cmd("BZPOPMIN ub:z 0", &rfd);
+	id = blocked_id(fd, "bzpopmin", -1);
+	ASSERT_LT(0, id);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(fd, "CLIENT UNBLOCK %lld ERROR", id));
+	EXPECT_REPLY("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n",
+		     child_result(pid, rfd));
+
+	/* the next waiter in line is served by the next push */
+	pid = child_cmd("BLPOP ub:q 0", &rfd);
+	id = blocked_id(fd, "blpop", -1);
+	ASSERT_LT(0, id);
+	pid2 = child_cmd("BLPOP ub:q 0", &rfd2);
+	id2 = blocked_id(fd, "blpop", id);
+	ASSERT_LT(0, id2);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(fd, "CLIENT UNBLOCK %lld timeout", id));
+	EXPECT_REPLY(NULLARR, child_result(pid, rfd));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(fd, "RPUSH ub:q x"));
+	EXPECT_REPLY("*2\r\n$4\r\nub:q\r\n$1\r\nx\r\n", child_result(pid2, rfd2));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(fd, "EXISTS ub:q"));
+}
+
+/* A command parked on the write() stream, then the input behind it. */
+TEST_F(blocking, client_unblock_stream)
+{
+	long long id;
+	int fd2;
+
+	KVS_DEVICE_ONLY();
+	fd2 = kvs_connect(O_RDWR);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, kvs_write_all(fd2, "BLPOP us 0\r\nPING\r\n", 18));
+	id = blocked_id(self->fd, "blpop", -1);
+	ASSERT_LT(0, id);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(self->fd, "CLIENT UNBLOCK %lld ERROR", id));
+	EXPECT_REPLY("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n+PONG\r\n",
+		     kvs_read_replies(fd2, 2, 5000));
+	ASSERT_EQ(0, kvs_write_all(fd2, "BRPOP us 0\r\n", 12));
+	id = blocked_id(self->fd, "brpop", -1);
+	ASSERT_LT(0, id);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(self->fd, "CLIENT UNBLOCK %lld", id));
+	EXPECT_REPLY(NULLARR, kvs_read_replies(fd2, 1, 5000));
+	/* and it blocks, and is served, as before */
+	ASSERT_EQ(0, kvs_write_all(fd2, "BRPOP us 0\r\n", 12));
+	ASSERT_LT(0, blocked_id(self->fd, "brpop", -1));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH us v"));
+	EXPECT_REPLY("*2\r\n$2\r\nus\r\n$1\r\nv\r\n", kvs_read_replies(fd2, 1, 5000));
+	close(fd2);
+}
+
 TEST_HARNESS_MAIN

@@ -637,4 +637,89 @@ TEST_F(pubsub, keyspace_blocked_pop)
 	close(bl);
 }
 
+/*
+ * Field @key of client @id's line in CLIENT LIST (@type: "" or " TYPE
+ * x"), or "-" without such a line. Redis's 'U' flag (unix socket) is
+ * dropped, so that one expectation fits both the device and Redis.
+ */
+static const char *client_field(int fd, long long id, const char *type,
+				const char *key)
+{
+	static char val[64];
+	char pat[48], *r, *l, *v;
+	size_t n;
+
+	r = kvs_cmdf(fd, "CLIENT LIST%s", type);
+	snprintf(pat, sizeof(pat), "id=%lld ", id);
+	for (l = r ? strstr(r, pat) : NULL; l; l = strstr(l + 1, pat))
+		if (l[-1] == '\n')
+			break;
+	if (!l)
+		return "-";
+	snprintf(pat, sizeof(pat), " %s=", key);
+	v = strstr(l, pat);
+	if (!v || v > strchr(l, '\n'))
+		return "-";
+	v += strlen(pat);
+	for (n = 0; v[n] != ' ' && v[n] != '\n' && n < sizeof(val) - 1; n++)
+		val[n] = v[n];
+	val[n] = '\0';
+	/* a unix socket adds 'U'; alone, it stands where "N" would */
+	if (!strcmp(key, "flags") && n && val[n - 1] == 'U') {
+		if (n == 1)
+			strcpy(val, "N");
+		else
+			val[n - 1] = '\0';
+	}
+	return val;
+}
+
+/* flags (P, x, d, N), sub, psub, multi and TYPE, as Redis shows them */
+TEST_F(pubsub, client_list_fields)
+{
+	long long me, sub, m;
+	int mfd;
+
+	me = kvs_int(kvs_cmd(self->fd, "CLIENT ID"));
+	sub = kvs_int(kvs_cmd(self->sub, "CLIENT ID"));
+	mfd = kvs_connect(O_RDWR);
+	ASSERT_LE(0, mfd);
+	m = kvs_int(kvs_cmd(mfd, "CLIENT ID"));
+
+	EXPECT_STREQ("N", client_field(self->fd, sub, "", "flags"));
+	ASSERT_NE(NULL, stream_cmd(self->sub, "SUBSCRIBE a b", 2));
+	ASSERT_NE(NULL, stream_cmd(self->sub, "PSUBSCRIBE p*", 1));
+	EXPECT_STREQ("P", client_field(self->fd, sub, "", "flags"));
+	EXPECT_STREQ("2", client_field(self->fd, sub, "", "sub"));
+	EXPECT_STREQ("1", client_field(self->fd, sub, "", "psub"));
+	EXPECT_STREQ("-1", client_field(self->fd, sub, "", "multi"));
+	EXPECT_STREQ("P", client_field(self->fd, sub, " TYPE pubsub", "flags"));
+	EXPECT_STREQ("-", client_field(self->fd, me, " TYPE pubsub", "flags"));
+	EXPECT_STREQ("-", client_field(self->fd, sub, " TYPE normal", "flags"));
+	EXPECT_STREQ("N", client_field(self->fd, me, " TYPE normal", "flags"));
+	EXPECT_STREQ("-", client_field(self->fd, me, " TYPE master", "flags"));
+
+	EXPECT_REPLY(OK, kvs_cmd(mfd, "WATCH w"));
+	EXPECT_REPLY(OK, kvs_cmd(mfd, "MULTI"));
+	EXPECT_STREQ("x", client_field(self->fd, m, "", "flags"));
+	EXPECT_STREQ("0", client_field(self->fd, m, "", "multi"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(mfd, "GET w"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(mfd, "SET q 1"));
+	EXPECT_STREQ("2", client_field(self->fd, m, "", "multi"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET w 2"));
+	EXPECT_STREQ("xd", client_field(self->fd, m, "", "flags"));
+	EXPECT_REPLY("*-1\r\n", kvs_cmd(mfd, "EXEC"));
+	EXPECT_STREQ("N", client_field(self->fd, m, "", "flags"));
+	EXPECT_STREQ("-1", client_field(self->fd, m, "", "multi"));
+
+	ASSERT_NE(NULL, stream_cmd(self->sub, "UNSUBSCRIBE", 2));
+	EXPECT_STREQ("P", client_field(self->fd, sub, "", "flags"));
+	EXPECT_STREQ("0", client_field(self->fd, sub, "", "sub"));
+	ASSERT_NE(NULL, stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+	EXPECT_STREQ("N", client_field(self->fd, sub, "", "flags"));
+	EXPECT_STREQ("0", client_field(self->fd, sub, "", "psub"));
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "DEL w q")));
+	close(mfd);
+}
+
 TEST_HARNESS_MAIN

@@ -143,10 +143,16 @@ static void add_cmd(const char *name, size_t len)
 
 /* ------------------------------------------------------- bad addresses */
 
-static char *page_guard;	/* page_guard[0..ps) mapped, next page not */
+static char *page_guard;	/* page_guard[0..ps) writable, next page not */
 static char *unmapped;
 static long ps;
 
+/*
+ * The inaccessible pages stay mapped PROT_NONE rather than unmapped: a
+ * hole would be handed out again by a later mmap() (malloc, thread
+ * stacks), and the kernel would then rightly write the fuzzer's garbage
+ * replies into the fuzzer's own memory.
+ */
 static void map_guards(void)
 {
 	ps = sysconf(_SC_PAGESIZE);
@@ -154,12 +160,12 @@ static void map_guards(void)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page_guard == MAP_FAILED)
 		abort();
-	munmap(page_guard + ps, ps);
+	if (mprotect(page_guard + ps, ps, PROT_NONE))
+		abort();
 	unmapped = mmap(NULL, ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	if (unmapped == MAP_FAILED)
 		abort();
-	munmap(unmapped, ps);
 }
 
 /*
