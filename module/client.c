@@ -242,7 +242,9 @@ static int kvs_qbuf_reserve(struct kvs_client *c, size_t more, size_t limit)
 	if (want <= c->qcap)
 		return 0;
 	cap = max3(want, (size_t)KVS_WRITE_PIECE, min(c->qcap * 2, limit));
-	p = kvrealloc(c->qbuf, c->qlen, cap, GFP_KERNEL_ACCOUNT);
+	/* sized by the caller: its -ENOMEM, not a kernel warning */
+	p = kvrealloc(c->qbuf, c->qlen, cap,
+		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!p)
 		return -ENOMEM;
 	c->qbuf = p;
@@ -458,7 +460,8 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			ret = -EBUSY;
 			goto out_unlock;
 		}
-		req = kvmalloc(e.req_len, GFP_KERNEL_ACCOUNT);
+		/* as memdup_user(): a size the caller chose fails quietly */
+		req = kvmalloc(e.req_len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!req) {
 			ret = -ENOMEM;
 			goto out_unlock;

@@ -453,7 +453,9 @@ static int kvs_req_reserve(struct kvs_req *rq, unsigned int want)
 	if (want <= rq->cap)
 		return 0;
 	cap = max3(want, 8U, rq->cap < INT_MAX / 2 ? rq->cap * 2 : INT_MAX);
-	argv = kvmalloc_array(cap, sizeof(*argv), GFP_KERNEL_ACCOUNT);
+	/* sized by the request: its -ENOMEM, not a kernel warning */
+	argv = kvmalloc_array(cap, sizeof(*argv),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!argv)
 		return -ENOMEM;
 	if (rq->argc)
@@ -738,8 +740,9 @@ static ssize_t kvs_parse_inline(struct kvs_req *rq, char *buf, size_t len)
 	if (rq->scratch_cap < need) {
 		kvfree(rq->scratch);
 		rq->scratch_cap = 0;
+		/* sized by the request: its -ENOMEM, not a kernel warning */
 		rq->scratch = kvmalloc(max_t(size_t, need, 256),
-				       GFP_KERNEL_ACCOUNT);
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!rq->scratch)
 			return -ENOMEM;
 		rq->scratch_cap = max_t(size_t, need, 256);

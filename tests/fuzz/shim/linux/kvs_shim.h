@@ -95,6 +95,7 @@ static inline size_t kvs_shim_size_mul(size_t a, size_t b)
 /* slab.h / mm.h: allocation failure can be injected by the harness */
 #define GFP_KERNEL		0u
 #define GFP_KERNEL_ACCOUNT	0u
+#define __GFP_NOWARN		0u
 extern int kvs_shim_fail_alloc;	/* fail the Nth next allocation (1 = next) */
 static inline bool kvs_shim_should_fail(void)
 {
