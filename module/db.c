@@ -774,6 +774,52 @@ static bool type_matches(const struct kvs_arg *type, const struct kvs_obj *o)
 	       !strncasecmp(name, type->ptr, type->len);
 }
 
+/**
+ * kvs_parse_scan_opts - the options of SCAN, HSCAN, SSCAN and ZSCAN
+ * @c: the client
+ * @from: index of the first option
+ * @count: COUNT (left alone if absent)
+ * @pat: MATCH pattern, NULL if absent or "*" (matches everything)
+ * @type: TYPE, for SCAN; NULL for the others, where TYPE is a syntax error
+ *
+ * Redis parses them in one place, scanGenericCommand(), so the errors
+ * and their order are the same for all four.
+ *
+ * Return: 0, or -EINVAL after replying with the error.
+ */
+int kvs_parse_scan_opts(struct kvs_client *c, int from, s64 *count,
+			const struct kvs_arg **pat,
+			const struct kvs_arg **type)
+{
+	int j;
+
+	*pat = NULL;
+	for (j = from; j < c->argc; j++) {
+		bool more = j + 1 < c->argc;
+
+		if (arg_is(&c->argv[j], "count") && more) {
+			if (kvs_get_ll_or_reply(c, &c->argv[j + 1], count,
+						NULL))
+				return -EINVAL;
+			if (*count < 1) {
+				add_reply_syntax_error(c);
+				return -EINVAL;
+			}
+			j++;
+		} else if (arg_is(&c->argv[j], "match") && more) {
+			*pat = &c->argv[++j];
+			if ((*pat)->len == 1 && (*pat)->ptr[0] == '*')
+				*pat = NULL;
+		} else if (type && arg_is(&c->argv[j], "type") && more) {
+			*type = &c->argv[++j];
+		} else {
+			add_reply_syntax_error(c);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /*
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. CMD_NOLOCK: one
  * shard is locked at a time. The cursor is the shard's dict cursor
@@ -791,37 +837,13 @@ void scan_command(struct kvs_client *c)
 	u64 cursor;
 	char buf[24];
 	size_t i;
-	int j;
 
 	if (!kvs_parse_scan_cursor(&c->argv[1], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
 		return;
 	}
-	for (j = 2; j < c->argc; j++) {
-		bool more = j + 1 < c->argc;
-
-		if (arg_is(&c->argv[j], "count") && more) {
-			if (!kvs_string2ll(c->argv[j + 1].ptr,
-					   c->argv[j + 1].len, &count)) {
-				add_reply_error(c, "ERR value is not an integer or out of range");
-				return;
-			}
-			if (count < 1) {
-				add_reply_syntax_error(c);
-				return;
-			}
-			j++;
-		} else if (arg_is(&c->argv[j], "match") && more) {
-			pat = &c->argv[++j];
-			if (pat->len == 1 && pat->ptr[0] == '*')
-				pat = NULL;
-		} else if (arg_is(&c->argv[j], "type") && more) {
-			type = &c->argv[++j];
-		} else {
-			add_reply_syntax_error(c);
-			return;
-		}
-	}
+	if (kvs_parse_scan_opts(c, 2, &count, &pat, &type))
+		return;
 
 	shard = cursor & (server.nr_shards - 1);
 	dcur = cursor >> server.shard_bits;

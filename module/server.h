@@ -767,6 +767,9 @@ void kvs_req_free(struct kvs_req *rq);
 bool kvs_string2ll(const char *s, size_t len, s64 *out);
 bool kvs_string2ull(const char *s, size_t len, u64 *out);
 bool kvs_parse_scan_cursor(const struct kvs_arg *a, u64 *out);
+int kvs_parse_scan_opts(struct kvs_client *c, int from, s64 *count,
+			const struct kvs_arg **pat,
+			const struct kvs_arg **type);
 int kvs_ll2string(char *buf, size_t size, s64 v);
 /* Glob match as Redis's stringmatchlen (KEYS, SCAN MATCH, CONFIG GET). */
 bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,

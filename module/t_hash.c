@@ -1151,7 +1151,6 @@ void hscan_command(struct kvs_client *c)
 	unsigned long i, k;
 	u64 cursor;
 	char buf[24];
-	int j;
 
 	if (!kvs_parse_scan_cursor(&c->argv[2], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
@@ -1165,27 +1164,8 @@ void hscan_command(struct kvs_client *c)
 		add_reply_array_len(c, 0);
 		return;
 	}
-	for (j = 3; j < c->argc; j++) {
-		bool more = j + 1 < c->argc;
-
-		if (more && kvs_arg_equals(&c->argv[j], "count")) {
-			if (kvs_get_ll_or_reply(c, &c->argv[j + 1], &count,
-						NULL))
-				return;
-			if (count < 1) {
-				add_reply_syntax_error(c);
-				return;
-			}
-			j++;
-		} else if (more && kvs_arg_equals(&c->argv[j], "match")) {
-			pat = &c->argv[++j];
-			if (pat->len == 1 && pat->ptr[0] == '*')
-				pat = NULL;
-		} else {
-			add_reply_syntax_error(c);
-			return;
-		}
-	}
+	if (kvs_parse_scan_opts(c, 3, &count, &pat, NULL))
+		return;
 
 	if (is_ht(o)) {
 		if (ht_scan(o, &cursor, count, &b))

@@ -1535,7 +1535,6 @@ void sscan_command(struct kvs_client *c)
 	u64 cursor;
 	char buf[24];
 	size_t i, kept = 0;
-	int j;
 
 	if (!kvs_parse_scan_cursor(&c->argv[2], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
@@ -1550,27 +1549,8 @@ void sscan_command(struct kvs_client *c)
 		add_reply_array_len(c, 0);
 		return;
 	}
-	for (j = 3; j < c->argc; j++) {
-		bool more = j + 1 < c->argc;
-
-		if (kvs_arg_equals(&c->argv[j], "count") && more) {
-			if (kvs_get_ll_or_reply(c, &c->argv[j + 1], &count,
-						NULL))
-				return;
-			if (count < 1) {
-				add_reply_syntax_error(c);
-				return;
-			}
-			j++;
-		} else if (kvs_arg_equals(&c->argv[j], "match") && more) {
-			pat = &c->argv[++j];
-			if (pat->len == 1 && pat->ptr[0] == '*')
-				pat = NULL;
-		} else {
-			add_reply_syntax_error(c);
-			return;
-		}
-	}
+	if (kvs_parse_scan_opts(c, 3, &count, &pat, NULL))
+		return;
 
 	s = de->val->ptr;
 	if (de->val->encoding == SET_ENC_INTSET) {

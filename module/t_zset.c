@@ -2457,7 +2457,7 @@ void zscan_command(struct kvs_client *c)
 	long maxiter;
 	char buf[KVS_D_STR_MAX];
 	void *len;
-	int j, l;
+	int l;
 
 	if (!kvs_parse_scan_cursor(&c->argv[2], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
@@ -2472,27 +2472,8 @@ void zscan_command(struct kvs_client *c)
 	}
 	if (check_zset(c, de))
 		return;
-	for (j = 3; j < c->argc; j++) {
-		bool more = j + 1 < c->argc;
-
-		if (arg_is(&c->argv[j], "count") && more) {
-			if (kvs_get_ll_or_reply(c, &c->argv[j + 1], &count,
-						NULL))
-				return;
-			if (count < 1) {
-				add_reply_syntax_error(c);
-				return;
-			}
-			j++;
-		} else if (arg_is(&c->argv[j], "match") && more) {
-			pat = &c->argv[++j];
-			if (pat->len == 1 && pat->ptr[0] == '*')
-				pat = NULL;
-		} else {
-			add_reply_syntax_error(c);
-			return;
-		}
-	}
+	if (kvs_parse_scan_opts(c, 3, &count, &pat, NULL))
+		return;
 	zs = zs_of(de->val);
 	listpack = de->val->encoding == ZSET_ENC_LISTPACK;
 	if (listpack) {
