@@ -43,4 +43,10 @@ if [ -n "$bad" ]; then
 	exit 1
 fi
 echo "ok 2 - dmesg clean after dev_fuzz"
+# a worker that died of a signal may have met the OOM killer
+if [ "$rc" -ne 0 ]; then
+	printf '%s\n' "$new" |
+		grep -E 'Out of memory|oom-kill|allocation failure|vmalloc error' |
+		head -n 20 | sed 's/^/# /'
+fi
 exit "$rc"
