@@ -664,9 +664,14 @@ static int kvs_bpop_check(struct kvs_client *c, struct kvs_entry *de,
 	return -EINVAL;
 }
 
-/* BLPOP/BRPOP key [key ...] timeout; BLMPOP's keys with @count > 0 */
-static void kvs_list_bpop(struct kvs_client *c, int first, long nkeys,
-			  int timeout_idx, bool left, long count)
+/*
+ * BLPOP/BRPOP/BLMPOP (@type OBJ_LIST, @which: from the left) and
+ * BZPOPMIN/BZPOPMAX/BZMPOP (OBJ_ZSET, @which: the max): pop from the
+ * first of @nkeys keys at argv[@first] that holds something, or wait.
+ * @count > 0 is the M form's COUNT, whose reply is [key, [elements]].
+ */
+static void kvs_bpop_generic(struct kvs_client *c, int first, long nkeys,
+			     int timeout_idx, u8 type, bool which, long count)
 {
 	s64 deadline = 0;
 	long k;
@@ -681,28 +686,32 @@ static void kvs_list_bpop(struct kvs_client *c, int first, long nkeys,
 
 		if (!de)
 			continue;
-		ret = kvs_bpop_check(c, de, OBJ_LIST);
+		ret = kvs_bpop_check(c, de, type);
 		if (ret > 0)
 			continue;
-		if (!ret)
-			kvs_list_pop_reply(c, c->db, de, key, left,
+		if (!ret && type == OBJ_LIST)
+			kvs_list_pop_reply(c, c->db, de, key, which,
 					   count ? count : 1,
 					   count ? KVS_LIST_REPLY_KEY_ARRAY :
 						   KVS_LIST_REPLY_KEY_ELEM);
+		else if (!ret)
+			kvs_zset_pop_reply(c, de, which, count ? count : 1,
+					   true, count);
 		kvs_bpop_done(c);
 		return;
 	}
-	kvs_bpop_wait(c, &c->argv[first], nkeys, OBJ_LIST, deadline, false);
+	kvs_bpop_wait(c, &c->argv[first], nkeys, type, deadline, false);
 }
 
 void blpop_command(struct kvs_client *c)
 {
-	kvs_list_bpop(c, 1, c->argc - 2, c->argc - 1, true, 0);
+	kvs_bpop_generic(c, 1, c->argc - 2, c->argc - 1, OBJ_LIST, true, 0);
 }
 
 void brpop_command(struct kvs_client *c)
 {
-	kvs_list_bpop(c, 1, c->argc - 2, c->argc - 1, false, 0);
+	kvs_bpop_generic(c, 1, c->argc - 2, c->argc - 1, OBJ_LIST, false,
+			 0);
 }
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
@@ -713,21 +722,7 @@ void blmpop_command(struct kvs_client *c)
 
 	if (kvs_lmpop_parse(c, 2, &numkeys, &left, &count))
 		return;
-	kvs_list_bpop(c, 3, numkeys, 1, left, count);
-}
-
-static int kvs_parse_where(struct kvs_client *c, const struct kvs_arg *a,
-			   bool *left)
-{
-	if (kvs_arg_equals(a, "left")) {
-		*left = true;
-	} else if (kvs_arg_equals(a, "right")) {
-		*left = false;
-	} else {
-		add_reply_syntax_error(c);
-		return -EINVAL;
-	}
-	return 0;
+	kvs_bpop_generic(c, 3, numkeys, 1, OBJ_LIST, left, count);
 }
 
 /* BLMOVE and BRPOPLPUSH: source is argv[1], destination argv[2] */
@@ -761,8 +756,8 @@ void blmove_command(struct kvs_client *c)
 {
 	bool from_left, to_left;
 
-	if (kvs_parse_where(c, &c->argv[3], &from_left) ||
-	    kvs_parse_where(c, &c->argv[4], &to_left))
+	if (kvs_list_parse_where(c, &c->argv[3], &from_left) ||
+	    kvs_list_parse_where(c, &c->argv[4], &to_left))
 		return;
 	kvs_blmove_generic(c, from_left, to_left, 5);
 }
@@ -773,43 +768,15 @@ void brpoplpush_command(struct kvs_client *c)
 	kvs_blmove_generic(c, false, true, 3);
 }
 
-/* BZPOPMIN/BZPOPMAX key [key ...] timeout; BZMPOP with @count > 0 */
-static void kvs_zset_bpop(struct kvs_client *c, int first, long nkeys,
-			  int timeout_idx, bool max, long count)
-{
-	s64 deadline = 0;
-	long k;
-
-	if (!c->bpop->blocked &&
-	    kvs_get_timeout(c, &c->argv[timeout_idx], &deadline))
-		return;
-	for (k = 0; k < nkeys; k++) {
-		const struct kvs_arg *key = &c->argv[first + k];
-		struct kvs_entry *de = kvs_lookup_write(c, c->db, key);
-		int ret;
-
-		if (!de)
-			continue;
-		ret = kvs_bpop_check(c, de, OBJ_ZSET);
-		if (ret > 0)
-			continue;
-		if (!ret)
-			kvs_zset_pop_reply(c, de, max, count ? count : 1, true,
-					   count);
-		kvs_bpop_done(c);
-		return;
-	}
-	kvs_bpop_wait(c, &c->argv[first], nkeys, OBJ_ZSET, deadline, false);
-}
-
 void bzpopmin_command(struct kvs_client *c)
 {
-	kvs_zset_bpop(c, 1, c->argc - 2, c->argc - 1, false, 0);
+	kvs_bpop_generic(c, 1, c->argc - 2, c->argc - 1, OBJ_ZSET, false,
+			 0);
 }
 
 void bzpopmax_command(struct kvs_client *c)
 {
-	kvs_zset_bpop(c, 1, c->argc - 2, c->argc - 1, true, 0);
+	kvs_bpop_generic(c, 1, c->argc - 2, c->argc - 1, OBJ_ZSET, true, 0);
 }
 
 /* numkeys of BZMPOP (argv[2]): >= 1 and room for MIN|MAX after the keys */
@@ -882,5 +849,5 @@ void bzmpop_command(struct kvs_client *c)
 			return;
 		}
 	}
-	kvs_zset_bpop(c, 3, n, 1, max, count == -1 ? 1 : count);
+	kvs_bpop_generic(c, 3, n, 1, OBJ_ZSET, max, count == -1 ? 1 : count);
 }

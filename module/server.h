@@ -1077,6 +1077,9 @@ long kvs_list_push(struct kvs_client *c, int db, const struct kvs_arg *key,
  */
 int kvs_lmpop_parse(struct kvs_client *c, int idx, long *numkeys, bool *left,
 		    long *count);
+/* LEFT|RIGHT of LMOVE/BLMOVE/LMPOP; 0 or -EINVAL after a syntax error */
+int kvs_list_parse_where(struct kvs_client *c, const struct kvs_arg *a,
+			 bool *left);
 /* getkeys callbacks (numkeys) of LMPOP and BLMPOP */
 int kvs_lmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
 int kvs_blmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);

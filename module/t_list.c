@@ -582,8 +582,8 @@ static void list_changed(struct kvs_client *c, int db, struct kvs_entry *de,
 }
 
 /* "left"/"right" as Redis's getListPositionFromObjectOrReply. */
-static int parse_where(struct kvs_client *c, const struct kvs_arg *a,
-		       bool *left)
+int kvs_list_parse_where(struct kvs_client *c, const struct kvs_arg *a,
+			 bool *left)
 {
 	if (kvs_arg_equals(a, "left")) {
 		*left = true;
@@ -1329,8 +1329,8 @@ void lmove_command(struct kvs_client *c)
 {
 	bool from_left, to_left;
 
-	if (parse_where(c, &c->argv[3], &from_left) ||
-	    parse_where(c, &c->argv[4], &to_left))
+	if (kvs_list_parse_where(c, &c->argv[3], &from_left) ||
+	    kvs_list_parse_where(c, &c->argv[4], &to_left))
 		return;
 	lmove_generic(c, from_left, to_left);
 }
@@ -1416,7 +1416,7 @@ int kvs_lmpop_parse(struct kvs_client *c, int idx, long *numkeys, bool *left,
 		add_reply_syntax_error(c);
 		return -EINVAL;
 	}
-	if (parse_where(c, &c->argv[idx + n + 1], left))
+	if (kvs_list_parse_where(c, &c->argv[idx + n + 1], left))
 		return -EINVAL;
 	for (j = idx + n + 2; j < c->argc; j++) {
 		if (cnt == -1 && j + 1 < c->argc &&

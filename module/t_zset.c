@@ -1192,12 +1192,21 @@ void zcard_command(struct kvs_client *c)
 		add_reply_ll(c, zs_of(o)->length);
 }
 
+/* Elements from @first to @last in rank order; 0 when the range is empty. */
+static unsigned long zs_count_between(struct zset *zs,
+				      const struct zs_node *first,
+				      const struct zs_node *last)
+{
+	if (!first || !last)
+		return 0;
+	return zsl_rank(zs, last) - zsl_rank(zs, first) + 1;
+}
+
 void zcount_command(struct kvs_client *c)
 {
 	struct zs_range range;
-	struct zs_node *n;
 	struct kvs_obj *o;
-	unsigned long count = 0;
+	struct zset *zs;
 	bool err;
 
 	if (zs_parse_range(c, &c->argv[2], &c->argv[3], &range))
@@ -1205,22 +1214,16 @@ void zcount_command(struct kvs_client *c)
 	o = zset_read(c, reply_zero, &err);
 	if (!o)
 		return;
-	n = zs_first_in_range(zs_of(o), &range);
-	if (n) {
-		count = zs_of(o)->length - (zsl_rank(zs_of(o), n) - 1);
-		n = zs_last_in_range(zs_of(o), &range);
-		if (n)
-			count -= zs_of(o)->length - zsl_rank(zs_of(o), n);
-	}
-	add_reply_ll(c, count);
+	zs = zs_of(o);
+	add_reply_ll(c, zs_count_between(zs, zs_first_in_range(zs, &range),
+					 zs_last_in_range(zs, &range)));
 }
 
 void zlexcount_command(struct kvs_client *c)
 {
 	struct zs_lex_range range;
-	struct zs_node *n;
 	struct kvs_obj *o;
-	unsigned long count = 0;
+	struct zset *zs;
 	bool err;
 
 	if (zs_parse_lex(c, &c->argv[2], &c->argv[3], &range))
@@ -1228,14 +1231,9 @@ void zlexcount_command(struct kvs_client *c)
 	o = zset_read(c, reply_zero, &err);
 	if (!o)
 		return;
-	n = zs_first_in_lex(zs_of(o), &range);
-	if (n) {
-		count = zs_of(o)->length - (zsl_rank(zs_of(o), n) - 1);
-		n = zs_last_in_lex(zs_of(o), &range);
-		if (n)
-			count -= zs_of(o)->length - zsl_rank(zs_of(o), n);
-	}
-	add_reply_ll(c, count);
+	zs = zs_of(o);
+	add_reply_ll(c, zs_count_between(zs, zs_first_in_lex(zs, &range),
+					 zs_last_in_lex(zs, &range)));
 }
 
 void zscore_command(struct kvs_client *c)
