@@ -9,6 +9,7 @@
 # go to the stress binary.
 
 cd "$(dirname "$0")/../.." || exit 1
+. tests/kernel_log.sh
 
 bin=tests/stress/stress
 tmp=$(mktemp -d /tmp/kvs-stress.XXXXXX) || exit 1
@@ -22,7 +23,7 @@ if [ ! -x "$bin" ]; then
 fi
 
 # only what the kernel logs from here on counts
-start=$(cut -d' ' -f1 /proc/uptime)
+start=$(kvs_log_mark)
 
 set -- -p "${KVS_STRESS_PROCS:-4}" -t "${KVS_STRESS_TIME:-20}" \
 	${KVS_STRESS_SEED:+-s "$KVS_STRESS_SEED"} "$@"
@@ -42,23 +43,6 @@ elif [ "$brc" != 0 ] || [ "$n" -eq 0 ]; then
 fi
 
 n=$((n + 1))
-if ! dmesg >"$tmp/dmesg" 2>"$tmp/dmesg.err"; then
-	echo "not ok $n - dmesg: $(cat "$tmp/dmesg.err")"
-	rc=1
-else
-	# "[ 1234.567890] text": keep the lines logged since $start
-	awk -v t="$start" '{
-		s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s);
-		if (s + 0 >= t + 0) print
-	}' "$tmp/dmesg" >"$tmp/new"
-	pat='BUG:|WARNING:|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|blocked for more than|rcu.*stall|Oops|general protection fault|kernel BUG|list_add corruption|list_del corruption|refcount_t:'
-	if grep -E -q "$pat" "$tmp/new"; then
-		echo "not ok $n - kernel log clean during the stress"
-		grep -E -A 20 "$pat" "$tmp/new" | head -n 80 | sed 's/^/# /'
-		rc=1
-	else
-		echo "ok $n - kernel log clean during the stress ($(wc -l <"$tmp/new") new lines)"
-	fi
-fi
+kvs_log_check "$n" "kernel log clean during the stress" "$start" || rc=1
 echo "1..$n"
 exit $rc
