@@ -325,9 +325,13 @@ static bool kvs_suffix_is(const char *u, size_t ulen, const char *s)
  * @len: length of @s
  * @out: bytes
  *
- * As Redis: leading zeros are fine, a sign is not, no digits mean 0.
+ * As Redis: leading zeros are fine, a sign is not, no digits mean 0, and
+ * at most 127 digits. Redis converts them with strtoull(), which
+ * saturates at 2^64 - 1, then multiplies by the unit modulo 2^64: so
+ * "18446744073709551616" is 18446744073709551615 and "17179869184gb"
+ * is 0, which CONFIG SET then range-checks.
  *
- * Return: true on success, false on a bad unit, bad digits or overflow.
+ * Return: true on success, false on a bad unit or too many digits.
  */
 bool kvs_memtoull(const char *s, size_t len, u64 *out)
 {
@@ -357,14 +361,16 @@ bool kvs_memtoull(const char *s, size_t len, u64 *out)
 	else
 		return false;
 
+	if (nd >= 128)
+		return false;
 	for (i = 0; i < nd; i++) {
 		if (check_mul_overflow(v, (u64)10, &v) ||
-		    check_add_overflow(v, (u64)(s[i] - '0'), &v))
-			return false;
+		    check_add_overflow(v, (u64)(s[i] - '0'), &v)) {
+			v = U64_MAX;
+			break;
+		}
 	}
-	if (check_mul_overflow(v, mul, &v))
-		return false;
-	*out = v;
+	*out = v * mul;
 	return true;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_memtoull);

@@ -173,6 +173,24 @@ TEST_F(srv, config)
 		{ "CONFIG SET maxmemory-policy noeviction", OK },
 		{ "CONFIG GET maxmemory-policy", "*2\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n" },
 	};
+	static const struct kvs_step overflow_steps[] = {
+		{ "CONFIG SET maxmemory 18446744073709551616", OK },
+		{ "CONFIG GET maxmemory", "*2\r\n$9\r\nmaxmemory\r\n$20\r\n18446744073709551615\r\n" },
+		{ "CONFIG SET maxmemory 18446744073709551616kb", OK },
+		{ "CONFIG GET maxmemory", "*2\r\n$9\r\nmaxmemory\r\n$20\r\n18446744073709550592\r\n" },
+		{ "CONFIG SET maxmemory 17179869184gb", OK },
+		{ "CONFIG GET maxmemory", "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n" },
+		/* 128 digits: more than Redis's buffer takes */
+		{ "CONFIG SET maxmemory "
+		  "0000000000000000000000000000000000000000000000000000000000000000"
+		  "0000000000000000000000000000000000000000000000000000000000000001",
+		  "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value\r\n" },
+		{ "CONFIG SET proto-max-bulk-len 18446744073709551616",
+		  "-ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive\r\n" },
+		{ "CONFIG SET proto-max-bulk-len 17179869184gb",
+		  "-ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive\r\n" },
+		{ "CONFIG GET proto-max-bulk-len", "*2\r\n$18\r\nproto-max-bulk-len\r\n$9\r\n536870912\r\n" },
+	};
 	const char *r;
 	char *saved = NULL;
 
@@ -184,6 +202,8 @@ TEST_F(srv, config)
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "CONFIG SET maxmemory 100mb"));
 	EXPECT_REPLY("*2\r\n$9\r\nmaxmemory\r\n$9\r\n104857600\r\n",
 		     kvs_cmd(self->fd, "CONFIG GET maxmemory"));
+	/* Redis 7.0's memtoull(): strtoull() saturates, the unit wraps */
+	KVS_RUN_STEPS(self->fd, overflow_steps);
 	/* restore */
 	{
 		char *v = strrchr(saved, '$'), *end;

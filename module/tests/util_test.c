@@ -149,7 +149,13 @@ static void util_memtoull(struct kunit *test)
 		{ "", true, 0 },
 		{ "1tb", false },
 		{ "-1", false },
+		/* Redis's strtoull() saturates, its unit wraps */
+		{ "18446744073709551615", true, U64_MAX },
+		{ "99999999999999999999", true, U64_MAX },
+		{ "18446744073709551616kb", true, 18446744073709550592ULL },
+		{ "17179869184gb", true, 0 },
 	};
+	char digits[128];
 	size_t i;
 	u64 v;
 
@@ -162,6 +168,14 @@ static void util_memtoull(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, v, cases[i].v, "\"%s\"",
 					    cases[i].s);
 	}
+
+	/* Redis copies at most 127 digits, leading zeros or not */
+	memset(digits, '0', sizeof(digits));
+	digits[sizeof(digits) - 1] = '1';
+	KUNIT_EXPECT_FALSE(test, kvs_memtoull(digits, sizeof(digits), &v));
+	KUNIT_EXPECT_TRUE(test, kvs_memtoull(digits + 1, sizeof(digits) - 1,
+					     &v));
+	KUNIT_EXPECT_EQ(test, v, 1ULL);
 }
 
 /* What Redis 7.0's SCAN accepts (strtoul() with its error checks). */
