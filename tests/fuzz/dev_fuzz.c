@@ -193,8 +193,14 @@ static uint64_t pick_ptr(void *good, size_t len, unsigned int bad_pct)
 		 */
 		return (uintptr_t)page_guard + 1 + rn(7);
 	case 5:
-		/* ends in the unmapped page after page_guard */
-		return (uintptr_t)page_guard + ps - (len ? rn(len) : 0);
+		/*
+		 * Runs into the inaccessible page after page_guard. It must
+		 * start inside page_guard: a buffer longer than a page that
+		 * started below it would let the kernel write over whatever
+		 * the fuzzer has mapped there (malloc's mmap()ed chunks).
+		 */
+		return (uintptr_t)page_guard + ps -
+		       (len ? rn(len < (size_t)ps ? len : (size_t)ps) : 0);
 	case 6:
 		return (uintptr_t)-1 - rn(4096);
 	case 7:
