@@ -336,9 +336,13 @@ static void zs_ht_resize(struct kvs_obj *o, unsigned long size)
 	zs_mem(o, kvs_alloc_size(size * sizeof(*t)));
 }
 
-/* Counts @n in the table; it must not be there yet. */
-static void zs_ht_add(struct kvs_obj *o, struct zs_node *n,
-		      unsigned long nr)
+/*
+ * Puts @n, not there yet, in the table, which holds @nr nodes. A failed
+ * grow only makes the chains longer; -ENOMEM only when there is no table
+ * at all (the first node of a new set).
+ */
+static int zs_ht_add(struct kvs_obj *o, struct zs_node *n,
+		     unsigned long nr)
 {
 	struct zset *zs = zs_of(o);
 	struct zs_node **b;
@@ -346,11 +350,12 @@ static void zs_ht_add(struct kvs_obj *o, struct zs_node *n,
 	if (nr >= zs->tsize)
 		zs_ht_resize(o, max_t(unsigned long, ZSET_HT_MIN,
 				      roundup_pow_of_two(nr + 1)));
-	if (WARN_ON_ONCE(!zs->tsize))
-		return;
+	if (!zs->tsize)
+		return -ENOMEM;
 	b = zs_bucket(zs, n->hash);
 	n->hnext = *b;
 	*b = n;
+	return 0;
 }
 
 static void zs_ht_del(struct zset *zs, struct zs_node *n)
@@ -451,7 +456,10 @@ static int zs_insert(struct kvs_obj *o, u64 score, const char *ele,
 
 	if (!n)
 		return -ENOMEM;
-	zs_ht_add(o, n, zs->length);
+	if (zs_ht_add(o, n, zs->length)) {
+		zs_node_free(o, n);
+		return -ENOMEM;
+	}
 	zsl_link(zs, n);
 	return 0;
 }
@@ -854,8 +862,39 @@ static bool arg_is(const struct kvs_arg *a, const char *s)
 
 /* ------------------------------------------------------- ZADD, ZINCRBY */
 
+/* What one element of a multi-element ZADD changed. */
+struct zadd_undo {
+	u64 old;		/* the score before, if it was a member */
+	u32 out;		/* zs_add()'s ZADD_OUT_* */
+};
+
+/*
+ * All or nothing, as in Redis (which checks maxmemory once, up front):
+ * a failure at element @failed takes back elements @failed - 1 down to 0.
+ * Deleting a node and moving it to its old score never allocate.
+ */
+static void zadd_rollback(struct kvs_obj *o, const struct kvs_arg *ele,
+			  const struct zadd_undo *undo, int failed, u8 enc)
+{
+	struct zset *zs = zs_of(o);
+	struct zs_node *n;
+	int i;
+
+	for (i = failed - 1; i >= 0; i--) {
+		n = zs_find(zs, ele[2 * i].ptr, ele[2 * i].len);
+		if (undo[i].out & ZADD_OUT_ADDED)
+			zs_delete_node(o, n);
+		else if (undo[i].out & ZADD_OUT_UPDATED)
+			zs_update_score(zs, n, undo[i].old);
+	}
+	o->encoding = enc;
+}
+
 static void zadd_generic(struct kvs_client *c, u32 flags)
 {
+	struct zadd_undo *undo = NULL;
+	struct zs_node *was;
+	u8 enc;
 	const struct kvs_arg *key = &c->argv[1];
 	int scoreidx = 2, elements, j, ret;
 	long added = 0, updated = 0, processed = 0;
@@ -923,6 +962,13 @@ static void zadd_generic(struct kvs_client *c, u32 flags)
 		}
 	}
 
+	if (elements > 1) {
+		undo = kvmalloc_array(elements, sizeof(*undo),
+				      GFP_KERNEL | __GFP_NOWARN);
+		if (!undo)
+			goto err_nomem;
+	}
+
 	de = kvs_lookup_write(c, c->db, key);
 	if (check_zset(c, de))
 		goto out;
@@ -941,21 +987,30 @@ static void zadd_generic(struct kvs_client *c, u32 flags)
 			goto out;
 	}
 
+	enc = o->encoding;
 	for (j = 0; j < elements; j++) {
 		const struct kvs_arg *ele = &c->argv[scoreidx + 1 + j * 2];
 		u64 newscore = 0;
 		u32 out = 0;
 
+		if (undo) {
+			was = zs_find(zs_of(o), ele->ptr, ele->len);
+			undo[j].old = was ? was->score : 0;
+		}
 		ret = zs_add(o, scores[j], ele->ptr, ele->len, flags, &out,
 			     &newscore);
-		if (ret == -ERANGE) {
-			add_reply_error(c, err_nan);
-			goto done;
-		}
 		if (ret) {
-			add_reply_error(c, err_nomem);
+			if (undo)
+				zadd_rollback(o, &c->argv[scoreidx + 1], undo,
+					      j, enc);
+			added = 0;
+			updated = 0;
+			add_reply_error(c, ret == -ERANGE ? err_nan :
+					err_nomem);
 			goto done;
 		}
+		if (undo)
+			undo[j].out = out;
 		if (out & ZADD_OUT_ADDED)
 			added++;
 		if (out & ZADD_OUT_UPDATED)
@@ -983,6 +1038,7 @@ done:
 			    false);
 	}
 out:
+	kvfree(undo);
 	kvfree(scores);
 	return;
 
@@ -2013,7 +2069,11 @@ static int zsetop_add_node(struct zsetop *op, const char *p, size_t len,
 
 	if (!n)
 		return -ENOMEM;
-	zs_ht_add(op->dst, n, op->nr++);
+	if (zs_ht_add(op->dst, n, op->nr)) {
+		zs_node_free(op->dst, n);
+		return -ENOMEM;
+	}
+	op->nr++;
 	if (link)
 		zsl_link(zs_of(op->dst), n);
 	op->maxelelen = max(op->maxelelen, len);
