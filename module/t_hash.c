@@ -147,22 +147,38 @@ static void hf_free(struct kvs_obj *o, struct hfield *f)
 	hf_destroy(f);
 }
 
-static int hf_set_val(struct kvs_obj *o, struct hfield *f, const char *val,
-		      size_t vlen)
+/* A copy of a value, for hf_replace_val(); NULL: no memory. */
+static char *val_dup(const char *val, size_t vlen)
 {
 	char *v;
 
 	if (vlen > U32_MAX - 1)
-		return -ENOMEM;
+		return NULL;
 	v = kvmalloc(val_bytes(vlen), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!v)
-		return -ENOMEM;
-	memcpy(v, val, vlen);
+	if (v)
+		memcpy(v, val, vlen);
+	return v;
+}
+
+/* @f's value becomes @v (from val_dup()); cannot fail. */
+static void hf_replace_val(struct kvs_obj *o, struct hfield *f, char *v,
+			   size_t vlen)
+{
 	hmem(o, (long)kvs_alloc_size(val_bytes(vlen)) -
 		(long)kvs_alloc_size(val_bytes(f->vlen)));
 	kvfree(f->val);
 	f->val = v;
 	f->vlen = vlen;
+}
+
+static int hf_set_val(struct kvs_obj *o, struct hfield *f, const char *val,
+		      size_t vlen)
+{
+	char *v = val_dup(val, vlen);
+
+	if (!v)
+		return -ENOMEM;
+	hf_replace_val(o, f, v, vlen);
 	return 0;
 }
 
@@ -320,26 +336,36 @@ static void hash_try_conversion(struct kvs_obj *o, const struct kvs_arg *argv,
 	}
 }
 
+/* Room in a listpack's array for @want fields (nothing to do for a table). */
+static int lp_reserve(struct kvs_obj *o, unsigned long want)
+{
+	struct hashobj *h = hobj(o);
+	unsigned long ncap;
+	struct hfield **nt;
+
+	if (is_ht(o) || want <= h->size)
+		return 0;
+	ncap = max3(8UL, h->size * 2, want);
+	nt = kvmalloc_array(ncap, sizeof(*nt),
+			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!nt)
+		return -ENOMEM;
+	if (h->used)
+		memcpy(nt, h->tab, tab_bytes(h->used));
+	hmem(o, (long)kvs_alloc_size(tab_bytes(ncap)) -
+		(long)kvs_alloc_size(tab_bytes(h->size)));
+	kvfree(h->tab);
+	h->tab = nt;
+	h->size = ncap;
+	return 0;
+}
+
 static int lp_append(struct kvs_obj *o, struct hfield *f)
 {
 	struct hashobj *h = hobj(o);
 
-	if (h->used == h->size) {
-		unsigned long ncap = max_t(unsigned long, 8, h->size * 2);
-		struct hfield **nt;
-
-		nt = kvmalloc_array(ncap, sizeof(*nt),
-				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!nt)
-			return -ENOMEM;
-		if (h->used)
-			memcpy(nt, h->tab, tab_bytes(h->used));
-		hmem(o, (long)kvs_alloc_size(tab_bytes(ncap)) -
-			(long)kvs_alloc_size(tab_bytes(h->size)));
-		kvfree(h->tab);
-		h->tab = nt;
-		h->size = ncap;
-	}
+	if (lp_reserve(o, h->used + 1))
+		return -ENOMEM;
 	h->tab[h->used++] = f;
 	return 0;
 }
@@ -387,6 +413,85 @@ static int hash_set(struct kvs_obj *o, const char *field, size_t flen,
 		return ret;
 	}
 	return 1;
+}
+
+/* What hash_set_many() allocated for one field-value pair. */
+struct hset_prep {
+	struct hfield *nf;	/* the field was missing: its new node */
+	char *val;		/* the field was there: its new value */
+};
+
+/*
+ * HSET/HMSET of several pairs at @argv: all or nothing, as in Redis,
+ * which checks maxmemory once before the command. Everything that can
+ * fail to allocate is done before the hash changes; the commit only
+ * links nodes and swaps values. A field given twice keeps its last value.
+ * Returns the number of new fields, or -ENOMEM (nothing changed).
+ */
+static long hash_set_many(struct kvs_obj *o, const struct kvs_arg *argv,
+			  int npairs)
+{
+	unsigned long nnew = 0;
+	struct hset_prep *p;
+	struct hfield *f;
+	long created = 0;
+	int i;
+
+	p = kvcalloc(npairs, sizeof(*p), GFP_KERNEL | __GFP_NOWARN);
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < npairs; i++) {
+		const struct kvs_arg *fa = &argv[2 * i], *va = fa + 1;
+
+		if (hash_find(o, fa->ptr, fa->len)) {
+			p[i].val = val_dup(va->ptr, va->len);
+			if (!p[i].val)
+				goto err_free;
+		} else {
+			p[i].nf = hf_new(o, fa->ptr, fa->len, va->ptr, va->len);
+			if (!p[i].nf)
+				goto err_free;
+			nnew++;
+		}
+	}
+	/* a table never fails an insert; a listpack needs the room */
+	if (lp_reserve(o, hash_len(o) + nnew))
+		goto err_free;
+
+	for (i = 0; i < npairs; i++) {
+		const struct kvs_arg *fa = &argv[2 * i], *va = fa + 1;
+
+		f = hash_find(o, fa->ptr, fa->len);
+		if (p[i].val) {
+			hf_replace_val(o, f, p[i].val, va->len);
+			continue;
+		}
+		if (f) {
+			/* added by an earlier pair: take the new value */
+			swap(f->val, p[i].nf->val);
+			swap(f->vlen, p[i].nf->vlen);
+			hf_free(o, p[i].nf);
+			continue;
+		}
+		if (!is_ht(o) && hash_len(o) >= HASH_MAX_LP_ENTRIES)
+			hash_convert(o);
+		if (is_ht(o))
+			ht_insert(o, p[i].nf);
+		else
+			lp_append(o, p[i].nf);	/* reserved above */
+		created++;
+	}
+	kvfree(p);
+	return created;
+
+err_free:
+	for (i = 0; i < npairs; i++) {
+		if (p[i].nf)
+			hf_free(o, p[i].nf);
+		kvfree(p[i].val);
+	}
+	kvfree(p);
+	return -ENOMEM;
 }
 
 /* Redis's hashTypeDelete(): true if @field was there. */
@@ -636,7 +741,6 @@ static void hset_generic(struct kvs_client *c, bool hmset)
 	struct kvs_entry *de;
 	struct kvs_obj *o;
 	long created = 0;
-	int i, ret = 0;
 
 	if (c->argc % 2) {
 		add_reply_arity_error(c);
@@ -646,14 +750,13 @@ static void hset_generic(struct kvs_client *c, bool hmset)
 	if (!o)
 		return;
 	hash_try_conversion(o, c->argv, 2, c->argc - 1);
-	for (i = 2; i < c->argc; i += 2) {
-		ret = hash_set(o, c->argv[i].ptr, c->argv[i].len,
-			       c->argv[i + 1].ptr, c->argv[i + 1].len);
-		if (ret < 0)
-			break;
-		created += ret;
-	}
-	if (write_done(c, de, o, i > 2 ? "hset" : NULL) || ret < 0) {
+	if (c->argc == 4)
+		created = hash_set(o, c->argv[2].ptr, c->argv[2].len,
+				   c->argv[3].ptr, c->argv[3].len);
+	else
+		created = hash_set_many(o, &c->argv[2], (c->argc - 2) / 2);
+	if (write_done(c, de, o, created >= 0 ? "hset" : NULL) ||
+	    created < 0) {
 		add_reply_error(c, err_nomem);
 		return;
 	}

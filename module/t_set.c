@@ -13,6 +13,7 @@
  * outlives the lock.
  */
 #include <linux/kernel.h>
+#include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/slab.h>
@@ -663,6 +664,14 @@ void sadd_command(struct kvs_client *c)
 		if (!kvs_db_add(c, c->db, key, o))
 			goto err_nomem;
 	} else {
+		/* which members this command added, to take them back */
+		unsigned long *mine = NULL;
+
+		if (c->argc > 3) {
+			mine = bitmap_zalloc(c->argc, GFP_KERNEL | __GFP_NOWARN);
+			if (!mine)
+				goto err_nomem;
+		}
 		for (j = 2; j < c->argc; j++) {
 			if (set_ismember(de->val, c->argv[j].ptr,
 					 c->argv[j].len))
@@ -675,8 +684,21 @@ void sadd_command(struct kvs_client *c)
 			ret = set_add(o, c->argv[j].ptr, c->argv[j].len);
 			if (ret < 0)
 				break;
+			if (ret && mine)
+				__set_bit(j, mine);
 			added += ret;
 		}
+		/*
+		 * All or nothing, as in Redis (which checks maxmemory once,
+		 * up front): removing never fails, so an allocation failure
+		 * half way leaves the set as it was.
+		 */
+		if (ret < 0 && added && mine) {
+			for_each_set_bit(j, mine, c->argc)
+				set_remove(o, c->argv[j].ptr, c->argv[j].len);
+			added = 0;
+		}
+		bitmap_free(mine);
 	}
 	if (added) {
 		kvs_signal_modified_key(c, c->db, key);

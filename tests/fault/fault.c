@@ -32,8 +32,7 @@
  *    it may or may not have happened. The connection is then closed and a
  *    fresh one opened.
  * A write of two fields in one command (HSET h f1 v1 f2 v2, SADD s m1 m2)
- * that gets an error reply is also counted as unknown: kvstore, unlike
- * Redis, may keep the fields added before the allocation failed.
+ * is all or nothing too: an error reply means neither field was written.
  *
  * The model keeps, per key, what is known for sure and what is unknown:
  * counters as a range [lo, hi], members and fields as present / absent /
@@ -724,14 +723,17 @@ static void apply(const struct op *o, int out, const struct rv *v)
 		break;
 	case OP_HSET2:
 	case OP_SADD2:
-		/* an error half way may leave the first field added */
+		p = o->kind == OP_HSET2 ? m.hash[k] : m.set[k];
 		if (out == OUT_OK && (v->t != ':' || v->n < 0 || v->n > 2))
 			bad_reply(o, v);
-		p = o->kind == OP_HSET2 ? m.hash[k] : m.set[k];
-		presence_write(&p[o->f1], out == OUT_ERR ? OUT_UNK : out,
-			       P_PRES);
-		presence_write(&p[o->f2], out == OUT_ERR ? OUT_UNK : out,
-			       P_PRES);
+		else if (out == OUT_OK && p[o->f1] != P_UNK &&
+			 p[o->f2] != P_UNK &&
+			 v->n != (p[o->f1] == P_ABS) + (p[o->f2] == P_ABS))
+			fail("%s: reply :%lld, but the model has %d absent",
+			     o->name, v->n,
+			     (p[o->f1] == P_ABS) + (p[o->f2] == P_ABS));
+		presence_write(&p[o->f1], out, P_PRES);
+		presence_write(&p[o->f2], out, P_PRES);
 		break;
 	case OP_HDEL:
 		p = &m.hash[k][o->f1];

@@ -110,6 +110,15 @@ brc=$(cat "$tmp/rc")
 n_slab=$(consumed failslab)
 n_page=$(consumed fail_page_alloc)
 n_copy=$(consumed fail_usercopy)
+
+# The deterministic pass (tests/fault/nth): nothing fails at random, and
+# /proc/thread-self/fail-nth fails each point of a command in turn.
+for f in failslab fail_page_alloc fail_usercopy; do
+	echo 0 >"$dbg/$f/probability"
+done
+first=$(($(grep -c -E '^(not )?ok ' "$tmp/out") + 1))
+{ tests/fault/nth -n "$first" 2>&1; echo $? >"$tmp/nrc"; } | tee -a "$tmp/out"
+nrc=$(cat "$tmp/nrc")
 restore
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -117,9 +126,9 @@ n=$(grep -c -E '^(not )?ok ' "$tmp/out")
 rc=0
 if grep -q '^not ok ' "$tmp/out"; then
 	rc=1
-elif [ "$brc" != 0 ] || [ "$n" -eq 0 ]; then
+elif [ "$brc" != 0 ] || [ "$nrc" != 0 ] || [ "$n" -eq 0 ]; then
 	n=$((n + 1))
-	echo "not ok $n - $bin exited with status $brc"
+	echo "not ok $n - $bin exited with status $brc, tests/fault/nth with $nrc"
 	rc=1
 fi
 
