@@ -206,6 +206,22 @@ struct kvs_entry *kvs_lookup_write(struct kvs_client *c, int db,
 	return lookup(c, db, key, KVS_LOOKUP_NOSTATS);
 }
 
+/* Links @de, a fresh entry for @key, with @val; 0 or -ENOMEM. */
+static int kvs_db_link(struct kvs_client *c, int db,
+		       const struct kvs_arg *key, struct kvs_entry *de,
+		       struct kvs_obj *val)
+{
+	struct kvs_shard *sh = kvs_shard_of(de->hash);
+
+	lockdep_assert_held(&sh->lock);
+	de->val = val;
+	de->lru = kvs_lru_clock();
+	if (kvs_dict_insert(&sh->db[db], de))
+		return -ENOMEM;
+	kvs_notify(c, KVS_NOTIFY_NEW, "new", key, db);
+	return 0;
+}
+
 /**
  * kvs_db_add - add a key that does not exist
  * @c: the client (may be NULL)
@@ -220,23 +236,41 @@ struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
 			     const struct kvs_arg *key, struct kvs_obj *val)
 {
 	u64 hash = kvs_hash_key(key->ptr, key->len);
-	struct kvs_shard *sh = kvs_shard_of(hash);
 	struct kvs_entry *de;
 
-	lockdep_assert_held(&sh->lock);
+	lockdep_assert_held(&kvs_shard_of(hash)->lock);
 	de = kvs_entry_new(key->ptr, key->len, hash);
 	if (!de) {
 		kvs_obj_put(val);
 		return NULL;
 	}
-	de->val = val;
-	de->lru = kvs_lru_clock();
-	if (kvs_dict_insert(&sh->db[db], de)) {
+	if (kvs_db_link(c, db, key, de, val)) {
 		kvs_entry_free(de);
 		return NULL;
 	}
-	kvs_notify(c, KVS_NOTIFY_NEW, "new", key, db);
 	return de;
+}
+
+/**
+ * kvs_db_prepare_add - what adding @key will need, allocated now
+ * @db: database index
+ * @key: the key (its shard locked)
+ *
+ * For commands that add several keys or none (MSET): with this entry in
+ * hand, and the bucket array of @key's dict ensured, kvs_set_key_prepared()
+ * cannot fail.
+ *
+ * Return: an entry for @key (kvs_entry_free() it if unused), or NULL.
+ */
+struct kvs_entry *kvs_db_prepare_add(int db, const struct kvs_arg *key)
+{
+	u64 hash = kvs_hash_key(key->ptr, key->len);
+	struct kvs_shard *sh = kvs_shard_of(hash);
+
+	lockdep_assert_held(&sh->lock);
+	if (kvs_dict_reserve(&sh->db[db]))
+		return NULL;
+	return kvs_entry_new(key->ptr, key->len, hash);
 }
 
 /**
@@ -275,12 +309,40 @@ struct kvs_entry *kvs_set_key(struct kvs_client *c, int db,
 			      const struct kvs_arg *key, struct kvs_obj *val,
 			      bool keepttl)
 {
+	return kvs_set_key_prepared(c, db, key, val, keepttl, NULL);
+}
+
+/**
+ * kvs_set_key_prepared - kvs_set_key() with an entry prepared for @key
+ * @c: the client (may be NULL)
+ * @db: database index
+ * @key: the key
+ * @val: the value; its reference is taken over (dropped on failure)
+ * @keepttl: keep the key's TTL
+ * @spare: NULL, or an entry from kvs_db_prepare_add() for @key: used (and
+ *	   set to NULL) if @key is new, so the call cannot fail
+ *
+ * Return: the key's entry, or NULL when out of memory.
+ */
+struct kvs_entry *kvs_set_key_prepared(struct kvs_client *c, int db,
+				       const struct kvs_arg *key,
+				       struct kvs_obj *val, bool keepttl,
+				       struct kvs_entry **spare)
+{
 	struct kvs_entry *de = kvs_lookup_write(c, db, key);
 
-	if (de)
+	if (de) {
 		kvs_db_overwrite(c, db, de, val, keepttl);
-	else
+	} else if (spare && *spare) {
+		de = *spare;
+		*spare = NULL;
+		if (kvs_db_link(c, db, key, de, val)) {
+			kvs_entry_free(de);	/* not reached: reserved */
+			return NULL;
+		}
+	} else {
 		de = kvs_db_add(c, db, key, val);
+	}
 	if (de)
 		kvs_signal_modified_key(c, db, key);
 	return de;

@@ -406,6 +406,17 @@ struct kvs_entry *kvs_dict_find(struct kvs_dict *d, const void *key,
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_find);
 
 /**
+ * kvs_dict_reserve - make sure the next kvs_dict_insert() on @d succeeds
+ * @d: the dict
+ *
+ * Return: 0, or -ENOMEM if @d had no bucket array and none could be had.
+ */
+int kvs_dict_reserve(struct kvs_dict *d)
+{
+	return dict_expand_if_needed(d);
+}
+
+/**
  * kvs_dict_insert - link @de (a key not in @d) into @d
  * @d: the dict
  * @de: the entry; a TTL in de->expire is registered as volatile

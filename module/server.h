@@ -595,6 +595,11 @@ void kvs_db_overwrite(struct kvs_client *c, int db, struct kvs_entry *de,
 struct kvs_entry *kvs_set_key(struct kvs_client *c, int db,
 			      const struct kvs_arg *key, struct kvs_obj *val,
 			      bool keepttl);
+struct kvs_entry *kvs_db_prepare_add(int db, const struct kvs_arg *key);
+struct kvs_entry *kvs_set_key_prepared(struct kvs_client *c, int db,
+				       const struct kvs_arg *key,
+				       struct kvs_obj *val, bool keepttl,
+				       struct kvs_entry **spare);
 bool kvs_db_delete(struct kvs_client *c, int db, const struct kvs_arg *key);
 void kvs_db_delete_entry(int db, struct kvs_shard *sh, struct kvs_entry *de);
 void kvs_set_expire(struct kvs_shard *sh, int db, struct kvs_entry *de,
@@ -674,6 +679,7 @@ bool kvs_dict_remove_expire(struct kvs_dict *d, struct kvs_entry *de);
 void kvs_dict_init(struct kvs_dict *d);
 struct kvs_entry *kvs_dict_find(struct kvs_dict *d, const void *key,
 				size_t len, u64 hash);
+int kvs_dict_reserve(struct kvs_dict *d);
 int kvs_dict_insert(struct kvs_dict *d, struct kvs_entry *de);
 struct kvs_entry *kvs_dict_unlink(struct kvs_dict *d, const void *key,
 				  size_t len, u64 hash);

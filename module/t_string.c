@@ -323,9 +323,25 @@ void mget_command(struct kvs_client *c)
 	}
 }
 
+/* What MSET prepared and did not use (a key given twice needs one entry). */
+static void mset_free(struct kvs_obj **vals, struct kvs_entry **ents, int n)
+{
+	int j;
+
+	for (j = 0; j < n; j++) {
+		if (vals && vals[j])
+			kvs_obj_put(vals[j]);
+		if (ents && ents[j])
+			kvs_entry_free(ents[j]);
+	}
+	kvfree(vals);
+	kvfree(ents);
+}
+
 static void mset_generic(struct kvs_client *c, bool nx)
 {
-	struct kvs_obj **vals;
+	struct kvs_entry **ents = NULL;
+	struct kvs_obj **vals = NULL;
 	int j, n = (c->argc - 1) / 2;
 
 	if (c->argc % 2 == 0) {
@@ -341,27 +357,37 @@ static void mset_generic(struct kvs_client *c, bool nx)
 		}
 	}
 
-	/* every value first, so that a failed allocation changes nothing */
-	vals = kvmalloc_array(n, sizeof(*vals), GFP_KERNEL | __GFP_ZERO);
-	if (!vals)
-		goto err_nomem;
+	/*
+	 * Every value, and an entry for every key to be created, first: all
+	 * or nothing, as in Redis, so a failed allocation changes nothing.
+	 */
+	vals = kvcalloc(n, sizeof(*vals), GFP_KERNEL | __GFP_NOWARN);
+	ents = kvcalloc(n, sizeof(*ents), GFP_KERNEL | __GFP_NOWARN);
+	if (!vals || !ents)
+		goto err_free;
 	for (j = 0; j < n; j++) {
-		const struct kvs_arg *v = &c->argv[2 + 2 * j];
+		const struct kvs_arg *k = &c->argv[1 + 2 * j];
+		const struct kvs_arg *v = k + 1;
 
 		vals[j] = kvs_obj_new_string(v->ptr, v->len);
 		if (!vals[j])
 			goto err_free;
+		if (!kvs_lookup_write(c, c->db, k)) {
+			ents[j] = kvs_db_prepare_add(c->db, k);
+			if (!ents[j])
+				goto err_free;
+		}
 	}
 	for (j = 0; j < n; j++) {
 		struct kvs_obj *o = vals[j];
 
 		vals[j] = NULL;
-		if (!kvs_set_key(c, c->db, &c->argv[1 + 2 * j], o, false))
-			goto err_free;
+		kvs_set_key_prepared(c, c->db, &c->argv[1 + 2 * j], o, false,
+				     &ents[j]);
 		kvs_notify(c, KVS_NOTIFY_STRING, "set", &c->argv[1 + 2 * j],
 			   c->db);
 	}
-	kvfree(vals);
+	mset_free(vals, ents, n);
 	if (nx)
 		add_reply_ll(c, 1);
 	else
@@ -369,11 +395,7 @@ static void mset_generic(struct kvs_client *c, bool nx)
 	return;
 
 err_free:
-	for (j = 0; j < n; j++)
-		if (vals[j])
-			kvs_obj_put(vals[j]);
-	kvfree(vals);
-err_nomem:
+	mset_free(vals, ents, n);
 	add_reply_error(c, err_nomem);
 }
 
