@@ -765,7 +765,7 @@ void smove_command(struct kvs_client *c)
 {
 	const struct kvs_arg *src = &c->argv[1], *dst = &c->argv[2];
 	const struct kvs_arg *ele = &c->argv[3];
-	struct kvs_entry *sde, *dde;
+	struct kvs_entry *sde, *dde, *spare = NULL;
 	struct kvs_obj *so, *dobj;
 	int added;
 
@@ -790,7 +790,7 @@ void smove_command(struct kvs_client *c)
 		return;
 	}
 
-	/* all that can fail but adding a new destination comes first */
+	/* all that can fail comes first, a new destination's entry too */
 	so = kvs_obj_unshare(&sde->val);
 	if (!so)
 		goto err_nomem;
@@ -802,12 +802,14 @@ void smove_command(struct kvs_client *c)
 		if (added < 0)
 			goto err_nomem;
 	} else {
-		dobj = set_create_for(ele->ptr, ele->len);
-		if (!dobj)
+		spare = kvs_db_prepare_add(c->db, dst);
+		if (!spare)
 			goto err_nomem;
-		added = set_add(dobj, ele->ptr, ele->len);
+		dobj = set_create_for(ele->ptr, ele->len);
+		added = dobj ? set_add(dobj, ele->ptr, ele->len) : -ENOMEM;
 		if (added < 0) {
 			kvs_obj_put(dobj);
+			kvs_entry_free(spare);
 			goto err_nomem;
 		}
 	}
@@ -815,18 +817,14 @@ void smove_command(struct kvs_client *c)
 	/*
 	 * Redis's events: srem (and del) on the source, then new and sadd
 	 * on the destination. So the destination key is added last, and
-	 * the source deleted after it, where nothing can fail.
+	 * the source deleted after it.
 	 */
 	set_remove(so, ele->ptr, ele->len);
 	kvs_notify(c, KVS_NOTIFY_SET, "srem", src, c->db);
 	if (!set_size(so))
 		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", src, c->db);
-	if (!dde && !kvs_db_add(c, c->db, dst, dobj)) {
-		/* best effort: the events are out, and the member may be */
-		if (set_add(so, ele->ptr, ele->len) < 0 && !set_size(so))
-			delete_entry(c, sde);
-		goto err_nomem;
-	}
+	if (!dde)
+		kvs_set_key_prepared(c, c->db, dst, dobj, false, &spare);
 	if (!set_size(so))
 		delete_entry(c, sde);
 	if (added)

@@ -131,6 +131,15 @@ static const struct scenario scenarios[] = {
 		"*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
 	},
 	{
+		"SMOVE to a new key",
+		"DEL s d\nSADD s a b\n",
+		"SMOVE s d a",
+		":1\r\n",
+		"SMISMEMBER s a b\nSMEMBERS d\nEXISTS d\n",
+		"*2\r\n:1\r\n:1\r\n*0\r\n:0\r\n",
+		"*2\r\n:0\r\n:1\r\n*1\r\n$1\r\na\r\n:1\r\n",
+	},
+	{
 		"RPUSH, existing list",
 		"DEL l\nRPUSH l a\n",
 		"RPUSH l b c d",
