@@ -309,29 +309,16 @@ err:
 static void kvs_bpop_unblock(struct kvs_bpop *bp)
 {
 	DECLARE_BITMAP(shards, KVS_MAX_SHARDS);
-	unsigned int i, n = 0, idx;
+	unsigned int i, n = 0;
 
 	bitmap_zero(shards, KVS_MAX_SHARDS);
 	for (i = 0; i < bp->nr_waits; i++)
 		if (!__test_and_set_bit(kvs_bkey_shard(bp->waits[i].bk)->idx,
 					shards))
 			n++;
-	if (n == 1) {
-		idx = find_first_bit(shards, server.nr_shards);
-		mutex_lock(&server.shards[idx].lock);
-		kvs_bpop_unregister(bp);
-		mutex_unlock(&server.shards[idx].lock);
-		return;
-	}
-	mutex_lock(&server.multi_lock);
-	for_each_set_bit(idx, shards, server.nr_shards)
-		mutex_lock_nest_lock(&server.shards[idx].lock,
-				     &server.multi_lock);
+	kvs_lock_shards(shards, n);
 	kvs_bpop_unregister(bp);
-	for (idx = server.nr_shards; idx-- > 0;)
-		if (test_bit(idx, shards))
-			mutex_unlock(&server.shards[idx].lock);
-	mutex_unlock(&server.multi_lock);
+	kvs_unlock_shards(shards, n);
 }
 
 static void kvs_bpop_work(struct work_struct *work)

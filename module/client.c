@@ -10,11 +10,15 @@
  * with no shard lock held: the request is copied into kernel memory before
  * dispatch and replies are copied out after it.
  *
- * After a protocol error, QUIT, or a failed reply allocation the
- * connection is closing: what is queued can still be read, then read()
- * returns 0; write() and new commands by ioctl fail with -EPIPE. A failed
- * reply allocation is reported once as -ENOMEM (by the next write() or
- * ioctl(), or by read() once the queued replies are drained).
+ * After a protocol error, QUIT, a failed reply allocation or a memory
+ * limit (limits.c) the connection is closing: what is queued can still be
+ * read, then read() returns 0; write() and new commands by ioctl fail with
+ * -EPIPE. A failed reply allocation is reported once as -ENOMEM, a limit
+ * as -ENOBUFS (by the next write() or ioctl(), or by read() once the
+ * queued replies are drained).
+ *
+ * Everything kept here for the client (the query buffer, the request
+ * copy of an ioctl, the replies) is charged to it (limits.c).
  */
 #include <linux/kernel.h>
 #include <linux/fs.h>
@@ -44,16 +48,16 @@ static inline bool kvs_out_full(struct kvs_client *c)
 	return READ_ONCE(c->out.bytes) > KVS_OUTPUT_LIMIT;
 }
 
-/* The pending -ENOMEM of a failed reply, reported once. */
-static bool kvs_take_failed(struct kvs_client *c)
+/* Why the connection was cut (-ENOMEM, -ENOBUFS), reported once. */
+static int kvs_take_err(struct kvs_client *c)
 {
-	bool failed;
+	int err;
 
 	spin_lock(&c->out_lock);
-	failed = c->out.failed;
-	c->out.failed = false;
+	err = c->out.err;
+	c->out.err = 0;
 	spin_unlock(&c->out_lock);
-	return failed;
+	return err;
 }
 
 /*
@@ -84,8 +88,9 @@ static ssize_t kvs_copy_out(struct kvs_client *c, char __user *ubuf,
 		avail = ch->len - ch->pos;
 		if (!avail) {
 			list_del(&ch->node);
+			c->out.mem -= ch->charge;
 			spin_unlock(&c->out_lock);
-			kvs_outbuf_free_chunk(ch);
+			kvs_chunk_free(c, ch);
 			continue;
 		}
 		spin_unlock(&c->out_lock);
@@ -99,11 +104,12 @@ static ssize_t kvs_copy_out(struct kvs_client *c, char __user *ubuf,
 		c->out.bytes -= n - left;
 		if (ch->pos == ch->len) {
 			list_del(&ch->node);
+			c->out.mem -= ch->charge;
 			to_free = ch;
 		}
 		spin_unlock(&c->out_lock);
 		if (to_free)
-			kvs_outbuf_free_chunk(to_free);
+			kvs_chunk_free(c, to_free);
 		done += n - left;
 		if (left) {
 			if (!done)
@@ -142,7 +148,13 @@ static int kvs_open(struct inode *inode, struct file *file)
 	c->pid = task_tgid_vnr(current);
 	c->ctime_ms = kvs_mstime();
 	c->last_ms = c->ctime_ms;
+	/* the client itself counts too: an fd is not free */
+	if (kvs_client_mem_charge(c, sizeof(*c))) {
+		kfree(c);
+		return -ENOMEM;
+	}
 	if (kvs_block_client_init(c)) {
+		kvs_client_mem_uncharge(c, sizeof(*c));
 		kfree(c);
 		return -ENOMEM;
 	}
@@ -171,10 +183,12 @@ static int kvs_release(struct inode *inode, struct file *file)
 	kvs_pubsub_release(c);
 	kvs_multi_release(c);
 
-	kvs_outbuf_free(&c->out);
-	kvs_outbuf_free(&c->reply);
-	kvfree(c->qbuf);
+	kvs_outbuf_free(c, &c->out);
+	kvs_outbuf_free(c, &c->reply);
+	kvs_client_kvfree(c, c->qbuf, c->qcap);
 	kfree(c->name);
+	kvs_client_mem_uncharge(c, sizeof(*c));
+	WARN_ON_ONCE(atomic_long_read(&c->mem));
 	mutex_destroy(&c->lock);
 	kfree(c);
 	return 0;
@@ -201,7 +215,7 @@ static ssize_t kvs_read(struct file *file, char __user *ubuf, size_t count,
 		closing = c->closing;
 		spin_unlock(&c->out_lock);
 		if (closing) {
-			ret = kvs_take_failed(c) ? -ENOMEM : 0;
+			ret = kvs_take_err(c);
 			goto out;
 		}
 		if (file->f_flags & O_NONBLOCK) {
@@ -223,11 +237,13 @@ out:
 
 /* -------------------------------------------------------------- write */
 
-/* -EPIPE once the connection is closing, -ENOMEM once after a failure. */
+/* -EPIPE once the connection is closing, after its cause once. */
 static int kvs_check_open(struct kvs_client *c)
 {
-	if (kvs_take_failed(c))
-		return -ENOMEM;
+	int err = kvs_take_err(c);
+
+	if (err)
+		return err;
 	if (READ_ONCE(c->closing))
 		return -EPIPE;
 	return 0;
@@ -242,11 +258,12 @@ static int kvs_qbuf_reserve(struct kvs_client *c, size_t more, size_t limit)
 	if (want <= c->qcap)
 		return 0;
 	cap = max3(want, (size_t)KVS_WRITE_PIECE, min(c->qcap * 2, limit));
-	/* sized by the caller: its -ENOMEM, not a kernel warning */
-	p = kvrealloc(c->qbuf, c->qlen, cap,
-		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	p = kvs_client_kvmalloc(c, cap, 0);
 	if (!p)
 		return -ENOMEM;
+	if (c->qlen)
+		memcpy(p, c->qbuf, c->qlen);
+	kvs_client_kvfree(c, c->qbuf, c->qcap);
 	c->qbuf = p;
 	c->qcap = cap;
 	return 0;
@@ -260,7 +277,7 @@ static void kvs_qbuf_consume(struct kvs_client *c, size_t n)
 	if (c->qlen && n)
 		memmove(c->qbuf, c->qbuf + n, c->qlen);
 	if (!c->qlen && c->qcap > KVS_QBUF_KEEP) {
-		kvfree(c->qbuf);
+		kvs_client_kvfree(c, c->qbuf, c->qcap);
 		c->qbuf = NULL;
 		c->qcap = 0;
 	}
@@ -336,10 +353,10 @@ static ssize_t kvs_write(struct file *file, const char __user *ubuf,
 
 		if (c->qlen >= limit) {
 			/* a command bigger than the query buffer limit */
-			spin_lock(&c->out_lock);
-			c->closing = true;
-			spin_unlock(&c->out_lock);
-			wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLHUP);
+			pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of client-query-buffer-limit\n",
+					    c->id);
+			kvs_client_cut(c, -ENOBUFS);
+			kvs_take_err(c);
 			ret = -ENOBUFS;
 			break;
 		}
@@ -427,6 +444,32 @@ static long kvs_ioctl_version(struct kvs_client *c,
 	return 0;
 }
 
+/**
+ * kvs_client_drain - copy queued replies to the KVS_IOC_EXEC caller now
+ * @c: the client, c->lock held, no shard lock
+ *
+ * Between the commands of a pipeline, so that its replies do not pile up
+ * in kernel memory (and against the output buffer limit) when the caller's
+ * buffer can take them. A fault leaves the rest queued, as at the end.
+ */
+void kvs_client_drain(struct kvs_client *c)
+	__must_hold(&c->lock)
+{
+	ssize_t n;
+
+	if (!c->exec_ubuf || c->exec_used >= c->exec_cap)
+		return;
+	n = kvs_copy_out(c, c->exec_ubuf + c->exec_used,
+			 c->exec_cap - c->exec_used);
+	if (n < 0) {
+		/* faulted: the rest stays queued */
+		c->exec_ubuf = NULL;
+		c->exec_fault = true;
+		return;
+	}
+	c->exec_used += n;
+}
+
 static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			   struct kvs_exec __user *uarg)
 {
@@ -446,10 +489,13 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 
 	if (mutex_lock_interruptible(&c->lock))
 		return -ERESTARTSYS;
-	if (kvs_take_failed(c)) {
-		ret = -ENOMEM;
+	ret = kvs_take_err(c);
+	if (ret)
 		goto out_unlock;
-	}
+	c->exec_used = 0;
+	c->exec_fault = false;
+	c->exec_cap = min_t(u64, e.reply_len, SSIZE_MAX);
+	c->exec_ubuf = c->exec_cap ? u64_to_user_ptr(e.reply) : NULL;
 	if (e.req_len) {
 		if (READ_ONCE(c->closing)) {
 			ret = -EPIPE;
@@ -460,8 +506,7 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			ret = -EBUSY;
 			goto out_unlock;
 		}
-		/* as memdup_user(): a size the caller chose fails quietly */
-		req = kvmalloc(e.req_len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		req = kvs_client_kvmalloc(c, e.req_len, 0);
 		if (!req) {
 			ret = -ENOMEM;
 			goto out_unlock;
@@ -489,34 +534,32 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			goto out_free;
 		}
 		atomic64_add(used, &server.stat.net_input_bytes);
-		/* out of memory half way: the replies so far stay queued */
-		if (kvs_take_failed(c) ||
-		    (!stop && (size_t)used < e.req_len &&
-		     !READ_ONCE(c->closing))) {
-			ret = -ENOMEM;
+		/* cut half way (memory, a limit): the replies so far stay */
+		ret = kvs_take_err(c);
+		if (ret)
+			goto out_free;
+		if (!stop && (size_t)used < e.req_len &&
+		    !READ_ONCE(c->closing)) {
+			ret = fatal_signal_pending(current) ? -EINTR : -ENOMEM;
 			goto out_free;
 		}
 	}
 
-	e.reply_used = 0;
-	if (e.reply_len) {
-		size_t cap = min_t(u64, e.reply_len, SSIZE_MAX);
-		ssize_t n = kvs_copy_out(c, u64_to_user_ptr(e.reply), cap);
-
-		if (n < 0) {
-			ret = n;
-			goto out_free;
-		}
-		e.reply_used = n;
+	kvs_client_drain(c);
+	if (c->exec_fault && !c->exec_used) {
+		ret = -EFAULT;
+		goto out_free;
 	}
+	e.reply_used = c->exec_used;
 	e.reply_pending = READ_ONCE(c->out.bytes);
 	e.nr_cmds = nr;
 	e.reserved[0] = 0;
 	e.reserved[1] = 0;
 	ret = 0;
 out_free:
-	kvfree(req);
+	kvs_client_kvfree(c, req, e.req_len);
 out_unlock:
+	c->exec_ubuf = NULL;
 	mutex_unlock(&c->lock);
 	/* the output is consumed either way; report what we know */
 	if (!ret && copy_to_user(uarg, &e, sizeof(e)))

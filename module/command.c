@@ -11,8 +11,12 @@
 #include <linux/bitmap.h>
 #include <linux/string.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 
 #include "server.h"
+
+/* KVS_IOC_EXEC copies replies out between commands past this much. */
+#define KVS_DRAIN_MIN	(32UL << 10)
 
 /* Top-level commands sorted by name, for binary search. */
 static const struct kvs_command **kvs_cmd_index;
@@ -298,11 +302,10 @@ void kvs_lock_shards(const unsigned long *shards, unsigned int n)
 		mutex_lock(&server.shards[idx].lock);
 		return;
 	}
-	/* ascending order, under multi_lock: lockdep's nest lock */
-	mutex_lock(&server.multi_lock);
+	/* ascending order: no deadlock between multi-shard lockers */
+	kvs_shards_nest_acquire();
 	for_each_set_bit(idx, shards, server.nr_shards)
-		mutex_lock_nest_lock(&server.shards[idx].lock,
-				     &server.multi_lock);
+		kvs_lock_shard_nested(&server.shards[idx]);
 }
 
 void kvs_unlock_shards(const unsigned long *shards, unsigned int n)
@@ -317,27 +320,26 @@ void kvs_unlock_shards(const unsigned long *shards, unsigned int n)
 	for (idx = server.nr_shards; idx-- > 0;)
 		if (test_bit(idx, shards))
 			mutex_unlock(&server.shards[idx].lock);
-	mutex_unlock(&server.multi_lock);
+	kvs_shards_nest_release();
 }
 
-/* Queue this command's reply on the fd; a failed reply cuts the stream. */
+/*
+ * Queue this command's reply on the fd. A reply abandoned for a limit or
+ * a failed allocation cuts the stream: a partial reply would desynchronise
+ * the client.
+ */
 static void kvs_flush_reply(struct kvs_client *c)
 {
-	bool failed = c->reply.failed;
+	int err = READ_ONCE(c->reply.err);
 
-	if (failed) {
-		/* a partial reply would desynchronise the client */
-		kvs_outbuf_free(&c->reply);
-		c->reply.failed = false;
+	if (err) {
+		kvs_outbuf_free(c, &c->reply);
+		kvs_client_cut(c, err);
+		if (err == -ENOBUFS)
+			atomic64_inc(&server.stat.obuf_cut_clients);
+		return;
 	}
-	spin_lock(&c->out_lock);
-	if (failed) {
-		c->out.failed = true;
-		c->closing = true;
-	} else {
-		kvs_outbuf_splice(&c->out, &c->reply);
-	}
-	spin_unlock(&c->out_lock);
+	kvs_outbuf_splice(c, &c->out, &c->reply);
 }
 
 static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
@@ -502,7 +504,7 @@ static int kvs_validate(struct kvs_req *rq, char *buf, size_t len)
 ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 			  bool strict, unsigned int *nr_cmds)
 {
-	struct kvs_req rq = { };
+	struct kvs_req rq = { .owner = c };
 	unsigned int cmds = 0;
 	size_t pos = 0;
 	ssize_t n, ret;
@@ -553,6 +555,12 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 		pos += n;
 		queued = true;
 		cmds++;
+		/* a pipeline's length is the caller's choice */
+		if (READ_ONCE(c->out.bytes) >= KVS_DRAIN_MIN)
+			kvs_client_drain(c);
+		cond_resched();
+		if (fatal_signal_pending(current))
+			break;
 	}
 	if (c->close_after_reply || READ_ONCE(c->closing)) {
 		spin_lock(&c->out_lock);

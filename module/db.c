@@ -70,7 +70,7 @@ static void reply_oom(struct kvs_client *c)
 /**
  * kvs_db_init - allocate the shards (kvs_param_shards, a power of two)
  *
- * Also picks the hash key (main.c has initialised server.multi_lock).
+ * Also picks the hash key.
  */
 int kvs_db_init(void)
 {
@@ -119,14 +119,21 @@ void kvs_db_exit(void)
 	server.shards = NULL;
 }
 
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+static struct lock_class_key kvs_shards_nest_key;
+struct kvs_shards_nest kvs_shards_nest = {
+	.dep_map = STATIC_LOCKDEP_MAP_INIT("kvs_shards_nest",
+					   &kvs_shards_nest_key),
+};
+#endif
+
 void kvs_lock_all_shards(void)
 {
 	unsigned int i;
 
-	mutex_lock(&server.multi_lock);
+	kvs_shards_nest_acquire();
 	for (i = 0; i < server.nr_shards; i++)
-		mutex_lock_nest_lock(&server.shards[i].lock,
-				     &server.multi_lock);
+		kvs_lock_shard_nested(&server.shards[i]);
 }
 
 void kvs_unlock_all_shards(void)
@@ -135,7 +142,7 @@ void kvs_unlock_all_shards(void)
 
 	while (i--)
 		mutex_unlock(&server.shards[i].lock);
-	mutex_unlock(&server.multi_lock);
+	kvs_shards_nest_release();
 }
 
 /* ------------------------------------------------------------- lookups */

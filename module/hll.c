@@ -910,9 +910,12 @@ out:
  * pfcount_command() - PFCOUNT key [key ...]
  * @c: the client; the dispatcher holds the keys' shard locks
  *
- * One key: the cached cardinality, recomputed and stored when stale (so
- * this read-only command may rewrite the value's header). Several keys:
- * the cardinality of their union, nothing is written.
+ * One key: the cached cardinality, recomputed and stored when stale, as
+ * Redis does (this read-only command may rewrite the value's header).
+ * Only an unshared value is rewritten, in place: a read must not allocate
+ * (it may come from a read-only fd, and bypass maxmemory), and a shared
+ * value's bytes may be on their way to a reader. Several keys: the
+ * cardinality of their union, nothing is written.
  */
 void pfcount_command(struct kvs_client *c)
 {
@@ -943,9 +946,8 @@ void pfcount_command(struct kvs_client *c)
 		return;
 	}
 	card = kvs_hll_estimate(histo);
-	/* Caching is an optimisation: without memory, just answer. */
-	o = kvs_obj_unshare(&de->val);
-	if (o) {
+	/* caching is an optimisation: a shared value is left alone */
+	if (refcount_read(&o->ref) == 1) {
 		hll_card_put((u8 *)o->str.ptr, card);
 		o->encoding = OBJ_ENCODING_RAW;
 		kvs_signal_modified_key(c, c->db, key);

@@ -188,7 +188,9 @@ static void info_memory(struct info_buf *ib)
 	u64 total = (u64)totalram_pages() << PAGE_SHIFT;
 	u64 maxmem = READ_ONCE(server.cfg.maxmemory);
 	char h_used[32], h_peak[32], h_total[32], h_max[32];
+	u64 cnormal, cpubsub;
 
+	kvs_clients_mem(&cnormal, &cpubsub);
 	if (peak < used)
 		peak = used;
 	bytes_to_human(h_used, sizeof(h_used), used);
@@ -206,10 +208,15 @@ static void info_memory(struct info_buf *ib)
 		  "maxmemory:%llu\r\n"
 		  "maxmemory_human:%s\r\n"
 		  "maxmemory_policy:%s\r\n"
+		  "mem_clients_slaves:0\r\n"
+		  "mem_clients_normal:%llu\r\n"
+		  "mem_clients_pubsub:%llu\r\n"
+		  "maxmemory_clients:%llu\r\n"
 		  "lazyfree_pending_objects:%lld\r\n"
 		  "lazyfreed_objects:%lld\r\n",
 		  used, h_used, peak, h_peak, total, h_total, maxmem, h_max,
 		  kvs_maxmemory_policy_name(READ_ONCE(server.cfg.maxmemory_policy)),
+		  cnormal, cpubsub, READ_ONCE(server.cfg.maxmemory_clients),
 		  (long long)atomic64_read(&server.lazyfree_pending),
 		  (long long)atomic64_read(&server.stat.lazyfreed_objects));
 }
@@ -242,7 +249,8 @@ static void info_stats(struct info_buf *ib)
 		  "expired_keys:%lld\r\n"
 		  "expired_stale_perc:%lld.%02lld\r\n"
 		  "evicted_keys:0\r\n"
-		  "evicted_clients:0\r\n"
+		  "evicted_clients:%lld\r\n"
+		  "client_output_buffer_limit_disconnections:%lld\r\n"
 		  "keyspace_hits:%lld\r\n"
 		  "keyspace_misses:%lld\r\n"
 		  "pubsub_channels:%lu\r\n"
@@ -254,6 +262,8 @@ static void info_stats(struct info_buf *ib)
 		  (long long)atomic64_read(&st->net_output_bytes),
 		  (long long)atomic64_read(&st->expiredkeys),
 		  (long long)stale / 100, (long long)stale % 100,
+		  (long long)atomic64_read(&st->evicted_clients),
+		  (long long)atomic64_read(&st->obuf_cut_clients),
 		  (long long)atomic64_read(&st->keyspace_hits),
 		  (long long)atomic64_read(&st->keyspace_misses),
 		  channels, patterns);

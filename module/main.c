@@ -53,7 +53,6 @@ static void kvs_server_init(void)
 
 	server.nr_shards = kvs_param_shards;
 	server.shard_bits = ilog2(kvs_param_shards);
-	mutex_init(&server.multi_lock);
 	get_random_bytes(&server.hash_key, sizeof(server.hash_key));
 	spin_lock_init(&server.clients_lock);
 	INIT_LIST_HEAD(&server.clients);
@@ -64,7 +63,14 @@ static void kvs_server_init(void)
 	cfg->maxmemory = kvs_param_maxmemory ? kvs_param_maxmemory :
 			 ((u64)totalram_pages() << PAGE_SHIFT) / 4;
 	cfg->proto_max_bulk_len = 512ULL << 20;
-	cfg->client_query_buffer_limit = 1ULL << 30;
+	/*
+	 * What clients may keep (limits.c): all together a sixteenth of
+	 * RAM, one query buffer a thirty-second (at most Redis's 1 GiB).
+	 */
+	cfg->maxmemory_clients = ((u64)totalram_pages() << PAGE_SHIFT) / 16;
+	cfg->client_query_buffer_limit =
+		clamp_t(u64, ((u64)totalram_pages() << PAGE_SHIFT) / 32,
+			1ULL << 20, 1ULL << 30);
 	cfg->hz = 10;
 	cfg->active_expire_effort = 1;
 	cfg->lazyfree_threshold = 64 << 10;
@@ -122,6 +128,7 @@ static void __exit kvs_exit(void)
 {
 	/* no fd is open (fops.owner pins the module), none can be opened */
 	misc_deregister(&kvs_misc);
+	kvs_limits_exit();
 	kvs_expire_exit();
 	kvs_db_exit();
 	kvs_lazyfree_exit();

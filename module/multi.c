@@ -6,7 +6,7 @@
  * is reused), kept in a singly linked list on the client and charged to
  * used_memory like Redis charges a client's multi state.
  *
- * EXEC locks, in ascending order under multi_lock, the union of the
+ * EXEC locks, in ascending order, the union of the
  * shards of every queued command's keys and of every watched key, then
  * checks the watches and runs the queue with no lock taken or dropped in
  * between: the transaction is atomic against every other client. A queue

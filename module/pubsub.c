@@ -75,17 +75,6 @@ static DECLARE_RWSEM(pubsub_sem);
 static struct ps_table ps_channels, ps_patterns;
 static LIST_HEAD(ps_pattern_list);
 
-/* Redis 7.0's defaults: normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60 */
-static struct kvs_obuf_limit obuf_limits[KVS_OBUF_CLASSES] = {
-	[KVS_OBUF_NORMAL] = { 0, 0, 0 },
-	[KVS_OBUF_REPLICA] = { 256ULL << 20, 64ULL << 20, 60 },
-	[KVS_OBUF_PUBSUB] = { 32ULL << 20, 8ULL << 20, 60 },
-};
-
-static const char *const obuf_class_names[KVS_OBUF_CLASSES] = {
-	"normal", "slave", "pubsub"
-};
-
 /* ------------------------------------------------------------ registry */
 
 static struct ps_entry *ps_find(struct ps_table *t, const char *name,
@@ -298,11 +287,9 @@ static bool ps_reply_has_placeholder(struct kvs_client *c)
 static void ps_flush_reply(struct kvs_client *c)
 {
 	lockdep_assert_held_write(&pubsub_sem);
-	if (c->reply.failed || ps_reply_has_placeholder(c))
+	if (c->reply.err || ps_reply_has_placeholder(c))
 		return;
-	spin_lock(&c->out_lock);
-	kvs_outbuf_splice(&c->out, &c->reply);
-	spin_unlock(&c->out_lock);
+	kvs_outbuf_splice(c, &c->out, &c->reply);
 }
 
 static void ps_subscribe_command(struct kvs_client *c, bool pattern)
@@ -457,110 +444,47 @@ static struct kvs_obj *ps_build_message(const struct ps_entry *pat,
 }
 
 /*
- * Cut @c off: closing, and drop what it has not started to read. The head
- * chunk stays: its reader may be copying from it without out_lock.
- */
-static void ps_cut_locked(struct kvs_client *c, struct list_head *drop,
-			  bool failed)
-{
-	struct kvs_chunk *head;
-
-	lockdep_assert_held(&c->out_lock);
-	c->closing = true;
-	if (failed)
-		c->out.failed = true;
-	head = list_first_entry_or_null(&c->out.chunks, struct kvs_chunk,
-					node);
-	if (!head)
-		return;
-	/* everything to @drop, then the head back */
-	list_cut_position(drop, &c->out.chunks, c->out.chunks.prev);
-	list_move(&head->node, &c->out.chunks);
-	c->out.bytes = head->len - head->pos;
-}
-
-static void ps_free_chunks(struct list_head *drop)
-{
-	struct kvs_chunk *ch, *tmp;
-
-	list_for_each_entry_safe(ch, tmp, drop, node) {
-		list_del(&ch->node);
-		kvs_outbuf_free_chunk(ch);
-	}
-}
-
-/* Redis's checkClientOutputBufferLimits() for the pubsub class. */
-static bool ps_over_limit(struct kvs_client *c, s64 now_ms)
-{
-	const struct kvs_obuf_limit *l = &obuf_limits[KVS_OBUF_PUBSUB];
-	u64 hard = READ_ONCE(l->hard), soft = READ_ONCE(l->soft);
-	s64 secs = READ_ONCE(l->soft_secs);
-	size_t used = c->out.bytes;
-
-	lockdep_assert_held(&c->out_lock);
-	if (hard && used >= hard)
-		return true;
-	if (!soft || used < soft) {
-		c->obuf_soft_since_ms = 0;
-		return false;
-	}
-	if (!c->obuf_soft_since_ms) {
-		c->obuf_soft_since_ms = now_ms;
-		return false;
-	}
-	return now_ms - c->obuf_soft_since_ms > secs * 1000;
-}
-
-/*
  * Queue @msg for @c (NULL: the message could not be built; @c is cut off
- * rather than silently miss it). Returns true if @c counts as a receiver.
+ * rather than silently miss it). A subscriber over the pubsub class of
+ * client-output-buffer-limit is cut (limits.c). Returns true if @c counts
+ * as a receiver.
  */
 static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
 {
 	struct kvs_chunk *ch;
-	LIST_HEAD(drop);
-	bool cut = false, counted = true, nomem = false;
+	bool over = false, counted = true;
 
 	if (READ_ONCE(c->closing))
 		return false;
-	ch = msg ? kmalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT | __GFP_NOWARN) :
-		   NULL;
+	ch = msg ? kvs_chunk_alloc(c, 0) : NULL;
+	if (!ch) {
+		kvs_client_cut(c, -ENOMEM);
+		return false;
+	}
 	spin_lock(&c->out_lock);
 	if (c->closing) {
 		counted = false;
-	} else if (!ch) {
-		ps_cut_locked(c, &drop, true);
-		cut = true;
-		counted = false;
-		nomem = true;
 	} else {
 		ch->obj = kvs_obj_get(msg);
-		ch->pos = 0;
 		ch->len = msg->str.len;
 		ch->cap = 0;
 		list_add_tail(&ch->node, &c->out.chunks);
 		c->out.bytes += ch->len;
+		c->out.mem += ch->charge;
+		/* the message is shared, but this one is for @c to keep */
+		over = kvs_obuf_over_limit(c, c->out.bytes, now_ms);
 		ch = NULL;
-		if (ps_over_limit(c, now_ms)) {
-			ps_cut_locked(c, &drop, false);
-			cut = true;
-		}
 	}
 	spin_unlock(&c->out_lock);
-	kfree(ch);
-	if (cut) {
-		ps_free_chunks(&drop);
-		if (nomem)
-			pr_info_ratelimited("kvstore: client id=%llu closed: out of memory for a pub/sub message\n",
-					    c->id);
-		else
-			pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of output buffer limits\n",
-					    c->id);
-		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM |
-					   EPOLLRDHUP | EPOLLOUT);
-	} else if (counted) {
-		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM);
+	if (ch)
+		kvs_chunk_free(c, ch);
+	if (over) {
+		atomic64_inc(&server.stat.obuf_cut_clients);
+		kvs_client_cut(c, -ENOBUFS);
+		return true;
 	}
+	if (counted)
+		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM);
 	return counted;
 }
 
@@ -750,139 +674,4 @@ const struct kvs_command *kvs_pubsub_filter(struct kvs_client *c,
 	add_reply_errorf(c, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
 			 name);
 	return NULL;
-}
-
-/* ------------------------------------------- client-output-buffer-limit */
-
-/**
- * kvs_obuf_limit_get - the current limits (CONFIG SET starts from these)
- * @lim: out, KVS_OBUF_CLASSES entries
- */
-void kvs_obuf_limit_get(struct kvs_obuf_limit *lim)
-{
-	int i;
-
-	for (i = 0; i < KVS_OBUF_CLASSES; i++) {
-		lim[i].hard = READ_ONCE(obuf_limits[i].hard);
-		lim[i].soft = READ_ONCE(obuf_limits[i].soft);
-		lim[i].soft_secs = READ_ONCE(obuf_limits[i].soft_secs);
-	}
-}
-
-void kvs_obuf_limit_set(const struct kvs_obuf_limit *lim)
-{
-	int i;
-
-	for (i = 0; i < KVS_OBUF_CLASSES; i++) {
-		WRITE_ONCE(obuf_limits[i].hard, lim[i].hard);
-		WRITE_ONCE(obuf_limits[i].soft, lim[i].soft);
-		WRITE_ONCE(obuf_limits[i].soft_secs, lim[i].soft_secs);
-	}
-}
-
-static bool ps_next_word(const char **s, const char *end, const char **w,
-			 size_t *wlen)
-{
-	const char *p = *s;
-
-	while (p < end && *p == ' ')
-		p++;
-	if (p == end)
-		return false;
-	*w = p;
-	while (p < end && *p != ' ')
-		p++;
-	*wlen = p - *w;
-	*s = p;
-	return true;
-}
-
-/* As Redis reads the seconds, with strtoll(): "12x" is 12, "x" is 0. */
-static s64 ps_strtoll(const char *s, size_t len)
-{
-	bool neg = false;
-	size_t i = 0;
-	s64 v = 0;
-
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (v > (S64_MAX - 9) / 10)
-			return neg ? -1 : S64_MAX;
-		v = v * 10 + (s[i] - '0');
-	}
-	return neg ? -v : v;
-}
-
-/**
- * kvs_obuf_limit_parse - "<class> <hard> <soft> <soft seconds> ..."
- * @s: the value
- * @len: its length
- * @lim: the current limits on entry, updated for the classes named
- *
- * Return: NULL, or Redis's reason for refusing the value.
- */
-const char *kvs_obuf_limit_parse(const char *s, size_t len,
-				 struct kvs_obuf_limit *lim)
-{
-	const char *end = s + len, *w[4];
-	size_t wl[4], nwords = 0;
-	const char *p = s;
-	int i, cls;
-
-	while (ps_next_word(&p, end, &w[0], &wl[0]))
-		nwords++;
-	if (nwords % 4)
-		return "Wrong number of arguments in buffer limit configuration.";
-	p = s;
-	while (ps_next_word(&p, end, &w[0], &wl[0])) {
-		struct kvs_arg a = { .ptr = w[0], .len = wl[0] };
-		u64 hard, soft;
-		s64 secs;
-
-		for (i = 1; i < 4; i++)
-			ps_next_word(&p, end, &w[i], &wl[i]);
-		if (kvs_arg_equals(&a, "normal")) {
-			cls = KVS_OBUF_NORMAL;
-		} else if (kvs_arg_equals(&a, "slave") ||
-			   kvs_arg_equals(&a, "replica")) {
-			cls = KVS_OBUF_REPLICA;
-		} else if (kvs_arg_equals(&a, "pubsub")) {
-			cls = KVS_OBUF_PUBSUB;
-		} else {
-			return "Invalid client class specified in buffer limit configuration.";
-		}
-		if (!kvs_memtoull(w[1], wl[1], &hard) ||
-		    !kvs_memtoull(w[2], wl[2], &soft))
-			goto err_value;
-		secs = ps_strtoll(w[3], wl[3]);
-		if (secs < 0)
-			goto err_value;
-		lim[cls].hard = hard;
-		lim[cls].soft = soft;
-		lim[cls].soft_secs = secs;
-	}
-	return NULL;
-
-err_value:
-	return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
-}
-
-/**
- * kvs_obuf_limit_format - CONFIG GET's form of the limits
- * @buf: destination
- * @size: its size (KVS_OBUF_LIMIT_STR_MAX is enough)
- */
-void kvs_obuf_limit_format(char *buf, size_t size)
-{
-	size_t n = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < KVS_OBUF_CLASSES; i++)
-		n += scnprintf(buf + n, size - n, "%s%s %llu %llu %lld",
-			       i ? " " : "", obuf_class_names[i],
-			       READ_ONCE(obuf_limits[i].hard),
-			       READ_ONCE(obuf_limits[i].soft),
-			       READ_ONCE(obuf_limits[i].soft_secs));
 }

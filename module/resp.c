@@ -30,7 +30,8 @@ void kvs_outbuf_init(struct kvs_outbuf *o)
 {
 	INIT_LIST_HEAD(&o->chunks);
 	o->bytes = 0;
-	o->failed = false;
+	o->mem = 0;
+	o->err = 0;
 }
 
 static inline struct kvs_chunk *kvs_outbuf_tail(struct kvs_outbuf *o)
@@ -40,26 +41,58 @@ static inline struct kvs_chunk *kvs_outbuf_tail(struct kvs_outbuf *o)
 	return list_last_entry(&o->chunks, struct kvs_chunk, node);
 }
 
-void kvs_outbuf_free_chunk(struct kvs_chunk *ch)
+/**
+ * kvs_chunk_alloc - a reply chunk charged to @c
+ * @c: the client whose output it will be
+ * @room: bytes of data[]
+ *
+ * Return: the chunk (obj NULL, empty), or NULL when out of memory or when
+ * maxmemory-clients refused the charge.
+ */
+struct kvs_chunk *kvs_chunk_alloc(struct kvs_client *c, size_t room)
+{
+	struct kvs_chunk *ch;
+	size_t size = struct_size(ch, data, room);
+
+	if (kvs_client_mem_charge(c, size))
+		return NULL;
+	/* a reply's size is the user's choice: no allocator warning */
+	ch = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!ch) {
+		kvs_client_mem_uncharge(c, size);
+		return NULL;
+	}
+	ch->obj = NULL;
+	ch->pos = 0;
+	ch->len = 0;
+	ch->cap = room;
+	ch->charge = size;
+	return ch;
+}
+
+void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch)
 {
 	if (ch->obj)
 		kvs_obj_put(ch->obj);
+	kvs_client_mem_uncharge(c, ch->charge);
 	kvfree(ch);
 }
 
 /**
  * kvs_outbuf_free - drop everything queued
- * @o: the buffer; empty and reusable afterwards (failed is kept)
+ * @c: the client the chunks are charged to
+ * @o: the buffer; empty and reusable afterwards (err is kept)
  */
-void kvs_outbuf_free(struct kvs_outbuf *o)
+void kvs_outbuf_free(struct kvs_client *c, struct kvs_outbuf *o)
 {
 	struct kvs_chunk *ch, *tmp;
 
 	list_for_each_entry_safe(ch, tmp, &o->chunks, node) {
 		list_del(&ch->node);
-		kvs_outbuf_free_chunk(ch);
+		kvs_chunk_free(c, ch);
 	}
 	o->bytes = 0;
+	o->mem = 0;
 }
 
 /*
@@ -73,57 +106,90 @@ static inline size_t kvs_chunk_room(const struct kvs_chunk *ch)
 
 /**
  * kvs_outbuf_splice - move every chunk of @from to the end of @to
- * @to: destination (its owner's lock held by the caller)
- * @from: source, left empty
+ * @c: the client both belong to; @to's out_lock is taken here
+ * @to: destination
+ * @from: source (only the caller uses it), left empty
  *
  * Small chunks are copied into the room left in @to's last chunk, so a
- * pipeline of small replies does not pile up mostly empty chunks.
+ * pipeline of small replies does not pile up mostly empty chunks. The
+ * chunks so emptied are freed after out_lock is dropped: kvfree() may
+ * sleep.
  */
-void kvs_outbuf_splice(struct kvs_outbuf *to, struct kvs_outbuf *from)
+void kvs_outbuf_splice(struct kvs_client *c, struct kvs_outbuf *to,
+		       struct kvs_outbuf *from)
 {
 	struct kvs_chunk *ch, *tmp, *tail;
+	LIST_HEAD(merged);
 	size_t n;
 
+	spin_lock(&c->out_lock);
 	list_for_each_entry_safe(ch, tmp, &from->chunks, node) {
 		list_del(&ch->node);
 		n = ch->len - ch->pos;
-		if (n == 0) {
-			kvs_outbuf_free_chunk(ch);
-			continue;
-		}
 		tail = kvs_outbuf_tail(to);
-		if (!ch->obj && tail && kvs_chunk_room(tail) >= n) {
+		if (n == 0) {
+			list_add_tail(&ch->node, &merged);
+		} else if (!ch->obj && tail && kvs_chunk_room(tail) >= n) {
 			memcpy(tail->data + tail->len, ch->data + ch->pos, n);
 			tail->len += n;
-			kvs_outbuf_free_chunk(ch);
+			list_add_tail(&ch->node, &merged);
 		} else {
 			list_add_tail(&ch->node, &to->chunks);
+			to->mem += ch->charge;
 		}
 		to->bytes += n;
 	}
+	spin_unlock(&c->out_lock);
 	from->bytes = 0;
+	from->mem = 0;
+	list_for_each_entry_safe(ch, tmp, &merged, node) {
+		list_del(&ch->node);
+		kvs_chunk_free(c, ch);
+	}
 }
 
-static struct kvs_chunk *kvs_chunk_alloc(size_t room)
+/*
+ * A new chunk for the reply being built, within the client's
+ * client-output-buffer-limit: over it, or out of memory, the reply is
+ * abandoned and the connection cut (kvs_flush_reply()).
+ */
+static struct kvs_chunk *kvs_reply_chunk(struct kvs_client *c, size_t room)
 {
 	struct kvs_chunk *ch;
+	size_t used;
+	bool over;
 
-	ch = kvmalloc(struct_size(ch, data, room), GFP_KERNEL_ACCOUNT);
-	if (!ch)
+	ch = kvs_chunk_alloc(c, room);
+	if (!ch) {
+		c->reply.err = -ENOMEM;
 		return NULL;
-	ch->obj = NULL;
-	ch->pos = 0;
-	ch->len = 0;
-	ch->cap = room;
+	}
+	spin_lock(&c->out_lock);
+	used = c->reply.mem + ch->charge + c->out.mem;
+	over = kvs_obuf_over_limit(c, used, kvs_mstime());
+	spin_unlock(&c->out_lock);
+	if (over) {
+		kvs_chunk_free(c, ch);
+		c->reply.err = -ENOBUFS;
+		return NULL;
+	}
 	return ch;
 }
 
-static void kvs_outbuf_append(struct kvs_outbuf *o, const void *p, size_t len)
+static void kvs_outbuf_add_chunk(struct kvs_outbuf *o, struct kvs_chunk *ch)
 {
+	list_add_tail(&ch->node, &o->chunks);
+	o->bytes += ch->len;
+	o->mem += ch->charge;
+}
+
+static void kvs_reply_append(struct kvs_client *c, const void *p, size_t len)
+{
+	struct kvs_outbuf *o = &c->reply;
 	struct kvs_chunk *tail;
 	size_t n, room;
 
-	if (o->failed || len == 0)
+	if (o->err || len == 0)
 		return;
 	tail = kvs_outbuf_tail(o);
 	if (tail) {
@@ -141,22 +207,19 @@ static void kvs_outbuf_append(struct kvs_outbuf *o, const void *p, size_t len)
 	       sizeof(struct kvs_chunk);
 	/* a big raw reply goes into one chunk of its own size */
 	room = max(room, len);
-	tail = kvs_chunk_alloc(room);
-	if (!tail) {
-		o->failed = true;
+	tail = kvs_reply_chunk(c, room);
+	if (!tail)
 		return;
-	}
 	memcpy(tail->data, p, len);
 	tail->len = len;
-	o->bytes += len;
-	list_add_tail(&tail->node, &o->chunks);
+	kvs_outbuf_add_chunk(o, tail);
 }
 
 /* ------------------------------------------------------------- writer */
 
 void add_reply_raw(struct kvs_client *c, const void *p, size_t len)
 {
-	kvs_outbuf_append(&c->reply, p, len);
+	kvs_reply_append(c, p, len);
 }
 
 static void add_reply_cstr(struct kvs_client *c, const char *s)
@@ -243,7 +306,7 @@ void add_reply_errorf(struct kvs_client *c, const char *fmt, ...)
 		msg = kvasprintf(GFP_KERNEL, fmt, ap);
 		va_end(ap);
 		if (!msg) {
-			c->reply.failed = true;
+			c->reply.err = -ENOMEM;
 			return;
 		}
 	}
@@ -284,17 +347,14 @@ void add_reply_bulk_obj(struct kvs_client *c, struct kvs_obj *o)
 		return;
 	}
 	add_reply_long_hdr(c, '$', o->str.len);
-	if (c->reply.failed)
+	if (c->reply.err)
 		return;
-	ch = kvs_chunk_alloc(0);
-	if (!ch) {
-		c->reply.failed = true;
+	ch = kvs_reply_chunk(c, 0);
+	if (!ch)
 		return;
-	}
 	ch->obj = kvs_obj_get(o);
 	ch->len = o->str.len;
-	list_add_tail(&ch->node, &c->reply.chunks);
-	c->reply.bytes += ch->len;
+	kvs_outbuf_add_chunk(&c->reply, ch);
 	add_reply_raw(c, "\r\n", 2);
 }
 
@@ -367,16 +427,14 @@ void *add_reply_deferred_len(struct kvs_client *c)
 {
 	struct kvs_chunk *ch;
 
-	if (c->reply.failed)
+	if (c->reply.err)
 		return NULL;
-	ch = kvs_chunk_alloc(KVS_DEFERRED_ROOM);
-	if (!ch) {
-		c->reply.failed = true;
+	ch = kvs_reply_chunk(c, KVS_DEFERRED_ROOM);
+	if (!ch)
 		return NULL;
-	}
 	/* cap == len == 0: nothing may be appended before it is filled */
 	ch->cap = 0;
-	list_add_tail(&ch->node, &c->reply.chunks);
+	kvs_outbuf_add_chunk(&c->reply, ch);
 	return ch;
 }
 
@@ -445,6 +503,22 @@ void add_reply_subcommand_syntax_error(struct kvs_client *c)
 
 /* ------------------------------------------------------------- parser */
 
+/* argv and scratch are the request's, charged to the client sending it */
+static void *kvs_req_alloc(struct kvs_req *rq, size_t n)
+{
+	if (rq->owner)
+		return kvs_client_kvmalloc(rq->owner, n, 0);
+	return kvmalloc(n, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+}
+
+static void kvs_req_kvfree(struct kvs_req *rq, void *p, size_t n)
+{
+	if (rq->owner)
+		kvs_client_kvfree(rq->owner, p, n);
+	else
+		kvfree(p);
+}
+
 static int kvs_req_reserve(struct kvs_req *rq, unsigned int want)
 {
 	struct kvs_arg *argv;
@@ -453,14 +527,13 @@ static int kvs_req_reserve(struct kvs_req *rq, unsigned int want)
 	if (want <= rq->cap)
 		return 0;
 	cap = max3(want, 8U, rq->cap < INT_MAX / 2 ? rq->cap * 2 : INT_MAX);
-	/* sized by the request: its -ENOMEM, not a kernel warning */
-	argv = kvmalloc_array(cap, sizeof(*argv),
-			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	/* cap <= INT_MAX: no overflow on 64 bits */
+	argv = kvs_req_alloc(rq, (size_t)cap * sizeof(*argv));
 	if (!argv)
 		return -ENOMEM;
 	if (rq->argc)
 		memcpy(argv, rq->argv, rq->argc * sizeof(*argv));
-	kvfree(rq->argv);
+	kvs_req_kvfree(rq, rq->argv, (size_t)rq->cap * sizeof(*argv));
 	rq->argv = argv;
 	rq->cap = cap;
 	return 0;
@@ -487,9 +560,12 @@ static int kvs_req_push(struct kvs_req *rq, const char *p, size_t len)
  */
 void kvs_req_free(struct kvs_req *rq)
 {
-	kvfree(rq->argv);
-	kvfree(rq->scratch);
+	struct kvs_client *owner = rq->owner;
+
+	kvs_req_kvfree(rq, rq->argv, (size_t)rq->cap * sizeof(*rq->argv));
+	kvs_req_kvfree(rq, rq->scratch, rq->scratch_cap);
 	memset(rq, 0, sizeof(*rq));
+	rq->owner = owner;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_req_free);
 
@@ -738,11 +814,9 @@ static ssize_t kvs_parse_inline(struct kvs_req *rq, char *buf, size_t len)
 
 	need = linelen + 1;
 	if (rq->scratch_cap < need) {
-		kvfree(rq->scratch);
+		kvs_req_kvfree(rq, rq->scratch, rq->scratch_cap);
 		rq->scratch_cap = 0;
-		/* sized by the request: its -ENOMEM, not a kernel warning */
-		rq->scratch = kvmalloc(max_t(size_t, need, 256),
-				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		rq->scratch = kvs_req_alloc(rq, max_t(size_t, need, 256));
 		if (!rq->scratch)
 			return -ENOMEM;
 		rq->scratch_cap = max_t(size_t, need, 256);

@@ -4,8 +4,6 @@
  *
  * Lock order (outermost first):
  *   kvs_client.lock          one command at a time per fd
- *   server.multi_lock        taken only to lock more than one shard; it is
- *                            the lockdep nest lock for the shard mutexes
  *   kvs_shard.lock           in ascending shard index order; also guards
  *                            the shard's WATCHed keys (multi.c) and the
  *                            clients blocked on its keys (blocking.c)
@@ -197,19 +195,30 @@ struct kvs_chunk {
 	size_t pos;		/* bytes already consumed by the reader */
 	size_t len;		/* bytes of payload */
 	size_t cap;		/* capacity of data[] */
+	size_t charge;		/* bytes charged to the owning client */
 	char data[];
 };
 
+/*
+ * @mem is what the chunks cost (charged to the client, limits.c); @bytes
+ * is what is left to read. @err is set when the stream is cut: -ENOMEM
+ * (an allocation failed) or -ENOBUFS (an output or client memory limit).
+ */
 struct kvs_outbuf {
 	struct list_head chunks;
 	size_t bytes;		/* pending bytes over all chunks */
-	bool failed;		/* an allocation failed: the stream is cut */
+	size_t mem;		/* sum of the chunks' charges */
+	int err;		/* 0, or why the stream is cut */
 };
 
+struct kvs_client;
 void kvs_outbuf_init(struct kvs_outbuf *o);
-void kvs_outbuf_free(struct kvs_outbuf *o);
-void kvs_outbuf_splice(struct kvs_outbuf *to, struct kvs_outbuf *from);
-void kvs_outbuf_free_chunk(struct kvs_chunk *ch);
+void kvs_outbuf_free(struct kvs_client *c, struct kvs_outbuf *o);
+void kvs_outbuf_splice(struct kvs_client *c, struct kvs_outbuf *to,
+		       struct kvs_outbuf *from);
+/* A chunk charged to @c with @room bytes of data[] (NULL: no memory). */
+struct kvs_chunk *kvs_chunk_alloc(struct kvs_client *c, size_t room);
+void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch);
 
 /* ---------------------------------------------------------------- clients */
 
@@ -243,6 +252,8 @@ struct kvs_parse_hint {
  */
 struct kvs_client {
 	struct mutex lock;		/* one command at a time on this fd */
+	/* bytes the kernel keeps for this client (limits.c) */
+	atomic_long_t mem;
 	u64 id;
 	int db;
 	int resp;			/* 2 (3 later) */
@@ -266,6 +277,11 @@ struct kvs_client {
 	struct kvs_outbuf reply;	/* this call's replies */
 	s64 now_ms;			/* cached time of this call */
 	bool close_after_reply;		/* QUIT, protocol error */
+	/* KVS_IOC_EXEC: the caller's reply buffer, filled between commands */
+	char __user *exec_ubuf;
+	size_t exec_cap;
+	size_t exec_used;
+	bool exec_fault;
 
 	/* output queue */
 	spinlock_t out_lock;
@@ -298,6 +314,38 @@ struct kvs_client {
 	/* a watched key changed: set under that key's shard lock */
 	bool dirty_cas;
 };
+
+/*
+ * limits.c: the memory the kernel keeps for clients (query buffers,
+ * request copies, argv, replies, pub/sub backlog, subscriptions, watched
+ * keys, blocked state, MULTI queues) is charged to the client, counted in
+ * server.clients_mem and capped by maxmemory-clients.
+ *
+ * Charge before allocating and uncharge after freeing, the same number of
+ * bytes. A refused charge (-ENOMEM) is handled like a failed allocation.
+ * Never sleeps; may be called under any lock.
+ */
+int kvs_client_mem_charge(struct kvs_client *c, size_t n);
+void kvs_client_mem_uncharge(struct kvs_client *c, size_t n);
+/* kvmalloc()/kvfree() with the charge: user-sized, never WARNs. */
+void *kvs_client_kvmalloc(struct kvs_client *c, size_t n, gfp_t flags);
+void kvs_client_kvfree(struct kvs_client *c, void *p, size_t n);
+/* Close @c for a limit (-ENOBUFS) or a failed allocation (-ENOMEM). */
+void kvs_client_cut(struct kvs_client *c, int err);
+int kvs_client_obuf_class(const struct kvs_client *c);
+bool kvs_obuf_over_limit(struct kvs_client *c, size_t used, s64 now_ms);
+void kvs_clients_mem(u64 *normal, u64 *pubsub);
+void kvs_limits_exit(void);
+
+/*
+ * The reply being built was abandoned (an output buffer limit or a failed
+ * allocation): the connection will be cut. A loop producing a reply of a
+ * size the user chose stops when this turns true.
+ */
+static inline bool kvs_reply_cut(const struct kvs_client *c)
+{
+	return READ_ONCE(c->reply.err) != 0;
+}
 
 /* ----------------------------------------------------------- commands */
 
@@ -493,6 +541,7 @@ struct kvs_config {
 	bool lazyfree_lazy_user_flush;
 	u32 maxmemory_samples;
 	u64 hll_sparse_max_bytes;	/* sparse HLL promotion size, default 3000 */
+	u64 maxmemory_clients;		/* all clients' memory, 0: no limit */
 };
 
 struct kvs_stats {
@@ -506,16 +555,18 @@ struct kvs_stats {
 	atomic64_t net_input_bytes;
 	atomic64_t net_output_bytes;
 	atomic64_t lazyfreed_objects;
+	atomic64_t evicted_clients;	/* cut by maxmemory-clients */
+	atomic64_t obuf_cut_clients;	/* cut by client-output-buffer-limit */
 };
 
 struct kvs_server {
 	unsigned int nr_shards;		/* power of two */
 	unsigned int shard_bits;
 	struct kvs_shard *shards;
-	struct mutex multi_lock;	/* nest lock to hold several shards */
 	siphash_key_t hash_key;
 
 	atomic64_t used_memory;		/* bytes of stored data */
+	atomic64_t clients_mem;		/* bytes kept for clients (limits.c) */
 	atomic64_t used_memory_peak;
 	struct kvs_config cfg;
 	struct kvs_stats stat;
@@ -613,7 +664,31 @@ unsigned long kvs_db_expires(int db);
 void kvs_signal_modified_key(struct kvs_client *c, int db,
 			     const struct kvs_arg *key);
 
-/* Locks every shard in order (under multi_lock) and the reverse. */
+/*
+ * Several shards are locked in ascending index order, which keeps them
+ * deadlock-free without an outer lock (that would serialise every
+ * multi-key command system-wide). Lockdep, which would see one lock class
+ * taken recursively, is told through kvs_shards_nest: a lockdep map only,
+ * held shared by every task that holds several shards, as the nest lock
+ * of the shard mutexes (so 1024 of them take one held-lock slot).
+ */
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+struct kvs_shards_nest {
+	struct lockdep_map dep_map;
+};
+
+extern struct kvs_shards_nest kvs_shards_nest;
+#define kvs_shards_nest_acquire() lock_map_acquire_read(&kvs_shards_nest.dep_map)
+#define kvs_shards_nest_release() lock_map_release(&kvs_shards_nest.dep_map)
+#define kvs_lock_shard_nested(sh) \
+	mutex_lock_nest_lock(&(sh)->lock, &kvs_shards_nest)
+#else
+#define kvs_shards_nest_acquire() do { } while (0)
+#define kvs_shards_nest_release() do { } while (0)
+#define kvs_lock_shard_nested(sh) mutex_lock(&(sh)->lock)
+#endif
+
+/* Locks every shard in ascending order, and the reverse. */
 void kvs_lock_all_shards(void);
 void kvs_unlock_all_shards(void);
 
@@ -755,6 +830,7 @@ void add_reply_subcommand_syntax_error(struct kvs_client *c);
 
 /* Request parser state, used by kvs_process_input() (command.c). */
 struct kvs_req {
+	struct kvs_client *owner;	/* charged for argv and scratch, or NULL */
 	struct kvs_arg *argv;
 	int argc;
 	unsigned int cap;
@@ -1245,6 +1321,8 @@ static inline bool kvs_block_hold_input(const struct kvs_client *c)
 
 /* client.c: run the query buffer again (c->lock held): a parked command. */
 void kvs_client_run_input(struct kvs_client *c);
+/* client.c: copy queued replies to the KVS_IOC_EXEC caller (c->lock held). */
+void kvs_client_drain(struct kvs_client *c);
 
 /* hll.c */
 void pfadd_command(struct kvs_client *c);

@@ -1144,7 +1144,7 @@ static void hrandfield_with_count(struct kvs_client *c)
 	/* repeats allowed: each pick independent */
 	if (!uniq || count == 1) {
 		add_reply_array_len(c, withvalues ? count * 2 : count);
-		for (i = 0; i < count && !c->reply.failed; i++) {
+		for (i = 0; i < count && !kvs_reply_cut(c); i++) {
 			reply_field(c, hash_random(o), withvalues);
 			if (!(i & 1023))
 				cond_resched();

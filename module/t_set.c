@@ -1436,7 +1436,7 @@ static void srandmember_count(struct kvs_client *c)
 	/* negative: repetitions allowed, one random draw per element */
 	if (l < 0) {
 		add_reply_array_len(c, count);
-		while (count-- && !c->reply.failed) {
+		while (count-- && !kvs_reply_cut(c)) {
 			set_random(de->val, &e);
 			add_reply_bulk(c, e.p, e.len);
 			if ((++n & SET_RESCHED_MASK) == 0)

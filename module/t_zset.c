@@ -1847,8 +1847,8 @@ static u64 zs_random_below(u64 n)
 static bool zs_reply_too_big(struct kvs_client *c)
 {
 	if (c->reply.bytes > SZ_1G)
-		c->reply.failed = true;
-	return c->reply.failed;
+		c->reply.err = -ENOBUFS;
+	return kvs_reply_cut(c);
 }
 
 static void zrandmember_reply(struct kvs_client *c, const struct zs_node *n,
