@@ -356,8 +356,9 @@ static ssize_t kvs_write(struct file *file, const char __user *ubuf,
 			pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of client-query-buffer-limit\n",
 					    c->id);
 			kvs_client_cut(c, -ENOBUFS);
-			kvs_take_err(c);
-			ret = -ENOBUFS;
+			/* reported now, or by the next call after a short write */
+			if (!total)
+				ret = kvs_take_err(c);
 			break;
 		}
 		n = min3(count - total, (size_t)KVS_WRITE_PIECE,

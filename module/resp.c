@@ -41,6 +41,22 @@ static inline struct kvs_chunk *kvs_outbuf_tail(struct kvs_outbuf *o)
 	return list_last_entry(&o->chunks, struct kvs_chunk, node);
 }
 
+static struct kvs_chunk *kvs_chunk_new(size_t room, size_t size)
+{
+	struct kvs_chunk *ch;
+
+	/* a reply's size is the user's choice: no allocator warning */
+	ch = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!ch)
+		return NULL;
+	ch->obj = NULL;
+	ch->pos = 0;
+	ch->len = 0;
+	ch->cap = room;
+	ch->charge = size;
+	return ch;
+}
+
 /**
  * kvs_chunk_alloc - a reply chunk charged to @c
  * @c: the client whose output it will be
@@ -51,22 +67,14 @@ static inline struct kvs_chunk *kvs_outbuf_tail(struct kvs_outbuf *o)
  */
 struct kvs_chunk *kvs_chunk_alloc(struct kvs_client *c, size_t room)
 {
+	size_t size = struct_size_t(struct kvs_chunk, data, room);
 	struct kvs_chunk *ch;
-	size_t size = struct_size(ch, data, room);
 
 	if (kvs_client_mem_charge(c, size))
 		return NULL;
-	/* a reply's size is the user's choice: no allocator warning */
-	ch = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!ch) {
+	ch = kvs_chunk_new(room, size);
+	if (!ch)
 		kvs_client_mem_uncharge(c, size);
-		return NULL;
-	}
-	ch->obj = NULL;
-	ch->pos = 0;
-	ch->len = 0;
-	ch->cap = room;
-	ch->charge = size;
 	return ch;
 }
 
@@ -155,12 +163,20 @@ void kvs_outbuf_splice(struct kvs_client *c, struct kvs_outbuf *to,
  */
 static struct kvs_chunk *kvs_reply_chunk(struct kvs_client *c, size_t room)
 {
+	size_t size = struct_size_t(struct kvs_chunk, data, room);
 	struct kvs_chunk *ch;
 	size_t used;
 	bool over;
 
-	ch = kvs_chunk_alloc(c, room);
+	if (kvs_client_mem_charge(c, size)) {
+		/* maxmemory-clients: this client is the biggest, it goes */
+		atomic64_inc(&server.stat.evicted_clients);
+		c->reply.err = -ENOBUFS;
+		return NULL;
+	}
+	ch = kvs_chunk_new(room, size);
 	if (!ch) {
+		kvs_client_mem_uncharge(c, size);
 		c->reply.err = -ENOMEM;
 		return NULL;
 	}

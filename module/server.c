@@ -314,13 +314,15 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 	ctime_ms = READ_ONCE(cl->ctime_ms);
 	last_ms = READ_ONCE(cl->last_ms);
 
+	/* the list is bounded by the client's output limits */
 	spin_lock(&cl->out_lock);
-	omem = cl->out.bytes;
+	omem = cl->out.mem;
 	list_for_each_entry(ch, &cl->out.chunks, node)
 		oll++;
 	spin_unlock(&cl->out_lock);
 
-	tot = sizeof(*cl) + qcap + omem + argv_mem + mbytes;
+	/* everything charged to it (limits.c) */
+	tot = max(atomic_long_read(&cl->mem), 0L);
 
 	tb_printf(tb, "id=%llu addr=/dev/kvstore:%d laddr=/dev/kvstore:0 fd=-1 name=%s ",
 		  cl->id, cl->pid, name);

@@ -110,7 +110,7 @@ if [ ! -c /dev/kvstore ] && [ "${KVS_ALLOW_NODEV:-0}" != 1 ]; then
 	fail_line "/dev/kvstore is missing (is kvstore.ko loaded?)"
 fi
 
-for t in blocking_test abi_test string_test keys_test expire_test hll_test server_test \
+for t in abuse_test blocking_test abi_test string_test keys_test expire_test hll_test server_test \
 	 security_test concurrency_test hash_test list_test set_test zset_test \
 	 pubsub_test multi_test; do
 	selected "$t" && run_kselftest "$t"

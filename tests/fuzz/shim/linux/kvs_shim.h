@@ -91,6 +91,7 @@ static inline size_t kvs_shim_size_mul(size_t a, size_t b)
 #define struct_size(p, member, n) \
 	kvs_shim_size_add(sizeof(*(p)), \
 			  kvs_shim_size_mul(sizeof(*(p)->member), (n)))
+#define struct_size_t(type, member, n) struct_size((type *)NULL, member, n)
 
 /* slab.h / mm.h: allocation failure can be injected by the harness */
 #define GFP_KERNEL		0u
