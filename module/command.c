@@ -497,6 +497,10 @@ static int kvs_validate(struct kvs_req *rq, char *buf, size_t len)
 		if (n < 0)
 			return n;
 		pos += n;
+		/* the request's size is the caller's choice */
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
 	}
 	return 0;
 }

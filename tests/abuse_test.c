@@ -401,7 +401,7 @@ TEST_F(abuse, maxmemory_clients_evicts_biggest)
 
 /*
  * SRANDMEMBER with a huge negative count from a read-only fd: cut by
- * maxmemory-clients (by default a sixteenth of RAM; 32 MB here to keep the
+ * maxmemory-clients (by default a sixteenth of RAM; 4 MB here to keep the
  * test short under emulation) while another client's GETs go on.
  */
 TEST_F(abuse, srandmember_huge_count_readonly)
@@ -414,7 +414,7 @@ TEST_F(abuse, srandmember_huge_count_readonly)
 
 	ASSERT_EQ(1, kvs_int(kvs_cmd(self->fd, "SADD s m")));
 	ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET probe v"));
-	ASSERT_REPLY(OK, kvs_cmd(self->fd, "CONFIG SET maxmemory-clients 32mb"));
+	ASSERT_REPLY(OK, kvs_cmd(self->fd, "CONFIG SET maxmemory-clients 4mb"));
 	p = probe_start();
 	ASSERT_LT(0, p.pid);
 	fd = kvs_connect(O_RDONLY);
