@@ -12,6 +12,11 @@
  * and a SCAN of that db must return every owned key that existed during
  * the whole scan while other workers grow and shrink the db.
  *
+ * Beside the racers, an abuser (worker_abuse) tries in db 0 what an opener
+ * may do to stall the others or make the kernel keep memory: huge counts,
+ * the glob matcher's worst case, WATCH of thousands of keys, SCAN with a
+ * huge COUNT, long pipelines, half-sent big arguments.
+ *
  * Phase "flush": writers in every db race with FLUSHALL [ASYNC|SYNC] and
  * FLUSHDB ASYNC; keys the flusher writes after its own flush returned
  * must survive the lazy free.
@@ -29,7 +34,7 @@
 
 #include "../kvs_test.h"
 
-#define MAX_WORKERS	64
+#define MAX_WORKERS	64	/* racers, plus the abuser */
 #define NOWN		8	/* owned counters per worker */
 #define NFILL		128	/* filler keys per worker in the owned db */
 #define NFD		3	/* long-lived connections per worker */
@@ -1170,6 +1175,88 @@ static void worker_race(void)
 }
 
 /*
+ * The abuser, beside the racers: what an opener may try to stall the
+ * others or make the kernel keep memory (issue: resource control), in
+ * sizes that finish under emulation. Every reply must be whole RESP or a
+ * cut connection (ENOBUFS/ENOMEM, then a new fd); the racers' checks and
+ * the kernel log (soft lockups, hung tasks on the debug kernel) say
+ * whether it held anyone up. It works in db 0, which no racer uses.
+ */
+static void abuse_one(int fd, const char *req, size_t len, size_t cap)
+{
+	struct kvs_exec e;
+	char *reply = malloc(cap);
+	int err;
+
+	if (!reply)
+		return;
+	err = kvs_exec_raw(fd, req, len, reply, cap, &e) ? errno : 0;
+	while (!err && e.reply_pending)
+		err = kvs_exec_raw(fd, NULL, 0, reply, cap, &e) ? errno : 0;
+	if (err && err != ENOBUFS && err != ENOMEM && err != EPIPE)
+		fail("abuse: %.40s...: %s", req, strerror(err));
+	me->cmds++;
+	free(reply);
+}
+
+static void worker_abuse(void)
+{
+	struct kvs_sbuf b = { 0 };
+	char *big = malloc(8192);
+	int rw = kvs_connect(O_RDWR), i;
+
+	if (rw < 0 || !big)
+		_exit(1);
+	memset(big, 'a', 8192);
+	/* a member to draw from, and one long key for the matcher */
+	kvs_cmd(rw, "SADD abuse:set m");
+	kvs_sbuf_addf(&b, "*3\r\n$3\r\nSET\r\n$4000\r\n%.4000s\r\n$1\r\nv\r\n",
+		      big);
+	kvs_exec_req(rw, b.p, b.len);
+	while (kvs_mono_ms() < deadline_ms) {
+		int ro = kvs_connect(O_RDONLY);
+
+		if (ro < 0)
+			_exit(1);
+		b.len = 0;
+		switch (rn(6)) {
+		case 0:		/* a huge count, 2 MB of reply */
+			kvs_sbuf_cmdstr(&b, "SRANDMEMBER abuse:set -300000");
+			break;
+		case 1:		/* the matcher's worst case */
+			kvs_sbuf_addf(&b, "*2\r\n$4\r\nKEYS\r\n$2002\r\n*%.2000sb\r\n",
+				      big);
+			break;
+		case 2:		/* many watched keys from a read-only fd */
+			kvs_sbuf_addf(&b, "*5001\r\n$5\r\nWATCH\r\n");
+			for (i = 0; i < 5000; i++)
+				kvs_sbuf_addf(&b, "$10\r\nabuse:%05d\r\n", i);
+			kvs_sbuf_cmdstr(&b, "UNWATCH");
+			break;
+		case 3:		/* a walk the user sized */
+			kvs_sbuf_cmdstr(&b, "SCAN 0 COUNT 1000000000000");
+			break;
+		case 4:		/* a long pipeline */
+			for (i = 0; i < 20000; i++)
+				kvs_sbuf_cmdstr(&b, "EXISTS abuse:set");
+			break;
+		default:	/* a half-sent 2 MB argument, then close */
+			kvs_sbuf_addf(&b, "*2\r\n$4\r\nECHO\r\n$2000000\r\n%.8192s",
+				      big);
+			if (kvs_write_all(ro, b.p, b.len))
+				fail("abuse: partial write: %s", strerror(errno));
+			close(ro);
+			continue;
+		}
+		abuse_one(ro, b.p, b.len, 1 << 16);
+		close(ro);
+	}
+	close(rw);
+	free(b.p);
+	free(big);
+}
+
+/*
  * Writers in every db racing with flushes. Worker 0 alone runs FLUSHALL:
  * what it writes after its flush returned must still be there before its
  * next one (the lazy free must not take new data). Worker 1 flushes
@@ -1320,12 +1407,12 @@ static pid_t pids[MAX_WORKERS];
 
 static int run_workers(void (*fn)(void), long long ms, const char *phase)
 {
-	int i, status, bad = 0;
+	int i, status, bad = 0, n = nprocs + (fn == worker_race);
 
-	memset(shared, 0, sizeof(*shared) * nprocs);
+	memset(shared, 0, sizeof(*shared) * n);
 	fflush(NULL);
 	deadline_ms = kvs_mono_ms() + ms;
-	for (i = 0; i < nprocs; i++) {
+	for (i = 0; i < n; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
 			perror("fork");
@@ -1341,12 +1428,15 @@ static int run_workers(void (*fn)(void), long long ms, const char *phase)
 			signal(SIGPIPE, SIG_IGN);
 			/* a hang in the device must not hang the suite */
 			alarm(ms / 1000 + 120);
-			fn();
+			if (i == nprocs)
+				worker_abuse();	/* the one past the racers */
+			else
+				fn();
 			me->finished = 1;
 			_exit(me->fails ? 1 : 0);
 		}
 	}
-	for (i = 0; i < nprocs; i++) {
+	for (i = 0; i < n; i++) {
 		if (waitpid(pids[i], &status, 0) < 0) {
 			perror("waitpid");
 			bad++;
@@ -1740,7 +1830,7 @@ int main(int argc, char **argv)
 			usage(argv[0]);
 		}
 	}
-	if (nprocs < 2 || nprocs > MAX_WORKERS || duration < 1)
+	if (nprocs < 2 || nprocs >= MAX_WORKERS || duration < 1)
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	rng = seed * 2654435761ULL + 1;
