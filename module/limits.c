@@ -44,6 +44,12 @@ static const char *const obuf_class_names[KVS_OBUF_CLASSES] = {
 /* --------------------------------------------------------- accounting */
 
 /*
+ * Every reply charges and uncharges: a per-CPU total keeps that off a
+ * shared cache line; it is summed exactly only near maxmemory-clients.
+ */
+#define KVS_MEM_BATCH	(256 << 10)
+
+/*
  * Cut the client that keeps the most memory, unless that is @c. Returns
  * true if one was cut (its memory comes back as its own task or reader
  * drops it).
@@ -83,10 +89,13 @@ static bool kvs_evict_biggest(struct kvs_client *c)
 int kvs_client_mem_charge(struct kvs_client *c, size_t n)
 {
 	u64 limit = READ_ONCE(server.cfg.maxmemory_clients);
-	s64 total = atomic64_add_return(n, &server.clients_mem);
 
-	if (limit && (u64)total > limit && !kvs_evict_biggest(c)) {
-		atomic64_sub(n, &server.clients_mem);
+	percpu_counter_add_batch(&server.clients_mem, n, KVS_MEM_BATCH);
+	if (limit && __percpu_counter_compare(&server.clients_mem, limit,
+					      KVS_MEM_BATCH) > 0 &&
+	    !kvs_evict_biggest(c)) {
+		percpu_counter_add_batch(&server.clients_mem, -(s64)n,
+					 KVS_MEM_BATCH);
 		return -ENOMEM;
 	}
 	atomic_long_add(n, &c->mem);
@@ -96,7 +105,7 @@ int kvs_client_mem_charge(struct kvs_client *c, size_t n)
 void kvs_client_mem_uncharge(struct kvs_client *c, size_t n)
 {
 	atomic_long_sub(n, &c->mem);
-	atomic64_sub(n, &server.clients_mem);
+	percpu_counter_add_batch(&server.clients_mem, -(s64)n, KVS_MEM_BATCH);
 }
 
 /**
@@ -210,10 +219,16 @@ void kvs_client_cut(struct kvs_client *c, int err)
 				   EPOLLRDHUP | EPOLLOUT);
 }
 
+int kvs_limits_init(void)
+{
+	return percpu_counter_init(&server.clients_mem, 0, GFP_KERNEL);
+}
+
 /* Module exit: no client is left, the last dropped chunks are freed. */
 void kvs_limits_exit(void)
 {
 	flush_work(&kvs_drop_work);
+	percpu_counter_destroy(&server.clients_mem);
 }
 
 /* ------------------------------------------- client-output-buffer-limit */
@@ -223,20 +238,27 @@ int kvs_client_obuf_class(const struct kvs_client *c)
 	return READ_ONCE(c->pubsub_count) ? KVS_OBUF_PUBSUB : KVS_OBUF_NORMAL;
 }
 
+/* Has @c's class any output limit? (Most replies need not look further.) */
+bool kvs_obuf_limited(const struct kvs_client *c)
+{
+	const struct kvs_obuf_limit *l = &obuf_limits[kvs_client_obuf_class(c)];
+
+	return READ_ONCE(l->hard) || READ_ONCE(l->soft);
+}
+
 /**
  * kvs_obuf_over_limit - Redis's checkClientOutputBufferLimits()
  * @c: the client, out_lock held (for its soft-limit clock)
  * @used: the memory of its replies, queued and being built
- * @now_ms: the time
  *
  * Return: true if @c is over the hard limit of its class, or has been
  * over the soft limit for longer than soft-seconds.
  */
-bool kvs_obuf_over_limit(struct kvs_client *c, size_t used, s64 now_ms)
+bool kvs_obuf_over_limit(struct kvs_client *c, size_t used)
 {
 	const struct kvs_obuf_limit *l = &obuf_limits[kvs_client_obuf_class(c)];
 	u64 hard = READ_ONCE(l->hard), soft = READ_ONCE(l->soft);
-	s64 secs = READ_ONCE(l->soft_secs);
+	s64 secs = READ_ONCE(l->soft_secs), now_ms;
 
 	lockdep_assert_held(&c->out_lock);
 	if (hard && used >= hard)
@@ -245,6 +267,7 @@ bool kvs_obuf_over_limit(struct kvs_client *c, size_t used, s64 now_ms)
 		c->obuf_soft_since_ms = 0;
 		return false;
 	}
+	now_ms = kvs_mstime();
 	if (!c->obuf_soft_since_ms) {
 		c->obuf_soft_since_ms = now_ms;
 		return false;

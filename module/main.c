@@ -93,9 +93,12 @@ static int __init kvs_init(void)
 	}
 	kvs_server_init();
 
-	err = kvs_command_init();
+	err = kvs_limits_init();
 	if (err)
 		return err;
+	err = kvs_command_init();
+	if (err)
+		goto err_limits;
 	err = kvs_lazyfree_init();
 	if (err)
 		goto err_command;
@@ -121,6 +124,8 @@ err_lazyfree:
 	kvs_lazyfree_exit();
 err_command:
 	kvs_command_exit();
+err_limits:
+	kvs_limits_exit();
 	return err;
 }
 
@@ -128,6 +133,7 @@ static void __exit kvs_exit(void)
 {
 	/* no fd is open (fops.owner pins the module), none can be opened */
 	misc_deregister(&kvs_misc);
+	/* before lazyfree: the last dropped replies may hold values */
 	kvs_limits_exit();
 	kvs_expire_exit();
 	kvs_db_exit();

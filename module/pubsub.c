@@ -472,7 +472,7 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
 		c->out.bytes += ch->len;
 		c->out.mem += ch->charge;
 		/* the message is shared, but this one is for @c to keep */
-		over = kvs_obuf_over_limit(c, c->out.bytes, now_ms);
+		over = kvs_obuf_over_limit(c, c->out.bytes);
 		ch = NULL;
 	}
 	spin_unlock(&c->out_lock);

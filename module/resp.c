@@ -180,9 +180,11 @@ static struct kvs_chunk *kvs_reply_chunk(struct kvs_client *c, size_t room)
 		c->reply.err = -ENOMEM;
 		return NULL;
 	}
+	if (!kvs_obuf_limited(c))
+		return ch;
 	spin_lock(&c->out_lock);
 	used = c->reply.mem + ch->charge + c->out.mem;
-	over = kvs_obuf_over_limit(c, used, kvs_mstime());
+	over = kvs_obuf_over_limit(c, used);
 	spin_unlock(&c->out_lock);
 	if (over) {
 		kvs_chunk_free(c, ch);

@@ -31,6 +31,7 @@
 #include <linux/workqueue.h>
 #include <linux/siphash.h>
 #include <linux/atomic.h>
+#include <linux/percpu_counter.h>
 
 /*
  * kvstore_kunit.ko (module/tests/) tests the internals of this module.
@@ -333,8 +334,10 @@ void kvs_client_kvfree(struct kvs_client *c, void *p, size_t n);
 /* Close @c for a limit (-ENOBUFS) or a failed allocation (-ENOMEM). */
 void kvs_client_cut(struct kvs_client *c, int err);
 int kvs_client_obuf_class(const struct kvs_client *c);
-bool kvs_obuf_over_limit(struct kvs_client *c, size_t used, s64 now_ms);
+bool kvs_obuf_limited(const struct kvs_client *c);
+bool kvs_obuf_over_limit(struct kvs_client *c, size_t used);
 void kvs_clients_mem(u64 *normal, u64 *pubsub);
+int kvs_limits_init(void);
 void kvs_limits_exit(void);
 
 /*
@@ -566,7 +569,7 @@ struct kvs_server {
 	siphash_key_t hash_key;
 
 	atomic64_t used_memory;		/* bytes of stored data */
-	atomic64_t clients_mem;		/* bytes kept for clients (limits.c) */
+	struct percpu_counter clients_mem;	/* bytes kept for clients */
 	atomic64_t used_memory_peak;
 	struct kvs_config cfg;
 	struct kvs_stats stat;

@@ -80,17 +80,17 @@ void kvs_client_kvfree(struct kvs_client *c, void *p, size_t n)
 	kvfree(p);
 }
 
-bool kvs_obuf_over_limit(struct kvs_client *c, size_t used, s64 now_ms)
+bool kvs_obuf_limited(const struct kvs_client *c)
 {
 	(void)c;
-	(void)used;
-	(void)now_ms;
 	return false;
 }
 
-s64 kvs_mstime(void)
+bool kvs_obuf_over_limit(struct kvs_client *c, size_t used)
 {
-	return 0;
+	(void)c;
+	(void)used;
+	return false;
 }
 
 /* ------------------------------------------------------------- helpers */

@@ -226,6 +226,7 @@ typedef struct { u64 key[2]; } siphash_key_t;
 typedef struct { s64 counter; } atomic64_t;
 typedef struct { int counter; } atomic_t;
 typedef struct { long counter; } atomic_long_t;
+struct percpu_counter { s64 count; };
 struct file_operations;
 
 static inline void refcount_inc(refcount_t *r)
