@@ -293,7 +293,7 @@ static int kvs_bpop_register(struct kvs_client *c, const struct kvs_arg *keys,
 						      sizeof(*bs->buckets),
 						      GFP_KERNEL_ACCOUNT);
 				if (!bs->buckets)
-					goto err;
+					goto err_uncharge;
 			}
 			/* a key of the user's size: fail quietly */
 			bk = kvmalloc(struct_size(bk, key, key->len),

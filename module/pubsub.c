@@ -185,6 +185,18 @@ static struct kvs_pubsub_client *ps_client(struct kvs_client *c)
 	return ps;
 }
 
+/* A client with no subscription left keeps nothing (its charge is back). */
+static void ps_client_drop_empty(struct kvs_client *c)
+{
+	struct kvs_pubsub_client *ps = c->pubsub;
+
+	if (!ps || ps->nchannels || ps->npatterns)
+		return;
+	c->pubsub = NULL;
+	kfree(ps);
+	kvs_client_mem_uncharge(c, sizeof(*ps));
+}
+
 /* @c's subscription to @e, searching the shorter of the two lists. */
 static struct ps_sub *ps_find_sub(struct kvs_client *c, struct ps_entry *e,
 				  bool pattern)
@@ -368,6 +380,7 @@ static void ps_subscribe_command(struct kvs_client *c, bool pattern)
 		}
 		ps_reply_sub(c, kind, c->argv[j].ptr, c->argv[j].len);
 	}
+	ps_client_drop_empty(c);
 	ps_flush_reply(c);
 	up_write(&pubsub_sem);
 }
@@ -417,6 +430,7 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 			ps_unlink_sub(c, s, pattern);
 		ps_reply_sub(c, kind, a->ptr, a->len);
 	}
+	ps_client_drop_empty(c);
 	up_write(&pubsub_sem);
 }
 
@@ -462,10 +476,8 @@ void kvs_pubsub_release(struct kvs_client *c)
 						  cnode), true);
 		ps_write_yield(NULL, &n);
 	}
+	ps_client_drop_empty(c);
 	up_write(&pubsub_sem);
-	c->pubsub = NULL;
-	kfree(ps);
-	kvs_client_mem_uncharge(c, sizeof(*ps));
 }
 
 /* ------------------------------------------------------------- fan-out */
@@ -567,7 +579,7 @@ static long ps_deliver_all(struct ps_entry *e, struct kvs_obj *o, s64 now_ms)
 
 	list_for_each_entry(s, &e->subs, enode) {
 		receivers += ps_deliver(s->c, o, now_ms);
-		/* the read side may be held this long; others readers too */
+		/* a channel may have many subscribers */
 		cond_resched();
 	}
 	return receivers;

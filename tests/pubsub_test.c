@@ -281,6 +281,7 @@ TEST_F(pubsub, slow_subscriber_cut_off)
 	char payload[1001], cmd[1100];
 	long receivers = 0, total = 0;
 	const char *r;
+	size_t len;
 	int batch, j;
 
 	ASSERT_LE(0, good);
@@ -312,10 +313,18 @@ TEST_F(pubsub, slow_subscriber_cut_off)
 	 */
 	EXPECT_LT(4000 + 500, receivers);
 	EXPECT_GT(4000 + 2000, receivers);
-	/* the slow one: some messages, then EOF */
+	/*
+	 * The slow one: some messages, then the cut is reported once
+	 * (ENOBUFS, limits.c), then EOF.
+	 */
 	r = kvs_read_replies(self->sub, 0, 10000);
+	len = kvs_last_len;
+	if (!r && errno == ENOBUFS) {
+		r = kvs_read_replies(self->sub, 0, 10000);
+		len += kvs_last_len;
+	}
 	ASSERT_NE(NULL, r);
-	EXPECT_GT(2000 * 1000, kvs_last_len);
+	EXPECT_GT(2000 * 1000, len);
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH slow x"));
 	close(good);
 }
