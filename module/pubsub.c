@@ -631,8 +631,9 @@ static int ps_pattern_match(struct ps_entry *pat, const char *ch,
  * @msg: payload
  * @msglen: its length
  *
- * Called with no shard lock held (keyspace events come from notify.c's
- * queue); never sleeps on a subscriber. Memory for the message may be
+ * Keyspace events come here from notify.c's queue with no shard lock
+ * held; only a PUBLISH queued in MULTI runs under EXEC's shard locks.
+ * Never sleeps on a subscriber. Memory for the message may be
  * allocated. Channel subscribers get the message first, then those of
  * each matching pattern in the order the patterns were created; a
  * subscription made or dropped while this runs may or may not see it.
