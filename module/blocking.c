@@ -105,6 +105,17 @@ static struct kvs_bkey *kvs_bkey_find(struct kvs_bshard *bs, int db,
 	return NULL;
 }
 
+/*
+ * What one wait on a key of @keylen bytes costs its client: the key's
+ * record is counted for each of its waiters (it lives as long as any).
+ * The per-shard bucket arrays are not charged: one small fixed array per
+ * shard at most, whatever the users do.
+ */
+static size_t kvs_bwait_charge(size_t keylen)
+{
+	return offsetof(struct kvs_bkey, key) + keylen;
+}
+
 static void kvs_bpop_notify(struct kvs_bpop *bp)
 {
 	if (bp->stream) {
@@ -203,20 +214,24 @@ static void kvs_bpop_unregister(struct kvs_bpop *bp)
 
 		lockdep_assert_held(&sh->lock);
 		list_del(&w->node);
+		kvs_client_mem_uncharge(bp->c, kvs_bwait_charge(bk->keylen));
+		/* the shards stay locked: the unregistration is atomic */
+		cond_resched();
 		if (!list_empty(&bk->waiters)) {
 			kvs_bkey_kick(sh, bk);
 			continue;
 		}
 		hlist_del(&bk->node);
-		kfree(bk);
+		kvfree(bk);
 		atomic_dec(&kvs_nr_bkeys);
 		if (!--bs->nr_keys) {
 			kfree(bs->buckets);
 			bs->buckets = NULL;
 		}
 	}
-	kvfree(bp->waits);
+	kvs_client_kvfree(bp->c, bp->waits, bp->waits_mem);
 	bp->waits = NULL;
+	bp->waits_mem = 0;
 	bp->nr_waits = 0;
 	if (bp->blocked)
 		atomic_dec(&kvs_nr_blocked);
@@ -235,12 +250,15 @@ static int kvs_bpop_register(struct kvs_client *c, const struct kvs_arg *keys,
 			     long nkeys, u8 type)
 {
 	struct kvs_bpop *bp = c->bpop;
+	size_t size = array_size(nkeys, sizeof(*bp->waits));
 	long k;
 
-	bp->waits = kvmalloc_array(nkeys, sizeof(*bp->waits),
-				   GFP_KERNEL_ACCOUNT);
+	/* as many as the user named: charged, and failing quietly */
+	bp->waits = size == SIZE_MAX ? NULL :
+		    kvs_client_kvmalloc(c, size, 0);
 	if (!bp->waits)
 		return -ENOMEM;
+	bp->waits_mem = size;
 	bp->nr_waits = 0;
 	bp->type = type;
 	bp->stream = !bp->wait_here;
@@ -260,28 +278,32 @@ static int kvs_bpop_register(struct kvs_client *c, const struct kvs_arg *keys,
 		struct kvs_bwait *w;
 
 		lockdep_assert_held(&sh->lock);
+		/* the dispatcher holds the keys: registering is atomic */
+		cond_resched();
 		bk = kvs_bkey_find(bs, c->db, key->ptr, key->len, hash);
 		if (bk && list_last_entry(&bk->waiters, struct kvs_bwait,
 					  node)->bp == bp)
 			continue;	/* the same key twice */
+		if (key->len > U32_MAX ||
+		    kvs_client_mem_charge(c, kvs_bwait_charge(key->len)))
+			goto err;
 		if (!bk) {
-			if (key->len > U32_MAX)
-				goto err;
 			if (!bs->buckets) {
 				bs->buckets = kcalloc(KVS_BKEY_BUCKETS,
 						      sizeof(*bs->buckets),
 						      GFP_KERNEL_ACCOUNT);
 				if (!bs->buckets)
-					goto err;
+					goto err_uncharge;
 			}
-			bk = kmalloc(struct_size(bk, key, key->len),
-				     GFP_KERNEL_ACCOUNT);
+			/* a key of the user's size: fail quietly */
+			bk = kvmalloc(struct_size(bk, key, key->len),
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 			if (!bk) {
 				if (!bs->nr_keys) {
 					kfree(bs->buckets);
 					bs->buckets = NULL;
 				}
-				goto err;
+				goto err_uncharge;
 			}
 			INIT_LIST_HEAD(&bk->waiters);
 			bk->hash = hash;
@@ -300,6 +322,8 @@ static int kvs_bpop_register(struct kvs_client *c, const struct kvs_arg *keys,
 	}
 	return 0;
 
+err_uncharge:
+	kvs_client_mem_uncharge(c, kvs_bwait_charge(keys[k].len));
 err:
 	kvs_bpop_unregister(bp);
 	return -ENOMEM;
@@ -346,10 +370,15 @@ static void kvs_bpop_work(struct work_struct *work)
  */
 int kvs_block_client_init(struct kvs_client *c)
 {
-	struct kvs_bpop *bp = kzalloc(sizeof(*bp), GFP_KERNEL_ACCOUNT);
+	struct kvs_bpop *bp;
 
-	if (!bp)
+	if (kvs_client_mem_charge(c, sizeof(*bp)))
 		return -ENOMEM;
+	bp = kzalloc(sizeof(*bp), GFP_KERNEL_ACCOUNT);
+	if (!bp) {
+		kvs_client_mem_uncharge(c, sizeof(*bp));
+		return -ENOMEM;
+	}
 	bp->c = c;
 	spin_lock_init(&bp->unblock_lock);
 	init_waitqueue_head(&bp->wq);
@@ -379,6 +408,7 @@ void kvs_block_client_release(struct kvs_client *c)
 	cancel_delayed_work_sync(&bp->work);
 	kfree(bp);
 	c->bpop = NULL;
+	kvs_client_mem_uncharge(c, sizeof(*bp));
 }
 
 /**

@@ -360,6 +360,8 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 		kvs_unlock_shards(shards, n);
 	else if (cmd->flags & CMD_ALLSHARDS)
 		kvs_unlock_all_shards();
+	/* its keyspace events, matched with no shard lock held */
+	kvs_notify_flush(c);
 
 	atomic64_inc(&server.stat.numcommands);
 	c->tot_cmds++;

@@ -1915,7 +1915,8 @@ const struct kvs_command kvs_command_table[] = {
 		.since = "2.0.0",
 		.complexity = "O(N), when N is the number of queued commands" }),
 	CMD("watch", watch_command, -2,
-	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_ALLOW_BUSY, 1, -1, 1,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_ALLOW_BUSY |
+	    CMD_NOLOCK, 1, -1, 1,
 	    "transactions", .acl = ACL(TRANSACTION),
 	    SPECS(RANGE(KS_RO, 1, -1, 1)),
 	    .doc = &(const struct kvs_command_doc){

@@ -342,6 +342,7 @@ static void active_expire_cycle(struct work_struct *work)
 	int effort = clamp(READ_ONCE(server.cfg.active_expire_effort), 1, 10) - 1;
 	unsigned int period = cycle_period_ms();
 	unsigned int total = server.nr_shards * KVS_DBNUM, i;
+	bool stop;
 	struct kvs_expire_cycle p = {
 		.keys_per_loop = KEYS_PER_LOOP + KEYS_PER_LOOP / 4 * effort,
 		.acceptable_stale = ACCEPTABLE_STALE - effort,
@@ -365,7 +366,10 @@ static void active_expire_cycle(struct work_struct *work)
 			rehash_idle_dict(sh, db);
 		if (!READ_ONCE(sh->db[db].nr_volatile))
 			continue;
-		if (kvs_expire_dict(sh, db, &p))
+		stop = kvs_expire_dict(sh, db, &p);
+		/* "expired" events, matched with no shard lock held */
+		kvs_notify_flush(NULL);
+		if (stop)
 			break;
 		cond_resched();
 	}

@@ -3,8 +3,11 @@
  * Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH (Redis's multi.c).
  *
  * Queued commands are deep copies of their arguments (the request buffer
- * is reused), kept in a singly linked list on the client and charged to
- * used_memory like Redis charges a client's multi state.
+ * is reused), kept in a singly linked list on the client. They, and the
+ * watched keys, are the client's memory, not stored data: they are
+ * charged to the client (limits.c), so that a read-only fd watching or
+ * queueing a lot meets maxmemory-clients rather than pushing writers into
+ * -OOM.
  *
  * EXEC locks, in ascending order, the union of the
  * shards of every queued command's keys and of every watched key, then
@@ -20,12 +23,21 @@
  * always called with the key's shard lock held, so a write finds its
  * watchers with no extra lock and no global contention. A client's own
  * watched keys are chained through @next for UNWATCH and close.
+ *
+ * WATCH has nothing to make atomic across its keys: a write to a key
+ * after that key is watched dirties the client, one before does not,
+ * whatever happens to the other keys. So WATCH (CMD_NOLOCK) locks one
+ * key's shard at a time, finds a duplicate with one tree lookup and
+ * yields between keys; UNWATCH and close likewise drop the watches one
+ * shard lock hold at a time. Only EXEC holds the shards of every watched
+ * key at once, as its atomicity requires.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/rbtree.h>
 #include <linux/bitmap.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/overflow.h>
 #include <linux/lockdep.h>
@@ -36,7 +48,7 @@
 struct kvs_multi_cmd {
 	struct kvs_multi_cmd *next;
 	const struct kvs_command *cmd;
-	size_t mem;			/* charged to used_memory */
+	size_t mem;			/* charged to the client */
 	int argc;
 	struct kvs_arg argv[];
 };
@@ -47,7 +59,7 @@ struct kvs_watched_key {
 	struct kvs_watched_key *next;	/* the client's watches */
 	struct kvs_client *c;
 	u64 hash;
-	size_t mem;
+	size_t mem;			/* charged to @c */
 	int db;
 	/* logically expired when watched: its deletion is no change */
 	bool expired;
@@ -105,6 +117,27 @@ static void wk_insert(struct kvs_watched_key *wk)
 	rb_link_node(&wk->node, parent, p);
 	rb_insert_color(&wk->node, root);
 	atomic_inc(&kvs_nr_watched);
+}
+
+/* Does @c watch (@db, @key)? One descent, whoever else watches it. */
+static bool wk_find(struct rb_root *root, u64 hash, int db,
+		    const struct kvs_arg *key, const struct kvs_client *c)
+{
+	struct rb_node *n = root->rb_node;
+
+	while (n) {
+		struct kvs_watched_key *o;
+		int r;
+
+		o = rb_entry(n, struct kvs_watched_key, node);
+		r = wk_cmp(hash, db, key->ptr, key->len, o);
+		if (!r && c == o->c)
+			return true;
+		if (!r)
+			r = (unsigned long)c < (unsigned long)o->c ? -1 : 1;
+		n = r < 0 ? n->rb_left : n->rb_right;
+	}
+	return false;
 }
 
 /* The leftmost watch of (db, key), or NULL. */
@@ -173,7 +206,7 @@ static unsigned int watched_shards(struct kvs_client *c,
 	return n;
 }
 
-/* Drops every watch of @c; the caller holds the shards of all of them. */
+/* Drops every watch of @c; the caller (EXEC) holds the shards of all. */
 static void unwatch_all_locked(struct kvs_client *c)
 {
 	struct kvs_watched_key *wk, *next;
@@ -183,26 +216,33 @@ static void unwatch_all_locked(struct kvs_client *c)
 		lockdep_assert_held(&wk_shard(wk)->lock);
 		rb_erase(&wk->node, wk_root(wk->hash));
 		atomic_dec(&kvs_nr_watched);
-		kvs_mem_add(-(long)wk->mem);
-		kfree(wk);
+		kvs_client_kvfree(c, wk, wk->mem);
+		cond_resched();
 	}
 	c->watched = NULL;
 	c->nr_watched = 0;
 }
 
-/* Drops every watch of @c, taking the shard locks (no shard held). */
+/*
+ * Drops every watch of @c (no shard held), one shard lock hold per watch:
+ * their number is the user's choice.
+ */
 static void unwatch_all(struct kvs_client *c)
 {
-	DECLARE_BITMAP(shards, KVS_MAX_SHARDS);
-	unsigned int n;
+	struct kvs_watched_key *wk;
 
-	if (!c->watched)
-		return;
-	bitmap_zero(shards, KVS_MAX_SHARDS);
-	n = watched_shards(c, shards);
-	kvs_lock_shards(shards, n);
-	unwatch_all_locked(c);
-	kvs_unlock_shards(shards, n);
+	while ((wk = c->watched)) {
+		struct kvs_shard *sh = wk_shard(wk);
+
+		kvs_shard_lock(sh);
+		rb_erase(&wk->node, wk_root(wk->hash));
+		atomic_dec(&kvs_nr_watched);
+		kvs_shard_unlock(sh);
+		c->watched = wk->next;
+		c->nr_watched--;
+		kvs_client_kvfree(c, wk, wk->mem);
+		cond_resched();
+	}
 }
 
 /**
@@ -319,7 +359,52 @@ void kvs_touch_watched_swapdb(int id1, int id2)
 	touch_all_in_db(id2, id1);
 }
 
-/* WATCH key [key ...]: the dispatcher holds the keys' shards. */
+/*
+ * Watch one key: a lookup under its shard lock finds a duplicate; a new
+ * watch is allocated (of a size the user chose) with no lock held, then
+ * inserted with the key's state seen under the lock. Only @c inserts
+ * watches of @c (under c->lock), so none can appear in between.
+ */
+static int watch_key(struct kvs_client *c, const struct kvs_arg *key)
+{
+	u64 hash = kvs_hash_key(key->ptr, key->len);
+	struct kvs_shard *sh = kvs_shard_of(hash);
+	struct rb_root *root = &kvs_watch_roots[sh->idx];
+	struct kvs_watched_key *wk;
+	struct kvs_entry *de;
+	size_t size;
+	bool dup;
+
+	kvs_shard_lock(sh);
+	dup = wk_find(root, hash, c->db, key, c);
+	kvs_shard_unlock(sh);
+	if (dup)
+		return 0;
+	if (key->len > U32_MAX)
+		return -ENOMEM;
+	size = struct_size(wk, key, key->len);
+	wk = kvs_client_kvmalloc(c, size, 0);
+	if (!wk)
+		return -ENOMEM;
+	wk->c = c;
+	wk->hash = hash;
+	wk->db = c->db;
+	wk->keylen = key->len;
+	memcpy(wk->key, key->ptr, key->len);
+	wk->mem = size;
+	kvs_shard_lock(sh);
+	/* Redis's WATCH looks, it does not expire the key */
+	de = wk_entry(wk, c->db);
+	wk->expired = de && kvs_entry_expired(de, c->now_ms);
+	wk_insert(wk);
+	kvs_shard_unlock(sh);
+	wk->next = c->watched;
+	c->watched = wk;
+	c->nr_watched++;
+	return 0;
+}
+
+/* WATCH key [key ...] (CMD_NOLOCK: one key's shard at a time) */
 void watch_command(struct kvs_client *c)
 {
 	int j;
@@ -329,38 +414,14 @@ void watch_command(struct kvs_client *c)
 		return;
 	}
 	for (j = 1; j < c->argc; j++) {
-		const struct kvs_arg *key = &c->argv[j];
-		u64 hash = kvs_hash_key(key->ptr, key->len);
-		struct kvs_watched_key *wk;
-		struct kvs_entry *de;
-		size_t size;
-
-		lockdep_assert_held(&kvs_shard_of(hash)->lock);
-		for (wk = c->watched; wk; wk = wk->next)
-			if (!wk_cmp(hash, c->db, key->ptr, key->len, wk))
-				break;
-		if (wk)
-			continue;
-		size = struct_size(wk, key, key->len);
-		wk = kmalloc(size, GFP_KERNEL_ACCOUNT);
-		if (!wk) {
+		if (watch_key(c, &c->argv[j])) {
 			add_reply_error(c, "ERR out of memory");
 			return;
 		}
-		wk->c = c;
-		wk->hash = hash;
-		wk->db = c->db;
-		wk->keylen = key->len;
-		memcpy(wk->key, key->ptr, key->len);
-		wk->mem = kvs_alloc_size(size);
-		/* Redis's WATCH looks, it does not expire the key */
-		de = wk_entry(wk, c->db);
-		wk->expired = de && kvs_entry_expired(de, c->now_ms);
-		wk_insert(wk);
-		kvs_mem_add(wk->mem);
-		wk->next = c->watched;
-		c->watched = wk;
-		c->nr_watched++;
+		cond_resched();
+		/* nobody will read the reply */
+		if (fatal_signal_pending(current))
+			break;
 	}
 	add_reply_ok(c);
 }
@@ -380,8 +441,8 @@ static void free_queue(struct kvs_client *c)
 
 	for (mc = c->mqueue; mc; mc = next) {
 		next = mc->next;
-		kvs_mem_add(-(long)mc->mem);
-		kvfree(mc);
+		kvs_client_kvfree(c, mc, mc->mem);
+		cond_resched();
 	}
 	c->mqueue = NULL;
 	c->mqueue_tail = NULL;
@@ -492,7 +553,7 @@ void kvs_multi_queue(struct kvs_client *c, const struct kvs_command *cmd)
 	if (check_add_overflow(size, data, &size) ||
 	    c->mbytes + size > limit || c->mcount >= INT_MAX)
 		goto too_big;
-	mc = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	mc = kvs_client_kvmalloc(c, size, 0);
 	if (!mc) {
 		kvs_multi_reject(c, "ERR out of memory");
 		return;
@@ -500,7 +561,7 @@ void kvs_multi_queue(struct kvs_client *c, const struct kvs_command *cmd)
 	mc->next = NULL;
 	mc->cmd = cmd;
 	mc->argc = c->argc;
-	mc->mem = kvs_alloc_size(size);
+	mc->mem = size;
 	p = (char *)&mc->argv[c->argc];
 	for (i = 0; i < c->argc; i++) {
 		memcpy(p, c->argv[i].ptr, c->argv[i].len);
@@ -509,7 +570,6 @@ void kvs_multi_queue(struct kvs_client *c, const struct kvs_command *cmd)
 		mc->argv[i].len = c->argv[i].len;
 		p += c->argv[i].len + 1;
 	}
-	kvs_mem_add(mc->mem);
 	if (c->mqueue_tail)
 		c->mqueue_tail->next = mc;
 	else
@@ -587,6 +647,7 @@ static bool watched_key_expired(struct kvs_client *c)
 	for (wk = c->watched; wk; wk = wk->next) {
 		struct kvs_entry *de;
 
+		cond_resched();
 		if (wk->expired)
 			continue;
 		lockdep_assert_held(&wk_shard(wk)->lock);

@@ -3,17 +3,49 @@
  * Keyspace notifications (Redis's notify.c): notify-keyspace-events and
  * the __keyspace@<db>__:<key> / __keyevent@<db>__:<event> messages.
  *
- * Events are published synchronously, from the command that changes the
- * key and with that key's shard lock held (pubsub.c explains why this is
- * allowed by the lock order). That keeps the events of one key in the
- * order of its changes, and expiry (lazy or by the active cycle), EXEC
- * and blocking pops need nothing more than the kvs_notify() call.
+ * An event is raised with the changed key's shard lock held, but matching
+ * it against PSUBSCRIBE patterns costs up to pattern length times channel
+ * length, which no shard lock may wait for. So kvs_notify() only appends
+ * the event to one FIFO (a spinlock, O(1) after a copy of the key); the
+ * events are published once the shard locks are dropped, by
+ * kvs_notify_flush(): the command's own task (kvs_call(), command.c), or
+ * the active expire cycle after each dict (expire.c).
+ *
+ * Order: the changes of one key are serialized by its shard lock, and the
+ * FIFO is appended to under that lock, so the FIFO holds a key's events in
+ * the order of its changes. It is drained in order, by one task at a time
+ * (notify_mutex). A command whose events another task took from the FIFO
+ * waits on notify_mutex until they are out: every event of a command is
+ * delivered before the command returns, as in Redis. A command that
+ * raised no event does not wait for anybody's.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <linux/string.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/sched.h>
 
 #include "server.h"
+
+/* An event waiting to be published: the key, then the event name. */
+struct kvs_notify_ev {
+	struct list_head node;
+	u64 seq;
+	int flags;		/* KVS_NOTIFY_KEYSPACE and/or _KEYEVENT */
+	int db;
+	size_t keylen;
+	size_t elen;
+	char data[];
+};
+
+static DEFINE_SPINLOCK(notify_lock);	/* notify_fifo, notify_seq */
+static LIST_HEAD(notify_fifo);
+static u64 notify_seq;			/* of the last event queued */
+/* one publisher at a time, in FIFO order */
+static DEFINE_MUTEX(notify_mutex);
+static atomic64_t notify_done = ATOMIC64_INIT(0);	/* seq published */
 
 /* Written by CONFIG SET (config.c), read racily here. */
 static int notify_flags;
@@ -109,40 +141,113 @@ void kvs_notify_set_flags(int flags)
 }
 
 /**
- * kvs_notify - publish a keyspace event if its class is enabled
+ * kvs_notify - raise a keyspace event if its class is enabled
  * @c: the client whose command caused it, or NULL (active expiry)
  * @type: one KVS_NOTIFY_* class flag
  * @event: the event name ("set", "del", "expired", ...)
  * @key: the key
  * @db: its database
  *
- * Call it after the change is made, with the key's shard lock still held
- * (and @key still valid: copy a key that lives in an entry about to be
- * freed). May allocate; never sleeps on a subscriber.
+ * Call it after the change is made, with the key's shard lock still held.
+ * The key and event are copied: the event is published later, by
+ * kvs_notify_flush() once no shard lock is held. May allocate.
  */
 void kvs_notify(struct kvs_client *c, int type, const char *event,
 		const struct kvs_arg *key, int db)
 {
 	int flags = READ_ONCE(notify_flags);
-	size_t elen = strlen(event), n, cap;
-	char *chan;
+	size_t elen = strlen(event), size;
+	unsigned long channels, patterns;
+	struct kvs_notify_ev *ev;
 
 	if (!(flags & type) ||
 	    !(flags & (KVS_NOTIFY_KEYSPACE | KVS_NOTIFY_KEYEVENT)))
 		return;
-	/* "__keyspace@" <db> "__:" and the longer of key and event */
-	cap = 32 + max(key->len, elen);
-	chan = kvmalloc(cap, GFP_KERNEL | __GFP_NOWARN);
-	if (!chan)
+	/* nobody to tell (a later subscriber never sees earlier events) */
+	kvs_pubsub_counts(&channels, &patterns);
+	if (!channels && !patterns)
 		return;
-	if (flags & KVS_NOTIFY_KEYSPACE) {
-		n = scnprintf(chan, cap, "__keyspace@%d__:", db);
-		memcpy(chan + n, key->ptr, key->len);
-		kvs_pubsub_publish(chan, n + key->len, event, elen);
+	if (check_add_overflow(struct_size(ev, data, key->len), elen, &size))
+		return;
+	/* a key of the user's size: fail quietly */
+	ev = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	if (!ev)
+		return;
+	ev->flags = flags & (KVS_NOTIFY_KEYSPACE | KVS_NOTIFY_KEYEVENT);
+	ev->db = db;
+	ev->keylen = key->len;
+	ev->elen = elen;
+	memcpy(ev->data, key->ptr, key->len);
+	memcpy(ev->data + key->len, event, elen);
+	spin_lock(&notify_lock);
+	ev->seq = ++notify_seq;
+	list_add_tail(&ev->node, &notify_fifo);
+	spin_unlock(&notify_lock);
+	if (c)
+		c->notify_seq = ev->seq;
+}
+
+/* Publish one event; the channel is built in @*buf (grown as needed). */
+static void notify_publish(struct kvs_notify_ev *ev, char **buf,
+			   size_t *cap)
+{
+	const char *key = ev->data, *event = ev->data + ev->keylen;
+	size_t need = 32 + max(ev->keylen, ev->elen), n;
+
+	if (need > *cap) {
+		kvfree(*buf);
+		*cap = 0;
+		*buf = kvmalloc(need, GFP_KERNEL | __GFP_NOWARN);
+		if (!*buf)
+			return;
+		*cap = need;
 	}
-	if (flags & KVS_NOTIFY_KEYEVENT) {
-		n = scnprintf(chan, cap, "__keyevent@%d__:%s", db, event);
-		kvs_pubsub_publish(chan, n, key->ptr, key->len);
+	if (ev->flags & KVS_NOTIFY_KEYSPACE) {
+		n = scnprintf(*buf, *cap, "__keyspace@%d__:", ev->db);
+		memcpy(*buf + n, key, ev->keylen);
+		kvs_pubsub_publish(*buf, n + ev->keylen, event, ev->elen);
 	}
-	kvfree(chan);
+	if (ev->flags & KVS_NOTIFY_KEYEVENT) {
+		n = scnprintf(*buf, *cap, "__keyevent@%d__:%.*s", ev->db,
+			      (int)ev->elen, event);
+		kvs_pubsub_publish(*buf, n, key, ev->keylen);
+	}
+}
+
+/**
+ * kvs_notify_flush - publish the queued keyspace events
+ * @c: the client whose command just ran (its events are out on return),
+ *     or NULL (the active expire cycle: whatever is queued)
+ *
+ * Call with no shard lock held: patterns are matched here.
+ */
+void kvs_notify_flush(struct kvs_client *c)
+{
+	struct kvs_notify_ev *ev, *tmp;
+	size_t cap = 0;
+	char *buf = NULL;
+	LIST_HEAD(batch);
+
+	if (c) {
+		if (!c->notify_seq ||
+		    (u64)atomic64_read(&notify_done) >= c->notify_seq)
+			return;
+	} else if (list_empty_careful(&notify_fifo)) {
+		return;
+	}
+	mutex_lock(&notify_mutex);
+	spin_lock(&notify_lock);
+	list_splice_init(&notify_fifo, &batch);
+	spin_unlock(&notify_lock);
+	list_for_each_entry_safe(ev, tmp, &batch, node) {
+		list_del(&ev->node);
+		notify_publish(ev, &buf, &cap);
+		atomic64_set(&notify_done, ev->seq);
+		kvfree(ev);
+		cond_resched();
+	}
+	mutex_unlock(&notify_mutex);
+	kvfree(buf);
+	if (c)
+		c->notify_seq = 0;
 }

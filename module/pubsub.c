@@ -11,11 +11,20 @@
  * valid while pubsub_sem is held, because kvs_pubsub_release() removes it
  * under the write side before the client is freed.
  *
- * Lock order (see server.h): kvs_client.lock -> kvs_shard.lock ->
- * pubsub_sem -> kvs_client.out_lock. Keyspace notifications publish with
- * the shard lock of the changed key held, so that the events of one key
- * reach subscribers in the order of the changes; nothing here ever takes
- * a shard lock.
+ * Lock order (see server.h): kvs_client.lock -> notify_mutex ->
+ * pubsub_sem -> kvs_client.out_lock. Keyspace notifications are published
+ * by notify.c after the command dropped its shard locks; nothing here
+ * ever takes a shard lock.
+ *
+ * Nothing a user sizes runs in one hold of pubsub_sem: (un)subscribing
+ * many names drops the write side every PS_BATCH names, and PUBLISH
+ * matches a long pattern against a long channel with no lock held, the
+ * pattern kept alive by a reference (the glob matcher costs up to
+ * pattern length times channel length).
+ *
+ * Each subscription (its ps_sub and the bytes of its channel or pattern
+ * entry, counted for every subscriber of a shared entry) and the
+ * kvs_pubsub_client are charged to the subscriber (limits.c).
  *
  * Fan-out never waits for a subscriber: a message is built once into a
  * refcounted string and each subscriber's queue gets a small chunk that
@@ -41,7 +50,11 @@ struct ps_entry {
 	struct hlist_node hnode;	/* in its table */
 	struct list_head all;		/* patterns: ps_pattern_list */
 	struct list_head subs;		/* struct ps_sub.enode */
+	/* the registry's while @linked, and a matching PUBLISH's */
+	refcount_t ref;
+	bool linked;			/* in its table (pubsub_sem) */
 	u64 hash;
+	u64 seq;			/* patterns: creation order */
 	unsigned int nsubs;
 	size_t len;
 	char name[];
@@ -70,10 +83,28 @@ struct ps_table {
 };
 
 #define PS_TABLE_MIN	16
+/* names (un)subscribed per hold of the write side */
+#define PS_BATCH	128
+/* pattern length times channel length matched under pubsub_sem */
+#define PS_MATCH_INLINE	(64UL << 10)
 
 static DECLARE_RWSEM(pubsub_sem);
 static struct ps_table ps_channels, ps_patterns;
 static LIST_HEAD(ps_pattern_list);
+static u64 ps_pattern_seq;		/* pubsub_sem, write side */
+
+/* What one subscription to a name of @len bytes costs its subscriber. */
+static size_t ps_charge(size_t len)
+{
+	return sizeof(struct ps_sub) + offsetof(struct ps_entry, name) +
+	       len + 1;
+}
+
+static void ps_entry_put(struct ps_entry *e)
+{
+	if (refcount_dec_and_test(&e->ref))
+		kvfree(e);
+}
 
 /* ------------------------------------------------------------ registry */
 
@@ -141,13 +172,29 @@ static struct kvs_pubsub_client *ps_client(struct kvs_client *c)
 
 	if (ps)
 		return ps;
-	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
-	if (!ps)
+	if (kvs_client_mem_charge(c, sizeof(*ps)))
 		return NULL;
+	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
+	if (!ps) {
+		kvs_client_mem_uncharge(c, sizeof(*ps));
+		return NULL;
+	}
 	INIT_LIST_HEAD(&ps->channels);
 	INIT_LIST_HEAD(&ps->patterns);
 	c->pubsub = ps;
 	return ps;
+}
+
+/* A client with no subscription left keeps nothing (its charge is back). */
+static void ps_client_drop_empty(struct kvs_client *c)
+{
+	struct kvs_pubsub_client *ps = c->pubsub;
+
+	if (!ps || ps->nchannels || ps->npatterns)
+		return;
+	c->pubsub = NULL;
+	kfree(ps);
+	kvs_client_mem_uncharge(c, sizeof(*ps));
 }
 
 /* @c's subscription to @e, searching the shorter of the two lists. */
@@ -188,16 +235,22 @@ static int ps_subscribe(struct kvs_client *c, const struct kvs_arg *name,
 	e = ps_find(t, name->ptr, name->len, hash);
 	if (e && ps_find_sub(c, e, pattern))
 		return 0;
+	if (kvs_client_mem_charge(c, ps_charge(name->len)))
+		return -ENOMEM;
 	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
-		return -ENOMEM;
+		goto err_uncharge;
 	if (!e) {
-		e = kmalloc(struct_size(e, name, name->len + 1),
-			    GFP_KERNEL_ACCOUNT);
+		/* a name of the user's size: fail quietly */
+		e = kvmalloc(struct_size(e, name, name->len + 1),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!e)
 			goto err_free_sub;
 		INIT_LIST_HEAD(&e->subs);
 		INIT_LIST_HEAD(&e->all);
+		refcount_set(&e->ref, 1);
+		e->linked = true;
+		e->seq = pattern ? ++ps_pattern_seq : 0;
 		e->hash = hash;
 		e->nsubs = 0;
 		e->len = name->len;
@@ -224,9 +277,11 @@ static int ps_subscribe(struct kvs_client *c, const struct kvs_arg *name,
 	return 1;
 
 err_free_entry:
-	kfree(e);
+	kvfree(e);
 err_free_sub:
 	kfree(s);
+err_uncharge:
+	kvs_client_mem_uncharge(c, ps_charge(name->len));
 	return -ENOMEM;
 }
 
@@ -239,6 +294,7 @@ static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s, bool pattern)
 	list_del(&s->enode);
 	list_del(&s->cnode);
 	kfree(s);
+	kvs_client_mem_uncharge(c, ps_charge(e->len));
 	if (pattern)
 		ps->npatterns--;
 	else
@@ -250,7 +306,8 @@ static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s, bool pattern)
 	ps_table_remove(pattern ? &ps_patterns : &ps_channels, e);
 	if (pattern)
 		list_del(&e->all);
-	kfree(e);
+	e->linked = false;
+	ps_entry_put(e);
 }
 
 /* -------------------------------------------------------------- replies */
@@ -292,19 +349,38 @@ static void ps_flush_reply(struct kvs_client *c)
 	kvs_outbuf_splice(c, &c->out, &c->reply);
 }
 
+/*
+ * Give writers and other tasks a turn after every PS_BATCH names. The
+ * confirmations so far are queued first, so a message published to
+ * the new subscriptions still follows them.
+ */
+static void ps_write_yield(struct kvs_client *c, int *n)
+{
+	if (++*n < PS_BATCH)
+		return;
+	*n = 0;
+	if (c)
+		ps_flush_reply(c);
+	up_write(&pubsub_sem);
+	cond_resched();
+	down_write(&pubsub_sem);
+}
+
 static void ps_subscribe_command(struct kvs_client *c, bool pattern)
 {
 	const char *kind = pattern ? "psubscribe" : "subscribe";
-	int j;
+	int j, n = 0;
 
 	down_write(&pubsub_sem);
 	for (j = 1; j < c->argc; j++) {
+		ps_write_yield(c, &n);
 		if (ps_subscribe(c, &c->argv[j], pattern) < 0) {
 			add_reply_error(c, "ERR out of memory");
 			continue;
 		}
 		ps_reply_sub(c, kind, c->argv[j].ptr, c->argv[j].len);
 	}
+	ps_client_drop_empty(c);
 	ps_flush_reply(c);
 	up_write(&pubsub_sem);
 }
@@ -315,7 +391,7 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 	struct kvs_pubsub_client *ps;
 	struct ps_table *t = pattern ? &ps_patterns : &ps_channels;
 	struct ps_sub *s;
-	int j;
+	int j, n = 0;
 
 	down_write(&pubsub_sem);
 	ps = c->pubsub;
@@ -336,6 +412,7 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 			ps_unlink_sub(c, s, pattern);
 			add_reply_ll(c, c->pubsub_count);
 			any = true;
+			ps_write_yield(c, &n);
 		}
 		if (!any)
 			ps_reply_sub(c, kind, NULL, 0);
@@ -344,6 +421,7 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 		const struct kvs_arg *a = &c->argv[j];
 		struct ps_entry *e = NULL;
 
+		ps_write_yield(c, &n);
 		if (ps)
 			e = ps_find(t, a->ptr, a->len,
 				    kvs_hash_key(a->ptr, a->len));
@@ -352,6 +430,7 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 			ps_unlink_sub(c, s, pattern);
 		ps_reply_sub(c, kind, a->ptr, a->len);
 	}
+	ps_client_drop_empty(c);
 	up_write(&pubsub_sem);
 }
 
@@ -382,19 +461,23 @@ void punsubscribe_command(struct kvs_client *c)
 void kvs_pubsub_release(struct kvs_client *c)
 {
 	struct kvs_pubsub_client *ps = c->pubsub;
+	int n = 0;
 
 	if (!ps)
 		return;
 	down_write(&pubsub_sem);
-	while (!list_empty(&ps->channels))
+	while (!list_empty(&ps->channels)) {
 		ps_unlink_sub(c, list_first_entry(&ps->channels, struct ps_sub,
 						  cnode), false);
-	while (!list_empty(&ps->patterns))
+		ps_write_yield(NULL, &n);
+	}
+	while (!list_empty(&ps->patterns)) {
 		ps_unlink_sub(c, list_first_entry(&ps->patterns, struct ps_sub,
 						  cnode), true);
+		ps_write_yield(NULL, &n);
+	}
+	ps_client_drop_empty(c);
 	up_write(&pubsub_sem);
-	c->pubsub = NULL;
-	kfree(ps);
 }
 
 /* ------------------------------------------------------------- fan-out */
@@ -449,7 +532,7 @@ static struct kvs_obj *ps_build_message(const struct ps_entry *pat,
  * client-output-buffer-limit is cut (limits.c). Returns true if @c counts
  * as a receiver.
  */
-static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
+static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg)
 {
 	struct kvs_chunk *ch;
 	bool over = false, counted = true;
@@ -488,6 +571,59 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
 	return counted;
 }
 
+/* Queue @o for every subscriber of @e; returns how many count. */
+static long ps_deliver_all(struct ps_entry *e, struct kvs_obj *o)
+{
+	struct ps_sub *s;
+	long receivers = 0;
+
+	list_for_each_entry(s, &e->subs, enode) {
+		receivers += ps_deliver(s->c, o);
+		/* a channel may have many subscribers */
+		cond_resched();
+	}
+	return receivers;
+}
+
+/* The first pattern created after the one of @seq, which is gone. */
+static struct ps_entry *ps_pattern_after(u64 seq)
+{
+	struct ps_entry *pat;
+
+	list_for_each_entry(pat, &ps_pattern_list, all)
+		if (pat->seq > seq)
+			return pat;
+	return NULL;
+}
+
+/*
+ * Does @pat match the channel? Cheap matches run under the read side; a
+ * long one drops pubsub_sem, so that (un)subscribers are not stalled
+ * behind it, with @pat pinned. Returns 1 (a match), 0 (none), or -1 when
+ * @pat went away meanwhile: *@next is then where to go on (or NULL).
+ */
+static int ps_pattern_match(struct ps_entry *pat, const char *ch,
+			    size_t chlen, struct ps_entry **next)
+{
+	bool match;
+
+	if ((u64)pat->len * chlen <= PS_MATCH_INLINE)
+		return kvs_stringmatch(pat->name, pat->len, ch, chlen, false);
+	refcount_inc(&pat->ref);
+	up_read(&pubsub_sem);
+	match = kvs_stringmatch(pat->name, pat->len, ch, chlen, false);
+	down_read(&pubsub_sem);
+	if (!pat->linked) {
+		/* unsubscribed meanwhile: nobody left to deliver to */
+		*next = ps_pattern_after(pat->seq);
+		ps_entry_put(pat);
+		return -1;
+	}
+	/* still registered: this is not the last reference */
+	ps_entry_put(pat);
+	return match;
+}
+
 /**
  * kvs_pubsub_publish - deliver a message to channel and pattern subscribers
  * @ch: channel name
@@ -495,8 +631,12 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg, s64 now_ms)
  * @msg: payload
  * @msglen: its length
  *
- * May be called with a shard lock held (keyspace notifications); never
- * sleeps on a subscriber. Memory for the message may be allocated.
+ * Keyspace events come here from notify.c's queue with no shard lock
+ * held; only a PUBLISH queued in MULTI runs under EXEC's shard locks.
+ * Never sleeps on a subscriber. Memory for the message may be
+ * allocated. Channel subscribers get the message first, then those of
+ * each matching pattern in the order the patterns were created; a
+ * subscription made or dropped while this runs may or may not see it.
  *
  * Return: the number of receivers, as PUBLISH replies.
  */
@@ -504,29 +644,35 @@ long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
 			size_t msglen)
 {
 	u64 hash = kvs_hash_key(ch, chlen);
-	s64 now_ms = kvs_mstime();
-	struct ps_entry *e, *pat;
+	struct ps_entry *e, *pat, *next;
 	struct kvs_obj *o;
-	struct ps_sub *s;
 	long receivers = 0;
 
 	down_read(&pubsub_sem);
 	e = ps_find(&ps_channels, ch, chlen, hash);
 	if (e) {
 		o = ps_build_message(NULL, ch, chlen, msg, msglen);
-		list_for_each_entry(s, &e->subs, enode) {
-			receivers += ps_deliver(s->c, o, now_ms);
-		}
-		kvs_obj_put(o);
+		receivers += ps_deliver_all(e, o);
+		if (o)
+			kvs_obj_put(o);
 	}
-	list_for_each_entry(pat, &ps_pattern_list, all) {
-		if (!kvs_stringmatch(pat->name, pat->len, ch, chlen, false))
+	pat = list_first_entry_or_null(&ps_pattern_list, struct ps_entry, all);
+	while (pat) {
+		int r = ps_pattern_match(pat, ch, chlen, &next);
+
+		if (r < 0) {
+			pat = next;
 			continue;
-		o = ps_build_message(pat, ch, chlen, msg, msglen);
-		list_for_each_entry(s, &pat->subs, enode) {
-			receivers += ps_deliver(s->c, o, now_ms);
 		}
-		kvs_obj_put(o);
+		if (r) {
+			o = ps_build_message(pat, ch, chlen, msg, msglen);
+			receivers += ps_deliver_all(pat, o);
+			if (o)
+				kvs_obj_put(o);
+		}
+		pat = list_is_last(&pat->all, &ps_pattern_list) ? NULL :
+		      list_next_entry(pat, all);
+		cond_resched();
 	}
 	up_read(&pubsub_sem);
 	return receivers;
@@ -555,6 +701,7 @@ void pubsub_channels_command(struct kvs_client *c)
 	len = add_reply_deferred_len(c);
 	down_read(&pubsub_sem);
 	for (i = 0; i < ps_channels.size; i++) {
+		cond_resched();
 		hlist_for_each_entry(e, &ps_channels.buckets[i], hnode) {
 			if (pat && !kvs_stringmatch(pat->ptr, pat->len,
 						    e->name, e->len, false))

@@ -7,9 +7,10 @@
  *   kvs_shard.lock           in ascending shard index order; also guards
  *                            the shard's WATCHed keys (multi.c) and the
  *                            clients blocked on its keys (blocking.c)
- *   pubsub_sem               (rwsem, pubsub.c) the channel registry; taken
- *                            under a shard lock by keyspace notifications,
- *                            never held while a shard lock is taken
+ *   notify_mutex             (notify.c) publishing queued keyspace
+ *                            events, with no shard lock held
+ *   pubsub_sem               (rwsem, pubsub.c) the channel registry; never
+ *                            held while a shard lock is taken
  *   server.clients_lock      (spinlock) client list, for CLIENT LIST / INFO
  *   kvs_client.out_lock      (spinlock) a client's queued output
  *
@@ -314,6 +315,8 @@ struct kvs_client {
 	unsigned int nr_watched;
 	/* a watched key changed: set under that key's shard lock */
 	bool dirty_cas;
+	/* notify.c: the last keyspace event this client's command raised */
+	u64 notify_seq;
 };
 
 /*
@@ -1249,11 +1252,14 @@ void kvs_notify_flags_string(int flags, char *buf);
 int kvs_notify_get_flags(void);
 void kvs_notify_set_flags(int flags);
 /*
- * Publish a keyspace event (Redis's notifyKeyspaceEvent) after the change,
- * with the key's shard lock still held; @c may be NULL.
+ * Raise a keyspace event (Redis's notifyKeyspaceEvent) after the change,
+ * with the key's shard lock still held; @c may be NULL. It is queued, and
+ * published by kvs_notify_flush() once no shard lock is held: by the
+ * command's task (kvs_call()) or the active expire cycle (@c NULL).
  */
 void kvs_notify(struct kvs_client *c, int type, const char *event,
 		const struct kvs_arg *key, int db);
+void kvs_notify_flush(struct kvs_client *c);
 
 /*
  * blocking.c: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP.
@@ -1267,6 +1273,7 @@ struct kvs_bwait;
 struct kvs_bpop {
 	struct kvs_client *c;
 	struct kvs_bwait *waits;	/* one per distinct key */
+	size_t waits_mem;		/* @waits' size, charged to @c */
 	unsigned int nr_waits;
 	u8 type;			/* OBJ_LIST or OBJ_ZSET: who can serve */
 	bool blocked;			/* waiting on its keys */
