@@ -437,7 +437,7 @@ TEST_F_TIMEOUT(limits, copy_zset_then_zrem, 300)
 }
 
 /* After the copies are gone, used_memory is back where it started. */
-TEST_F(limits, copy_memory_returns)
+TEST_F_TIMEOUT(limits, copy_memory_returns, 300)
 {
 	long long u0 = settled_used(self->fd), now;
 	int i;
@@ -492,7 +492,7 @@ TEST_F_TIMEOUT(limits, store_respects_maxmemory, 300)
 }
 
 /* SETRANGE far past the end would create more than maxmemory allows. */
-TEST_F(limits, setrange_respects_maxmemory)
+TEST_F_TIMEOUT(limits, setrange_respects_maxmemory, 300)
 {
 	long long u1;
 	char maxs[32];
