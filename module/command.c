@@ -379,7 +379,7 @@ void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 
 static const char kvs_noperm_fmt[] =
 	"NOPERM this user has no permissions to run the '%s' command";
-static const char kvs_oom_msg[] =
+const char kvs_oom_msg[] =
 	"OOM command not allowed when used memory > 'maxmemory'.";
 
 /*

@@ -13,6 +13,7 @@
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
+#include <linux/err.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -736,7 +737,7 @@ static int hll_begin(struct kvs_obj *o, struct hll_buf *h, size_t nsets,
 	h->scratch = NULL;
 	h->scratch_size = scratch;
 	if (scratch) {
-		h->scratch = kvmalloc(scratch, GFP_KERNEL);
+		h->scratch = kvmalloc(scratch, GFP_KERNEL | __GFP_NOWARN);
 		if (!h->scratch)
 			return -ENOMEM;
 	}
@@ -831,8 +832,10 @@ void pfadd_command(struct kvs_client *c)
 		if (o->str.ptr[HLL_ENC_OFF] == HLL_SPARSE)
 			promote = hll_args_need_dense(c, 2);
 		o = kvs_obj_unshare(&de->val);
-		if (!o)
-			goto err_nomem;
+		if (IS_ERR(o)) {
+			kvs_reply_write_error(c, PTR_ERR(o));
+			return;
+		}
 	} else {
 		promote = hll_args_need_dense(c, 2);
 		o = hll_new(nsets, promote, max_bytes);
@@ -848,6 +851,7 @@ void pfadd_command(struct kvs_client *c)
 		if (ret < 0)
 			break;
 		updated += ret;
+		kvs_loop_yield(j);
 	}
 	hll_end(o, &h);
 	if (ret < 0) {
@@ -899,6 +903,8 @@ static void pfcount_union(struct kvs_client *c)
 			add_reply_error(c, hll_err_invalid);
 			goto out;
 		}
+		/* each key is up to a register array's worth of work */
+		cond_resched();
 	}
 	hll_raw_histo(max, histo);
 	add_reply_ll(c, kvs_hll_estimate(histo));
@@ -988,6 +994,7 @@ void pfmerge_command(struct kvs_client *c)
 			add_reply_error(c, hll_err_invalid);
 			goto out;
 		}
+		cond_resched();
 	}
 	for (j = 0; j < HLL_REGISTERS; j++) {
 		nsets += max[j] != 0;
@@ -998,8 +1005,10 @@ void pfmerge_command(struct kvs_client *c)
 	de = kvs_lookup_write(c, c->db, key);
 	if (de) {
 		o = kvs_obj_unshare(&de->val);
-		if (!o)
-			goto err_nomem_out;
+		if (IS_ERR(o)) {
+			kvs_reply_write_error(c, PTR_ERR(o));
+			goto out;
+		}
 	} else {
 		o = hll_new(nsets, promote || use_dense, max_bytes);
 		if (!o)
@@ -1055,7 +1064,7 @@ static void pfdebug_decode(struct kvs_client *c, const struct kvs_obj *o)
 		return;
 	}
 	size = (o->str.len - HLL_HDR_SIZE) * HLL_DECODE_PER_BYTE + 1;
-	buf = kvmalloc(size, GFP_KERNEL);
+	buf = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf) {
 		add_reply_error(c, hll_err_nomem);
 		return;
@@ -1065,8 +1074,11 @@ static void pfdebug_decode(struct kvs_client *c, const struct kvs_obj *o)
 	kvfree(buf);
 }
 
-/* Converts the value of @de to dense; 1 if converted, 0, or -errno. */
-static int pfdebug_todense(struct kvs_entry *de)
+/*
+ * Converts the value of @de to dense; 1 if converted, 0, or -errno after
+ * an error reply.
+ */
+static int pfdebug_todense(struct kvs_client *c, struct kvs_entry *de)
 {
 	struct kvs_obj *o = de->val;
 	struct hll_buf h;
@@ -1075,13 +1087,18 @@ static int pfdebug_todense(struct kvs_entry *de)
 	if (o->str.ptr[HLL_ENC_OFF] == HLL_DENSE)
 		return 0;
 	o = kvs_obj_unshare(&de->val);
-	if (!o)
-		return -ENOMEM;
+	if (IS_ERR(o)) {
+		kvs_reply_write_error(c, PTR_ERR(o));
+		return PTR_ERR(o);
+	}
 	ret = hll_begin(o, &h, 0, true, hll_max_bytes());
+	if (!ret) {
+		ret = hll_to_dense(&h);
+		hll_end(o, &h);
+	}
 	if (ret)
-		return ret;
-	ret = hll_to_dense(&h);
-	hll_end(o, &h);
+		add_reply_error(c, ret == -ENOMEM ? hll_err_nomem :
+				hll_err_invalid);
 	return ret ? ret : 1;
 }
 
@@ -1105,12 +1122,9 @@ void pfdebug_command(struct kvs_client *c)
 		return;
 
 	if (kvs_arg_equals(sub, "getreg")) {
-		ret = pfdebug_todense(de);
-		if (ret < 0) {
-			add_reply_error(c, ret == -ENOMEM ? hll_err_nomem :
-					hll_err_invalid);
+		ret = pfdebug_todense(c, de);
+		if (ret < 0)
 			return;
-		}
 		regs = (const u8 *)de->val->str.ptr + HLL_HDR_SIZE;
 		add_reply_array_len(c, HLL_REGISTERS);
 		for (j = 0; j < HLL_REGISTERS; j++)
@@ -1121,12 +1135,9 @@ void pfdebug_command(struct kvs_client *c)
 		add_reply_status(c, de->val->str.ptr[HLL_ENC_OFF] == HLL_DENSE ?
 				 "dense" : "sparse");
 	} else if (kvs_arg_equals(sub, "todense")) {
-		ret = pfdebug_todense(de);
-		if (ret < 0) {
-			add_reply_error(c, ret == -ENOMEM ? hll_err_nomem :
-					hll_err_invalid);
+		ret = pfdebug_todense(c, de);
+		if (ret < 0)
 			return;
-		}
 		add_reply_ll(c, ret);
 	} else {
 		add_reply_errorf(c, "Unknown PFDEBUG subcommand '%.*s'",

@@ -10,6 +10,8 @@
  * which is why shared objects are never modified.
  */
 #include <linux/kernel.h>
+#include <linux/err.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/string.h>
@@ -160,14 +162,113 @@ int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap)
 }
 
 /**
+ * kvs_would_pass_maxmemory - would @more bytes of stored data pass maxmemory?
+ * @more: bytes about to be added to used_memory
+ *
+ * For writes that add much more than their arguments (a deep copy, a
+ * SETRANGE far past the end): refused up front rather than found out
+ * after the fact.
+ */
+bool kvs_would_pass_maxmemory(size_t more)
+{
+	u64 max = READ_ONCE(server.cfg.maxmemory);
+
+	return max && (u64)atomic64_read(&server.used_memory) + more > max;
+}
+
+/**
+ * kvs_loop_yield - a step of a loop whose length a user chose
+ * @i: steps done so far
+ *
+ * Every KVS_YIELD_MASK + 1 steps: gives the CPU away and looks for a
+ * fatal signal (a killed task must not finish a long command first).
+ * Return: 0, or -EINTR when the loop must stop.
+ */
+int kvs_loop_yield(unsigned long i)
+{
+	if ((i & KVS_YIELD_MASK) != KVS_YIELD_MASK)
+		return 0;
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+/**
+ * kvs_grow_yield - a step of a loop building a value of a size a user chose
+ * @i: steps done so far
+ *
+ * As kvs_loop_yield(), and the value being built (a deep copy, a *STORE
+ * result) counts in used_memory as it grows: past maxmemory it stops.
+ * Checked every KVS_YIELD_MASK + 1 steps, so several such loops at once
+ * overshoot by a few thousand elements each at most.
+ * Return: 0, -EINTR (fatal signal) or -ENOSPC (over maxmemory).
+ */
+int kvs_grow_yield(unsigned long i)
+{
+	if ((i & KVS_YIELD_MASK) != KVS_YIELD_MASK)
+		return 0;
+	cond_resched();
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	return kvs_over_maxmemory() ? -ENOSPC : 0;
+}
+
+/**
+ * kvs_reply_loop_stop - must a loop emitting reply elements stop?
+ * @c: the client the reply is for
+ * @i: elements emitted so far
+ *
+ * True once the reply was abandoned (output buffer limit, client memory,
+ * failed allocation: the connection is being cut, nothing more of the
+ * reply will be read). Yields every KVS_YIELD_MASK + 1 elements, and a
+ * fatal signal abandons the reply too: a half reply must never reach
+ * the fd.
+ */
+bool kvs_reply_loop_stop(struct kvs_client *c, unsigned long i)
+{
+	if (kvs_reply_cut(c))
+		return true;
+	if (!kvs_loop_yield(i))
+		return false;
+	WRITE_ONCE(c->reply.err, -EINTR);
+	return true;
+}
+
+/**
+ * kvs_reply_write_error - reply why a write could not be done
+ * @c: the client
+ * @err: -ENOSPC (it would pass maxmemory), -EINTR (fatal signal) or
+ *       another errno (an allocation failed)
+ *
+ * -ENOSPC is Redis's OOM error, what the command would have got had
+ * used_memory been over maxmemory before it started; a failed allocation
+ * is "ERR out of memory"; a task being killed gets no reply (the reply is
+ * abandoned and the connection cut).
+ */
+void kvs_reply_write_error(struct kvs_client *c, int err)
+{
+	if (err == -ENOSPC)
+		add_reply_error(c, kvs_oom_msg);
+	else if (err == -EINTR)
+		WRITE_ONCE(c->reply.err, -EINTR);
+	else
+		add_reply_error(c, "ERR out of memory");
+}
+
+/**
  * kvs_obj_unshare - make the value in *@slot safe to modify in place
  * @slot: where the value is stored (an entry's val)
  *
- * With more than one reference the bytes are copied into a new object
- * that replaces the old one in *@slot (the old reference is dropped).
- * Caller holds the shard lock of the key owning @slot.
- * Return: the writable object, or NULL on allocation failure (nothing
- * changed).
+ * With more than one reference (COPY shares values; a reply may hold
+ * one) the value is deep-copied into a new object that replaces the old
+ * one in *@slot (the old reference is dropped). The copy is stored data:
+ * it is refused when it would take used_memory past maxmemory, judged
+ * from o->mem before starting and checked again as it grows (other
+ * copies may run at the same time). A big copy yields as it goes and
+ * stops for a fatal signal. Caller holds the shard lock of the key
+ * owning @slot; kvs_reply_write_error() replies the failure.
+ * Return: the writable object, or ERR_PTR(-ENOSPC) (over maxmemory),
+ * ERR_PTR(-EINTR) (fatal signal), ERR_PTR(-ENOMEM) (an allocation
+ * failed); on error nothing changed.
  */
 struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot)
 {
@@ -175,16 +276,18 @@ struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot)
 
 	if (refcount_read(&o->ref) == 1)
 		return o;
+	if (kvs_would_pass_maxmemory(o->mem))
+		return ERR_PTR(-ENOSPC);
 	if (o->type == OBJ_STRING) {
 		n = kvs_obj_new_string_cap(o->str.len, o->str.len + 1);
 		if (!n)
-			return NULL;
+			return ERR_PTR(-ENOMEM);
 		memcpy(n->str.ptr, o->str.ptr, o->str.len);
 		n->encoding = o->encoding;
 	} else {
 		n = kvs_obj_dup(o);
-		if (!n)
-			return NULL;
+		if (IS_ERR(n))
+			return n;
 	}
 	*slot = n;
 	kvs_obj_put(o);
@@ -192,10 +295,11 @@ struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot)
 }
 
 /**
- * kvs_obj_dup - deep copy of a collection value (COPY, copy-on-write)
+ * kvs_obj_dup - deep copy of a collection value (copy-on-write)
  * @o: the object
  *
- * Return: a new object with one reference, or NULL when out of memory.
+ * Return: a new object with one reference, or an ERR_PTR as
+ * kvs_obj_unshare() (the partial copy is freed).
  */
 struct kvs_obj *kvs_obj_dup(const struct kvs_obj *o)
 {
@@ -209,7 +313,7 @@ struct kvs_obj *kvs_obj_dup(const struct kvs_obj *o)
 	case OBJ_HASH:
 		return kvs_hash_dup(o);
 	}
-	return NULL;
+	return ERR_PTR(-EINVAL);
 }
 
 /**

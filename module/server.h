@@ -98,6 +98,7 @@ struct kvs_obj *kvs_obj_new_string(const void *p, size_t len);
 struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap);
 struct kvs_obj *kvs_obj_from_ll(s64 v);
 int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap);
+/* ERR_PTR(-ENOSPC: over maxmemory, -EINTR, -ENOMEM) on failure */
 struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot);
 void kvs_obj_set_encoding(struct kvs_obj *o);
 const char *kvs_obj_type_name(const struct kvs_obj *o);
@@ -111,8 +112,9 @@ struct kvs_obj *kvs_obj_dup(const struct kvs_obj *o);
  * its structure behind obj->ptr, keeps obj->mem equal to the bytes it
  * added to used_memory (kvs_mem_add() on every change), and provides:
  * _free (release everything but the kvs_obj itself; object.c subtracts
- * obj->mem and frees the struct), _dup (deep copy, GFP_KERNEL_ACCOUNT, NULL
- * when out of memory) and _encoding (OBJECT ENCODING's name).
+ * obj->mem and frees the struct), _dup (deep copy, GFP_KERNEL_ACCOUNT;
+ * yields with kvs_grow_yield() and fails with its ERR_PTR, or
+ * ERR_PTR(-ENOMEM)) and _encoding (OBJECT ENCODING's name).
  */
 void kvs_list_free(struct kvs_obj *o);
 struct kvs_obj *kvs_list_dup(const struct kvs_obj *o);
@@ -612,6 +614,26 @@ static inline void kvs_mem_add(long delta)
 
 /* True if maxmemory is set and used_memory is above it. */
 bool kvs_over_maxmemory(void);
+/* True if maxmemory is set and @more bytes would take used_memory past it. */
+bool kvs_would_pass_maxmemory(size_t more);
+/* Redis's OOM error (command.c) */
+extern const char kvs_oom_msg[];
+
+/*
+ * Loops whose length a user chose (object.c). Each takes the number of
+ * steps done and acts every KVS_YIELD_MASK + 1 of them: cond_resched(),
+ * then -EINTR on a fatal signal; kvs_grow_yield() (a loop growing stored
+ * data) also -ENOSPC over maxmemory; kvs_reply_loop_stop() (a loop
+ * emitting reply elements) is also true as soon as the reply is cut.
+ * kvs_reply_write_error() replies such an errno (-ENOSPC: Redis's OOM
+ * error; -EINTR: the reply is abandoned; else "ERR out of memory").
+ */
+#define KVS_YIELD_MASK		1023
+int kvs_loop_yield(unsigned long i);
+int kvs_grow_yield(unsigned long i);
+struct kvs_client;
+bool kvs_reply_loop_stop(struct kvs_client *c, unsigned long i);
+void kvs_reply_write_error(struct kvs_client *c, int err);
 
 /* ------------------------------------------------------------- db.c */
 
@@ -1090,13 +1112,14 @@ int kvs_zset_pop_reply(struct kvs_client *c, struct kvs_entry *de, bool max,
 /*
  * t_set.c, for t_zset.c: ZUNIONSTORE and friends take sets as sorted sets
  * whose scores are all 1. Members are passed as bytes (intset members
- * as their decimal text); @fn must not modify the set.
+ * as their decimal text); @fn must not modify the set. A non-zero return
+ * of @fn stops the walk and is returned.
  */
 unsigned long kvs_set_card(const struct kvs_obj *o);
 bool kvs_set_ismember(const struct kvs_obj *o, const char *p, size_t len);
-void kvs_set_for_each(const struct kvs_obj *o,
-		      void (*fn)(void *priv, const char *p, size_t len),
-		      void *priv);
+int kvs_set_for_each(const struct kvs_obj *o,
+		     int (*fn)(void *priv, const char *p, size_t len),
+		     void *priv);
 
 /* t_list.c */
 void lpush_command(struct kvs_client *c);

@@ -24,6 +24,7 @@
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/err.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/sched.h>
@@ -279,6 +280,7 @@ static int ht_resize(struct kvs_obj *o, unsigned long newsize)
 			f->next = nt[b];
 			nt[b] = f;
 		}
+		kvs_loop_yield(i);
 	}
 	hmem(o, (long)kvs_alloc_size(tab_bytes(newsize)) -
 		(long)kvs_alloc_size(tab_bytes(h->size)));
@@ -443,6 +445,7 @@ static long hash_set_many(struct kvs_obj *o, const struct kvs_arg *argv,
 	for (i = 0; i < npairs; i++) {
 		const struct kvs_arg *fa = &argv[2 * i], *va = fa + 1;
 
+		kvs_loop_yield(i);
 		if (hash_find(o, fa->ptr, fa->len)) {
 			p[i].val = val_dup(va->ptr, va->len);
 			if (!p[i].val)
@@ -599,7 +602,8 @@ void kvs_hash_free(struct kvs_obj *o)
  * kvs_hash_dup - deep copy of a hash, same encoding and order
  * @o: the hash
  *
- * Return: the copy (one reference) or NULL when out of memory.
+ * Return: the copy (one reference), or ERR_PTR(-ENOMEM), or the error of
+ * kvs_grow_yield() (over maxmemory, fatal signal).
  */
 struct kvs_obj *kvs_hash_dup(const struct kvs_obj *o)
 {
@@ -607,10 +611,11 @@ struct kvs_obj *kvs_hash_dup(const struct kvs_obj *o)
 	struct kvs_obj *n = hash_new();
 	struct hashobj *nh;
 	struct hfield *f, *nf;
-	unsigned long i;
+	unsigned long i, done = 0;
+	int err = -ENOMEM;
 
 	if (!n)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	nh = hobj(n);
 	nh->tab = kvcalloc(max_t(unsigned long, h->size, 1), sizeof(*nh->tab),
 			   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
@@ -627,6 +632,9 @@ struct kvs_obj *kvs_hash_dup(const struct kvs_obj *o)
 			if (!nf)
 				goto err_put;
 			nh->tab[nh->used++] = nf;
+			err = kvs_grow_yield(done++);
+			if (err)
+				goto err_put;
 		}
 		return n;
 	}
@@ -638,14 +646,20 @@ struct kvs_obj *kvs_hash_dup(const struct kvs_obj *o)
 			nf->next = nh->tab[i];
 			nh->tab[i] = nf;
 			nh->used++;
+			err = kvs_grow_yield(done++);
+			if (err)
+				goto err_put;
 		}
-		cond_resched();
+		/* empty buckets take time too */
+		err = kvs_grow_yield(done++);
+		if (err)
+			goto err_put;
 	}
 	return n;
 
 err_put:
 	kvs_obj_put(n);
-	return NULL;
+	return ERR_PTR(err ?: -ENOMEM);
 }
 
 /**
@@ -693,6 +707,10 @@ static struct kvs_obj *lookup_write(struct kvs_client *c,
 			return NULL;
 		}
 		o = kvs_obj_unshare(&de->val);
+		if (IS_ERR(o)) {
+			kvs_reply_write_error(c, PTR_ERR(o));
+			return NULL;
+		}
 	} else {
 		o = hash_new();
 	}
@@ -847,12 +865,14 @@ void hdel_command(struct kvs_client *c)
 		return;
 	}
 	o = kvs_obj_unshare(&de->val);
-	if (!o) {
-		add_reply_error(c, err_nomem);
+	if (IS_ERR(o)) {
+		kvs_reply_write_error(c, PTR_ERR(o));
 		return;
 	}
-	for (i = 2; i < c->argc && hash_len(o); i++)
+	for (i = 2; i < c->argc && hash_len(o); i++) {
 		deleted += hash_delete(o, c->argv[i].ptr, c->argv[i].len);
+		kvs_loop_yield(i);
+	}
 	write_done(c, de, o, deleted ? "hdel" : NULL);
 	add_reply_ll(c, deleted);
 }
@@ -907,13 +927,11 @@ static void getall_generic(struct kvs_client *c, unsigned int what)
 	else
 		add_reply_array_len(c, hash_len(o));
 	hiter_init(&it, o);
-	while ((f = hiter_next(&it))) {
+	while (!kvs_reply_loop_stop(c, n++) && (f = hiter_next(&it))) {
 		if (what & GETALL_KEYS)
 			add_reply_bulk(c, f->field, f->flen);
 		if (what & GETALL_VALS)
 			add_reply_bulk(c, f->val, f->vlen);
-		if (!(++n & 1023))
-			cond_resched();
 	}
 }
 
@@ -1066,30 +1084,28 @@ static int hrandfield_distinct(struct kvs_client *c, struct kvs_obj *o,
 	if (!is_ht(o) || count > size / 3) {
 		add_reply_array_len(c, withvalues ? count * 2 : count);
 		hiter_init(&it, o);
-		for (i = 0; need && (f = hiter_next(&it)); i++) {
+		for (i = 0; need && !kvs_reply_loop_stop(c, i) &&
+		     (f = hiter_next(&it)); i++) {
 			/* selection sampling: each field with need/left odds */
 			if (rand_below(size - i) < need) {
 				reply_field(c, f, withvalues);
 				need--;
 			}
-			if (!(i & 1023))
-				cond_resched();
 		}
 		return 0;
 	}
 
 	mask = roundup_pow_of_two(count * 2) - 1;
-	set = kvcalloc(mask + 1, sizeof(*set), GFP_KERNEL);
+	set = kvcalloc(mask + 1, sizeof(*set), GFP_KERNEL | __GFP_NOWARN);
 	if (!set)
 		return -ENOMEM;
 	add_reply_array_len(c, withvalues ? count * 2 : count);
-	while (need) {
+	for (i = 0; need && !kvs_reply_loop_stop(c, i); i++) {
 		f = hash_random(o);
 		if (!ptrset_add(set, mask, f))
 			continue;
 		reply_field(c, f, withvalues);
-		if (!(--need & 1023))
-			cond_resched();
+		need--;
 	}
 	kvfree(set);
 	return 0;
@@ -1144,11 +1160,8 @@ static void hrandfield_with_count(struct kvs_client *c)
 	/* repeats allowed: each pick independent */
 	if (!uniq || count == 1) {
 		add_reply_array_len(c, withvalues ? count * 2 : count);
-		for (i = 0; i < count && !kvs_reply_cut(c); i++) {
+		for (i = 0; i < count && !kvs_reply_loop_stop(c, i); i++)
 			reply_field(c, hash_random(o), withvalues);
-			if (!(i & 1023))
-				cond_resched();
-		}
 		return;
 	}
 
@@ -1156,7 +1169,8 @@ static void hrandfield_with_count(struct kvs_client *c)
 	if (count >= size) {
 		add_reply_array_len(c, withvalues ? size * 2 : size);
 		hiter_init(&it, o);
-		while ((f = hiter_next(&it)))
+		for (i = 0; !kvs_reply_loop_stop(c, i) &&
+		     (f = hiter_next(&it)); i++)
 			reply_field(c, f, withvalues);
 		return;
 	}
@@ -1207,7 +1221,7 @@ static int scan_push(struct scan_buf *b, struct hfield *f)
 		struct hfield **nv;
 
 		nv = kvrealloc(b->v, b->cap * sizeof(*nv), cap * sizeof(*nv),
-			       GFP_KERNEL);
+			       GFP_KERNEL | __GFP_NOWARN);
 		if (!nv)
 			return -ENOMEM;
 		b->v = nv;
@@ -1228,12 +1242,14 @@ static int ht_scan(struct kvs_obj *o, u64 *cursor, s64 count,
 	struct hashobj *h = hobj(o);
 	u64 v = *cursor, m = h->size - 1;
 	s64 maxiter = count > S64_MAX / 10 ? S64_MAX : count * 10;
+	unsigned long steps = 0;
 	struct hfield *f;
 
 	do {
 		for (f = h->tab[v & m]; f; f = f->next)
 			if (scan_push(b, f))
 				return -ENOMEM;
+		kvs_loop_yield(steps++);
 		v |= ~m;
 		v = rev64(v);
 		v++;
@@ -1283,6 +1299,7 @@ void hscan_command(struct kvs_client *c)
 	}
 	for (i = 0, k = 0; i < b.n; i++) {
 		f = b.v[i];
+		kvs_loop_yield(i);
 		if (pat && !kvs_stringmatch(pat->ptr, pat->len, f->field,
 					    f->flen, false))
 			continue;
@@ -1291,7 +1308,7 @@ void hscan_command(struct kvs_client *c)
 	add_reply_array_len(c, 2);
 	add_reply_bulk(c, buf, snprintf(buf, sizeof(buf), "%llu", cursor));
 	add_reply_array_len(c, k * 2);
-	for (i = 0; i < k; i++)
+	for (i = 0; i < k && !kvs_reply_loop_stop(c, i); i++)
 		reply_field(c, b.v[i], true);
 	kvfree(b.v);
 	return;

@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/err.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -451,8 +452,10 @@ static void list_compact(struct kvs_obj *o)
 {
 	struct kvs_list *l = lobj(o);
 	struct lchunk *ch = first_chunk(l), *n;
+	unsigned long i = 0;
 
 	while (ch && (n = next_chunk(l, ch))) {
+		kvs_loop_yield(i++);
 		if (ch->count + n->count > ch->cap) {
 			ch = n;
 			continue;
@@ -494,20 +497,23 @@ void kvs_list_free(struct kvs_obj *o)
 }
 
 /**
- * kvs_list_dup - deep copy of a list value (COPY, copy-on-write)
+ * kvs_list_dup - deep copy of a list value (copy-on-write)
  * @o: the object
  *
- * Return: a new object with one reference, or NULL when out of memory.
+ * Return: a new object with one reference, or ERR_PTR(-ENOMEM), or the
+ * error of kvs_grow_yield() (over maxmemory, fatal signal).
  */
 struct kvs_obj *kvs_list_dup(const struct kvs_obj *o)
 {
 	struct kvs_list *l = lobj(o);
 	struct kvs_obj *n = list_new();
 	struct lchunk *ch, *nch;
+	unsigned long done = 0;
 	unsigned int i;
+	int err = -ENOMEM;
 
 	if (!n)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	list_for_each_entry(ch, &l->chunks, node) {
 		nch = chunk_new(n, chunk_bytes(ch->cap));
 		if (!nch)
@@ -522,14 +528,20 @@ struct kvs_obj *kvs_list_dup(const struct kvs_obj *o)
 				goto err_free;
 			*slot(nch, i) = ne;
 			nch->count++;
+			/* the partial copy is consistent: it can be put */
+			err = kvs_grow_yield(done++);
+			if (err)
+				goto err_len;
 		}
 		lobj(n)->len += ch->count;
 	}
 	return n;
 
+err_len:
+	lobj(n)->len += nch->count;
 err_free:
 	kvs_obj_put(n);
-	return NULL;
+	return ERR_PTR(err ?: -ENOMEM);
 }
 
 /**
@@ -555,14 +567,19 @@ static bool check_list(struct kvs_client *c, struct kvs_entry *de)
 	return false;
 }
 
-/* The value of @de, ready to be changed in place (NULL: out of memory). */
+/*
+ * The value of @de, ready to be changed in place; NULL after an error
+ * reply (a shared value that could not be copied: OOM, out of memory).
+ */
 static struct kvs_obj *list_writable(struct kvs_client *c,
 				     struct kvs_entry *de)
 {
 	struct kvs_obj *o = kvs_obj_unshare(&de->val);
 
-	if (!o)
-		add_reply_error(c, err_nomem);
+	if (IS_ERR(o)) {
+		kvs_reply_write_error(c, PTR_ERR(o));
+		return NULL;
+	}
 	return o;
 }
 
@@ -598,17 +615,22 @@ int kvs_list_parse_where(struct kvs_client *c, const struct kvs_arg *a,
 
 /*
  * Pops @n elements (n <= len) from one end, replying each as a bulk
- * string; the caller has sent any array header.
+ * string; the caller has sent any array header. A reply cut half way
+ * stops the pops: the elements popped so far are lost with the
+ * connection, as in Redis, the others stay. Returns the number popped.
  */
-static void pop_and_reply(struct kvs_client *c, struct kvs_obj *o, bool left,
-			  unsigned long n)
+static unsigned long pop_and_reply(struct kvs_client *c, struct kvs_obj *o,
+				   bool left, unsigned long n)
 {
-	while (n--) {
+	unsigned long i;
+
+	for (i = 0; i < n && !kvs_reply_loop_stop(c, i); i++) {
 		struct lelem *e = list_pop(o, left);
 
 		add_reply_bulk(c, e->data, e->len);
 		lelem_free(o, e);
 	}
+	return i;
 }
 
 /**
@@ -625,8 +647,9 @@ static void pop_and_reply(struct kvs_client *c, struct kvs_obj *o, bool left,
  * Pops min(@count, length) elements, replies, deletes the key when the
  * list is empty, signals the key as modified and publishes the events. The caller holds the
  * key's shard lock.
- * Return: elements popped, or -ENOMEM after an "ERR out of memory" reply
- * (the value was shared and could not be copied; nothing changed).
+ * Return: elements popped (fewer when the reply was cut half way), or
+ * -ENOMEM after an error reply (the value was shared and could not be
+ * copied: OOM over maxmemory, or out of memory; nothing changed).
  * @de is invalid after a successful call.
  */
 long kvs_list_pop_reply(struct kvs_client *c, int db, struct kvs_entry *de,
@@ -660,7 +683,9 @@ long kvs_list_pop_reply(struct kvs_client *c, int db, struct kvs_entry *de,
 		add_reply_array_len(c, n);
 		break;
 	}
-	pop_and_reply(c, o, left, n);
+	n = pop_and_reply(c, o, left, n);
+	if (!n)
+		return 0;
 	list_changed(c, db, de, key, left ? "lpop" : "rpop");
 	kvs_signal_modified_key(c, db, key);
 	return n;
@@ -678,7 +703,8 @@ long kvs_list_pop_reply(struct kvs_client *c, int db, struct kvs_entry *de,
  *
  * The caller checked the type and holds the shard lock; signals the key
  * and publishes the event.
- * Return: the new length, or -ENOMEM (nothing changed, no reply sent).
+ * Return: the new length, or a negative errno (nothing changed, no reply
+ * sent; kvs_reply_write_error() tells the client).
  */
 long kvs_list_push(struct kvs_client *c, int db, const struct kvs_arg *key,
 		   struct kvs_entry *de, const void *p, size_t len, bool left)
@@ -696,7 +722,9 @@ long kvs_list_push(struct kvs_client *c, int db, const struct kvs_arg *key,
 			return -ENOMEM;
 	} else {
 		o = kvs_obj_unshare(&de->val);
-		if (!o || list_push(o, p, len, left))
+		if (IS_ERR(o))
+			return PTR_ERR(o);
+		if (list_push(o, p, len, left))
 			return -ENOMEM;
 	}
 	kvs_notify(c, KVS_NOTIFY_LIST, left ? "lpush" : "rpush", key, db);
@@ -726,7 +754,8 @@ static struct lelem *list_peek(struct kvs_obj *o, bool left)
  * publishes the events.
  * The caller holds the key's shard lock.
  * Return: a string object (one reference, the caller's), or NULL when out
- * of memory (nothing changed). @de is invalid after a successful call.
+ * of memory or a shared value could not be copied (nothing changed).
+ * @de is invalid after a successful call.
  */
 struct kvs_obj *kvs_list_pop_obj(struct kvs_client *c, int db,
 				 struct kvs_entry *de,
@@ -736,7 +765,7 @@ struct kvs_obj *kvs_list_pop_obj(struct kvs_client *c, int db,
 	struct lelem *e;
 
 	o = kvs_obj_unshare(&de->val);
-	if (!o)
+	if (IS_ERR(o))
 		return NULL;
 	e = list_peek(o, left);
 	s = kvs_obj_new_string(e->data, e->len);
@@ -850,6 +879,7 @@ static void push_generic(struct kvs_client *c, bool left, bool xx)
 	for (j = 2; j < c->argc; j++) {
 		if (list_push(o, c->argv[j].ptr, c->argv[j].len, left))
 			goto err_undo;
+		kvs_loop_yield(j);
 	}
 	add_reply_ll(c, lobj(o)->len);
 	kvs_notify(c, KVS_NOTIFY_LIST, left ? "lpush" : "rpush", key, c->db);
@@ -962,7 +992,7 @@ void lrange_command(struct kvs_client *c)
 {
 	struct kvs_entry *de;
 	struct kvs_list *l;
-	s64 start, end, n;
+	s64 start, end, n, i;
 	struct lpos p;
 
 	if (kvs_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
@@ -979,11 +1009,13 @@ void lrange_command(struct kvs_client *c)
 	n = end - start + 1;
 	add_reply_array_len(c, n);
 	p = list_seek(l, start);
-	do {
+	for (i = 0; i < n && !kvs_reply_loop_stop(c, i); i++) {
 		struct lelem *e = lpos_elem(&p);
 
 		add_reply_bulk(c, e->data, e->len);
-	} while (--n && lpos_next(l, &p));
+		if (!lpos_next(l, &p))
+			break;
+	}
 }
 
 void ltrim_command(struct kvs_client *c)
@@ -1014,10 +1046,15 @@ void ltrim_command(struct kvs_client *c)
 		o = list_writable(c, de);
 		if (!o)
 			return;
-		while (ltrim--)
+		/* stored data bounds this: no stopping half way */
+		while (ltrim--) {
 			lelem_free(o, list_pop(o, true));
-		while (rtrim--)
+			kvs_loop_yield(ltrim);
+		}
+		while (rtrim--) {
 			lelem_free(o, list_pop(o, false));
+			kvs_loop_yield(rtrim);
+		}
 	}
 	/* Redis signals and publishes even when nothing was trimmed */
 	list_changed(c, c->db, de, &c->argv[1], "ltrim");
@@ -1103,6 +1140,7 @@ void linsert_command(struct kvs_client *c)
 	struct kvs_obj *o;
 	struct lelem *e;
 	struct lpos p;
+	unsigned long i;
 	bool after;
 
 	if (kvs_arg_equals(&c->argv[2], "after")) {
@@ -1123,8 +1161,10 @@ void linsert_command(struct kvs_client *c)
 	l = lobj(de->val);
 	p.ch = first_chunk(l);
 	p.i = 0;
-	while (p.ch && !lelem_eq(lpos_elem(&p), pivot))
+	for (i = 0; p.ch && !lelem_eq(lpos_elem(&p), pivot); i++) {
 		lpos_next(l, &p);
+		kvs_loop_yield(i);
+	}
 	if (!p.ch) {
 		add_reply_ll(c, -1);
 		return;
@@ -1134,9 +1174,11 @@ void linsert_command(struct kvs_client *c)
 		unsigned long idx = 0;
 		struct lpos q;
 
-		for (q.ch = first_chunk(l); q.ch != p.ch;
-		     q.ch = next_chunk(l, q.ch))
+		for (q.ch = first_chunk(l), i = 0; q.ch != p.ch;
+		     q.ch = next_chunk(l, q.ch), i++) {
 			idx += q.ch->count;
+			kvs_loop_yield(i);
+		}
 		idx += p.i;
 		o = list_writable(c, de);
 		if (!o)
@@ -1166,6 +1208,7 @@ void lrem_command(struct kvs_client *c)
 	struct lchunk *ch, *n;
 	s64 toremove;
 	u64 limit, removed = 0;
+	unsigned long chunks = 0;
 	long i;
 
 	if (kvs_get_ll_or_reply(c, &c->argv[2], &toremove, NULL))
@@ -1185,6 +1228,7 @@ void lrem_command(struct kvs_client *c)
 	limit = toremove < 0 ? 0 - (u64)toremove : (u64)toremove;
 	if (toremove >= 0) {
 		for (ch = first_chunk(l); ch; ch = n) {
+			kvs_loop_yield(chunks++);
 			n = next_chunk(l, ch);
 			for (i = 0; i < ch->count;) {
 				if (!lelem_eq(*slot(ch, i), val)) {
@@ -1201,6 +1245,7 @@ void lrem_command(struct kvs_client *c)
 		}
 	} else {
 		for (ch = last_chunk(l); ch; ch = n) {
+			kvs_loop_yield(chunks++);
 			n = prev_chunk(l, ch);
 			for (i = ch->count - 1; i >= 0; i--) {
 				if (!lelem_eq(*slot(ch, i), val))
@@ -1281,7 +1326,8 @@ void lpos_command(struct kvs_client *c)
 
 	p.ch = fromtail ? last_chunk(l) : first_chunk(l);
 	p.i = fromtail ? p.ch->count - 1 : 0;
-	while (p.ch && (!maxlen || index < maxlen)) {
+	while (p.ch && (!maxlen || index < maxlen) &&
+	       !kvs_reply_loop_stop(c, index)) {
 		if (lelem_eq(lpos_elem(&p), val)) {
 			matches++;
 			matchidx = fromtail ? (s64)l->len - index - 1 : index;

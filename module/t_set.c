@@ -509,11 +509,8 @@ static void reply_set(struct kvs_client *c, const struct kvs_obj *o)
 
 	add_reply_array_len(c, set_size(o));
 	set_iter_init(&it, o);
-	while (set_iter_next(&it, &e)) {
+	while (!kvs_reply_loop_stop(c, n++) && set_iter_next(&it, &e))
 		add_reply_bulk(c, e.p, e.len);
-		if ((++n & SET_RESCHED_MASK) == 0)
-			cond_resched();
-	}
 }
 
 /* ------------------------------------------------------ object hooks */
@@ -549,18 +546,20 @@ void kvs_set_free(struct kvs_obj *o)
  * @o: the set
  *
  * The copy has the same encoding and bucket layout, hence the same order.
- * Return: the copy with one reference, or NULL when out of memory.
+ * Return: the copy with one reference, or ERR_PTR(-ENOMEM), or the error
+ * of kvs_grow_yield() (over maxmemory, fatal signal).
  */
 struct kvs_obj *kvs_set_dup(const struct kvs_obj *o)
 {
 	const struct kvs_set *s = o->ptr;
+	unsigned long i, done = 0;
 	struct kvs_obj *n;
 	struct kvs_set *d;
-	unsigned long i;
+	int err = -ENOMEM;
 
 	n = set_new(o->encoding == SET_ENC_INTSET);
 	if (!n)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	d = n->ptr;
 	if (o->encoding == SET_ENC_INTSET) {
 		if (s->in && is_realloc(n, s->in))
@@ -584,15 +583,20 @@ struct kvs_obj *kvs_set_dup(const struct kvs_obj *o)
 			*tail = c;
 			tail = &c->next;
 			d->used++;
+			err = kvs_grow_yield(done++);
+			if (err)
+				goto err_put;
 		}
-		if ((i & SET_RESCHED_MASK) == SET_RESCHED_MASK)
-			cond_resched();
+		/* empty buckets take time too */
+		err = kvs_grow_yield(done++);
+		if (err)
+			goto err_put;
 	}
 	return n;
 
 err_put:
 	kvs_obj_put(n);
-	return NULL;
+	return ERR_PTR(err ?: -ENOMEM);
 }
 
 /**
@@ -677,8 +681,8 @@ void sadd_command(struct kvs_client *c)
 					 c->argv[j].len))
 				continue;
 			o = kvs_obj_unshare(&de->val);
-			if (!o) {
-				ret = -ENOMEM;
+			if (IS_ERR(o)) {
+				ret = PTR_ERR(o);
 				break;
 			}
 			ret = set_add(o, c->argv[j].ptr, c->argv[j].len);
@@ -704,8 +708,10 @@ void sadd_command(struct kvs_client *c)
 		kvs_signal_modified_key(c, c->db, key);
 		kvs_notify(c, KVS_NOTIFY_SET, "sadd", key, c->db);
 	}
-	if (ret < 0)
-		goto err_nomem;
+	if (ret < 0) {
+		kvs_reply_write_error(c, ret);
+		return;
+	}
 	add_reply_ll(c, added);
 	return;
 
@@ -734,13 +740,9 @@ void srem_command(struct kvs_client *c)
 		if (!set_ismember(de->val, c->argv[j].ptr, c->argv[j].len))
 			continue;
 		o = kvs_obj_unshare(&de->val);
-		if (!o) {
-			if (deleted) {
-				kvs_signal_modified_key(c, c->db, key);
-				kvs_notify(c, KVS_NOTIFY_SET, "srem", key,
-					   c->db);
-			}
-			add_reply_error(c, err_nomem);
+		if (IS_ERR(o)) {
+			/* only the first removal copies: nothing changed */
+			kvs_reply_write_error(c, PTR_ERR(o));
 			return;
 		}
 		set_remove(o, c->argv[j].ptr, c->argv[j].len);
@@ -792,12 +794,16 @@ void smove_command(struct kvs_client *c)
 
 	/* all that can fail comes first, a new destination's entry too */
 	so = kvs_obj_unshare(&sde->val);
-	if (!so)
-		goto err_nomem;
+	if (IS_ERR(so)) {
+		kvs_reply_write_error(c, PTR_ERR(so));
+		return;
+	}
 	if (dde) {
 		dobj = kvs_obj_unshare(&dde->val);
-		if (!dobj)
-			goto err_nomem;
+		if (IS_ERR(dobj)) {
+			kvs_reply_write_error(c, PTR_ERR(dobj));
+			return;
+		}
 		added = set_add(dobj, ele->ptr, ele->len);
 		if (added < 0)
 			goto err_nomem;
@@ -934,7 +940,7 @@ static struct set_ref *get_sets(struct kvs_client *c,
 	struct set_ref *sets;
 	int j;
 
-	sets = kvcalloc(n, sizeof(*sets), GFP_KERNEL);
+	sets = kvcalloc(n, sizeof(*sets), GFP_KERNEL | __GFP_NOWARN);
 	if (!sets) {
 		add_reply_error(c, err_nomem);
 		return NULL;
@@ -995,6 +1001,7 @@ static void sinter_generic(struct kvs_client *c, const struct kvs_arg *keys,
 	struct set_elem e;
 	void *node = NULL;
 	u64 found = 0;
+	unsigned long steps = 0;
 	int missing, j, ret = 0;
 
 	sets = get_sets(c, keys, n, &missing);
@@ -1022,8 +1029,21 @@ static void sinter_generic(struct kvs_client *c, const struct kvs_arg *keys,
 		node = add_reply_deferred_len(c);
 	}
 
+	/*
+	 * The walk is as long as the smallest set: it yields, stops for a
+	 * fatal signal, for a cut reply and, building a result to store,
+	 * over maxmemory.
+	 */
 	set_iter_init(&it, sets[0].o);
 	while (set_iter_next(&it, &e)) {
+		if (dst)
+			ret = kvs_grow_yield(steps++);
+		else if (card)
+			ret = kvs_loop_yield(steps++);
+		else if (kvs_reply_loop_stop(c, steps++))
+			break;
+		if (ret < 0)
+			break;
 		for (j = 1; j < n; j++) {
 			if (sets[j].o == sets[0].o)
 				continue;
@@ -1043,16 +1063,17 @@ static void sinter_generic(struct kvs_client *c, const struct kvs_arg *keys,
 			if (ret < 0)
 				break;
 		}
-		if ((found & SET_RESCHED_MASK) == 0)
-			cond_resched();
 	}
 
 	if (card) {
-		add_reply_ll(c, found);
+		if (ret < 0)
+			kvs_reply_write_error(c, ret);
+		else
+			add_reply_ll(c, found);
 	} else if (dst) {
 		if (ret < 0) {
 			kvs_obj_put(res);
-			add_reply_error(c, err_nomem);
+			kvs_reply_write_error(c, ret);
 		} else {
 			store_result(c, dst, res, "sinterstore");
 		}
@@ -1177,6 +1198,11 @@ static struct kvs_obj *sunion_diff(struct kvs_client *c,
 	if (!res)
 		goto err_nomem;
 
+	/*
+	 * The result counts in used_memory as it grows (it is stored data
+	 * for the *STORE commands, and as big for the others): past
+	 * maxmemory the command gives up with the OOM error.
+	 */
 	if (op == SET_OP_UNION) {
 		for (j = 0; j < n && ret >= 0; j++) {
 			if (!sets[j].o)
@@ -1184,10 +1210,10 @@ static struct kvs_obj *sunion_diff(struct kvs_client *c,
 			set_iter_init(&it, sets[j].o);
 			while (set_iter_next(&it, &e)) {
 				ret = set_add(res, e.p, e.len);
+				if (ret >= 0)
+					ret = kvs_grow_yield(card++);
 				if (ret < 0)
 					break;
-				if ((++card & SET_RESCHED_MASK) == 0)
-					cond_resched();
 			}
 		}
 	} else if (sameset || !sets[0].o) {
@@ -1195,6 +1221,9 @@ static struct kvs_obj *sunion_diff(struct kvs_client *c,
 	} else if (algo == 1) {
 		set_iter_init(&it, sets[0].o);
 		while (set_iter_next(&it, &e)) {
+			ret = kvs_grow_yield(card++);
+			if (ret < 0)
+				break;
 			for (j = 1; j < n; j++) {
 				if (!sets[j].o)
 					continue;
@@ -1207,8 +1236,6 @@ static struct kvs_obj *sunion_diff(struct kvs_client *c,
 			ret = set_add(res, e.p, e.len);
 			if (ret < 0)
 				break;
-			if ((++card & SET_RESCHED_MASK) == 0)
-				cond_resched();
 		}
 	} else {
 		for (j = 0; j < n && ret >= 0; j++) {
@@ -1216,30 +1243,31 @@ static struct kvs_obj *sunion_diff(struct kvs_client *c,
 				continue;
 			set_iter_init(&it, sets[j].o);
 			while (set_iter_next(&it, &e)) {
-				if (j == 0) {
+				if (j == 0)
 					ret = set_add(res, e.p, e.len);
-					if (ret < 0)
-						break;
-				} else {
+				else
 					set_remove(res, e.p, e.len);
-				}
-				if ((++card & SET_RESCHED_MASK) == 0)
-					cond_resched();
+				if (ret >= 0)
+					ret = kvs_grow_yield(card++);
+				if (ret < 0)
+					break;
 			}
 			if (!set_size(res))
 				break;
 		}
 	}
 	if (ret < 0)
-		goto err_nomem;
+		goto err_put;
 	put_refs(sets, n);
 	return res;
 
 err_nomem:
+	ret = -ENOMEM;
+err_put:
 	kvs_obj_put(res);
 	put_refs(sets, n);
-	add_reply_error(c, err_nomem);
-	return ERR_PTR(-ENOMEM);
+	kvs_reply_write_error(c, ret);
+	return ERR_PTR(ret);
 }
 
 static void sunion_diff_command(struct kvs_client *c,
@@ -1288,10 +1316,11 @@ static void spop_count(struct kvs_client *c)
 {
 	const struct kvs_arg *key = &c->argv[1];
 	struct kvs_obj *o, *keep = NULL;
-	unsigned long size, remaining;
+	unsigned long size, remaining, i;
 	struct kvs_entry *de;
 	struct set_elem e;
 	s64 count;
+	int err = -ENOMEM;
 
 	if (kvs_get_positive_ll_or_reply(c, &c->argv[2], &count, NULL))
 		return;
@@ -1317,23 +1346,24 @@ static void spop_count(struct kvs_client *c)
 		return;
 	}
 	o = kvs_obj_unshare(&de->val);
-	if (!o) {
-		add_reply_error(c, err_nomem);
+	if (IS_ERR(o)) {
+		kvs_reply_write_error(c, PTR_ERR(o));
 		return;
 	}
 	remaining = size - count;
 	if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
 		add_reply_array_len(c, count);
-		while (count--) {
+		/* a cut reply stops the pops: what it would carry stays */
+		for (i = 0; i < count && !kvs_reply_loop_stop(c, i); i++) {
 			set_random(o, &e);
 			add_reply_bulk(c, e.p, e.len);
 			/* @e may point into the member: reply, then remove */
 			set_remove(o, e.p, e.len);
-			if ((count & SET_RESCHED_MASK) == 0)
-				cond_resched();
 		}
-		kvs_signal_modified_key(c, c->db, key);
-		kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
+		if (i) {
+			kvs_signal_modified_key(c, c->db, key);
+			kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
+		}
 		return;
 	}
 
@@ -1342,13 +1372,16 @@ static void spop_count(struct kvs_client *c)
 	 * into a new set (created for its first member, so it may become
 	 * an intset again) and reply what is left of the old one.
 	 */
-	while (remaining--) {
+	for (i = 0; i < remaining; i++) {
 		set_random(o, &e);
 		if (!keep)
 			keep = set_create_for(e.p, e.len);
 		if (!keep || set_add(keep, e.p, e.len) < 0)
 			goto err_undo;
 		set_remove(o, e.p, e.len);
+		err = kvs_grow_yield(i);
+		if (err)
+			goto err_undo;
 	}
 	reply_set(c, o);
 	kvs_db_overwrite(c, c->db, de, keep, true);
@@ -1362,11 +1395,13 @@ err_undo:
 
 		/* best effort: a failure here loses members, as OOM does */
 		set_iter_init(&it, keep);
-		while (set_iter_next(&it, &e))
+		for (i = 0; set_iter_next(&it, &e); i++) {
 			set_add(o, e.p, e.len);
+			kvs_loop_yield(i);
+		}
 		kvs_obj_put(keep);
 	}
-	add_reply_error(c, err_nomem);
+	kvs_reply_write_error(c, err ?: -ENOMEM);
 }
 
 /* SPOP key [count] */
@@ -1393,8 +1428,8 @@ void spop_command(struct kvs_client *c)
 		return;
 	}
 	o = kvs_obj_unshare(&de->val);
-	if (!o) {
-		add_reply_error(c, err_nomem);
+	if (IS_ERR(o)) {
+		kvs_reply_write_error(c, PTR_ERR(o));
 		return;
 	}
 	set_random(o, &e);
@@ -1416,6 +1451,7 @@ static void srandmember_count(struct kvs_client *c)
 	struct set_elem e;
 	u64 count, size, n = 0;
 	s64 l;
+	int err = -ENOMEM;
 
 	if (kvs_get_ll_or_reply(c, &c->argv[2], &l, NULL))
 		return;
@@ -1436,11 +1472,9 @@ static void srandmember_count(struct kvs_client *c)
 	/* negative: repetitions allowed, one random draw per element */
 	if (l < 0) {
 		add_reply_array_len(c, count);
-		while (count-- && !kvs_reply_cut(c)) {
+		for (n = 0; n < count && !kvs_reply_loop_stop(c, n); n++) {
 			set_random(de->val, &e);
 			add_reply_bulk(c, e.p, e.len);
-			if ((++n & SET_RESCHED_MASK) == 0)
-				cond_resched();
 		}
 		return;
 	}
@@ -1458,17 +1492,25 @@ static void srandmember_count(struct kvs_client *c)
 
 		/* nearly all of it: copy, then drop random members */
 		set_iter_init(&it, de->val);
-		while (set_iter_next(&it, &e))
+		while (set_iter_next(&it, &e)) {
 			if (set_add(tmp, e.p, e.len) < 0)
 				goto err_put;
+			err = kvs_grow_yield(n++);
+			if (err)
+				goto err_put;
+		}
 		while (size-- > count) {
 			set_random(tmp, &e);
 			set_remove(tmp, e.p, e.len);
+			kvs_loop_yield(n++);
 		}
 	} else {
 		while (set_size(tmp) < count) {
 			set_random(de->val, &e);
 			if (set_add(tmp, e.p, e.len) < 0)
+				goto err_put;
+			err = kvs_grow_yield(n++);
+			if (err)
 				goto err_put;
 		}
 	}
@@ -1479,7 +1521,7 @@ static void srandmember_count(struct kvs_client *c)
 err_put:
 	kvs_obj_put(tmp);
 err_nomem:
-	add_reply_error(c, err_nomem);
+	kvs_reply_write_error(c, err ?: -ENOMEM);
 }
 
 /* SRANDMEMBER key [count] */
@@ -1532,7 +1574,8 @@ static int scan_push(struct scan_buf *b, const char *p, size_t len)
 		struct set_elem *n;
 
 		n = kvrealloc(b->v, b->cap * sizeof(*n),
-			      array_size(cap, sizeof(*n)), GFP_KERNEL);
+			      array_size(cap, sizeof(*n)),
+			      GFP_KERNEL | __GFP_NOWARN);
 		if (!n)
 			return -ENOMEM;
 		b->v = n;
@@ -1555,6 +1598,7 @@ void sscan_command(struct kvs_client *c)
 	u64 cursor;
 	char buf[24];
 	size_t i, kept = 0;
+	unsigned long steps = 0;
 
 	if (!kvs_parse_scan_cursor(&c->argv[2], &cursor)) {
 		add_reply_error(c, "ERR invalid cursor");
@@ -1575,9 +1619,11 @@ void sscan_command(struct kvs_client *c)
 	s = de->val->ptr;
 	if (de->val->encoding == SET_ENC_INTSET) {
 		/* small encodings are returned whole, as Redis does */
-		for (i = 0; i < s->in; i++)
+		for (i = 0; i < s->in; i++) {
 			if (scan_push(&b, NULL, 0))
 				goto err_nomem;
+			kvs_loop_yield(i);
+		}
 		cursor = 0;
 	} else {
 		unsigned long v = cursor, mask = s->size - 1;
@@ -1589,6 +1635,7 @@ void sscan_command(struct kvs_client *c)
 			for (m = s->table[v & mask]; m; m = m->next)
 				if (scan_push(&b, m->data, m->len))
 					goto err_nomem;
+			kvs_loop_yield(steps++);
 			v |= ~mask;
 			v = rev_bits(v);
 			v++;
@@ -1607,13 +1654,14 @@ void sscan_command(struct kvs_client *c)
 		if (pat && !kvs_stringmatch(pat->ptr, pat->len, e->p, e->len,
 					    false))
 			continue;
+		kvs_loop_yield(i);
 		b.v[kept].len = e->len;
 		memmove(b.v[kept].buf, e->buf, sizeof(e->buf));
 		b.v[kept].p = e->p == e->buf ? b.v[kept].buf : e->p;
 		kept++;
 	}
 	add_reply_array_len(c, kept);
-	for (i = 0; i < kept; i++)
+	for (i = 0; i < kept && !kvs_reply_loop_stop(c, i); i++)
 		add_reply_bulk(c, b.v[i].p, b.v[i].len);
 	kvfree(b.v);
 	return;
@@ -1648,17 +1696,25 @@ bool kvs_set_ismember(const struct kvs_obj *o, const char *p, size_t len)
 /**
  * kvs_set_for_each - call @fn for every member, in the set's order
  * @o: the set (must not change during the walk; @fn must not modify it)
- * @fn: callback; intset members arrive as their decimal text
+ * @fn: callback; intset members arrive as their decimal text; a non-zero
+ *      return stops the walk
  * @priv: passed to @fn
+ *
+ * Return: 0, or what @fn returned to stop.
  */
-void kvs_set_for_each(const struct kvs_obj *o,
-		      void (*fn)(void *priv, const char *p, size_t len),
-		      void *priv)
+int kvs_set_for_each(const struct kvs_obj *o,
+		     int (*fn)(void *priv, const char *p, size_t len),
+		     void *priv)
 {
 	struct set_iter it;
 	struct set_elem e;
+	int ret;
 
 	set_iter_init(&it, o);
-	while (set_iter_next(&it, &e))
-		fn(priv, e.p, e.len);
+	while (set_iter_next(&it, &e)) {
+		ret = fn(priv, e.p, e.len);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

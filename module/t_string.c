@@ -6,6 +6,7 @@
  * (MSET, MSETNX) are atomic.
  */
 #include <linux/kernel.h>
+#include <linux/err.h>
 #include <linux/overflow.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -448,8 +449,10 @@ void append_command(struct kvs_client *c)
 		if (check_string_length(c, de->val->str.len, app->len))
 			return;
 		o = kvs_obj_unshare(&de->val);
-		if (!o)
-			goto err_nomem;
+		if (IS_ERR(o)) {
+			kvs_reply_write_error(c, PTR_ERR(o));
+			return;
+		}
 		len = o->str.len + app->len;
 		if (string_make_room(o, len))
 			goto err_nomem;
@@ -514,6 +517,8 @@ void getrange_command(struct kvs_client *c)
 		end = len - 1;
 	if (start > end || len == 0)
 		add_reply_bulk(c, "", 0);
+	else if (start == 0 && end == len - 1)
+		add_reply_bulk_obj(c, de->val);	/* big: referenced, not copied */
 	else
 		add_reply_bulk(c, de->val->str.ptr + start, end - start + 1);
 }
@@ -543,6 +548,11 @@ void setrange_command(struct kvs_client *c)
 		if (check_string_length(c, offset, val->len))
 			return;
 		newlen = offset + val->len;
+		/* a few bytes of request for up to 512 MiB of zeros */
+		if (kvs_would_pass_maxmemory(newlen)) {
+			kvs_reply_write_error(c, -ENOSPC);
+			return;
+		}
 		o = kvs_obj_new_string_cap(newlen, newlen + 1);
 		if (!o)
 			goto err_nomem;
@@ -561,10 +571,17 @@ void setrange_command(struct kvs_client *c)
 		}
 		if (check_string_length(c, offset, val->len))
 			return;
+		newlen = max_t(size_t, de->val->str.len, offset + val->len);
+		if (newlen > de->val->str.len &&
+		    kvs_would_pass_maxmemory(newlen - de->val->str.len)) {
+			kvs_reply_write_error(c, -ENOSPC);
+			return;
+		}
 		o = kvs_obj_unshare(&de->val);
-		if (!o)
-			goto err_nomem;
-		newlen = max_t(size_t, o->str.len, offset + val->len);
+		if (IS_ERR(o)) {
+			kvs_reply_write_error(c, PTR_ERR(o));
+			return;
+		}
 		if (newlen + 1 > o->str.cap &&
 		    kvs_obj_string_resize(o, newlen + 1))
 			goto err_nomem;

@@ -21,10 +21,10 @@
 #include <linux/bitrev.h>
 #include <linux/ctype.h>
 #include <linux/mm.h>
+#include <linux/err.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/sched.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -327,6 +327,7 @@ static void zs_ht_resize(struct kvs_obj *o, unsigned long size)
 			n->hnext = t[n->hash & (size - 1)];
 			t[n->hash & (size - 1)] = n;
 		}
+		kvs_loop_yield(i);
 	}
 	if (zs->tsize)
 		zs_mem(o, -(long)kvs_alloc_size(zs->tsize * sizeof(*t)));
@@ -494,19 +495,24 @@ static void zs_update_score(struct zset *zs, struct zs_node *n, u64 score)
  * kvs_zset_dup - deep copy of a sorted set
  * @o: the object
  *
- * Return: a new object with one reference, or NULL when out of memory.
+ * Return: a new object with one reference, or ERR_PTR(-ENOMEM), or the
+ * error of kvs_grow_yield() (over maxmemory, fatal signal).
  */
 struct kvs_obj *kvs_zset_dup(const struct kvs_obj *o)
 {
 	struct kvs_obj *n = zset_new(o->encoding == ZSET_ENC_LISTPACK);
+	unsigned long done = 0;
 	struct zs_node *x;
+	int err;
 
 	if (!n)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	for (x = zs_of(o)->tail; x; x = x->backward) {
-		if (zs_insert(n, x->score, zs_ele(x), x->len)) {
+		err = zs_insert(n, x->score, zs_ele(x), x->len) ?:
+		      kvs_grow_yield(done++);
+		if (err) {
 			kvs_obj_put(n);
-			return NULL;
+			return ERR_PTR(err);
 		}
 	}
 	return n;
@@ -824,15 +830,17 @@ static struct kvs_arg entry_key(const struct kvs_entry *de)
 
 /*
  * The zset of a key about to be modified, unshared; NULL after an error
- * reply (out of memory).
+ * reply (a shared value that could not be copied: OOM, out of memory).
  */
 static struct kvs_obj *zset_writable(struct kvs_client *c,
 				     struct kvs_entry *de)
 {
 	struct kvs_obj *o = kvs_obj_unshare(&de->val);
 
-	if (!o)
-		add_reply_error(c, err_nomem);
+	if (IS_ERR(o)) {
+		kvs_reply_write_error(c, PTR_ERR(o));
+		return NULL;
+	}
 	return o;
 }
 
@@ -1011,6 +1019,7 @@ static void zadd_generic(struct kvs_client *c, u32 flags)
 		}
 		if (undo)
 			undo[j].out = out;
+		kvs_loop_yield(j);
 		if (out & ZADD_OUT_ADDED)
 			added++;
 		if (out & ZADD_OUT_UPDATED)
@@ -1086,6 +1095,7 @@ void zrem_command(struct kvs_client *c)
 		}
 		if (!zs_of(o)->length)
 			break;
+		kvs_loop_yield(j);
 	}
 	zs_ht_maybe_shrink(o);
 	removed = zset_delete_if_empty(c, de);
@@ -1175,8 +1185,7 @@ static void zremrange_generic(struct kvs_client *c, enum zrange_type type)
 			break;
 		zs_delete_node(o, n);
 		deleted++;
-		if (!(deleted & 1023))
-			cond_resched();
+		kvs_loop_yield(i);
 	}
 	zs_ht_maybe_shrink(o);
 	removed = zset_delete_if_empty(c, de);
@@ -1388,20 +1397,40 @@ static void sink_begin(struct zrange_sink *s, long length)
 		s->deferred = add_reply_deferred_len(s->c);
 }
 
-static void sink_emit(struct zrange_sink *s, const struct zs_node *n)
+/*
+ * One element of the range. False when the walk must stop: the result
+ * to store could not grow (s->err: no memory, over maxmemory, a fatal
+ * signal), or the reply was cut.
+ */
+static bool sink_emit(struct zrange_sink *s, const struct zs_node *n)
 {
 	u32 out;
 
-	s->count++;
 	if (s->store) {
-		if (!s->err)
-			s->err = zs_add(s->dst, n->score, zs_ele(n), n->len, 0,
-					&out, NULL);
-		return;
+		s->err = zs_add(s->dst, n->score, zs_ele(n), n->len, 0, &out,
+				NULL) ?: kvs_grow_yield(s->count);
+		s->count++;
+		return !s->err;
 	}
+	if (kvs_reply_loop_stop(s->c, s->count))
+		return false;
+	s->count++;
 	add_reply_bulk(s->c, zs_ele(n), n->len);
 	if (s->withscores)
 		reply_score(s->c, n->score);
+	return true;
+}
+
+/* Steps over what LIMIT's offset skips; NULL when it runs off the end. */
+static struct zs_node *zs_skip(struct zs_node *n, s64 offset, bool reverse)
+{
+	unsigned long i = 0;
+
+	while (n && offset--) {
+		n = reverse ? n->backward : n->level[0].forward;
+		kvs_loop_yield(i++);
+	}
+	return n;
 }
 
 static void sink_finish(struct zrange_sink *s, const struct kvs_arg *dstkey)
@@ -1417,7 +1446,7 @@ static void sink_finish(struct zrange_sink *s, const struct kvs_arg *dstkey)
 	if (s->err) {
 		if (s->dst)
 			kvs_obj_put(s->dst);
-		add_reply_error(c, err_nomem);
+		kvs_reply_write_error(c, s->err);
 		return;
 	}
 	if (s->count) {
@@ -1460,10 +1489,8 @@ static void zrange_by_rank(struct zrange_sink *s, struct zset *zs, s64 start,
 	if (s->err)
 		return;
 	n = zsl_by_rank(zs, reverse ? llen - start : start + 1);
-	while (rangelen-- && n) {
-		sink_emit(s, n);
+	while (rangelen-- && n && sink_emit(s, n))
 		n = reverse ? n->backward : n->level[0].forward;
-	}
 }
 
 static void zrange_by_score(struct zrange_sink *s, struct zset *zs,
@@ -1481,12 +1508,12 @@ static void zrange_by_score(struct zrange_sink *s, struct zset *zs,
 	/* a negative offset walks off the end, as in Redis */
 	if (offset < 0)
 		return;
-	while (n && offset--)
-		n = reverse ? n->backward : n->level[0].forward;
+	n = zs_skip(n, offset, reverse);
 	while (n && limit--) {
 		if (reverse ? !zs_gte_min(n->skey, r) : !zs_lte_max(n->skey, r))
 			break;
-		sink_emit(s, n);
+		if (!sink_emit(s, n))
+			break;
 		n = reverse ? n->backward : n->level[0].forward;
 	}
 }
@@ -1503,12 +1530,12 @@ static void zrange_by_lex(struct zrange_sink *s, struct zset *zs,
 	n = reverse ? zs_last_in_lex(zs, r) : zs_first_in_lex(zs, r);
 	if (offset < 0)
 		return;
-	while (n && offset--)
-		n = reverse ? n->backward : n->level[0].forward;
+	n = zs_skip(n, offset, reverse);
 	while (n && limit--) {
 		if (reverse ? !zs_lex_gte_min(n, r) : !zs_lex_lte_max(n, r))
 			break;
-		sink_emit(s, n);
+		if (!sink_emit(s, n))
+			break;
 		n = reverse ? n->backward : n->level[0].forward;
 	}
 }
@@ -1676,7 +1703,7 @@ int kvs_zset_pop_reply(struct kvs_client *c, struct kvs_entry *de, bool max,
 	struct kvs_arg key = entry_key(de);
 	struct kvs_obj *o;
 	struct zset *zs;
-	long rangelen;
+	long rangelen, i;
 
 	lockdep_assert_held(&kvs_shard_of(de->hash)->lock);
 	o = zset_writable(c, de);
@@ -1694,7 +1721,8 @@ int kvs_zset_pop_reply(struct kvs_client *c, struct kvs_entry *de, bool max,
 		add_reply_bulk(c, key.ptr, key.len);
 		add_reply_array_len(c, rangelen);
 	}
-	while (rangelen-- > 0) {
+	/* a cut reply stops the pops: what it would carry stays */
+	for (i = 0; i < rangelen && !kvs_reply_loop_stop(c, i); i++) {
 		struct zs_node *n = max ? zs->tail : zs->header->level[0].forward;
 
 		if (nested)
@@ -1704,6 +1732,8 @@ int kvs_zset_pop_reply(struct kvs_client *c, struct kvs_entry *de, bool max,
 		zs_delete_node(o, n);
 	}
 	zs_ht_maybe_shrink(o);
+	if (!i)
+		return 0;
 	kvs_signal_modified_key(c, c->db, &key);
 	/*
 	 * Before the deletion, which frees the key's bytes: "del" comes
@@ -1843,14 +1873,6 @@ static u64 zs_random_below(u64 n)
 	return get_random_u64() % n;
 }
 
-/* A reply that big cuts the connection rather than exhaust memory. */
-static bool zs_reply_too_big(struct kvs_client *c)
-{
-	if (c->reply.bytes > SZ_1G)
-		c->reply.err = -ENOBUFS;
-	return kvs_reply_cut(c);
-}
-
 static void zrandmember_reply(struct kvs_client *c, const struct zs_node *n,
 			      bool withscores)
 {
@@ -1881,20 +1903,22 @@ static void zrandmember_count(struct kvs_client *c, s64 l, bool withscores)
 		return;
 	}
 	if (l < 0 || count == 1) {
-		/* repetitions allowed */
+		/*
+		 * Repetitions allowed. The output limits (or maxmemory-clients)
+		 * cut a reply too big to keep, which ends the loop.
+		 */
 		add_reply_array_len(c, withscores ? count * 2 : count);
-		while (count-- && !zs_reply_too_big(c)) {
+		for (i = 0; i < count && !kvs_reply_loop_stop(c, i); i++) {
 			n = zsl_by_rank(zs, zs_random_below(size) + 1);
 			zrandmember_reply(c, n, withscores);
-			if (!(count & 1023))
-				cond_resched();
 		}
 		return;
 	}
 	if (count >= size) {
 		/* the whole set, from the top as Redis iterates it */
 		add_reply_array_len(c, withscores ? size * 2 : size);
-		for (n = zs->tail; n; n = n->backward)
+		for (n = zs->tail, i = 0; n && !kvs_reply_loop_stop(c, i);
+		     n = n->backward, i++)
 			zrandmember_reply(c, n, withscores);
 		return;
 	}
@@ -1902,19 +1926,22 @@ static void zrandmember_count(struct kvs_client *c, s64 l, bool withscores)
 	 * Distinct members: mark random ranks in a bitmap, the ones to
 	 * return or (when most are returned) the ones to leave out.
 	 */
-	marks = kvcalloc(BITS_TO_LONGS(size), sizeof(long), GFP_KERNEL);
+	marks = kvcalloc(BITS_TO_LONGS(size), sizeof(long),
+			 GFP_KERNEL | __GFP_NOWARN);
 	if (!marks) {
 		add_reply_error(c, err_nomem);
 		return;
 	}
 	exclude = count * 2 > size;
 	want = exclude ? size - count : count;
-	for (picked = 0; picked < want;)
+	for (picked = 0, i = 0; picked < want; i++) {
 		if (!__test_and_set_bit(zs_random_below(size), marks))
 			picked++;
+		kvs_loop_yield(i);
+	}
 	add_reply_array_len(c, withscores ? count * 2 : count);
-	for (n = zs->header->level[0].forward, i = 0; n;
-	     n = n->level[0].forward, i++)
+	for (n = zs->header->level[0].forward, i = 0;
+	     n && !kvs_reply_loop_stop(c, i); n = n->level[0].forward, i++)
 		if (test_bit(i, marks) != exclude)
 			zrandmember_reply(c, n, withscores);
 	kvfree(marks);
@@ -1974,25 +2001,26 @@ struct zsrc {
 	int idx;
 };
 
-typedef void (*zsrc_fn)(void *priv, const char *p, size_t len, u64 score);
+/* Returns non-zero to stop the walk (an errno, or 1: done). */
+typedef int (*zsrc_fn)(void *priv, const char *p, size_t len, u64 score);
 
 struct set_iter_ctx {
 	zsrc_fn fn;
 	void *priv;
 };
 
-static void set_iter_cb(void *priv, const char *p, size_t len)
+static int set_iter_cb(void *priv, const char *p, size_t len)
 {
 	struct set_iter_ctx *ctx = priv;
 
-	ctx->fn(ctx->priv, p, len, KVS_D_ONE);
+	return ctx->fn(ctx->priv, p, len, KVS_D_ONE);
 }
 
+/* Every member of @src (none for a missing key) until @fn stops. */
 static void zsrc_for_each(const struct zsrc *src, zsrc_fn fn, void *priv)
 {
 	struct set_iter_ctx ctx = { .fn = fn, .priv = priv };
 	struct zs_node *n;
-	unsigned long i = 0;
 
 	if (!src->o)
 		return;
@@ -2000,11 +2028,9 @@ static void zsrc_for_each(const struct zsrc *src, zsrc_fn fn, void *priv)
 		kvs_set_for_each(src->o, set_iter_cb, &ctx);
 		return;
 	}
-	for (n = zs_of(src->o)->tail; n; n = n->backward) {
-		fn(priv, zs_ele(n), n->len, n->score);
-		if (!(++i & 1023))
-			cond_resched();
-	}
+	for (n = zs_of(src->o)->tail; n; n = n->backward)
+		if (fn(priv, zs_ele(n), n->len, n->score))
+			return;
 }
 
 static bool zsrc_find(const struct zsrc *src, const char *p, size_t len,
@@ -2059,8 +2085,22 @@ struct zsetop {
 	int err;
 	struct kvs_obj *dst;
 	unsigned long nr;		/* nodes in dst's table */
+	unsigned long steps;		/* callbacks so far */
 	size_t maxelelen;
 };
+
+/*
+ * Before each member looked at: yield, stop for a fatal signal and, as
+ * the result grows stored data (used_memory counts it even when it is
+ * only replied), past maxmemory. Non-zero stops the walk.
+ */
+static int zsetop_step(struct zsetop *op)
+{
+	if (!op->err)
+		op->err = op->card_only ? kvs_loop_yield(op->steps++) :
+					  kvs_grow_yield(op->steps++);
+	return op->err || op->done;
+}
 
 static int zsetop_add_node(struct zsetop *op, const char *p, size_t len,
 			   u64 score, bool link)
@@ -2080,18 +2120,19 @@ static int zsetop_add_node(struct zsetop *op, const char *p, size_t len,
 	return 0;
 }
 
-static void zunion_cb(void *priv, const char *p, size_t len, u64 score)
+static int zunion_cb(void *priv, const char *p, size_t len, u64 score)
 {
 	struct zsetop *op = priv;
 	struct zs_node *n;
 
-	if (op->err)
-		return;
+	if (zsetop_step(op))
+		return 1;
 	n = zs_find(zs_of(op->dst), p, len);
 	if (!n)
 		op->err = zsetop_add_node(op, p, len, score, false);
 	else
 		zs_aggregate(&n->score, score, false, op->aggr);
+	return op->err;
 }
 
 /* the weight applies before zunion_cb sees the score */
@@ -2100,29 +2141,29 @@ struct zunion_ctx {
 	u64 weight;
 };
 
-static void zunion_weighted_cb(void *priv, const char *p, size_t len,
-			       u64 score)
+static int zunion_weighted_cb(void *priv, const char *p, size_t len,
+			      u64 score)
 {
 	struct zunion_ctx *ctx = priv;
 
 	kvs_d_mul(ctx->weight, score, &score);	/* NaN gives 0 */
-	zunion_cb(ctx->op, p, len, score);
+	return zunion_cb(ctx->op, p, len, score);
 }
 
-static void zinter_cb(void *priv, const char *p, size_t len, u64 s0)
+static int zinter_cb(void *priv, const char *p, size_t len, u64 s0)
 {
 	struct zsetop *op = priv;
 	u64 score, value;
 	long j;
 
-	if (op->err || op->done)
-		return;
+	if (zsetop_step(op))
+		return 1;
 	kvs_d_mul(op->src[0].weight, s0, &score);	/* NaN gives 0 */
 	for (j = 1; j < op->setnum; j++) {
 		bool nan;
 
 		if (!zsrc_find(&op->src[j], p, len, &value))
-			return;
+			return 0;
 		nan = kvs_d_mul(value, op->src[j].weight, &value) != 0;
 		zs_aggregate(&score, value, nan, op->aggr);
 	}
@@ -2130,23 +2171,25 @@ static void zinter_cb(void *priv, const char *p, size_t len, u64 s0)
 		op->cardinality++;
 		if (op->limit && op->cardinality >= (u64)op->limit)
 			op->done = true;
-		return;
+		return op->done;
 	}
 	op->err = zsetop_add_node(op, p, len, score, true);
+	return op->err;
 }
 
-static void zdiff_cb(void *priv, const char *p, size_t len, u64 score)
+static int zdiff_cb(void *priv, const char *p, size_t len, u64 score)
 {
 	struct zsetop *op = priv;
 	u64 value;
 	long j;
 
-	if (op->err)
-		return;
+	if (zsetop_step(op))
+		return 1;
 	for (j = 1; j < op->setnum; j++)
 		if (zsrc_find(&op->src[j], p, len, &value))
-			return;
+			return 0;
 	op->err = zsetop_add_node(op, p, len, score, true);
+	return op->err;
 }
 
 static int zsrc_cmp(const void *a, const void *b)
@@ -2181,8 +2224,7 @@ static void zsetop_link_all(struct zsetop *op)
 			n->skey = kvs_d_sortkey(n->score);
 			zsl_link(zs, n);
 		}
-		if (!(i & 1023))
-			cond_resched();
+		kvs_loop_yield(i);
 	}
 }
 
@@ -2211,7 +2253,7 @@ static void zsetop_generic(struct kvs_client *c, const struct kvs_arg *dstkey,
 		return;
 	}
 	op.setnum = setnum;
-	op.src = kvcalloc(setnum, sizeof(*op.src), GFP_KERNEL);
+	op.src = kvcalloc(setnum, sizeof(*op.src), GFP_KERNEL | __GFP_NOWARN);
 	if (!op.src) {
 		add_reply_error(c, err_nomem);
 		return;
@@ -2307,7 +2349,7 @@ static void zsetop_generic(struct kvs_client *c, const struct kvs_arg *dstkey,
 		/* union nodes may sit in the table only: free them there */
 		if (opcode == SETOP_UNION)
 			zsetop_link_all(&op);
-		add_reply_error(c, err_nomem);
+		kvs_reply_write_error(c, op.err);
 		goto out;
 	}
 
@@ -2340,8 +2382,9 @@ static void zsetop_generic(struct kvs_client *c, const struct kvs_arg *dstkey,
 		unsigned long len = zs_of(op.dst)->length;
 
 		add_reply_array_len(c, withscores ? len * 2 : len);
-		for (n = zs_of(op.dst)->header->level[0].forward; n;
-		     n = n->level[0].forward) {
+		for (n = zs_of(op.dst)->header->level[0].forward, i = 0;
+		     n && !kvs_reply_loop_stop(c, i);
+		     n = n->level[0].forward, i++) {
 			add_reply_bulk(c, zs_ele(n), n->len);
 			if (withscores)
 				reply_score(c, n->score);
@@ -2471,7 +2514,7 @@ static void zscan_collect(struct zscan_ctx *s, struct zs_node *n)
 	if (s->nr == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 32;
 		p = kvrealloc(s->nodes, s->nr * sizeof(*p),
-			      s->cap * sizeof(*p), GFP_KERNEL);
+			      s->cap * sizeof(*p), GFP_KERNEL | __GFP_NOWARN);
 		if (!p) {
 			s->oom = true;
 			return;
@@ -2541,9 +2584,11 @@ void zscan_command(struct kvs_client *c)
 			zscan_collect(&s, n);
 		cursor = 0;
 	} else if (zs->tsize) {
-		maxiter = count * 10;
+		maxiter = count > S64_MAX / 10 ? S64_MAX : count * 10;
+		i = 0;
 		do {
 			cursor = zs_scan_step(zs, cursor, &s);
+			kvs_loop_yield(i++);
 		} while (cursor && maxiter-- > 0 && s.nr < (u64)count);
 	} else {
 		cursor = 0;
@@ -2557,7 +2602,7 @@ void zscan_command(struct kvs_client *c)
 	l = snprintf(buf, sizeof(buf), "%llu", cursor);
 	add_reply_bulk(c, buf, l);
 	len = add_reply_deferred_len(c);
-	for (i = 0; i < s.nr; i++) {
+	for (i = 0; i < s.nr && !kvs_reply_loop_stop(c, i); i++) {
 		n = s.nodes[i];
 		if (pat && !kvs_stringmatch(pat->ptr, pat->len, zs_ele(n),
 					    n->len, false))

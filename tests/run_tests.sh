@@ -112,7 +112,7 @@ fi
 
 for t in abuse_test blocking_test abi_test string_test keys_test expire_test hll_test server_test \
 	 security_test concurrency_test hash_test list_test set_test zset_test \
-	 pubsub_test multi_test psmem_test; do
+	 pubsub_test multi_test psmem_test coll_limits_test; do
 	selected "$t" && run_kselftest "$t"
 done
 selected diff && run_tap_script tests/diff/run.sh
