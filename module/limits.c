@@ -169,7 +169,8 @@ static DECLARE_WORK(kvs_drop_work, kvs_drop_work_fn);
 /**
  * kvs_client_cut - close a connection that went over a limit
  * @c: the client (kept alive by the caller: its fd, or clients_lock)
- * @err: -ENOBUFS (a limit) or -ENOMEM (an allocation failed)
+ * @err: -ENOBUFS (a limit), -ENOMEM (an allocation failed) or -EINTR
+ *       (the task is being killed, its reply abandoned)
  *
  * Drops the queued output except the chunk a reader may be copying from
  * right now (its memory is uncharged at once, freed by a worker), marks
@@ -210,11 +211,13 @@ void kvs_client_cut(struct kvs_client *c, int err)
 		spin_unlock(&kvs_drop_lock);
 		schedule_work(&kvs_drop_work);
 	}
-	if (!was)
-		pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of %s\n",
-				    c->id, err == -ENOBUFS ?
-				    "output buffer limits or maxmemory-clients" :
-				    "memory (an allocation failed)");
+	/* a killed task's fd needs no word: nobody will read it */
+	if (!was && err == -ENOBUFS)
+		pr_info_ratelimited("kvstore: client id=%llu closed for overcoming of output buffer limits or maxmemory-clients\n",
+				    c->id);
+	else if (!was && err == -ENOMEM)
+		pr_info_ratelimited("kvstore: client id=%llu closed: out of memory for a reply\n",
+				    c->id);
 	wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM |
 				   EPOLLRDHUP | EPOLLOUT);
 }
