@@ -1230,7 +1230,7 @@ static void worker_abuse(void)
 		case 2:		/* many watched keys from a read-only fd */
 			kvs_sbuf_addf(&b, "*5001\r\n$5\r\nWATCH\r\n");
 			for (i = 0; i < 5000; i++)
-				kvs_sbuf_addf(&b, "$10\r\nabuse:%05d\r\n", i);
+				kvs_sbuf_addf(&b, "$11\r\nabuse:%05d\r\n", i);
 			kvs_sbuf_cmdstr(&b, "UNWATCH");
 			break;
 		case 3:		/* a walk the user sized */
