@@ -110,11 +110,28 @@ if [ ! -c /dev/kvstore ] && [ "${KVS_ALLOW_NODEV:-0}" != 1 ]; then
 	fail_line "/dev/kvstore is missing (is kvstore.ko loaded?)"
 fi
 
+# the kselftests must leave the kernel log clean too (stress, fault and
+# dev_fuzz check their own stretch)
+. tests/kernel_log.sh
+log_start=$(kvs_log_mark)
+ran_kselftests=0
 for t in abuse_test blocking_test abi_test string_test keys_test expire_test hll_test server_test \
 	 security_test concurrency_test hash_test list_test set_test zset_test \
 	 pubsub_test multi_test psmem_test coll_limits_test; do
-	selected "$t" && run_kselftest "$t"
+	if selected "$t"; then
+		run_kselftest "$t"
+		ran_kselftests=1
+	fi
 done
+if [ "$ran_kselftests" = 1 ]; then
+	if kvs_log_check 1 "kernel log clean during the kselftests" \
+			"$log_start" >"$tmp/log"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	sed 's/^\(not \)\{0,1\}ok 1 - /\1ok - /' "$tmp/log"
+fi
 selected diff && run_tap_script tests/diff/run.sh
 selected stress && run_tap_script tests/stress/stress.sh
 selected dev_fuzz && run_tap_script tests/fuzz/dev_fuzz.sh
