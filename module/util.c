@@ -129,6 +129,13 @@ int kvs_ll2string(char *buf, size_t size, s64 v)
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_ll2string);
 
+/*
+ * Redis gives up on a pattern whose match passes more than 1000 groups of
+ * '*' that are followed by something (its recursion depth limit, the fix
+ * of CVE-2024-31228): such a pattern matches nothing.
+ */
+#define KVS_GLOB_MAX_STARS	1000
+
 static inline bool kvs_char_eq(char a, char b, bool nocase)
 {
 	if (nocase)
@@ -137,113 +144,163 @@ static inline bool kvs_char_eq(char a, char b, bool nocase)
 }
 
 /*
- * One pattern element at @pat[*pi] (not '*') against the character @ch.
- * Advances *pi past the element. The odd corners ("[a-]" is a range up
- * to ']', an unclosed class runs to the end of the pattern, "\" as the
- * last character is literal) are Redis's.
+ * One element of a class at @m->cls against @ch; advances @m->cls, or
+ * clears it when the class is over. The odd corners are Redis's: "[a-]"
+ * is a range up to ']', an unclosed class runs to the end of the pattern,
+ * an escape is compared case-sensitively even with @nocase, and range
+ * bounds compare as signed chars (Redis is built with a signed char).
  */
-static bool kvs_match_one(const char *pat, size_t plen, size_t *pi, char ch,
-			  bool nocase)
+static void kvs_match_class(const char *pat, size_t plen, char ch,
+			    bool nocase, struct kvs_match *m)
 {
-	size_t p = *pi;
-	bool neg, match = false;
+	size_t p = m->cls;
 
-	switch (pat[p]) {
-	case '?':
-		*pi = p + 1;
-		return true;
-	case '[':
-		p++;
-		neg = p < plen && pat[p] == '^';
-		if (neg)
-			p++;
-		for (;;) {
-			if (p >= plen) {
-				/* unterminated: the class ends the pattern */
-				break;
-			} else if (pat[p] == '\\' && plen - p >= 2) {
-				p++;
-				if (pat[p] == ch)
-					match = true;
-			} else if (pat[p] == ']') {
-				p++;
-				break;
-			} else if (plen - p >= 3 && pat[p + 1] == '-') {
-				int start = (u8)pat[p], end = (u8)pat[p + 2];
-				int c = (u8)ch;
-
-				if (start > end)
-					swap(start, end);
-				if (nocase) {
-					start = kvs_ascii_lower(start);
-					end = kvs_ascii_lower(end);
-					c = kvs_ascii_lower(c);
-				}
-				p += 2;
-				if (c >= start && c <= end)
-					match = true;
-			} else if (kvs_char_eq(pat[p], ch, nocase)) {
-				match = true;
-			}
-			p++;
-		}
-		*pi = min(p, plen);
-		return neg ? !match : match;
-	case '\\':
-		if (plen - p >= 2)
-			p++;
-		fallthrough;
-	default:
-		*pi = p + 1;
-		return kvs_char_eq(pat[p], ch, nocase);
+	if (p >= plen) {
+		m->p = plen;
+		m->cls = 0;
+		return;
 	}
+	if (pat[p] == '\\' && plen - p >= 2) {
+		p++;
+		if (pat[p] == ch)
+			m->cls_match = true;
+	} else if (pat[p] == ']') {
+		m->p = p + 1;
+		m->cls = 0;
+		return;
+	} else if (plen - p >= 3 && pat[p + 1] == '-') {
+		int start = (s8)pat[p], end = (s8)pat[p + 2], c = (s8)ch;
+
+		if (start > end)
+			swap(start, end);
+		if (nocase) {
+			start = kvs_ascii_lower(start);
+			end = kvs_ascii_lower(end);
+			c = kvs_ascii_lower(c);
+		}
+		p += 2;
+		if (c >= start && c <= end)
+			m->cls_match = true;
+	} else if (kvs_char_eq(pat[p], ch, nocase)) {
+		m->cls_match = true;
+	}
+	m->cls = p + 1;
 }
 
 /**
- * kvs_stringmatch - glob-style match, as Redis's stringmatchlen()
+ * kvs_stringmatch_step - glob match in bounded steps, as stringmatchlen()
  * @pat: pattern (* ? [abc] [^a] [a-z] \x)
  * @plen: length of @pat
  * @s: subject
  * @slen: length of @s
  * @nocase: ASCII case-insensitive
+ * @m: state, zeroed before the first call; kept between calls
+ * @budget: steps allowed; decremented by the steps taken
  *
- * Iterative (a backtrack point at the last '*' is enough for globs), so
- * a hostile pattern costs O(plen * slen) time and no stack. As in Redis
- * an empty subject matches only an empty pattern.
+ * Every element but '*' takes one character, so backtracking to the last
+ * '*' is enough (the greedy glob match): O(plen * slen) steps, no stack,
+ * and the same answers as Redis's recursive matcher, including its limit
+ * on '*' groups. A step examines one pattern byte, so a caller holding a
+ * lock can stop after a bounded amount of work and go on later (with the
+ * same arguments, or the same bytes copied elsewhere).
+ *
+ * Return: 1 on a match, 0 on none, -EAGAIN when @budget ran out first.
+ */
+int kvs_stringmatch_step(const char *pat, size_t plen, const char *s,
+			 size_t slen, bool nocase, struct kvs_match *m,
+			 long *budget)
+{
+	bool ok;
+
+	/* as in Redis an empty subject matches only an empty pattern */
+	if (slen == 0)
+		return plen == 0;
+	for (;;) {
+		if (*budget <= 0)
+			return -EAGAIN;
+		(*budget)--;
+		if (m->cls) {
+			kvs_match_class(pat, plen, s[m->i], nocase, m);
+			if (m->cls)
+				continue;
+			ok = m->cls_match != m->cls_neg;
+		} else if (m->i == slen) {
+			/* the subject is used up: only '*'s may be left */
+			if (m->p < plen && pat[m->p] == '*') {
+				m->p++;
+				continue;
+			}
+			return m->p == plen;
+		} else if (m->p == plen) {
+			ok = false;
+		} else if (pat[m->p] == '*') {
+			if (m->p + 1 < plen && pat[m->p + 1] == '*') {
+				m->p++;
+				continue;
+			}
+			if (m->p + 1 == plen)
+				return 1;
+			/*
+			 * Backtracking never returns before the last '*', so
+			 * this counts the groups Redis's recursion would nest.
+			 */
+			if (++m->stars > KVS_GLOB_MAX_STARS)
+				return 0;
+			m->have_star = true;
+			m->star_p = ++m->p;
+			m->star_i = m->i;
+			continue;
+		} else if (pat[m->p] == '?') {
+			m->p++;
+			ok = true;
+		} else if (pat[m->p] == '[') {
+			m->cls = m->p + 1;
+			m->cls_neg = m->cls < plen && pat[m->cls] == '^';
+			if (m->cls_neg)
+				m->cls++;
+			m->cls_match = false;
+			continue;
+		} else {
+			if (pat[m->p] == '\\' && plen - m->p >= 2)
+				m->p++;
+			ok = kvs_char_eq(pat[m->p], s[m->i], nocase);
+			m->p++;
+		}
+
+		if (ok) {
+			m->i++;
+		} else if (m->have_star) {
+			/* let the last '*' take one more character */
+			m->p = m->star_p;
+			m->i = ++m->star_i;
+		} else {
+			return 0;
+		}
+	}
+}
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_stringmatch_step);
+
+/**
+ * kvs_stringmatch - glob-style match, as Redis's stringmatchlen()
+ * @pat: pattern
+ * @plen: length of @pat
+ * @s: subject
+ * @slen: length of @s
+ * @nocase: ASCII case-insensitive
+ *
+ * O(plen * slen) in one go: for patterns and subjects of bounded size, or
+ * callers that hold no lock (see kvs_stringmatch_step()).
  *
  * Return: true on a match.
  */
 bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,
 		     bool nocase)
 {
-	size_t p = 0, i = 0, star_p = 0, star_i = 0;
-	bool have_star = false;
+	struct kvs_match m = { };
+	long budget = LONG_MAX;
 
-	if (slen == 0)
-		return plen == 0;
-	while (i < slen) {
-		if (p < plen && pat[p] == '*') {
-			while (p + 1 < plen && pat[p + 1] == '*')
-				p++;
-			if (p + 1 == plen)
-				return true;
-			have_star = true;
-			star_p = ++p;
-			star_i = i;
-			continue;
-		}
-		if (p < plen && kvs_match_one(pat, plen, &p, s[i], nocase)) {
-			i++;
-			continue;
-		}
-		if (!have_star)
-			return false;
-		p = star_p;
-		i = ++star_i;
-	}
-	while (p < plen && pat[p] == '*')
-		p++;
-	return p == plen;
+	return kvs_stringmatch_step(pat, plen, s, slen, nocase, &m,
+				    &budget) == 1;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_stringmatch);
 
