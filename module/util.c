@@ -136,6 +136,11 @@ EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_ll2string);
  */
 #define KVS_GLOB_MAX_STARS	1000
 
+static inline bool kvs_glob_special(char ch)
+{
+	return ch == '*' || ch == '?' || ch == '[' || ch == '\\';
+}
+
 static inline bool kvs_char_eq(char a, char b, bool nocase)
 {
 	if (nocase)
@@ -144,32 +149,34 @@ static inline bool kvs_char_eq(char a, char b, bool nocase)
 }
 
 /*
- * One element of a class at @m->cls against @ch; advances @m->cls, or
- * clears it when the class is over. The odd corners are Redis's: "[a-]"
- * is a range up to ']', an unclosed class runs to the end of the pattern,
- * an escape is compared case-sensitively even with @nocase, and range
- * bounds compare as signed chars (Redis is built with a signed char).
+ * One element of a class at *@cls against @ch: sets *@match if it takes
+ * @ch, advances *@cls, or sets it to 0 and *@p past the class when the
+ * class is over. The odd corners are Redis's: "[a-]" is a range up to
+ * ']', an unclosed class runs to the end of the pattern, an escape is
+ * compared case-sensitively even with @nocase, and range bounds compare
+ * as signed chars (Redis is built with a signed char).
  */
-static void kvs_match_class(const char *pat, size_t plen, char ch,
-			    bool nocase, struct kvs_match *m)
+static __always_inline void kvs_match_class(const char *pat, size_t plen,
+					    char ch, bool nocase, size_t *cls,
+					    size_t *p, bool *match)
 {
-	size_t p = m->cls;
+	size_t q = *cls;
 
-	if (p >= plen) {
-		m->p = plen;
-		m->cls = 0;
+	if (q >= plen) {
+		*p = plen;
+		*cls = 0;
 		return;
 	}
-	if (pat[p] == '\\' && plen - p >= 2) {
-		p++;
-		if (pat[p] == ch)
-			m->cls_match = true;
-	} else if (pat[p] == ']') {
-		m->p = p + 1;
-		m->cls = 0;
+	if (pat[q] == '\\' && plen - q >= 2) {
+		q++;
+		if (pat[q] == ch)
+			*match = true;
+	} else if (pat[q] == ']') {
+		*p = q + 1;
+		*cls = 0;
 		return;
-	} else if (plen - p >= 3 && pat[p + 1] == '-') {
-		int start = (s8)pat[p], end = (s8)pat[p + 2], c = (s8)ch;
+	} else if (plen - q >= 3 && pat[q + 1] == '-') {
+		int start = (s8)pat[q], end = (s8)pat[q + 2], c = (s8)ch;
 
 		if (start > end)
 			swap(start, end);
@@ -178,13 +185,13 @@ static void kvs_match_class(const char *pat, size_t plen, char ch,
 			end = kvs_ascii_lower(end);
 			c = kvs_ascii_lower(c);
 		}
-		p += 2;
+		q += 2;
 		if (c >= start && c <= end)
-			m->cls_match = true;
-	} else if (kvs_char_eq(pat[p], ch, nocase)) {
-		m->cls_match = true;
+			*match = true;
+	} else if (kvs_char_eq(pat[q], ch, nocase)) {
+		*match = true;
 	}
-	m->cls = p + 1;
+	*cls = q + 1;
 }
 
 /**
@@ -210,73 +217,105 @@ int kvs_stringmatch_step(const char *pat, size_t plen, const char *s,
 			 size_t slen, bool nocase, struct kvs_match *m,
 			 long *budget)
 {
+	/* the hot loop works on copies, written back on the way out */
+	size_t p = m->p, i = m->i, star_p = m->star_p, star_i = m->star_i;
+	size_t cls = m->cls;
+	bool have_star = m->have_star, cls_match = m->cls_match;
+	unsigned int stars = m->stars;
+	long left = *budget;
+	int ret = -EAGAIN;
 	bool ok;
 
 	/* as in Redis an empty subject matches only an empty pattern */
 	if (slen == 0)
 		return plen == 0;
-	for (;;) {
-		if (*budget <= 0)
-			return -EAGAIN;
-		(*budget)--;
-		if (m->cls) {
-			kvs_match_class(pat, plen, s[m->i], nocase, m);
-			if (m->cls)
+	for (; left > 0; left--) {
+		if (cls) {
+			kvs_match_class(pat, plen, s[i], nocase, &cls, &p,
+					&cls_match);
+			if (cls)
 				continue;
-			ok = m->cls_match != m->cls_neg;
-		} else if (m->i == slen) {
+			ok = cls_match != m->cls_neg;
+		} else if (i == slen) {
 			/* the subject is used up: only '*'s may be left */
-			if (m->p < plen && pat[m->p] == '*') {
-				m->p++;
+			if (p < plen && pat[p] == '*') {
+				p++;
 				continue;
 			}
-			return m->p == plen;
-		} else if (m->p == plen) {
+			ret = p == plen;
+			break;
+		} else if (p == plen) {
 			ok = false;
-		} else if (pat[m->p] == '*') {
-			if (m->p + 1 < plen && pat[m->p + 1] == '*') {
-				m->p++;
+		} else if (pat[p] == '*') {
+			if (p + 1 < plen && pat[p + 1] == '*') {
+				p++;
 				continue;
 			}
-			if (m->p + 1 == plen)
-				return 1;
+			if (p + 1 == plen) {
+				ret = 1;
+				break;
+			}
 			/*
 			 * Backtracking never returns before the last '*', so
 			 * this counts the groups Redis's recursion would nest.
 			 */
-			if (++m->stars > KVS_GLOB_MAX_STARS)
-				return 0;
-			m->have_star = true;
-			m->star_p = ++m->p;
-			m->star_i = m->i;
+			if (++stars > KVS_GLOB_MAX_STARS) {
+				ret = 0;
+				break;
+			}
+			have_star = true;
+			star_p = ++p;
+			star_i = i;
 			continue;
-		} else if (pat[m->p] == '?') {
-			m->p++;
+		} else if (pat[p] == '?') {
+			p++;
 			ok = true;
-		} else if (pat[m->p] == '[') {
-			m->cls = m->p + 1;
-			m->cls_neg = m->cls < plen && pat[m->cls] == '^';
+		} else if (pat[p] == '[') {
+			cls = p + 1;
+			m->cls_neg = cls < plen && pat[cls] == '^';
 			if (m->cls_neg)
-				m->cls++;
-			m->cls_match = false;
+				cls++;
+			cls_match = false;
 			continue;
 		} else {
-			if (pat[m->p] == '\\' && plen - m->p >= 2)
-				m->p++;
-			ok = kvs_char_eq(pat[m->p], s[m->i], nocase);
-			m->p++;
+			if (pat[p] == '\\' && plen - p >= 2)
+				p++;
+			ok = kvs_char_eq(pat[p], s[i], nocase);
+			p++;
+			/* a run of plain characters, a step each */
+			while (ok && left > 1 && i + 1 < slen && p < plen &&
+			       !kvs_glob_special(pat[p])) {
+				ok = kvs_char_eq(pat[p], s[i + 1], nocase);
+				if (!ok)
+					break;
+				p++;
+				i++;
+				left--;
+			}
 		}
 
 		if (ok) {
-			m->i++;
-		} else if (m->have_star) {
+			i++;
+		} else if (have_star) {
 			/* let the last '*' take one more character */
-			m->p = m->star_p;
-			m->i = ++m->star_i;
+			p = star_p;
+			i = ++star_i;
 		} else {
-			return 0;
+			ret = 0;
+			break;
 		}
 	}
+	m->p = p;
+	m->i = i;
+	m->star_p = star_p;
+	m->star_i = star_i;
+	m->cls = cls;
+	m->have_star = have_star;
+	m->cls_match = cls_match;
+	m->stars = stars;
+	/* the step that decided counts too */
+	*budget = ret == -EAGAIN ? 0 : left - 1;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_stringmatch_step);
 
