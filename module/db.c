@@ -12,6 +12,7 @@
  * unshares before modifying (see object.c), so a copy stays independent.
  */
 #include <linux/kernel.h>
+#include <linux/bitrev.h>
 #include <linux/ctype.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -497,6 +498,7 @@ static void del_generic(struct kvs_client *c)
 				   c->db);
 			n++;
 		}
+		cond_resched();
 	}
 	add_reply_ll(c, n);
 }
@@ -516,9 +518,11 @@ void exists_command(struct kvs_client *c)
 	long n = 0;
 	int j;
 
-	for (j = 1; j < c->argc; j++)
+	for (j = 1; j < c->argc; j++) {
 		if (kvs_lookup_flags(c, c->db, &c->argv[j], KVS_LOOKUP_NOTOUCH))
 			n++;
+		cond_resched();
+	}
 	add_reply_ll(c, n);
 }
 
@@ -527,9 +531,11 @@ void touch_command(struct kvs_client *c)
 	long n = 0;
 	int j;
 
-	for (j = 1; j < c->argc; j++)
+	for (j = 1; j < c->argc; j++) {
 		if (kvs_lookup_read(c, c->db, &c->argv[j]))
 			n++;
+		cond_resched();
+	}
 	add_reply_ll(c, n);
 }
 
@@ -731,63 +737,283 @@ void swapdb_command(struct kvs_client *c)
 	add_reply_ok(c);
 }
 
+/* ------------------------------------------------------ KEYS and SCAN */
+
+/*
+ * Neither KEYS nor SCAN holds a shard lock for work whose size the user
+ * chooses. A hold visits at most HOLD_BUCKETS buckets, HOLD_ENTRIES
+ * entries or HOLD_KEY_BYTES bytes of key names (at least one bucket), and
+ * does at most MATCH_HOLD_STEPS steps of glob matching. A key whose match
+ * is not decided by then is copied (charged to the client) with the state
+ * of its match, which is finished after the lock is dropped, yielding
+ * every MATCH_RESCHED_STEPS steps: a pathological pattern costs its
+ * caller the time Redis would spend on it, and nobody else anything.
+ *
+ * Inside EXEC every shard stays locked (kvs_all_shards_owner): the same
+ * code runs, its unlocks do nothing, and it still yields.
+ */
+#define HOLD_BUCKETS		128
+#define HOLD_ENTRIES		1024
+#define HOLD_KEY_BYTES		(256UL << 10)
+#define MATCH_HOLD_STEPS	(64L << 10)
+#define MATCH_RESCHED_STEPS	(256L << 10)
+
+/* A key name copied out of its shard. */
+struct key_copy {
+	char *p;
+	size_t len;
+	bool pending;		/* @m is a match still to finish */
+	struct kvs_match m;
+};
+
+/* Key copies, charged to @c. */
+struct key_copies {
+	struct kvs_client *c;
+	struct key_copy *v;
+	size_t n, cap;
+};
+
+/* Grow an array charged to @c (@cap elements of @size) to hold @n + 1. */
+static int grow_charged(struct kvs_client *c, void **arr, size_t *cap,
+			size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = max_t(size_t, 16, *cap * 2);
+	p = kvs_client_kvmalloc(c, array_size(ncap, size), 0);
+	if (!p)
+		return -ENOMEM;
+	if (n)
+		memcpy(p, *arr, n * size);
+	kvs_client_kvfree(c, *arr, *cap * size);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int copies_add(struct key_copies *kc, const struct kvs_entry *de,
+		      const struct kvs_match *m)
+{
+	struct key_copy *k;
+	char *p;
+
+	if (grow_charged(kc->c, (void **)&kc->v, &kc->cap, kc->n,
+			 sizeof(*kc->v)))
+		return -ENOMEM;
+	/* one more byte: an empty key still gets a buffer of its own */
+	p = kvs_client_kvmalloc(kc->c, de->keylen + 1, 0);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, de->key, de->keylen);
+	k = &kc->v[kc->n++];
+	k->p = p;
+	k->len = de->keylen;
+	k->pending = m;
+	if (m)
+		k->m = *m;
+	return 0;
+}
+
+static void copy_free(struct key_copies *kc, struct key_copy *k)
+{
+	kvs_client_kvfree(kc->c, k->p, k->len + 1);
+	k->p = NULL;
+}
+
+/* Frees the copies from @from on, keeps the array. */
+static void copies_trim(struct key_copies *kc, size_t from)
+{
+	while (kc->n > from)
+		copy_free(kc, &kc->v[--kc->n]);
+}
+
+static void copies_free(struct key_copies *kc)
+{
+	copies_trim(kc, 0);
+	kvs_client_kvfree(kc->c, kc->v, kc->cap * sizeof(*kc->v));
+	kc->v = NULL;
+	kc->cap = 0;
+}
+
+/* The first steps of a match, under the shard lock: 1, 0 or -EAGAIN. */
+static int match_locked(const struct kvs_arg *pat, const struct kvs_entry *de,
+			struct kvs_match *m, long *budget)
+{
+	memset(m, 0, sizeof(*m));
+	return kvs_stringmatch_step(pat->ptr, pat->len, de->key, de->keylen,
+				    false, m, budget);
+}
+
+/* The rest of the match of @k, with no shard lock: 1, 0 or -EINTR. */
+static int match_finish(const struct kvs_arg *pat, struct key_copy *k)
+{
+	long budget;
+	int r;
+
+	for (;;) {
+		budget = MATCH_RESCHED_STEPS;
+		r = kvs_stringmatch_step(pat->ptr, pat->len, k->p, k->len,
+					 false, &k->m, &budget);
+		if (r != -EAGAIN)
+			return r;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+}
+
+/* Abandon the reply being built: the connection is cut with @err. */
+static void abandon_reply(struct kvs_client *c, int err)
+{
+	if (!c->reply.err)
+		c->reply.err = err;
+}
+
+/*
+ * Where @de comes in the order of kvs_dict_scan(): its bucket hash (the
+ * hash without the shard bits, as dict.c's dict_bucket_hash()) with the
+ * bits reversed. A scan whose cursor is now @cursor has visited exactly
+ * the entries placed below scan_pos(@cursor), across any resizes: a
+ * shrink makes it visit some of them again.
+ */
+static unsigned long scan_pos(u64 bucket_hash)
+{
+	unsigned long v = (unsigned long)bucket_hash;
+
+#if BITS_PER_LONG == 64
+	return ((unsigned long)bitrev32((u32)v) << 32) | bitrev32(v >> 32);
+#else
+	return bitrev32(v);
+#endif
+}
+
+static unsigned long entry_scan_pos(const struct kvs_entry *de)
+{
+	return scan_pos(de->hash >> server.shard_bits);
+}
+
 struct keys_ctx {
 	struct kvs_client *c;
-	const struct kvs_arg *pat;
-	bool allkeys;
+	const struct kvs_arg *pat;	/* NULL: every key */
 	s64 now;
-	long n;
+	long n;				/* keys replied */
+	unsigned long done;		/* scan_pos() below it: replied before */
+	long budget;			/* matching steps left in this hold */
+	size_t visited, key_bytes;	/* in this hold */
+	struct key_copies pending;	/* matches to finish after the hold */
+	int err;
 };
 
 static void keys_cb(void *priv, struct kvs_entry *de)
 {
 	struct keys_ctx *k = priv;
+	struct kvs_match m;
+	int r = 1;
 
-	if (!k->allkeys && !kvs_stringmatch(k->pat->ptr, k->pat->len, de->key,
-					    de->keylen, false))
+	k->visited++;
+	k->key_bytes += de->keylen;
+	if (k->err || entry_scan_pos(de) < k->done)
 		return;
 	/* Redis's KEYS skips expired keys without deleting them */
 	if (kvs_entry_expired(de, k->now))
 		return;
-	add_reply_bulk(k->c, de->key, de->keylen);
-	k->n++;
+	if (k->pat)
+		r = match_locked(k->pat, de, &m, &k->budget);
+	if (r == 1) {
+		add_reply_bulk(k->c, de->key, de->keylen);
+		k->n++;
+	} else if (r < 0 && copies_add(&k->pending, de, &m)) {
+		k->err = -ENOMEM;
+	}
 }
 
-/* CMD_ALLSHARDS: the dispatcher holds every shard lock. */
+/*
+ * One shard, a bounded piece at a time. Between two holds the dict may
+ * resize; a shrink brings back buckets already visited, whose keys are
+ * skipped (@k->done), so a key present for the whole call is replied
+ * exactly once, as in Redis.
+ */
+static void keys_shard(struct keys_ctx *k, struct kvs_shard *sh)
+{
+	struct kvs_client *c = k->c;
+	unsigned long cursor = 0;
+	unsigned int buckets;
+	size_t i;
+	int r;
+
+	do {
+		kvs_shard_lock(sh);
+		k->budget = MATCH_HOLD_STEPS;
+		k->visited = 0;
+		k->key_bytes = 0;
+		buckets = 0;
+		do {
+			k->done = scan_pos(cursor);
+			cursor = kvs_dict_scan(&sh->db[c->db], cursor, keys_cb,
+					       k);
+		} while (cursor && ++buckets < HOLD_BUCKETS &&
+			 k->visited < HOLD_ENTRIES &&
+			 k->key_bytes < HOLD_KEY_BYTES && k->budget > 0 &&
+			 !k->err && !kvs_reply_cut(c));
+		kvs_shard_unlock(sh);
+
+		for (i = 0; i < k->pending.n && !k->err; i++) {
+			struct key_copy *kc = &k->pending.v[i];
+
+			r = match_finish(k->pat, kc);
+			if (r < 0) {
+				k->err = r;
+			} else if (r) {
+				add_reply_bulk(c, kc->p, kc->len);
+				k->n++;
+			}
+		}
+		copies_trim(&k->pending, 0);
+		if (!k->err && fatal_signal_pending(current))
+			k->err = -EINTR;
+		cond_resched();
+	} while (cursor && !k->err && !kvs_reply_cut(c));
+}
+
+/*
+ * CMD_NOLOCK: shard by shard, with SCAN's guarantees (keys added or
+ * removed during the call may or may not be returned). Inside EXEC all
+ * shards are held and the reply is Redis's snapshot.
+ */
 void keys_command(struct kvs_client *c)
 {
 	struct keys_ctx k = {
 		.c = c,
 		.pat = &c->argv[1],
 		.now = client_now(c),
+		.pending = { .c = c },
 	};
 	unsigned int i;
 	void *node;
 
-	k.allkeys = k.pat->len == 1 && k.pat->ptr[0] == '*';
+	if (k.pat->len == 1 && k.pat->ptr[0] == '*')
+		k.pat = NULL;
 	node = add_reply_deferred_len(c);
-	for (i = 0; i < server.nr_shards; i++) {
-		struct kvs_shard *sh = &server.shards[i];
-		unsigned long cursor = 0;
-
-		lockdep_assert_held(&sh->lock);
-		/* no modification in between: each key is seen exactly once */
-		do {
-			cursor = kvs_dict_scan(&sh->db[c->db], cursor, keys_cb,
-					       &k);
-		} while (cursor);
-		cond_resched();
-	}
-	set_deferred_array_len(c, node, k.n);
+	for (i = 0; i < server.nr_shards && !k.err && !kvs_reply_cut(c); i++)
+		keys_shard(&k, &server.shards[i]);
+	copies_free(&k.pending);
+	if (k.err)
+		abandon_reply(c, k.err);
+	else
+		set_deferred_array_len(c, node, k.n);
 }
 
 /* --------------------------------------------------------------- SCAN */
 
 struct scan_ctx {
-	struct kvs_entry **ents;	/* entries visited in this shard */
+	struct kvs_client *c;
+	struct kvs_entry **ents;	/* entries visited in this hold */
 	size_t nr, cap;
-	struct kvs_arg *keys;		/* copies of the keys to return */
-	size_t nkeys, kcap;
+	size_t key_bytes;		/* their key bytes */
+	struct key_copies keys;		/* the keys to return */
 	size_t visited;			/* COUNT is compared to this */
 	bool oom;
 };
@@ -796,43 +1022,16 @@ static void scan_cb(void *priv, struct kvs_entry *de)
 {
 	struct scan_ctx *s = priv;
 
-	if (s->nr == s->cap) {
-		size_t cap = max_t(size_t, 16, s->cap * 2);
-		struct kvs_entry **n;
-
-		n = krealloc_array(s->ents, cap, sizeof(*n), GFP_KERNEL);
-		if (!n) {
-			s->oom = true;
-			return;
-		}
-		s->ents = n;
-		s->cap = cap;
+	if (s->oom)
+		return;
+	if (grow_charged(s->c, (void **)&s->ents, &s->cap, s->nr,
+			 sizeof(*s->ents))) {
+		s->oom = true;
+		return;
 	}
 	s->ents[s->nr++] = de;
+	s->key_bytes += de->keylen;
 	s->visited++;
-}
-
-static int scan_keep_key(struct scan_ctx *s, const struct kvs_entry *de)
-{
-	char *p;
-
-	if (s->nkeys == s->kcap) {
-		size_t cap = max_t(size_t, 16, s->kcap * 2);
-		struct kvs_arg *n;
-
-		n = krealloc_array(s->keys, cap, sizeof(*n), GFP_KERNEL);
-		if (!n)
-			return -ENOMEM;
-		s->keys = n;
-		s->kcap = cap;
-	}
-	p = kmemdup(de->key, de->keylen, GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	s->keys[s->nkeys].ptr = p;
-	s->keys[s->nkeys].len = de->keylen;
-	s->nkeys++;
-	return 0;
 }
 
 static bool type_matches(const struct kvs_arg *type, const struct kvs_obj *o)
@@ -841,6 +1040,60 @@ static bool type_matches(const struct kvs_arg *type, const struct kvs_obj *o)
 
 	return strlen(name) == type->len &&
 	       !strncasecmp(name, type->ptr, type->len);
+}
+
+/*
+ * Redis's filters, in its order: MATCH, expiry (an expired key that
+ * matches is deleted), TYPE. A key whose match is left to finish after
+ * the hold is not deleted if expired: the expire cycle will.
+ */
+static void scan_filter(struct kvs_client *c, struct kvs_shard *sh,
+			struct scan_ctx *s, struct kvs_entry *de,
+			const struct kvs_arg *pat, const struct kvs_arg *type,
+			s64 now, long *budget)
+{
+	struct kvs_match m;
+	int r = 1;
+
+	if (pat) {
+		r = match_locked(pat, de, &m, budget);
+		if (!r)
+			return;
+	}
+	if (kvs_entry_expired(de, now)) {
+		if (r == 1)
+			expire_entry(c, c->db, sh, de);
+		return;
+	}
+	if (type && !type_matches(type, de->val))
+		return;
+	if (copies_add(&s->keys, de, r < 0 ? &m : NULL))
+		s->oom = true;
+}
+
+/* Finish the matches of the keys from @from on; 0 or -EINTR. */
+static int scan_finish(struct scan_ctx *s, const struct kvs_arg *pat,
+		       size_t from)
+{
+	struct key_copies *kc = &s->keys;
+	size_t i, n = from;
+	int r;
+
+	for (i = from; i < kc->n; i++) {
+		struct key_copy *k = &kc->v[i];
+
+		r = k->pending ? match_finish(pat, k) : 1;
+		if (r < 0)
+			return r;
+		if (!r) {
+			copy_free(kc, k);
+			continue;
+		}
+		k->pending = false;
+		kc->v[n++] = *k;
+	}
+	kc->n = n;
+	return 0;
 }
 
 /**
@@ -891,14 +1144,19 @@ int kvs_parse_scan_opts(struct kvs_client *c, int from, s64 *count,
 
 /*
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. CMD_NOLOCK: one
- * shard is locked at a time. The cursor is the shard's dict cursor
- * shifted left by shard_bits, or'ed with the shard index, so a full scan
- * walks the shards in order and each shard's dict in reverse-binary order.
+ * shard is locked at a time, for a bounded piece of work (see KEYS). The
+ * cursor is the shard's dict cursor shifted left by shard_bits, or'ed with
+ * the shard index, so a full scan walks the shards in order and each
+ * shard's dict in reverse-binary order. As in Redis a call visits about
+ * COUNT entries and at most COUNT * 10 buckets, so a huge COUNT returns a
+ * whole database in one call; it is done a hold at a time, stops early
+ * (with a valid cursor) for a fatal signal, and its copies of the keys
+ * are charged to the client.
  */
 void scan_command(struct kvs_client *c)
 {
 	const struct kvs_arg *pat = NULL, *type = NULL;
-	struct scan_ctx s = { };
+	struct scan_ctx s = { .c = c, .keys = { .c = c } };
 	unsigned long dcur;
 	long maxiter;
 	unsigned int shard;
@@ -919,42 +1177,41 @@ void scan_command(struct kvs_client *c)
 	maxiter = count > LONG_MAX / 10 ? LONG_MAX : count * 10;
 	for (;;) {
 		struct kvs_shard *sh = &server.shards[shard];
+		long budget = MATCH_HOLD_STEPS;
+		size_t first = s.keys.n;
+		unsigned int buckets = 0;
 		struct kvs_dict *d;
 		s64 now;
 
 		kvs_shard_lock(sh);
 		d = &sh->db[c->db];
+		s.key_bytes = 0;
 		do {
 			dcur = kvs_dict_scan(d, dcur, scan_cb, &s);
-		} while (dcur && !s.oom && maxiter-- > 0 && s.visited < count);
+		} while (dcur && !s.oom && s.visited < count &&
+			 ++buckets < HOLD_BUCKETS && s.nr < HOLD_ENTRIES &&
+			 s.key_bytes < HOLD_KEY_BYTES && maxiter-- > 0);
 
 		/* act only now: the callback must not change the dict */
 		now = client_now(c);
-		for (i = 0; i < s.nr && !s.oom; i++) {
-			struct kvs_entry *de = s.ents[i];
-
-			if (pat && !kvs_stringmatch(pat->ptr, pat->len, de->key,
-						    de->keylen, false))
-				continue;
-			if (kvs_entry_expired(de, now)) {
-				expire_entry(c, c->db, sh, de);
-				continue;
-			}
-			if (type && !type_matches(type, de->val))
-				continue;
-			if (scan_keep_key(&s, de))
-				s.oom = true;
-		}
+		for (i = 0; i < s.nr && !s.oom; i++)
+			scan_filter(c, sh, &s, s.ents[i], pat, type, now,
+				    &budget);
 		s.nr = 0;
 		kvs_shard_unlock(sh);
 
-		if (s.oom || dcur)
+		if (s.oom)
 			break;
-		if (++shard == server.nr_shards) {
+		if (scan_finish(&s, pat, first)) {
+			abandon_reply(c, -EINTR);
+			goto out;
+		}
+		if (!dcur && ++shard == server.nr_shards) {
 			shard = 0;	/* cursor 0: the scan is complete */
 			break;
 		}
-		if (s.visited >= count || maxiter <= 0)
+		if (s.visited >= count || maxiter <= 0 ||
+		    fatal_signal_pending(current))
 			break;
 		cond_resched();
 	}
@@ -966,14 +1223,12 @@ void scan_command(struct kvs_client *c)
 	cursor = ((u64)dcur << server.shard_bits) | shard;
 	add_reply_array_len(c, 2);
 	add_reply_bulk(c, buf, snprintf(buf, sizeof(buf), "%llu", cursor));
-	add_reply_array_len(c, s.nkeys);
-	for (i = 0; i < s.nkeys; i++)
-		add_reply_bulk(c, s.keys[i].ptr, s.keys[i].len);
+	add_reply_array_len(c, s.keys.n);
+	for (i = 0; i < s.keys.n && !kvs_reply_cut(c); i++)
+		add_reply_bulk(c, s.keys.v[i].p, s.keys.v[i].len);
 out:
-	for (i = 0; i < s.nkeys; i++)
-		kfree(s.keys[i].ptr);
-	kfree(s.keys);
-	kfree(s.ents);
+	copies_free(&s.keys);
+	kvs_client_kvfree(c, s.ents, s.cap * sizeof(*s.ents));
 }
 
 /* ---------------------------------------------------------- RANDOMKEY */
@@ -1045,49 +1300,72 @@ static int flush_async_or_reply(struct kvs_client *c, bool *async)
 }
 
 /*
- * Detaching is O(1) per dict, so the all-shard lock is short for ASYNC.
- * SYNC frees inline like Redis (values above lazyfree-threshold still go
- * to the worker through kvs_obj_put()).
+ * FLUSHDB/FLUSHALL: every shard is locked only to detach the dicts, O(1)
+ * each, so the flush is atomic; freeing them, however big, happens with
+ * no shard lock held. ASYNC hands them to the lazyfree worker. SYNC frees
+ * them in this task before replying, like Redis; if the array for them
+ * cannot be had, the worker frees them and this task waits for it. Inside
+ * EXEC the shards stay locked until EXEC ends, so the worker frees them.
  */
-static void flush_db(struct kvs_shard *sh, int db, bool async)
+static void flush_dbs(struct kvs_client *c, int db, bool async)
 {
-	struct kvs_dict tmp;
+	unsigned int ndb = db < 0 ? KVS_DBNUM : 1, first = db < 0 ? 0 : db;
+	size_t n = 0, size = array_size(server.nr_shards * ndb,
+					sizeof(struct kvs_dict));
+	bool held = READ_ONCE(kvs_all_shards_owner) == current;
+	struct kvs_dict *tmp = NULL;
+	bool wait = false;
+	unsigned int i, j;
 
-	lockdep_assert_held(&sh->lock);
-	kvs_dict_detach(&sh->db[db], &tmp);
-	if (async)
-		kvs_free_dict_async(&tmp);
-	else
-		kvs_dict_free_detached(&tmp);
+	if (!async && !held) {
+		tmp = kvs_client_kvmalloc(c, size, 0);
+		wait = !tmp;
+	}
+	if (!held)
+		kvs_lock_all_shards();
+	kvs_touch_watched_flush(db);
+	for (i = 0; i < server.nr_shards; i++) {
+		for (j = first; j < first + ndb; j++) {
+			struct kvs_dict *d = &server.shards[i].db[j];
+			struct kvs_dict out;
+
+			lockdep_assert_held(&server.shards[i].lock);
+			if (!kvs_dict_size(d) && !d->table[0] && !d->table[1])
+				continue;
+			kvs_dict_detach(d, &out);
+			if (tmp)
+				tmp[n++] = out;
+			else
+				kvs_free_dict_async(&out);
+		}
+	}
+	if (!held)
+		kvs_unlock_all_shards();
+
+	for (i = 0; i < n; i++)
+		kvs_dict_free_detached(&tmp[i]);	/* yields */
+	kvs_client_kvfree(c, tmp, size);
+	if (wait)
+		flush_work(&server.lazyfree_work);
 }
 
-/* CMD_ALLSHARDS: the dispatcher holds every shard lock. */
 void flushdb_command(struct kvs_client *c)
 {
-	unsigned int i;
 	bool async;
 
 	if (flush_async_or_reply(c, &async))
 		return;
-	kvs_touch_watched_flush(c->db);
-	for (i = 0; i < server.nr_shards; i++)
-		flush_db(&server.shards[i], c->db, async);
+	flush_dbs(c, c->db, async);
 	add_reply_ok(c);
 }
 
-/* CMD_ALLSHARDS: the dispatcher holds every shard lock. */
 void flushall_command(struct kvs_client *c)
 {
-	unsigned int i;
 	bool async;
-	int db;
 
 	if (flush_async_or_reply(c, &async))
 		return;
-	kvs_touch_watched_flush(-1);
-	for (i = 0; i < server.nr_shards; i++)
-		for (db = 0; db < KVS_DBNUM; db++)
-			flush_db(&server.shards[i], db, async);
+	flush_dbs(c, -1, async);
 	add_reply_ok(c);
 }
 

@@ -884,6 +884,18 @@ int kvs_ll2string(char *buf, size_t size, s64 v);
 /* Glob match as Redis's stringmatchlen (KEYS, SCAN MATCH, CONFIG GET). */
 bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,
 		     bool nocase);
+/* State of a match done in bounded steps (kvs_stringmatch_step()). */
+struct kvs_match {
+	size_t p, i;		/* next pattern byte, next subject byte */
+	size_t star_p, star_i;	/* after the last '*', where it resumes */
+	size_t cls;		/* in a [class]: its next byte, else 0 */
+	unsigned int stars;	/* '*' groups passed */
+	bool have_star, cls_neg, cls_match;
+};
+
+int kvs_stringmatch_step(const char *pat, size_t plen, const char *s,
+			 size_t slen, bool nocase, struct kvs_match *m,
+			 long *budget);
 bool kvs_arg_equals(const struct kvs_arg *a, const char *s);	/* nocase */
 /* Parse an argument as int64 or reply "ERR value is not an integer..." */
 int kvs_get_ll_or_reply(struct kvs_client *c, const struct kvs_arg *a,

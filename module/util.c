@@ -129,6 +129,18 @@ int kvs_ll2string(char *buf, size_t size, s64 v)
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_ll2string);
 
+/*
+ * Redis gives up on a pattern whose match passes more than 1000 groups of
+ * '*' that are followed by something (its recursion depth limit, the fix
+ * of CVE-2024-31228): such a pattern matches nothing.
+ */
+#define KVS_GLOB_MAX_STARS	1000
+
+static inline bool kvs_glob_special(char ch)
+{
+	return ch == '*' || ch == '?' || ch == '[' || ch == '\\';
+}
+
 static inline bool kvs_char_eq(char a, char b, bool nocase)
 {
 	if (nocase)
@@ -137,113 +149,197 @@ static inline bool kvs_char_eq(char a, char b, bool nocase)
 }
 
 /*
- * One pattern element at @pat[*pi] (not '*') against the character @ch.
- * Advances *pi past the element. The odd corners ("[a-]" is a range up
- * to ']', an unclosed class runs to the end of the pattern, "\" as the
- * last character is literal) are Redis's.
+ * One element of a class at *@cls against @ch: sets *@match if it takes
+ * @ch, advances *@cls, or sets it to 0 and *@p past the class when the
+ * class is over. The odd corners are Redis's: "[a-]" is a range up to
+ * ']', an unclosed class runs to the end of the pattern, an escape is
+ * compared case-sensitively even with @nocase, and range bounds compare
+ * as signed chars (Redis is built with a signed char).
  */
-static bool kvs_match_one(const char *pat, size_t plen, size_t *pi, char ch,
-			  bool nocase)
+static __always_inline void kvs_match_class(const char *pat, size_t plen,
+					    char ch, bool nocase, size_t *cls,
+					    size_t *p, bool *match)
 {
-	size_t p = *pi;
-	bool neg, match = false;
+	size_t q = *cls;
 
-	switch (pat[p]) {
-	case '?':
-		*pi = p + 1;
-		return true;
-	case '[':
-		p++;
-		neg = p < plen && pat[p] == '^';
-		if (neg)
-			p++;
-		for (;;) {
-			if (p >= plen) {
-				/* unterminated: the class ends the pattern */
-				break;
-			} else if (pat[p] == '\\' && plen - p >= 2) {
-				p++;
-				if (pat[p] == ch)
-					match = true;
-			} else if (pat[p] == ']') {
-				p++;
-				break;
-			} else if (plen - p >= 3 && pat[p + 1] == '-') {
-				int start = (u8)pat[p], end = (u8)pat[p + 2];
-				int c = (u8)ch;
-
-				if (start > end)
-					swap(start, end);
-				if (nocase) {
-					start = kvs_ascii_lower(start);
-					end = kvs_ascii_lower(end);
-					c = kvs_ascii_lower(c);
-				}
-				p += 2;
-				if (c >= start && c <= end)
-					match = true;
-			} else if (kvs_char_eq(pat[p], ch, nocase)) {
-				match = true;
-			}
-			p++;
-		}
-		*pi = min(p, plen);
-		return neg ? !match : match;
-	case '\\':
-		if (plen - p >= 2)
-			p++;
-		fallthrough;
-	default:
-		*pi = p + 1;
-		return kvs_char_eq(pat[p], ch, nocase);
+	if (q >= plen) {
+		*p = plen;
+		*cls = 0;
+		return;
 	}
+	if (pat[q] == '\\' && plen - q >= 2) {
+		q++;
+		if (pat[q] == ch)
+			*match = true;
+	} else if (pat[q] == ']') {
+		*p = q + 1;
+		*cls = 0;
+		return;
+	} else if (plen - q >= 3 && pat[q + 1] == '-') {
+		int start = (s8)pat[q], end = (s8)pat[q + 2], c = (s8)ch;
+
+		if (start > end)
+			swap(start, end);
+		if (nocase) {
+			start = kvs_ascii_lower(start);
+			end = kvs_ascii_lower(end);
+			c = kvs_ascii_lower(c);
+		}
+		q += 2;
+		if (c >= start && c <= end)
+			*match = true;
+	} else if (kvs_char_eq(pat[q], ch, nocase)) {
+		*match = true;
+	}
+	*cls = q + 1;
 }
 
 /**
- * kvs_stringmatch - glob-style match, as Redis's stringmatchlen()
+ * kvs_stringmatch_step - glob match in bounded steps, as stringmatchlen()
  * @pat: pattern (* ? [abc] [^a] [a-z] \x)
  * @plen: length of @pat
  * @s: subject
  * @slen: length of @s
  * @nocase: ASCII case-insensitive
+ * @m: state, zeroed before the first call; kept between calls
+ * @budget: steps allowed; decremented by the steps taken
  *
- * Iterative (a backtrack point at the last '*' is enough for globs), so
- * a hostile pattern costs O(plen * slen) time and no stack. As in Redis
- * an empty subject matches only an empty pattern.
+ * Every element but '*' takes one character, so backtracking to the last
+ * '*' is enough (the greedy glob match): O(plen * slen) steps, no stack,
+ * and the same answers as Redis's recursive matcher, including its limit
+ * on '*' groups. A step examines one pattern byte, so a caller holding a
+ * lock can stop after a bounded amount of work and go on later (with the
+ * same arguments, or the same bytes copied elsewhere).
+ *
+ * Return: 1 on a match, 0 on none, -EAGAIN when @budget ran out first.
+ */
+int kvs_stringmatch_step(const char *pat, size_t plen, const char *s,
+			 size_t slen, bool nocase, struct kvs_match *m,
+			 long *budget)
+{
+	/* the hot loop works on copies, written back on the way out */
+	size_t p = m->p, i = m->i, star_p = m->star_p, star_i = m->star_i;
+	size_t cls = m->cls;
+	bool have_star = m->have_star, cls_match = m->cls_match;
+	unsigned int stars = m->stars;
+	long left = *budget;
+	int ret = -EAGAIN;
+	bool ok;
+
+	/* as in Redis an empty subject matches only an empty pattern */
+	if (slen == 0)
+		return plen == 0;
+	for (; left > 0; left--) {
+		if (cls) {
+			kvs_match_class(pat, plen, s[i], nocase, &cls, &p,
+					&cls_match);
+			if (cls)
+				continue;
+			ok = cls_match != m->cls_neg;
+		} else if (i == slen) {
+			/* the subject is used up: only '*'s may be left */
+			if (p < plen && pat[p] == '*') {
+				p++;
+				continue;
+			}
+			ret = p == plen;
+			break;
+		} else if (p == plen) {
+			ok = false;
+		} else if (pat[p] == '*') {
+			if (p + 1 < plen && pat[p + 1] == '*') {
+				p++;
+				continue;
+			}
+			if (p + 1 == plen) {
+				ret = 1;
+				break;
+			}
+			/*
+			 * Backtracking never returns before the last '*', so
+			 * this counts the groups Redis's recursion would nest.
+			 */
+			if (++stars > KVS_GLOB_MAX_STARS) {
+				ret = 0;
+				break;
+			}
+			have_star = true;
+			star_p = ++p;
+			star_i = i;
+			continue;
+		} else if (pat[p] == '?') {
+			p++;
+			ok = true;
+		} else if (pat[p] == '[') {
+			cls = p + 1;
+			m->cls_neg = cls < plen && pat[cls] == '^';
+			if (m->cls_neg)
+				cls++;
+			cls_match = false;
+			continue;
+		} else {
+			if (pat[p] == '\\' && plen - p >= 2)
+				p++;
+			ok = kvs_char_eq(pat[p], s[i], nocase);
+			p++;
+			/* a run of plain characters, a step each */
+			while (ok && left > 1 && i + 1 < slen && p < plen &&
+			       !kvs_glob_special(pat[p])) {
+				ok = kvs_char_eq(pat[p], s[i + 1], nocase);
+				if (!ok)
+					break;
+				p++;
+				i++;
+				left--;
+			}
+		}
+
+		if (ok) {
+			i++;
+		} else if (have_star) {
+			/* let the last '*' take one more character */
+			p = star_p;
+			i = ++star_i;
+		} else {
+			ret = 0;
+			break;
+		}
+	}
+	m->p = p;
+	m->i = i;
+	m->star_p = star_p;
+	m->star_i = star_i;
+	m->cls = cls;
+	m->have_star = have_star;
+	m->cls_match = cls_match;
+	m->stars = stars;
+	/* the step that decided counts too */
+	*budget = ret == -EAGAIN ? 0 : left - 1;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_stringmatch_step);
+
+/**
+ * kvs_stringmatch - glob-style match, as Redis's stringmatchlen()
+ * @pat: pattern
+ * @plen: length of @pat
+ * @s: subject
+ * @slen: length of @s
+ * @nocase: ASCII case-insensitive
+ *
+ * O(plen * slen) in one go: for patterns and subjects of bounded size, or
+ * callers that hold no lock (see kvs_stringmatch_step()).
  *
  * Return: true on a match.
  */
 bool kvs_stringmatch(const char *pat, size_t plen, const char *s, size_t slen,
 		     bool nocase)
 {
-	size_t p = 0, i = 0, star_p = 0, star_i = 0;
-	bool have_star = false;
+	struct kvs_match m = { };
+	long budget = LONG_MAX;
 
-	if (slen == 0)
-		return plen == 0;
-	while (i < slen) {
-		if (p < plen && pat[p] == '*') {
-			while (p + 1 < plen && pat[p + 1] == '*')
-				p++;
-			if (p + 1 == plen)
-				return true;
-			have_star = true;
-			star_p = ++p;
-			star_i = i;
-			continue;
-		}
-		if (p < plen && kvs_match_one(pat, plen, &p, s[i], nocase)) {
-			i++;
-			continue;
-		}
-		if (!have_star)
-			return false;
-		p = star_p;
-		i = ++star_i;
-	}
-	while (p < plen && pat[p] == '*')
-		p++;
-	return p == plen;
+	return kvs_stringmatch_step(pat, plen, s, slen, nocase, &m,
+				    &budget) == 1;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_stringmatch);
 

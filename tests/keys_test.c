@@ -474,4 +474,452 @@ TEST_F_TIMEOUT(keys, scan_across_resize, 900)
 	}
 }
 
+/* ------------------------------------------------ resource control */
+
+/*
+ * A prober: a child process on its own connection that GETs @key in a
+ * loop and reports the longest wait, to show that another client's long
+ * command does not hold the shards it needs.
+ */
+struct prober {
+	pid_t pid;
+	int stop;		/* write end: closing it stops the child */
+	int result;		/* read end: "max_ms count" */
+};
+
+static int start_prober(struct prober *p, const char *key, size_t keylen)
+{
+	int stop[2], res[2];
+	char c;
+
+	if (pipe(stop) || pipe(res))
+		return -1;
+	p->pid = fork();
+	if (p->pid < 0)
+		return -1;
+	if (p->pid == 0) {
+		const char *argv[] = { "GET", key };
+		size_t lens[] = { 3, keylen };
+		long long max = 0, n = 0;
+		struct pollfd pfd = { .fd = stop[0], .events = POLLIN };
+		char buf[64];
+		int fd = kvs_connect(O_RDWR);
+
+		close(stop[1]);
+		close(res[0]);
+		if (fd < 0)
+			_exit(1);
+		if (write(res[1], "r", 1) != 1)
+			_exit(1);
+		while (poll(&pfd, 1, 0) == 0) {
+			long long t0 = kvs_mono_ms();
+
+			if (!kvs_cmdv(fd, 2, argv, lens))
+				_exit(1);
+			if (kvs_mono_ms() - t0 > max)
+				max = kvs_mono_ms() - t0;
+			n++;
+		}
+		snprintf(buf, sizeof(buf), "%lld %lld", max, n);
+		if (write(res[1], buf, strlen(buf)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(stop[0]);
+	close(res[1]);
+	p->stop = stop[1];
+	p->result = res[0];
+	/* the child is connected and probing */
+	if (read(p->result, &c, 1) != 1)
+		return -1;
+	usleep(50000);
+	return 0;
+}
+
+/* Stops the prober; returns its longest GET in ms (-1: it failed). */
+static long long stop_prober(struct prober *p, long long *count)
+{
+	char buf[64] = "";
+	long long max = -1;
+	int status;
+
+	close(p->stop);
+	if (read(p->result, buf, sizeof(buf) - 1) > 0)
+		sscanf(buf, "%lld %lld", &max, count);
+	close(p->result);
+	waitpid(p->pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return max;
+}
+
+/* A wait of a normal kernel's whole command would pass this: not a speed test. */
+#define STALL_GUARD_MS	(5000LL * kvs_slow_factor())
+
+/*
+ * The glob cost is pattern length x key length; Redis spends it in its
+ * own process. Here it must not keep the key's shard locked: a GET of
+ * that very key goes on while KEYS and SCAN MATCH grind.
+ */
+TEST_F_TIMEOUT(keys, pathological_pattern_no_stall, 900)
+{
+	static const char *const shapes[] = { "*%sb", "*%sb*" };
+	const size_t klen = 56000, alen = 28000;
+	char *key = malloc(klen + 1), *run = malloc(alen + 1);
+	char *pat = malloc(alen + 8);
+	unsigned int i;
+
+	KVS_DEVICE_ONLY();
+	memset(key, 'a', klen);
+	key[klen] = '\0';
+	memset(run, 'a', alen);
+	run[alen] = '\0';
+	{
+		const char *argv[] = { "SET", key, "v" };
+
+		ASSERT_REPLY(OK, kvs_cmdv(self->fd, 3, argv, NULL));
+	}
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const char *kargv[] = { "KEYS", pat };
+		const char *sargv[] = { "SCAN", "0", "MATCH", pat, "COUNT",
+					"1000" };
+		long long t0, keys_ms, scan_ms, max, n = 0;
+		struct prober p;
+		const char *r;
+
+		snprintf(pat, alen + 8, shapes[i], run);
+		ASSERT_EQ(0, start_prober(&p, key, klen));
+		t0 = kvs_mono_ms();
+		r = kvs_cmdv(self->fd, 2, kargv, NULL);
+		keys_ms = kvs_mono_ms() - t0;
+		EXPECT_REPLY("*0\r\n", r);
+		t0 = kvs_mono_ms();
+		r = kvs_cmdv(self->fd, 6, sargv, NULL);
+		scan_ms = kvs_mono_ms() - t0;
+		EXPECT_REPLY("*2\r\n$1\r\n0\r\n*0\r\n", r);
+		max = stop_prober(&p, &n);
+		TH_LOG("pattern %.8s...(%zu bytes): KEYS %lld ms, SCAN MATCH %lld ms; concurrent GET: %lld calls, longest %lld ms",
+		       pat, strlen(pat), keys_ms, scan_ms, n, max);
+		EXPECT_LE(0, max);
+		EXPECT_GT(STALL_GUARD_MS, max);
+		EXPECT_LT(0, n);
+	}
+	/* the same work that matches: the key comes back */
+	snprintf(pat, alen + 8, "*%s", run);
+	{
+		const char *kargv[] = { "KEYS", pat };
+		const char *r = kvs_cmdv(self->fd, 2, kargv, NULL);
+
+		ASSERT_NE(NULL, r);
+		EXPECT_EQ(0, strncmp(r, "*1\r\n$56000\r\naaaa", 16));
+	}
+	free(key);
+	free(run);
+	free(pat);
+}
+
+/* Keys "many:<i>" found in a KEYS/SCAN reply; -1 on an unexpected key. */
+static long count_many(struct __test_metadata *_metadata, const char *r,
+		       unsigned char *seen, int n, long *dups)
+{
+	char **v;
+	long k, i, got = 0;
+
+	k = parse_bulk_array(r, &v);
+	if (k < 0)
+		return -1;
+	for (i = 0; i < k; i++) {
+		int idx;
+		char tail;
+
+		if (sscanf(v[i], "many:%d%c", &idx, &tail) == 1 && idx >= 0 &&
+		    idx < n) {
+			if (seen[idx]++) {
+				if (*dups < 5)
+					TH_LOG("many:%d returned twice", idx);
+				(*dups)++;
+			}
+			got++;
+		} else if (strncmp(v[i], "churn:", 6)) {
+			TH_LOG("unexpected key %s", v[i]);
+			got = -1;
+		}
+		free(v[i]);
+	}
+	free(v);
+	return got;
+}
+
+/* A child that adds @n "churn:" keys and deletes them again, forever. */
+static pid_t start_churn(int n)
+{
+	pid_t pid = fork();
+	int fd, round, i;
+
+	if (pid)
+		return pid;
+	fd = kvs_connect(O_RDWR);
+	for (round = 0; fd >= 0; round++) {
+		struct kvs_sbuf b = { 0 };
+
+		for (i = 0; i < n; i++) {
+			char key[32];
+			const char *set[] = { "SET", key, "x" };
+			const char *del[] = { "DEL", key };
+
+			snprintf(key, sizeof(key), "churn:%d", i);
+			if (round & 1)
+				kvs_sbuf_cmd(&b, 2, del, NULL);
+			else
+				kvs_sbuf_cmd(&b, 3, set, NULL);
+			if (i % 1000 == 999 || i == n - 1) {
+				if (!kvs_exec_req(fd, b.p, b.len))
+					_exit(1);
+				b.len = 0;
+			}
+		}
+		free(b.p);
+	}
+	_exit(1);
+}
+
+/*
+ * KEYS goes shard by shard, a bounded piece at a time, while the keyspace
+ * changes: every key present for the whole call comes back exactly once,
+ * and a GET is never held for the whole walk.
+ */
+TEST_F_TIMEOUT(keys, keys_many_exactly_once, 900)
+{
+	/* fewer keys on the debug kernel: the same paths, in less time */
+	const int n = 100000 / kvs_slow_factor();
+	unsigned char *seen = calloc(n, 1);
+	long long t0, ms, max, calls = 0;
+	long got, dups = 0;
+	struct prober p;
+	pid_t churn;
+	const char *r;
+	int round;
+
+	KVS_DEVICE_ONLY();
+	fill_keys(_metadata, self->fd, "many:", 0, n);
+	churn = start_churn(20000);
+	ASSERT_LE(0, churn);
+	ASSERT_EQ(0, start_prober(&p, "many:7", 6));
+	for (round = 0; round < 3; round++) {
+		memset(seen, 0, n);
+		t0 = kvs_mono_ms();
+		r = kvs_cmd(self->fd, "KEYS *");
+		ms = kvs_mono_ms() - t0;
+		got = count_many(_metadata, r, seen, n, &dups);
+		TH_LOG("KEYS * over %d keys and churn: %lld ms, %ld of them",
+		       n, ms, got);
+		EXPECT_EQ(n, got);
+	}
+	EXPECT_EQ(0, dups);
+	kill(churn, SIGKILL);
+	waitpid(churn, NULL, 0);
+	max = stop_prober(&p, &calls);
+	TH_LOG("concurrent GET: %lld calls, longest %lld ms", calls, max);
+	EXPECT_LE(0, max);
+	EXPECT_GT(STALL_GUARD_MS, max);
+	free(seen);
+}
+
+/*
+ * A dict that shrinks between two pieces of a KEYS walk brings back
+ * buckets already visited; their keys must not come back twice. Two
+ * keys a shard, each of whose matches takes several holds (so a walk of
+ * a shard spans tens of milliseconds), while a child grows every dict
+ * with thousands of keys and deletes them, shrinking it back to a few
+ * buckets, over and over.
+ */
+TEST_F_TIMEOUT(keys, keys_exactly_once_across_shrink, 900)
+{
+	const int few = 128, rounds = 20, tail = 1500, run = 700;
+	char *key = malloc(32 + tail), *pat = malloc(8 + run);
+	int *seen = calloc(few, sizeof(int));
+	long long t0 = kvs_mono_ms();
+	long dups = 0, bad = 0;
+	int i, round, idx;
+	pid_t churn;
+
+	KVS_DEVICE_ONLY();
+	for (i = 0; i < few; i++) {
+		int n = snprintf(key, 32, "many:%d:", i);
+
+		memset(key + n, 'a', tail);
+		key[n + tail] = '\0';
+		ASSERT_REPLY(OK, kvs_cmdl(self->fd, "SET", key, "v", NULL));
+	}
+	memcpy(pat, "many:*", 6);
+	memset(pat + 6, 'a', run);
+	pat[6 + run] = '\0';
+	churn = start_churn(4000);
+	ASSERT_LE(0, churn);
+	for (round = 0; round < rounds; round++) {
+		char **v;
+		long k;
+
+		memset(seen, 0, few * sizeof(int));
+		k = parse_bulk_array(kvs_cmdl(self->fd, "KEYS", pat, NULL), &v);
+		ASSERT_LE(0, k);
+		for (i = 0; i < k; i++) {
+			if (sscanf(v[i], "many:%d:", &idx) == 1 && idx >= 0 &&
+			    idx < few)
+				dups += seen[idx]++ > 0;
+			else
+				bad++;
+			free(v[i]);
+		}
+		free(v);
+		for (i = 0; i < few; i++)
+			bad += !seen[i];
+	}
+	kill(churn, SIGKILL);
+	waitpid(churn, NULL, 0);
+	TH_LOG("%d KEYS walks under churn: %lld ms, %ld keys returned twice, %ld missing or foreign",
+	       rounds, kvs_mono_ms() - t0, dups, bad);
+	EXPECT_EQ(0, dups);
+	EXPECT_EQ(0, bad);
+	free(key);
+	free(pat);
+	free(seen);
+}
+
+/*
+ * SCAN COUNT 1000000000000 returns the whole database in one call, as in
+ * Redis, but a piece at a time: a GET in the meantime does not wait for
+ * it, and the iteration is complete.
+ */
+TEST_F_TIMEOUT(keys, scan_huge_count, 900)
+{
+	const int n = 50000 / kvs_slow_factor();
+	unsigned char *seen = calloc(n, 1);
+	unsigned long long cursor = 0;
+	long long t0, ms, max, calls = 0;
+	long got = 0, dups = 0, k;
+	int scans = 0;
+	struct prober p;
+	char **v;
+
+	fill_keys(_metadata, self->fd, "many:", 0, n);
+	if (!kvs_sock_mode)
+		ASSERT_EQ(0, start_prober(&p, "many:7", 6));
+	t0 = kvs_mono_ms();
+	do {
+		const char *r = kvs_cmdf(self->fd,
+					 "SCAN %llu COUNT 1000000000000",
+					 cursor);
+		const char *arr;
+
+		ASSERT_NE(NULL, r);
+		ASSERT_LE(0, parse_scan(r, &cursor, &v));
+		for (k = 0; v[k]; k++)
+			free(v[k]);
+		free(v);
+		/* parse_scan() consumed the keys: count them again */
+		arr = strchr(r + 5, '*');
+		k = count_many(_metadata, arr, seen, n, &dups);
+		ASSERT_LE(0, k);
+		got += k;
+		scans++;
+	} while (cursor && scans < 1000);
+	ms = kvs_mono_ms() - t0;
+	TH_LOG("SCAN COUNT 1e12 over %d keys: %d call(s), %lld ms", n, scans,
+	       ms);
+	EXPECT_EQ(0, cursor);
+	EXPECT_EQ(n, got);
+	EXPECT_EQ(0, dups);
+	/* MATCH and TYPE in the same single call */
+	memset(seen, 0, n);
+	k = parse_scan(kvs_cmd(self->fd,
+			       "SCAN 0 MATCH many:1?? COUNT 1000000000000 TYPE string"),
+		       &cursor, &v);
+	EXPECT_EQ(100, k);
+	EXPECT_EQ(0, cursor);
+	if (!kvs_sock_mode) {
+		max = stop_prober(&p, &calls);
+		TH_LOG("concurrent GET: %lld calls, longest %lld ms", calls,
+		       max);
+		EXPECT_LE(0, max);
+		EXPECT_GT(STALL_GUARD_MS, max);
+	}
+	free(seen);
+}
+
+/* KEYS and SCAN are read-only: a read-only fd runs them, not FLUSHALL. */
+TEST_F(keys, keys_scan_readonly_fd)
+{
+	int ro;
+
+	KVS_DEVICE_ONLY();
+	KVS_OPEN_OR_SKIP(ro, O_RDONLY);
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET k:ro v"));
+	EXPECT_REPLY("*1\r\n$4\r\nk:ro\r\n", kvs_cmd(ro, "KEYS k:*"));
+	EXPECT_REPLY("*1\r\n$4\r\nk:ro\r\n", kvs_cmd(ro, "KEYS *"));
+	EXPECT_REPLY("*0\r\n", kvs_cmd(ro, "KEYS nope*"));
+	EXPECT_REPLY("*2\r\n$1\r\n0\r\n*1\r\n$4\r\nk:ro\r\n",
+		     kvs_cmd(ro, "SCAN 0 MATCH k:?o COUNT 1000"));
+	EXPECT_REPLY_PREFIX("-NOPERM ", kvs_cmd(ro, "FLUSHALL"));
+	EXPECT_REPLY_PREFIX("-NOPERM ", kvs_cmd(ro, "FLUSHDB SYNC"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "EXISTS k:ro"));
+	close(ro);
+}
+
+/* Queued in MULTI, they run with every shard held by EXEC. */
+TEST_F(keys, keys_scan_flush_in_exec)
+{
+	static const struct kvs_step steps[] = {
+		{ "SET k:x 1", OK },
+		{ "MULTI", OK },
+		{ "KEYS k:*", "+QUEUED\r\n" },
+		{ "SCAN 0 MATCH k:? COUNT 1000000", "+QUEUED\r\n" },
+		{ "FLUSHALL SYNC", "+QUEUED\r\n" },
+		{ "KEYS *", "+QUEUED\r\n" },
+		{ "SET k:y 2", "+QUEUED\r\n" },
+		{ "FLUSHDB", "+QUEUED\r\n" },
+		{ "DBSIZE", "+QUEUED\r\n" },
+		{ "EXEC", "*7\r\n*1\r\n$3\r\nk:x\r\n"
+			  "*2\r\n$1\r\n0\r\n*1\r\n$3\r\nk:x\r\n"
+			  "+OK\r\n*0\r\n+OK\r\n+OK\r\n:0\r\n" },
+		{ "KEYS *", "*0\r\n" },
+	};
+
+	KVS_RUN_STEPS(self->fd, steps);
+}
+
+/*
+ * FLUSHALL SYNC of a big keyspace frees it before replying, like Redis,
+ * but with no shard lock held: a GET meanwhile does not wait for it.
+ */
+TEST_F_TIMEOUT(keys, flush_sync_no_stall, 900)
+{
+	const int n = 200000 / kvs_slow_factor();
+	long long t0, ms, max, calls = 0;
+	struct prober p;
+
+	KVS_DEVICE_ONLY();
+	fill_keys(_metadata, self->fd, "many:", 0, n);
+	ASSERT_EQ(0, start_prober(&p, "k:probe", 7));
+	t0 = kvs_mono_ms();
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "FLUSHALL SYNC"));
+	ms = kvs_mono_ms() - t0;
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "DBSIZE"));
+	max = stop_prober(&p, &calls);
+	TH_LOG("FLUSHALL SYNC of %d keys: %lld ms; concurrent GET: %lld calls, longest %lld ms",
+	       n, ms, calls, max);
+	EXPECT_LE(0, max);
+	EXPECT_GT(STALL_GUARD_MS, max);
+	/* and FLUSHDB SYNC of one database leaves the others */
+	fill_keys(_metadata, self->fd, "many:", 0, 1000);
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SELECT 1"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET k:db1 v"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SELECT 0"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "FLUSHDB SYNC"));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "DBSIZE"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SELECT 1"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "DBSIZE"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SELECT 0"));
+}
+
 TEST_HARNESS_MAIN

@@ -118,6 +118,22 @@ static void util_stringmatch(struct kunit *test)
 		/* an empty subject matches only an empty pattern */
 		{ "*", "", false, false },
 		{ "", "", false, true },
+		/* Redis's corners, checked against redis-server 7.0.15 */
+		{ "[a-]", "]", false, true },
+		{ "[a-]", "b", false, false },
+		{ "[abc", "b", false, true },
+		{ "[\\", "\\", false, true },
+		{ "a\\", "a\\", false, true },
+		{ "[^", "x", false, true },
+		{ "[z-a]", "m", false, true },
+		{ "[\\A]", "a", true, false },
+		{ "[A]", "a", true, true },
+		/* range bounds compare as signed chars */
+		{ "[a-\xff]", "\xff", false, true },
+		{ "[a-\xff]", "0", false, true },
+		{ "[a-\xff]", "\x80", false, false },
+		{ "[\x01-\xff]", "\x80", false, false },
+		{ "[\x80-a]", "\x90", false, true },
 	};
 	size_t i;
 
@@ -129,6 +145,68 @@ static void util_stringmatch(struct kunit *test)
 						    cases[i].nocase),
 				    cases[i].match, "\"%s\" vs \"%s\"",
 				    cases[i].pat, cases[i].s);
+}
+
+/* Redis gives up beyond 1000 '*' groups followed by something. */
+static void util_stringmatch_stars(struct kunit *test)
+{
+	const size_t n = 1003;
+	char *pat = kunit_kzalloc(test, 2 * n + 2, GFP_KERNEL);
+	char *s = kunit_kzalloc(test, n, GFP_KERNEL);
+	size_t groups;
+
+	KUNIT_ASSERT_NOT_NULL(test, pat);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	memset(s, 'a', n);
+	for (groups = 999; groups <= 1002; groups++) {
+		size_t i;
+
+		for (i = 0; i < groups; i++)
+			memcpy(pat + 2 * i, "*a", 2);
+		KUNIT_EXPECT_EQ_MSG(test, kvs_stringmatch(pat, 2 * groups, s, n,
+							  false),
+				    groups <= 1000, "%zu groups", groups);
+		/* a trailing '*' does not count */
+		pat[2 * groups] = '*';
+		KUNIT_EXPECT_EQ_MSG(test, kvs_stringmatch(pat, 2 * groups + 1,
+							  s, n, false),
+				    groups <= 1000, "%zu groups + *", groups);
+	}
+}
+
+/* Stopping and resuming at every step gives the same answers. */
+static void util_stringmatch_step(struct kunit *test)
+{
+	static const struct {
+		const char *pat, *s;
+	} cases[] = {
+		{ "*a*b*c*", "xaxbxcx" },
+		{ "*a*b*c*", "xaxcxbx" },
+		{ "*aaaab", "aaaaaaaaaaaab" },
+		{ "*aaaab", "aaaaaaaaaaaaa" },
+		{ "h[^xyz]l*o", "hello" },
+		{ "[abc", "b" },
+		{ "**?*", "zz" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *p = cases[i].pat, *s = cases[i].s;
+		bool want = kvs_stringmatch(p, strlen(p), s, strlen(s), false);
+		struct kvs_match m = { };
+		long budget, steps = 0;
+		int r;
+
+		do {
+			budget = 1;
+			r = kvs_stringmatch_step(p, strlen(p), s, strlen(s),
+						 false, &m, &budget);
+			steps++;
+		} while (r == -EAGAIN && steps < 10000);
+		KUNIT_EXPECT_EQ_MSG(test, r, (int)want, "\"%s\" vs \"%s\"",
+				    p, s);
+		KUNIT_EXPECT_GT(test, steps, 1);
+	}
 }
 
 static void util_memtoull(struct kunit *test)
@@ -220,6 +298,8 @@ static struct kunit_case util_cases[] = {
 	KUNIT_CASE(util_string2ll),
 	KUNIT_CASE(util_string2ull),
 	KUNIT_CASE(util_stringmatch),
+	KUNIT_CASE(util_stringmatch_stars),
+	KUNIT_CASE(util_stringmatch_step),
 	KUNIT_CASE(util_memtoull),
 	KUNIT_CASE(util_scan_cursor),
 	{}
