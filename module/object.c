@@ -213,6 +213,40 @@ int kvs_grow_yield(unsigned long i)
 }
 
 /**
+ * kvs_stringmatch_yield - kvs_stringmatch() for a task that may sleep
+ * @pat: pattern
+ * @plen: its length
+ * @s: subject
+ * @slen: its length
+ * @nocase: ASCII case-insensitive
+ *
+ * A glob match costs up to @plen x @slen steps, both of the user's size:
+ * give the CPU away every 64k steps (no soft lockup), and give up for a
+ * task being killed. For callers that hold no spinlock (a shard mutex,
+ * pubsub_sem, or nothing).
+ *
+ * Return: true on a match; false on none, or when the task is killed.
+ */
+bool kvs_stringmatch_yield(const char *pat, size_t plen, const char *s,
+			   size_t slen, bool nocase)
+{
+	struct kvs_match m = { };
+	long budget;
+	int ret;
+
+	for (;;) {
+		budget = 65536;
+		ret = kvs_stringmatch_step(pat, plen, s, slen, nocase, &m,
+					   &budget);
+		if (ret != -EAGAIN)
+			return ret == 1;
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return false;
+	}
+}
+
+/**
  * kvs_reply_loop_stop - must a loop emitting reply elements stop?
  * @c: the client the reply is for
  * @i: elements emitted so far

@@ -608,10 +608,10 @@ static int ps_pattern_match(struct ps_entry *pat, const char *ch,
 	bool match;
 
 	if ((u64)pat->len * chlen <= PS_MATCH_INLINE)
-		return kvs_stringmatch(pat->name, pat->len, ch, chlen, false);
+		return kvs_stringmatch_yield(pat->name, pat->len, ch, chlen, false);
 	refcount_inc(&pat->ref);
 	up_read(&pubsub_sem);
-	match = kvs_stringmatch(pat->name, pat->len, ch, chlen, false);
+	match = kvs_stringmatch_yield(pat->name, pat->len, ch, chlen, false);
 	down_read(&pubsub_sem);
 	if (!pat->linked) {
 		/* unsubscribed meanwhile: nobody left to deliver to */
@@ -703,8 +703,8 @@ void pubsub_channels_command(struct kvs_client *c)
 	for (i = 0; i < ps_channels.size; i++) {
 		cond_resched();
 		hlist_for_each_entry(e, &ps_channels.buckets[i], hnode) {
-			if (pat && !kvs_stringmatch(pat->ptr, pat->len,
-						    e->name, e->len, false))
+			if (pat && !kvs_stringmatch_yield(pat->ptr, pat->len,
+							  e->name, e->len, false))
 				continue;
 			add_reply_bulk(c, e->name, e->len);
 			n++;

@@ -896,6 +896,9 @@ struct kvs_match {
 int kvs_stringmatch_step(const char *pat, size_t plen, const char *s,
 			 size_t slen, bool nocase, struct kvs_match *m,
 			 long *budget);
+/* object.c: the same, yielding; for callers that hold no spinlock */
+bool kvs_stringmatch_yield(const char *pat, size_t plen, const char *s,
+			   size_t slen, bool nocase);
 bool kvs_arg_equals(const struct kvs_arg *a, const char *s);	/* nocase */
 /* Parse an argument as int64 or reply "ERR value is not an integer..." */
 int kvs_get_ll_or_reply(struct kvs_client *c, const struct kvs_arg *a,

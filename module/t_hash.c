@@ -1300,8 +1300,8 @@ void hscan_command(struct kvs_client *c)
 	for (i = 0, k = 0; i < b.n; i++) {
 		f = b.v[i];
 		kvs_loop_yield(i);
-		if (pat && !kvs_stringmatch(pat->ptr, pat->len, f->field,
-					    f->flen, false))
+		if (pat && !kvs_stringmatch_yield(pat->ptr, pat->len, f->field,
+						  f->flen, false))
 			continue;
 		b.v[k++] = f;
 	}

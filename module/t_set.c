@@ -1651,8 +1651,8 @@ void sscan_command(struct kvs_client *c)
 
 		if (de->val->encoding == SET_ENC_INTSET)
 			elem_from_ll(e, s->iv[i]);
-		if (pat && !kvs_stringmatch(pat->ptr, pat->len, e->p, e->len,
-					    false))
+		if (pat && !kvs_stringmatch_yield(pat->ptr, pat->len, e->p, e->len,
+						  false))
 			continue;
 		kvs_loop_yield(i);
 		b.v[kept].len = e->len;

@@ -2604,8 +2604,8 @@ void zscan_command(struct kvs_client *c)
 	len = add_reply_deferred_len(c);
 	for (i = 0; i < s.nr && !kvs_reply_loop_stop(c, i); i++) {
 		n = s.nodes[i];
-		if (pat && !kvs_stringmatch(pat->ptr, pat->len, zs_ele(n),
-					    n->len, false))
+		if (pat && !kvs_stringmatch_yield(pat->ptr, pat->len, zs_ele(n),
+						  n->len, false))
 			continue;
 		add_reply_bulk(c, zs_ele(n), n->len);
 		if (listpack)
