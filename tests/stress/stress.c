@@ -1210,8 +1210,10 @@ static void worker_abuse(void)
 	memset(big, 'a', 8192);
 	/* a member to draw from, and one long key for the matcher */
 	kvs_cmd(rw, "SADD abuse:set m");
-	kvs_sbuf_addf(&b, "*3\r\n$3\r\nSET\r\n$4000\r\n%.4000s\r\n$1\r\nv\r\n",
-		      big);
+	/* (kvs_sbuf_addf() is for short pieces) */
+	kvs_sbuf_add(&b, "*3\r\n$3\r\nSET\r\n$4000\r\n", 20);
+	kvs_sbuf_add(&b, big, 4000);
+	kvs_sbuf_add(&b, "\r\n$1\r\nv\r\n", 9);
 	kvs_exec_req(rw, b.p, b.len);
 	while (kvs_mono_ms() < deadline_ms) {
 		int ro = kvs_connect(O_RDONLY);
@@ -1224,8 +1226,9 @@ static void worker_abuse(void)
 			kvs_sbuf_cmdstr(&b, "SRANDMEMBER abuse:set -300000");
 			break;
 		case 1:		/* the matcher's worst case */
-			kvs_sbuf_addf(&b, "*2\r\n$4\r\nKEYS\r\n$2002\r\n*%.2000sb\r\n",
-				      big);
+			kvs_sbuf_add(&b, "*2\r\n$4\r\nKEYS\r\n$2002\r\n*", 22);
+			kvs_sbuf_add(&b, big, 2000);
+			kvs_sbuf_add(&b, "b\r\n", 3);
 			break;
 		case 2:		/* many watched keys from a read-only fd */
 			kvs_sbuf_addf(&b, "*5001\r\n$5\r\nWATCH\r\n");
@@ -1241,8 +1244,9 @@ static void worker_abuse(void)
 				kvs_sbuf_cmdstr(&b, "EXISTS abuse:set");
 			break;
 		default:	/* a half-sent 2 MB argument, then close */
-			kvs_sbuf_addf(&b, "*2\r\n$4\r\nECHO\r\n$2000000\r\n%.8192s",
-				      big);
+			kvs_sbuf_add(&b, "*2\r\n$4\r\nECHO\r\n$2000000\r\n",
+				     24);
+			kvs_sbuf_add(&b, big, 8192);
 			if (kvs_write_all(ro, b.p, b.len))
 				fail("abuse: partial write: %s", strerror(errno));
 			close(ro);
