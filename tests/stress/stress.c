@@ -1244,6 +1244,10 @@ static void worker_abuse(void)
 				kvs_sbuf_cmdstr(&b, "EXISTS abuse:set");
 			break;
 		default:	/* a half-sent 2 MB argument, then close */
+			close(ro);
+			ro = kvs_connect(O_RDWR);	/* write() needs it */
+			if (ro < 0)
+				_exit(1);
 			kvs_sbuf_add(&b, "*2\r\n$4\r\nECHO\r\n$2000000\r\n",
 				     24);
 			kvs_sbuf_add(&b, big, 8192);
