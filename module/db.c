@@ -1241,7 +1241,7 @@ static struct kvs_shard *random_shard(int db)
 
 	if (!total)
 		return NULL;
-	r = get_random_u64() % total;
+	r = kvs_random_u64() % total;
 	for (i = 0; i < server.nr_shards; i++) {
 		n = dict_size_lockless(&server.shards[i].db[db]);
 		if (!n)

@@ -590,20 +590,20 @@ struct kvs_entry *kvs_dict_random(struct kvs_dict *d)
 		unsigned long span = d->size[0] + d->size[1] - d->rehashidx;
 
 		do {
-			h = d->rehashidx + get_random_u64() % span;
+			h = d->rehashidx + kvs_random_u64() % span;
 			head = h >= d->size[0] ? d->table[1][h - d->size[0]] :
 						 d->table[0][h];
 		} while (!head);
 	} else {
 		do {
-			h = get_random_u64() & (d->size[0] - 1);
+			h = kvs_random_u64() & (d->size[0] - 1);
 			head = d->table[0][h];
 		} while (!head);
 	}
 
 	for (n = 0, de = head; de; de = de->next)
 		n++;
-	n = get_random_u64() % n;
+	n = kvs_random_u64() % n;
 	for (de = head; n--; de = de->next)
 		;
 	return de;

@@ -278,7 +278,7 @@ KVS_VISIBLE_IF_KUNIT bool kvs_expire_dict(struct kvs_shard *sh, int db,
 
 				if (!d->nr_volatile)
 					break;
-				de = d->volatile_keys[get_random_u64() %
+				de = d->volatile_keys[kvs_random_u64() %
 						      d->nr_volatile];
 				if (kvs_entry_expired(de, now)) {
 					active_expire_entry(db, sh, de);

@@ -93,6 +93,7 @@ static int __init kvs_init(void)
 	}
 	kvs_server_init();
 
+	kvs_rand_init();
 	err = kvs_limits_init();
 	if (err)
 		return err;

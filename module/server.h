@@ -871,6 +871,13 @@ ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
 			  struct kvs_parse_hint *hint);
 void kvs_req_free(struct kvs_req *rq);
 
+/* ------------------------------------------------------------- rand.c */
+
+/* Fast random numbers for sampling (not secret): per-CPU prandom. */
+void kvs_rand_init(void);
+u64 kvs_random_u64(void);
+u32 kvs_random_u32(void);
+
 /* ------------------------------------------------------------- util.c */
 
 /* Redis's strict int64 parsing: no spaces, no '+', no leading zeros. */

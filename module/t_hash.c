@@ -102,9 +102,7 @@ static size_t tab_bytes(unsigned long n)
 
 static unsigned long rand_below(unsigned long n)
 {
-	if (n <= U32_MAX)
-		return get_random_u32_below(n);
-	return get_random_u64() % n;
+	return kvs_random_u64() % n;
 }
 
 /* ------------------------------------------------------------- nodes */

@@ -448,16 +448,16 @@ static void set_random(const struct kvs_obj *o, struct set_elem *e)
 	unsigned long n = 0;
 
 	if (o->encoding == SET_ENC_INTSET) {
-		elem_from_ll(e, s->iv[get_random_u64() % s->in]);
+		elem_from_ll(e, s->iv[kvs_random_u64() % s->in]);
 		return;
 	}
 	/* the load stays above 10%, so few tries find a non-empty bucket */
 	do {
-		m = s->table[get_random_u64() & (s->size - 1)];
+		m = s->table[kvs_random_u64() & (s->size - 1)];
 	} while (!m);
 	for (x = m; x; x = x->next)
 		n++;
-	for (n = get_random_u64() % n; n; n--)
+	for (n = kvs_random_u64() % n; n; n--)
 		m = m->next;
 	e->p = m->data;
 	e->len = m->len;

@@ -105,7 +105,7 @@ static int zsl_random_level(void)
 {
 	int level = 1;
 
-	while (level < ZSL_MAXLEVEL && get_random_u32() < ZSL_P)
+	while (level < ZSL_MAXLEVEL && kvs_random_u32() < ZSL_P)
 		level++;
 	return level;
 }
@@ -1870,7 +1870,7 @@ int kvs_zmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r)
 
 static u64 zs_random_below(u64 n)
 {
-	return get_random_u64() % n;
+	return kvs_random_u64() % n;
 }
 
 static void zrandmember_reply(struct kvs_client *c, const struct zs_node *n,
