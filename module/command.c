@@ -335,8 +335,6 @@ static void kvs_flush_reply(struct kvs_client *c)
 	if (err) {
 		kvs_outbuf_free(c, &c->reply);
 		kvs_client_cut(c, err);
-		if (err == -ENOBUFS)
-			atomic64_inc(&server.stat.obuf_cut_clients);
 		return;
 	}
 	kvs_outbuf_splice(c, &c->out, &c->reply);

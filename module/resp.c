@@ -188,6 +188,7 @@ static struct kvs_chunk *kvs_reply_chunk(struct kvs_client *c, size_t room)
 	spin_unlock(&c->out_lock);
 	if (over) {
 		kvs_chunk_free(c, ch);
+		atomic64_inc(&server.stat.obuf_cut_clients);
 		c->reply.err = -ENOBUFS;
 		return NULL;
 	}
