@@ -563,8 +563,12 @@ static inline char *kvs_read_replies(int fd, long n, int timeout_ms)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-		if (now >= deadline ||
-		    poll(&pfd, 1, (int)(deadline - now)) == 0) {
+		/*
+		 * Poll at least once even past the deadline: a reply already
+		 * queued must be found however slowly this task was scheduled.
+		 */
+		if (poll(&pfd, 1, now >= deadline ? 0 :
+			 (int)(deadline - now)) == 0) {
 			kvs_last_len = out.len;
 			kvs_pool_keep(out.p);
 			errno = ETIMEDOUT;
