@@ -180,6 +180,10 @@ static int kvs_release(struct inode *inode, struct file *file)
 	spin_unlock(&server.clients_lock);
 	/* off the keys it waits on; its pending work is gone after this */
 	kvs_block_client_release(c);
+	if (c->snap)
+		kvs_snapshot_release(c);
+	if (c->feed)
+		kvs_feed_release(c);
 	kvs_pubsub_release(c);
 	kvs_multi_release(c);
 
@@ -204,6 +208,11 @@ static ssize_t kvs_read(struct file *file, char __user *ubuf, size_t count,
 
 	if (!count)
 		return 0;
+	/* set once, before any read can race with it (kvs_ioctl_special) */
+	if (READ_ONCE(c->snap))
+		return kvs_snapshot_read(c, file, ubuf, count);
+	if (READ_ONCE(c->feed))
+		return kvs_feed_read(c, file, ubuf, count);
 	if (mutex_lock_interruptible(&c->lock))
 		return -ERESTARTSYS;
 	for (;;) {
@@ -319,6 +328,8 @@ static ssize_t kvs_write(struct file *file, const char __user *ubuf,
 
 	if (!count)
 		return 0;
+	if (READ_ONCE(c->snap) || READ_ONCE(c->feed))
+		return -EBADFD;
 	if (mutex_lock_interruptible(&c->lock))
 		return -ERESTARTSYS;
 	ret = kvs_check_open(c);
@@ -404,6 +415,10 @@ static __poll_t kvs_poll(struct file *file, struct poll_table_struct *wait)
 	__poll_t mask = 0;
 	bool closing;
 
+	if (READ_ONCE(c->snap))
+		return kvs_snapshot_poll(c, file, wait);
+	if (READ_ONCE(c->feed))
+		return kvs_feed_poll(c, file, wait);
 	poll_wait(file, &c->wq, wait);
 	closing = READ_ONCE(c->closing);
 	if (READ_ONCE(c->out.bytes) || closing)
@@ -431,13 +446,15 @@ static long kvs_ioctl_version(struct kvs_client *c,
 	for (i = 0; i < ARRAY_SIZE(v.reserved); i++)
 		if (v.reserved[i])
 			return -EINVAL;
-	if (v.api_version && v.api_version != KVS_API_VERSION)
+	/* older callers get what they knew; newer ones must look elsewhere */
+	if (v.api_version > KVS_API_VERSION)
 		return -EINVAL;
 
 	memset(&v, 0, sizeof(v));
 	v.api_version = KVS_API_VERSION;
 	v.features = KVS_FEATURE_EXEC | KVS_FEATURE_STREAM |
-		     KVS_FEATURE_INLINE;
+		     KVS_FEATURE_INLINE | KVS_FEATURE_SNAPSHOT |
+		     KVS_FEATURE_FEED;
 	v.nr_databases = KVS_DBNUM;
 	v.nr_shards = server.nr_shards;
 	if (copy_to_user(uarg, &v, sizeof(v)))
@@ -568,6 +585,41 @@ out_unlock:
 	return ret;
 }
 
+/**
+ * kvs_client_is_idle - may @c become a snapshot or feed reader?
+ * @c: the client, c->lock held
+ *
+ * Only a fresh connection: nothing half written or queued, no
+ * subscription, transaction, watch or blocked command to lose.
+ */
+bool kvs_client_is_idle(struct kvs_client *c)
+{
+	lockdep_assert_held(&c->lock);
+	return !c->snap && !c->feed && !c->qlen && !READ_ONCE(c->out.bytes) &&
+	       !READ_ONCE(c->closing) && !c->pubsub_count && !c->mflags &&
+	       !c->nr_watched && !(c->bpop && c->bpop->blocked);
+}
+
+/* KVS_IOC_SNAPSHOT, KVS_IOC_FEED: checks common to both, then convert. */
+static long kvs_ioctl_special(struct kvs_client *c, unsigned int cmd,
+			      void __user *uarg)
+{
+	long ret;
+
+	if (!c->admin)
+		return -EPERM;
+	if (mutex_lock_interruptible(&c->lock))
+		return -ERESTARTSYS;
+	if (!kvs_client_is_idle(c))
+		ret = -EBUSY;
+	else if (cmd == KVS_IOC_SNAPSHOT)
+		ret = kvs_ioctl_snapshot(c, uarg);
+	else
+		ret = kvs_ioctl_feed(c, uarg);
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
 static long kvs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kvs_client *c = file->private_data;
@@ -577,7 +629,12 @@ static long kvs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KVS_IOC_VERSION:
 		return kvs_ioctl_version(c, uarg);
 	case KVS_IOC_EXEC:
+		if (READ_ONCE(c->snap) || READ_ONCE(c->feed))
+			return -EBADFD;
 		return kvs_ioctl_exec(file, c, uarg);
+	case KVS_IOC_SNAPSHOT:
+	case KVS_IOC_FEED:
+		return kvs_ioctl_special(c, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -319,7 +319,51 @@ struct kvs_client {
 	bool dirty_cas;
 	/* notify.c: the last keyspace event this client's command raised */
 	u64 notify_seq;
+
+	/*
+	 * An fd turned into a snapshot or feed reader (KVS_IOC_SNAPSHOT,
+	 * KVS_IOC_FEED) is no connection any more; set once, under @lock.
+	 */
+	struct kvs_snap_reader *snap;	/* snapshot.c */
+	struct kvs_feed_reader *feed;	/* feed.c */
 };
+
+/*
+ * Persistence readers. An fd becomes one with its ioctl (c->lock held,
+ * no command in flight, nothing queued: kvs_client_is_idle()); from
+ * then on client.c hands read()/poll()/release to these.
+ */
+struct kvs_snapshot;
+struct poll_table_struct;
+struct file;
+struct kvs_feed;
+bool kvs_client_is_idle(struct kvs_client *c);
+long kvs_ioctl_snapshot(struct kvs_client *c, struct kvs_snapshot __user *u);
+ssize_t kvs_snapshot_read(struct kvs_client *c, struct file *file,
+			  char __user *buf, size_t count);
+__poll_t kvs_snapshot_poll(struct kvs_client *c, struct file *file,
+			   struct poll_table_struct *wait);
+void kvs_snapshot_release(struct kvs_client *c);
+long kvs_ioctl_feed(struct kvs_client *c, struct kvs_feed __user *u);
+ssize_t kvs_feed_read(struct kvs_client *c, struct file *file,
+		      char __user *buf, size_t count);
+__poll_t kvs_feed_poll(struct kvs_client *c, struct file *file,
+		       struct poll_table_struct *wait);
+void kvs_feed_release(struct kvs_client *c);
+
+/*
+ * The write feed (feed.c). Offsets are bytes since the module loaded;
+ * they advance only while the backlog is held (a feed reader or a
+ * snapshot exists). Appends happen with the written keys' shard locks
+ * held, so with every shard locked kvs_feed_offset() is a point in the
+ * write order.
+ */
+u64 kvs_feed_offset(void);
+/* Keep the backlog (and the offsets) alive; 0 or -ENOMEM. */
+int kvs_feed_hold(void);
+void kvs_feed_unhold(void);
+/* The next command appended to the feed starts with a SELECT. */
+void kvs_feed_force_select(void);
 
 /*
  * limits.c: the memory the kernel keeps for clients (query buffers,
