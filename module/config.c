@@ -59,6 +59,7 @@ static const struct cfg_param params[] = {
 	       1024 * 1024, S64_MAX),
 	MEMORY("hll-sparse-max-bytes", hll_sparse_max_bytes, 0, S64_MAX),
 	MEMORY("maxmemory-clients", maxmemory_clients, 0, S64_MAX),
+	MEMORY("snapshot-max-memory", snapshot_max_memory, 0, S64_MAX),
 	INTEGER("hz", hz, 0, INT_MAX),
 	INTEGER("active-expire-effort", active_expire_effort, 1, 10),
 	BOOLEAN("lazyfree-lazy-user-del", lazyfree_lazy_user_del),

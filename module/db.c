@@ -170,6 +170,10 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 	struct kvs_entry *de;
 
 	lockdep_assert_held(&sh->lock);
+	/* a snapshot keeps the key as it is now if a write may change it */
+	if (unlikely(sh->db[db].snap_done[0] || sh->db[db].snap_done[1]) &&
+	    (!c || !c->cmd || (c->cmd->flags & CMD_WRITE)))
+		kvs_snapshot_before_key(&sh->db[db], hash);
 	de = kvs_dict_find(&sh->db[db], key->ptr, key->len, hash);
 	if (de && kvs_entry_expired(de, client_now(c))) {
 		expire_entry(c, db, sh, de);
@@ -1333,6 +1337,9 @@ static void flush_dbs(struct kvs_client *c, int db, bool async)
 			if (!kvs_dict_size(d) && !d->table[0] && !d->table[1])
 				continue;
 			kvs_dict_detach(d, &out);
+			/* a snapshot still to dump from it frees it after */
+			if (kvs_snapshot_adopt(&out))
+				continue;
 			if (tmp)
 				tmp[n++] = out;
 			else

@@ -15,6 +15,11 @@ u64 kvs_feed_offset(void)
 	return 0;
 }
 
+u64 kvs_dirty(void)
+{
+	return 0;
+}
+
 int kvs_feed_hold(void)
 {
 	return 0;

@@ -71,6 +71,8 @@ static void kvs_server_init(void)
 	cfg->client_query_buffer_limit =
 		clamp_t(u64, ((u64)totalram_pages() << PAGE_SHIFT) / 32,
 			1ULL << 20, 1ULL << 30);
+	/* what a snapshot may queue before a stalled reader is cut */
+	cfg->snapshot_max_memory = ((u64)totalram_pages() << PAGE_SHIFT) / 32;
 	cfg->hz = 10;
 	cfg->active_expire_effort = 1;
 	cfg->lazyfree_threshold = 64 << 10;
