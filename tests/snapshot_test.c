@@ -594,7 +594,7 @@ TEST_F(snap, big_snapshot_with_reader_closing_early)
 	struct kvs_snapshot a;
 	struct kvs_sbuf b = { 0 };
 	char buf[65536];
-	int sfd, i, n = 100000;
+	int sfd, i, n = 100000 / kvs_slow_factor();
 	long long t0, bytes = 0;
 	ssize_t r;
 
@@ -606,7 +606,7 @@ TEST_F(snap, big_snapshot_with_reader_closing_early)
 		lens[1] = snprintf(k, sizeof(k), "key:%08d", i);
 		lens[2] = snprintf(v, sizeof(v), "%064d", i);
 		kvs_sbuf_cmd(&b, 3, argv, lens);
-		if (i % 5000 == 4999) {
+		if (i % 5000 == 4999 || i == n - 1) {
 			ASSERT_NE(NULL, kvs_exec_req(self->fd, b.p, b.len));
 			b.len = 0;
 		}

@@ -9,7 +9,7 @@ n=${KVS_BENCH_REQUESTS:-20000}
 sock=/tmp/bench-redis.sock
 out=/tmp/bench.$$
 
-redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no \
+redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir /tmp \
 	--daemonize yes --logfile /tmp/bench-redis.log >/dev/null
 i=0
 while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -28,7 +28,14 @@ rb() {
 }
 rb redis "$n" 1 get,set,lpush,lpop,sadd,hset,zadd >>"$out"
 rb redis64 $((n * 10)) 64 get,set >>"$out"
+# snapshots last: they leave a million keys behind
+keys=${KVS_BENCH_SNAP_KEYS:-1000000}
+tests/bench/snapbench -s "$sock" -n "$keys" >>"$out" ||
+	echo "snapbench (redis) failed" >&2
 redis-cli -s "$sock" shutdown nosave >/dev/null 2>&1
+rm -f /tmp/dump.rdb
+tests/bench/snapbench -n "$keys" >>"$out" || echo "snapbench failed" >&2
+tests/kvs_send FLUSHALL >/dev/null 2>&1 || true
 
 awk '
 function row(label, k, ref,	r) {
@@ -62,5 +69,22 @@ END {
 	row("redis GET, -P 64, unix socket", "get_redis64", "")
 	print "(p50/p99 of kvstore x64 and redis -P 64 are per batch; PUBLISH rows"
 	print " are the time from PUBLISH until the subscriber has read the message)"
+}' "$out"
+
+# the snapshot rows: snap_<who> seconds extra dataset p99_without p99_during
+awk '
+/^snap_/ {
+	who = $1 == "snap_dev" ? "kvstore KVS_IOC_SNAPSHOT" : "redis BGSAVE (fork)"
+	if (!hdr++) {
+		printf "\n%-26s %8s %10s %8s %10s %10s %7s\n", "snapshot of keys", "seconds",
+		       "extra MiB", "% data", "p99 us", "p99 during", "ratio"
+	}
+	printf "%-26s %8.2f %10.1f %7.1f%% %10.1f %10.1f %6.2fx\n", who, $2,
+	       $3 / 1048576, ($4 > 0 ? 100 * $3 / $4 : 0), $5, $6,
+	       ($5 > 0 ? $6 / $5 : 0)
+}
+END {
+	if (hdr)
+		print "(targets: kvstore extra memory at most 10% of the data, p99 during at most 2x)"
 }' "$out"
 rm -f "$out"
