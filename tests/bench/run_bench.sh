@@ -28,6 +28,10 @@ rb() {
 }
 rb redis "$n" 1 get,set,lpush,lpop,sadd,hset,zadd >>"$out"
 rb redis64 $((n * 10)) 64 get,set >>"$out"
+# the fast path's yardsticks (BPF map, key counts, two clients, memory)
+tests/bench/keybench -s "$sock" "$secs" | sed 's/^\([a-z0-9_]*\) /\1_redis /' \
+	>>"$out" || echo "keybench (redis) failed" >&2
+tests/bench/keybench "$secs" >>"$out" || echo "keybench failed" >&2
 # snapshots last: they leave a million keys behind
 keys=${KVS_BENCH_SNAP_KEYS:-1000000}
 tests/bench/snapbench -s "$sock" -n "$keys" >>"$out" ||
@@ -69,6 +73,39 @@ END {
 	row("redis GET, -P 64, unix socket", "get_redis64", "")
 	print "(p50/p99 of kvstore x64 and redis -P 64 are per batch; PUBLISH rows"
 	print " are the time from PUBLISH until the subscriber has read the message)"
+}' "$out"
+
+# the fast path's targets, as ratios of rows of this run
+awk '
+{ ops[$1] = $2; v2[$1] = $3 }
+function ratio(label, num, den, target,	r) {
+	if (!(num in ops) || !(den in ops) || ops[den] == 0)
+		return
+	r = ops[num] / ops[den]
+	printf "%-52s %8.2fx  %s\n", label, r, target
+}
+END {
+	printf "\n%-52s %9s  %s\n", "fast path (ratios in this run)", "ratio", "target"
+	ratio("GET cost : BPF lookup cost (100k keys)", "bpf_lookup_100k", "get_100k", "<= 1.2x")
+	ratio("SET cost : BPF update cost (100k keys)", "bpf_update_100k", "set_100k", "<= 1.2x")
+	ratio("GET cost : null ioctl cost (the floor)", "null_ioctl", "get_100k", "")
+	ratio("64 GETs per EXEC : redis -P 64 (throughput)", "get_exec_x64", "get_redis64", ">= 10x")
+	ratio("GET, 1 client : redis GET (throughput)", "get_100k", "get_100k_redis", "")
+	ratio("GET, 2 clients : 1 client", "get_2c", "get_100k", ">= 1.8x")
+	ratio("SET, 2 clients : 1 client", "set_2c", "set_100k", ">= 1.8x")
+	ratio("MSET of 2 shards, 2 clients : 1 client", "mset2_2c", "mset2_1c", ">= 1.8x")
+	ratio("redis GET, 2 clients : 1 client", "get_2c_redis", "get_100k_redis", "")
+	ratio("redis SET, 2 clients : 1 client", "set_2c_redis", "set_100k_redis", "")
+	ratio("GET cost at 1M keys : at 1k keys", "get_1k", "get_1m", "<= 1.3x")
+	ratio("BPF lookup cost at 1M keys : at 1k keys", "bpf_lookup_1k", "bpf_lookup_1m", "(guide)")
+	if ("mem_dev" in ops && "mem_redis" in ops && ops["mem_redis"] > 0) {
+		printf "%-52s %8.2fx  %s\n", "bytes per key (1M keys) : redis RSS per key",
+		       ops["mem_dev"] / ops["mem_redis"], "<= 0.8x"
+		printf "%-52s %8.2fx  %s\n", "used_memory : measured growth",
+		       v2["mem_dev"] / ops["mem_dev"], "0.9x - 1.1x"
+		printf "(bytes per key: kvstore %.0f (used_memory %.0f), redis %.0f)\n",
+		       ops["mem_dev"], v2["mem_dev"], ops["mem_redis"]
+	}
 }' "$out"
 
 # the snapshot rows: snap_<who> seconds extra dataset p99_without p99_during
