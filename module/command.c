@@ -361,7 +361,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	/* its keyspace events, matched with no shard lock held */
 	kvs_notify_flush(c);
 
-	atomic64_inc(&server.stat.numcommands);
+	kvs_stat_inc(numcommands);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);
 }
@@ -370,7 +370,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 {
 	cmd->proc(c);
-	atomic64_inc(&server.stat.numcommands);
+	kvs_stat_inc(numcommands);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);
 }

@@ -183,9 +183,9 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 		if (!(flags & KVS_LOOKUP_NOTOUCH))
 			de->lru = kvs_lru_clock();
 		if (!(flags & KVS_LOOKUP_NOSTATS))
-			atomic64_inc(&server.stat.keyspace_hits);
+			kvs_stat_inc(keyspace_hits);
 	} else if (!(flags & KVS_LOOKUP_NOSTATS)) {
-		atomic64_inc(&server.stat.keyspace_misses);
+		kvs_stat_inc(keyspace_misses);
 		kvs_notify(c, KVS_NOTIFY_KEY_MISS, "keymiss", key, db);
 	}
 	return de;

@@ -283,6 +283,40 @@ static void info_persistence(struct info_buf *ib)
 		  si.last_secs, si.cur_secs, si.saves, si.last_peak);
 }
 
+/**
+ * kvs_hot_sum - the sum over CPUs of one of struct kvs_hot_stats' counters
+ * @offset: offsetof() the counter
+ */
+u64 kvs_hot_sum(size_t offset)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *(u64 *)((char *)per_cpu_ptr(server.hot, cpu) + offset);
+	return sum;
+}
+
+/* CONFIG RESETSTAT: what the counters say now becomes their zero. */
+void kvs_hot_reset(void)
+{
+	struct kvs_hot_stats *b = &server.hot_base;
+
+	WRITE_ONCE(b->numcommands,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats, numcommands)));
+	WRITE_ONCE(b->keyspace_hits,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats, keyspace_hits)));
+	WRITE_ONCE(b->keyspace_misses,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
+					keyspace_misses)));
+	WRITE_ONCE(b->net_input_bytes,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
+					net_input_bytes)));
+	WRITE_ONCE(b->net_output_bytes,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
+					net_output_bytes)));
+}
+
 static void info_stats(struct info_buf *ib)
 {
 	struct kvs_stats *st = &server.stat;
@@ -310,15 +344,15 @@ static void info_stats(struct info_buf *ib)
 		  "pubsub_patterns:%lu\r\n"
 		  "pubsubshard_channels:0\r\n",
 		  (long long)atomic64_read(&st->numconnections),
-		  (long long)atomic64_read(&st->numcommands),
-		  (long long)atomic64_read(&st->net_input_bytes),
-		  (long long)atomic64_read(&st->net_output_bytes),
+		  (long long)kvs_stat_read(numcommands),
+		  (long long)kvs_stat_read(net_input_bytes),
+		  (long long)kvs_stat_read(net_output_bytes),
 		  (long long)atomic64_read(&st->expiredkeys),
 		  (long long)stale / 100, (long long)stale % 100,
 		  (long long)atomic64_read(&st->evicted_clients),
 		  (long long)atomic64_read(&st->obuf_cut_clients),
-		  (long long)atomic64_read(&st->keyspace_hits),
-		  (long long)atomic64_read(&st->keyspace_misses),
+		  (long long)kvs_stat_read(keyspace_hits),
+		  (long long)kvs_stat_read(keyspace_misses),
 		  channels, patterns);
 }
 

@@ -672,19 +672,36 @@ struct kvs_config {
 };
 
 struct kvs_stats {
-	atomic64_t numcommands;
 	atomic64_t numconnections;
-	atomic64_t keyspace_hits;
-	atomic64_t keyspace_misses;
 	atomic64_t expiredkeys;
 	atomic64_t expired_stale_perc;	/* percent x 100 (INFO: 2 decimals) */
 	atomic64_t rejected_calls;	/* OOM, NOPERM */
-	atomic64_t net_input_bytes;
-	atomic64_t net_output_bytes;
 	atomic64_t lazyfreed_objects;
 	atomic64_t evicted_clients;	/* cut by maxmemory-clients */
 	atomic64_t obuf_cut_clients;	/* cut by client-output-buffer-limit */
 };
+
+/*
+ * Counters every command bumps, per CPU so that clients on different
+ * CPUs do not fight over one cache line (summed by INFO; CONFIG RESETSTAT
+ * takes a base to subtract rather than write other CPUs' counters).
+ */
+struct kvs_hot_stats {
+	u64 numcommands;
+	u64 keyspace_hits;
+	u64 keyspace_misses;
+	u64 net_input_bytes;
+	u64 net_output_bytes;
+};
+
+#define kvs_stat_inc(field)	this_cpu_inc(server.hot->field)
+#define kvs_stat_add(field, n)	this_cpu_add(server.hot->field, (n))
+/* INFO's value of a hot counter: the CPUs' sum less the RESETSTAT base */
+#define kvs_stat_read(field) \
+	(kvs_hot_sum(offsetof(struct kvs_hot_stats, field)) - \
+	 READ_ONCE(server.hot_base.field))
+u64 kvs_hot_sum(size_t offset);
+void kvs_hot_reset(void);
 
 struct kvs_server {
 	unsigned int nr_shards;		/* power of two */
@@ -697,6 +714,8 @@ struct kvs_server {
 	atomic64_t used_memory_peak;
 	struct kvs_config cfg;
 	struct kvs_stats stat;
+	struct kvs_hot_stats __percpu *hot;
+	struct kvs_hot_stats hot_base;
 
 	spinlock_t clients_lock;	/* clients, nr_clients, names */
 	struct list_head clients;
