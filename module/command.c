@@ -269,7 +269,7 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	unsigned int n = 0;
 	int i;
 
-	bitmap_zero(shards, KVS_MAX_SHARDS);
+	bitmap_zero(shards, server.nr_shards);
 	if (cmd->getkeys)
 		return kvs_getkeys_shards(c, cmd, shards);
 	if (first <= 0)
@@ -277,7 +277,10 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	if (last < 0)
 		last += c->argc;
 	for (i = first; i <= last && i < c->argc; i += step) {
-		unsigned int idx = kvs_key_shard(&c->argv[i])->idx;
+		unsigned int idx;
+
+		c->argv[i].hash = kvs_arg_hash(&c->argv[i]);
+		idx = kvs_key_shard(&c->argv[i])->idx;
 
 		if (!__test_and_set_bit(idx, shards))
 			n++;

@@ -37,7 +37,7 @@ u64 kvs_hash_key(const void *key, size_t len)
 
 struct kvs_shard *kvs_key_shard(const struct kvs_arg *key)
 {
-	return kvs_shard_of(kvs_hash_key(key->ptr, key->len));
+	return kvs_shard_of(kvs_arg_hash(key));
 }
 
 u32 kvs_lru_clock(void)
@@ -165,7 +165,7 @@ static void expire_entry(struct kvs_client *c, int db, struct kvs_shard *sh,
 static struct kvs_entry *lookup(struct kvs_client *c, int db,
 				const struct kvs_arg *key, unsigned int flags)
 {
-	u64 hash = kvs_hash_key(key->ptr, key->len);
+	u64 hash = kvs_arg_hash(key);
 	struct kvs_shard *sh = kvs_shard_of(hash);
 	struct kvs_entry *de;
 
@@ -247,7 +247,7 @@ static int kvs_db_link(struct kvs_client *c, int db,
 struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
 			     const struct kvs_arg *key, struct kvs_obj *val)
 {
-	u64 hash = kvs_hash_key(key->ptr, key->len);
+	u64 hash = kvs_arg_hash(key);
 	struct kvs_entry *de;
 
 	lockdep_assert_held(&kvs_shard_of(hash)->lock);
@@ -276,7 +276,7 @@ struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
  */
 struct kvs_entry *kvs_db_prepare_add(int db, const struct kvs_arg *key)
 {
-	u64 hash = kvs_hash_key(key->ptr, key->len);
+	u64 hash = kvs_arg_hash(key);
 	struct kvs_shard *sh = kvs_shard_of(hash);
 
 	lockdep_assert_held(&sh->lock);

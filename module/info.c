@@ -557,7 +557,7 @@ static unsigned long section_bits(const struct kvs_arg *a)
  */
 void kvs_gen_info(struct kvs_client *c, const char *section)
 {
-	struct kvs_arg a;
+	struct kvs_arg a = { 0 };
 
 	if (!section || !*section) {
 		reply_info(c, SEC_DEFAULT);

@@ -277,7 +277,19 @@ void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch);
 struct kvs_arg {
 	const char *ptr;
 	size_t len;
+	u64 hash;	/* kvs_hash_key() of a key argument, 0: not yet */
 };
+
+u64 kvs_hash_key(const void *key, size_t len);
+
+/*
+ * A key's hash, computed once per command: the dispatcher fills it in
+ * when it picks the key's shard, lookups and inserts reuse it.
+ */
+static inline u64 kvs_arg_hash(const struct kvs_arg *a)
+{
+	return a->hash ? a->hash : kvs_hash_key(a->ptr, a->len);
+}
 
 struct kvs_command;
 
@@ -775,7 +787,6 @@ void kvs_reply_write_error(struct kvs_client *c, int err);
 
 /* ------------------------------------------------------------- db.c */
 
-u64 kvs_hash_key(const void *key, size_t len);
 
 static inline struct kvs_shard *kvs_shard_of(u64 hash)
 {
