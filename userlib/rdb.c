@@ -960,17 +960,18 @@ static int lcount(struct load *l, uint64_t *n)
  * the file: refuse it when the file is shorter, and when the size is
  * unknown (a pipe) grow the buffer only as the bytes come.
  */
-static int lread_alloc(struct load *l, uint64_t n, char **out)
+static int lread_alloc(struct load *l, uint64_t n, char **out,
+		       unsigned long long start)
 {
 	size_t cap, have = 0;
 	char *p;
 
 	*out = NULL;
 	if (n >= SIZE_MAX / 2)
-		return lfail(l, -EBADMSG, "string length %" PRIu64 " too large",
-			     n);
+		return lfail_at(l, -EBADMSG, start,
+				"string length %" PRIu64 " too large", n);
 	if (l->size && n > l->size - (l->off < l->size ? l->off : l->size))
-		return lfail(l, -EIO,
+		return lfail_at(l, -EIO, start,
 			     "string of %" PRIu64 " bytes runs past the end of the file (truncated RDB)",
 			     n);
 	cap = l->size || n < IO_CHUNK ? n : IO_CHUNK;
@@ -1019,7 +1020,7 @@ static int lstring(struct load *l, char **out, size_t *outlen)
 		return err;
 	if (!enc) {
 		*outlen = len;
-		return lread_alloc(l, len, out);
+		return lread_alloc(l, len, out, start);
 	}
 	if (len <= RDB_ENC_INT32) {
 		unsigned char b[4];
@@ -1056,7 +1057,7 @@ static int lstring(struct load *l, char **out, size_t *outlen)
 		return lfail_at(l, -EBADMSG, start,
 				"bad LZF string lengths (compressed %" PRIu64
 				", uncompressed %" PRIu64 ")", clen, ulen);
-	err = lread_alloc(l, clen, &c);
+	err = lread_alloc(l, clen, &c, start);
 	if (err)
 		return err;
 	u = malloc(ulen + 1);
@@ -1368,11 +1369,29 @@ static int blob_bad(struct load *l, struct blob_it *it, const char *what)
 			l->keyshow, names[it->kind], what);
 }
 
+static int64_t sext(uint64_t v, int bits)
+{
+	uint64_t m = 1ULL << (bits - 1);
+
+	v &= bits == 64 ? ~0ULL : (1ULL << bits) - 1;
+	return (int64_t)((v ^ m) - m);
+}
+
+static uint64_t get_le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
 static int blob_init(struct load *l, struct blob_it *it, int kind,
 		     const char *s, size_t n, unsigned long long off)
 {
 	const unsigned char *b = (const unsigned char *)s;
-	uint32_t total;
+	uint32_t total, i;
 
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
@@ -1394,6 +1413,11 @@ static int blob_init(struct load *l, struct blob_it *it, int kind,
 		it->left = len;
 		it->p = b + 8;
 		it->end = b + n;
+		/* sorted and unique, or it is no intset */
+		for (i = 1; i < len; i++)
+			if (sext(get_le(it->p + (i - 1) * enc, enc), enc * 8) >=
+			    sext(get_le(it->p + i * enc, enc), enc * 8))
+				return blob_bad(l, it, "not sorted");
 		return 0;
 	}
 	/* ziplist: zlbytes, zltail, zllen(2); listpack: total, count(2) */
@@ -1407,24 +1431,6 @@ static int blob_init(struct load *l, struct blob_it *it, int kind,
 	it->p = b + (kind == BLOB_ZIPLIST ? 10 : 6);
 	it->end = b + n - 1;
 	return 0;
-}
-
-static int64_t sext(uint64_t v, int bits)
-{
-	uint64_t m = 1ULL << (bits - 1);
-
-	v &= bits == 64 ? ~0ULL : (1ULL << bits) - 1;
-	return (int64_t)((v ^ m) - m);
-}
-
-static uint64_t get_le(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 static int it_int(struct blob_it *it, const char **s, size_t *n, int64_t v)
