@@ -357,7 +357,7 @@ static int save_key(struct save *sv, const struct kvs_snap_rec *rec)
 		[KVS_REC_ZSET] = RDB_TYPE_ZSET_2,
 		[KVS_REC_HASH] = RDB_TYPE_HASH,
 	};
-	unsigned long long i, n;
+	unsigned long long i, n, before;
 	struct wout *w;
 	int err;
 
@@ -379,6 +379,7 @@ static int save_key(struct save *sv, const struct kvs_snap_rec *rec)
 		}
 		sv->db[rec->db] = w;
 	}
+	before = w->bytes;
 	if (rec->expire_ms != -1) {
 		uint64_t le = htole64((uint64_t)rec->expire_ms);
 
@@ -424,6 +425,7 @@ static int save_key(struct save *sv, const struct kvs_snap_rec *rec)
 	}
 	sv->db_keys[rec->db]++;
 	sv->st->keys++;
+	sv->st->bytes += w->bytes - before;	/* spilled so far */
 	return 0;
 werr:
 	return save_fail(sv, err, kvs_snap_offset(sv->r),
@@ -474,7 +476,6 @@ static int copy_spill(struct save *sv, struct wout *w)
 		err = wadd(sv->out, buf, n);
 		if (err)
 			break;
-		sv->st->bytes = sv->out->bytes;
 	}
 	free(buf);
 	return err;

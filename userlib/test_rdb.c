@@ -1656,13 +1656,15 @@ int main(void)
 	srv_stop(&A);
 	srv_stop(&X);
 	free_keys();
-	if (!failed) {
+	if (!failed && !getenv("KVS_TEST_KEEP")) {
 		char c[600];
 
 		snprintf(c, sizeof(c), "rm -rf %s", tmp);
 		if (system(c))
 			printf("# could not remove %s\n", tmp);
 	}
+	if (failed || getenv("KVS_TEST_KEEP"))
+		printf("# files kept in %s\n", tmp);
 	printf("%s - test_rdb: %d checks, %d failed\n", failed ? "not ok" : "ok",
 	       checks, failed);
 	return failed ? 1 : 0;
