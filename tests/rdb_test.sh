@@ -160,7 +160,7 @@ populate() {
 		echo "SADD s15 m"
 		echo "SELECT 1"
 		i=0
-		while [ $i -lt 2000 ]; do
+		while [ $i -lt 1000 ]; do
 			echo "SET key:$i $i"
 			i=$((i + 1))
 		done

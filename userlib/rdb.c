@@ -220,7 +220,8 @@ static int wlen(struct wout *w, uint64_t len)
 		b[0] = RDB_32BITLEN;
 		memcpy(b + 1, &be, 4);
 		return wadd(w, b, 5);
-	} else {
+	}
+	{
 		uint64_t be = htobe64(len);
 
 		b[0] = RDB_64BITLEN;
@@ -1441,146 +1442,161 @@ static int it_int(struct blob_it *it, const char **s, size_t *n, int64_t v)
 	return 1;
 }
 
-/* 1 and an element, 0 at the end, or an error. */
-static int blob_next(struct load *l, struct blob_it *it, const char **s,
-		     size_t *n)
+/* One ziplist entry (room > 0). */
+static int zl_next(struct load *l, struct blob_it *it, const char **s,
+		   size_t *n)
 {
 	const unsigned char *p = it->p;
 	size_t room = it->end - p;
 	uint64_t slen;
 	size_t hdr;
+	unsigned char e;
 
+	/* previous entry length: 1 byte, or 0xFE and 4 bytes */
+	hdr = p[0] < 254 ? 1 : 5;
+	if (p[0] == 255 || room < hdr + 1)
+		return blob_bad(l, it, "bad entry header");
+	p += hdr;
+	room -= hdr;
+	e = p[0];
+	if ((e >> 6) == 0) {
+		slen = e & 0x3f;
+		hdr = 1;
+	} else if ((e >> 6) == 1) {
+		if (room < 2)
+			return blob_bad(l, it, "bad entry header");
+		slen = (uint64_t)(e & 0x3f) << 8 | p[1];
+		hdr = 2;
+	} else if (e == 0x80) {
+		if (room < 5)
+			return blob_bad(l, it, "bad entry header");
+		slen = (uint64_t)p[1] << 24 | p[2] << 16 | p[3] << 8 |
+		       p[4];
+		hdr = 5;
+	} else {
+		int w;
+
+		switch (e) {
+		case 0xC0:
+			w = 2;
+			break;
+		case 0xD0:
+			w = 4;
+			break;
+		case 0xE0:
+			w = 8;
+			break;
+		case 0xF0:
+			w = 3;
+			break;
+		case 0xFE:
+			w = 1;
+			break;
+		default:
+			if (e >= 0xF1 && e <= 0xFD) {
+				it->p = p + 1;
+				return it_int(it, s, n, (e & 0x0f) - 1);
+			}
+			return blob_bad(l, it, "bad entry encoding");
+		}
+		if (room < 1 + (size_t)w)
+			return blob_bad(l, it, "entry runs past the end");
+		it->p = p + 1 + w;
+		return it_int(it, s, n, sext(get_le(p + 1, w), w * 8));
+	}
+	if (slen > room - hdr)
+		return blob_bad(l, it, "entry runs past the end");
+	*s = (const char *)p + hdr;
+	*n = slen;
+	it->p = p + hdr + slen;
+	return 1;
+}
+
+/* One listpack entry (room > 0). */
+static int lp_next(struct load *l, struct blob_it *it, const char **s,
+		   size_t *n)
+{
+	const unsigned char *p = it->p;
+	size_t room = it->end - p;
+	uint64_t slen;
+	size_t hdr;
+	unsigned char e = p[0];
+	size_t elen, blen;
+	int64_t v = 0;
+	int isint = 1;
+
+	if (!(e & 0x80)) {
+		v = e & 0x7f;
+		elen = 1;
+	} else if ((e & 0xC0) == 0x80) {
+		slen = e & 0x3f;
+		hdr = 1;
+		isint = 0;
+	} else if ((e & 0xE0) == 0xC0) {
+		if (room < 2)
+			return blob_bad(l, it, "bad entry header");
+		v = sext((uint64_t)(e & 0x1f) << 8 | p[1], 13);
+		elen = 2;
+	} else if ((e & 0xF0) == 0xE0) {
+		if (room < 2)
+			return blob_bad(l, it, "bad entry header");
+		slen = (uint64_t)(e & 0x0f) << 8 | p[1];
+		hdr = 2;
+		isint = 0;
+	} else if (e == 0xF0) {
+		if (room < 5)
+			return blob_bad(l, it, "bad entry header");
+		slen = get_le(p + 1, 4);
+		hdr = 5;
+		isint = 0;
+	} else if (e >= 0xF1 && e <= 0xF4) {
+		static const int w[] = { 2, 3, 4, 8 };
+		int width = w[e - 0xF1];
+
+		if (room < 1 + (size_t)width)
+			return blob_bad(l, it, "entry runs past the end");
+		v = sext(get_le(p + 1, width), width * 8);
+		elen = 1 + width;
+	} else {
+		return blob_bad(l, it, "bad entry encoding");
+	}
+	if (!isint) {
+		if (slen > room - hdr)
+			return blob_bad(l, it, "entry runs past the end");
+		elen = hdr + slen;
+	}
+	/* the back-length that lets listpacks be walked backwards */
+	blen = elen <= 127 ? 1 : elen < 16383 ? 2 : elen < 2097151 ? 3 :
+	       elen < 268435455 ? 4 : 5;
+	if (blen > room - elen)
+		return blob_bad(l, it, "entry runs past the end");
+	it->p = p + elen + blen;
+	if (isint)
+		return it_int(it, s, n, v);
+	*s = (const char *)p + hdr;
+	*n = slen;
+	return 1;
+}
+
+/* 1 and an element, 0 at the end, or an error. */
+static int blob_next(struct load *l, struct blob_it *it, const char **s,
+		     size_t *n)
+{
 	if (it->kind == BLOB_INTSET) {
 		int64_t v;
 
 		if (!it->left)
 			return 0;
-		v = sext(get_le(p, it->width), it->width * 8);
+		v = sext(get_le(it->p, it->width), it->width * 8);
 		it->p += it->width;
 		it->left--;
 		return it_int(it, s, n, v);
 	}
-	if (!room)
+	if (it->p == it->end)
 		return 0;
-	if (it->kind == BLOB_ZIPLIST) {
-		unsigned char e;
-
-		/* previous entry length: 1 byte, or 0xFE and 4 bytes */
-		hdr = p[0] < 254 ? 1 : 5;
-		if (p[0] == 255 || room < hdr + 1)
-			return blob_bad(l, it, "bad entry header");
-		p += hdr;
-		room -= hdr;
-		e = p[0];
-		if ((e >> 6) == 0) {
-			slen = e & 0x3f;
-			hdr = 1;
-		} else if ((e >> 6) == 1) {
-			if (room < 2)
-				return blob_bad(l, it, "bad entry header");
-			slen = (uint64_t)(e & 0x3f) << 8 | p[1];
-			hdr = 2;
-		} else if (e == 0x80) {
-			if (room < 5)
-				return blob_bad(l, it, "bad entry header");
-			slen = (uint64_t)p[1] << 24 | p[2] << 16 | p[3] << 8 |
-			       p[4];
-			hdr = 5;
-		} else {
-			int w;
-
-			switch (e) {
-			case 0xC0:
-				w = 2;
-				break;
-			case 0xD0:
-				w = 4;
-				break;
-			case 0xE0:
-				w = 8;
-				break;
-			case 0xF0:
-				w = 3;
-				break;
-			case 0xFE:
-				w = 1;
-				break;
-			default:
-				if (e >= 0xF1 && e <= 0xFD) {
-					it->p = p + 1;
-					return it_int(it, s, n, (e & 0x0f) - 1);
-				}
-				return blob_bad(l, it, "bad entry encoding");
-			}
-			if (room < 1 + (size_t)w)
-				return blob_bad(l, it, "entry runs past the end");
-			it->p = p + 1 + w;
-			return it_int(it, s, n, sext(get_le(p + 1, w), w * 8));
-		}
-		if (slen > room - hdr)
-			return blob_bad(l, it, "entry runs past the end");
-		*s = (const char *)p + hdr;
-		*n = slen;
-		it->p = p + hdr + slen;
-		return 1;
-	} else {
-		unsigned char e = p[0];
-		size_t elen, blen;
-		int64_t v = 0;
-		int isint = 1;
-
-		if (!(e & 0x80)) {
-			v = e & 0x7f;
-			elen = 1;
-		} else if ((e & 0xC0) == 0x80) {
-			slen = e & 0x3f;
-			hdr = 1;
-			isint = 0;
-		} else if ((e & 0xE0) == 0xC0) {
-			if (room < 2)
-				return blob_bad(l, it, "bad entry header");
-			v = sext((uint64_t)(e & 0x1f) << 8 | p[1], 13);
-			elen = 2;
-		} else if ((e & 0xF0) == 0xE0) {
-			if (room < 2)
-				return blob_bad(l, it, "bad entry header");
-			slen = (uint64_t)(e & 0x0f) << 8 | p[1];
-			hdr = 2;
-			isint = 0;
-		} else if (e == 0xF0) {
-			if (room < 5)
-				return blob_bad(l, it, "bad entry header");
-			slen = get_le(p + 1, 4);
-			hdr = 5;
-			isint = 0;
-		} else if (e >= 0xF1 && e <= 0xF4) {
-			static const int w[] = { 2, 3, 4, 8 };
-			int width = w[e - 0xF1];
-
-			if (room < 1 + (size_t)width)
-				return blob_bad(l, it, "entry runs past the end");
-			v = sext(get_le(p + 1, width), width * 8);
-			elen = 1 + width;
-		} else {
-			return blob_bad(l, it, "bad entry encoding");
-		}
-		if (!isint) {
-			if (slen > room - hdr)
-				return blob_bad(l, it, "entry runs past the end");
-			elen = hdr + slen;
-		}
-		/* the back-length that lets listpacks be walked backwards */
-		blen = elen <= 127 ? 1 : elen < 16383 ? 2 : elen < 2097151 ? 3 :
-		       elen < 268435455 ? 4 : 5;
-		if (blen > room - elen)
-			return blob_bad(l, it, "entry runs past the end");
-		it->p = p + elen + blen;
-		if (isint)
-			return it_int(it, s, n, v);
-		*s = (const char *)p + hdr;
-		*n = slen;
-		return 1;
-	}
+	if (it->kind == BLOB_ZIPLIST)
+		return zl_next(l, it, s, n);
+	return lp_next(l, it, s, n);
 }
 
 /* Parse a score written as text in a ziplist/listpack. */
@@ -1711,8 +1727,7 @@ static int load_zipmap(struct load *l)
 				goto bad;
 			}
 			if (i == 1) {
-				/* a value has a "free" byte, then free bytes
-				 * after it */
+				/* a "free" byte, then that many unused bytes */
 				if (p >= end)
 					goto bad;
 				str[1] = p + 1;
@@ -2017,7 +2032,8 @@ static int load_run(struct load *l)
 	    !isdigit((unsigned char)magic[8]))
 		return lfail_at(l, -EBADMSG, 0, "not an RDB file (no REDIS magic)");
 	v = atoi(magic + 5);
-	l->ver = l->st->version = v;
+	l->ver = v;
+	l->st->version = v;
 	if (v < 1 || v > RDB_VERSION)
 		return lfail_at(l, -EBADMSG, 5,
 				"can't handle RDB format version %d", v);
