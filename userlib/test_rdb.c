@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -827,6 +828,91 @@ static void test_writer(void)
 	free(s.p);
 	printf("ok - writer: %zu keys, every type, 16 dbs -> redis-check-rdb, redis-server\n",
 	       nkeys);
+}
+
+/*
+ * Memory stays bounded: a stream far larger than the writer's footprint
+ * goes through a fresh process (this binary, --save-stdin) from a pipe.
+ */
+static void test_writer_memory(void)
+{
+	enum { NKEYS = 200000, VLEN = 200 };
+	unsigned long long total = 0;
+	int p[2], status;
+	struct rusage ru;
+	pid_t gen, saver;
+
+	if (pipe(p))
+		abort();
+	gen = fork();
+	if (!gen) {
+		struct bytes b = { 0 };
+		struct kvs_snap_header h = { .magic = KVS_SNAP_MAGIC };
+		char v[VLEN], k[32];
+		int i;
+
+		close(p[0]);
+		h.format = htole32(KVS_SNAP_FORMAT);
+		h.keys = htole64(NKEYS);
+		put(&b, &h, sizeof(h));
+		for (i = 0; i < NKEYS; i++) {
+			struct kvs_snap_key r = { .db = i % 16 };
+
+			snprintf(k, sizeof(k), "key:%d", i);
+			rand_bytes(v, VLEN);
+			r.keylen = htole32(strlen(k));
+			r.expire_ms = htole64(~0ULL);
+			r.count = htole64(1);
+			put(&b, &r, sizeof(r));
+			put(&b, k, strlen(k));
+			put_le(&b, VLEN, 8);
+			put(&b, v, VLEN);
+			if (b.len > 65536) {
+				if (write(p[1], b.p, b.len) != (ssize_t)b.len)
+					_exit(1);
+				b.len = 0;
+			}
+		}
+		{
+			struct kvs_snap_key r = { .type = KVS_REC_EOF };
+
+			r.count = htole64(NKEYS);
+			put(&b, &r, sizeof(r));
+		}
+		if (write(p[1], b.p, b.len) != (ssize_t)b.len)
+			_exit(1);
+		_exit(0);
+	}
+	saver = fork();
+	if (!saver) {
+		close(p[1]);
+		dup2(p[0], 0);
+		execl("/proc/self/exe", "test_rdb", "--save-stdin", (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	close(p[1]);
+	waitpid(gen, NULL, 0);
+	CHECK(wait4(saver, &status, 0, &ru) == saver);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	total = (unsigned long long)NKEYS * (sizeof(struct kvs_snap_key) + 8 +
+					     VLEN + 10);
+	CHECK_MSG((unsigned long long)ru.ru_maxrss * 1024 < total / 2,
+		  "max RSS %ld KiB for a %llu byte stream", ru.ru_maxrss, total);
+	printf("ok - writer memory: %d keys, %llu MB stream, max RSS %ld MB\n",
+	       NKEYS, total >> 20, ru.ru_maxrss >> 10);
+}
+
+/* The --save-stdin child: stream on stdin, RDB to /dev/null. */
+static int save_stdin(void)
+{
+	struct kvs_rdb_stats st;
+	int out = open("/dev/null", O_WRONLY);
+	int err = kvs_rdb_save_stream(0, out, NULL, &st);
+
+	if (err)
+		fprintf(stderr, "save: %s\n", st.err);
+	return err ? 1 : 0;
 }
 
 static void test_writer_errors(void)
@@ -1728,8 +1814,11 @@ static void test_api(void)
 	printf("ok - api: kvs_snapshot/kvs_rdb_save on a device (faked) and a socket, option sizes\n");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "--save-stdin"))
+		return save_stdin();
+	test_writer_memory();
 	if (!mkdtemp(tmp)) {
 		printf("Bail out! mkdtemp\n");
 		return 1;
