@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -739,6 +740,24 @@ int ioctl(int fd, unsigned long req, ...)
 		return 0;
 	}
 	return syscall(SYS_ioctl, fd, req, arg);
+}
+
+/* Load @len bytes from memory (a memfd: a regular file with a size). */
+static int load_mem(struct kvs_ctx *c, const void *p, size_t len,
+		    struct kvs_rdb_stats *st)
+{
+	static int fd = -1;
+	int err;
+
+	if (fd < 0)
+		fd = memfd_create("rdb", 0);
+	if (fd < 0 || ftruncate(fd, 0) || pwrite(fd, p, len, 0) != (ssize_t)len ||
+	    lseek(fd, 0, SEEK_SET))
+		abort();
+	err = kvs_rdb_load(c, fd, NULL, st);
+	if (c)
+		kvs_free_reply(cmd(c, "SELECT 0"));
+	return err;
 }
 
 /* ------------------------------------------------------------ unit tests */
@@ -1597,7 +1616,7 @@ static void test_loader_hostile(void)
 {
 	struct bytes f, t = { 0 };
 	struct kvs_rdb_stats st;
-	char *src, *dst = pathf("cut.rdb");
+	char *src;
 	size_t cut, i, ok_flips = 0, loads = 0;
 	int err;
 
@@ -1618,12 +1637,11 @@ static void test_loader_hostile(void)
 	cmd_ok(X.c, "FLUSHALL");
 	CHECK(!load_file(X.c, src, &st, 0));
 	for (cut = 0; cut < f.len; cut++) {
-		write_file(dst, f.p, cut);
-		err = load_file(NULL, dst, &st, 0);
+		err = load_mem(NULL, f.p, cut, &st);
 		CHECK_MSG(err < 0 && st.err[0], "cut at %zu: %d", cut, err);
 		if (cut % 5 == 0) {	/* the real load path too */
 			cmd_ok(X.c, "FLUSHALL");
-			err = load_file(X.c, dst, &st, 0);
+			err = load_mem(X.c, f.p, cut, &st);
 			CHECK_MSG(err < 0, "cut at %zu: %d", cut, err);
 			loads++;
 		}
@@ -1638,8 +1656,7 @@ static void test_loader_hostile(void)
 			t.p = malloc(f.len);
 			memcpy(t.p, f.p, f.len);
 			t.p[i] ^= x[j];
-			write_file(dst, t.p, f.len);
-			err = load_file(NULL, dst, &st, 0);
+			err = load_mem(NULL, t.p, f.len, &st);
 			if (!err)
 				ok_flips++;
 			CHECK_MSG(err < 0 && st.err[0], "flip at %zu: %d", i,
@@ -1647,7 +1664,7 @@ static void test_loader_hostile(void)
 		}
 		if (i % 7 == 0) {
 			cmd_ok(X.c, "FLUSHALL");
-			err = load_file(X.c, dst, &st, 0);
+			err = load_mem(X.c, t.p, f.len, &st);
 			CHECK(err < 0);
 			loads++;
 		}
@@ -1661,8 +1678,7 @@ static void test_loader_hostile(void)
 		for (j = 0; j < 8; j++) {
 			memcpy(t.p, f.p, f.len);
 			t.p[i] ^= 1 << j;
-			write_file(dst, t.p, f.len);
-			err = load_file(NULL, dst, &st, 0);
+			err = load_mem(NULL, t.p, f.len, &st);
 			CHECK(err <= 0);
 			CHECK(!err || st.err[0]);
 		}
@@ -1816,6 +1832,7 @@ static void test_api(void)
 
 int main(int argc, char **argv)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* in order with children's output */
 	if (argc == 2 && !strcmp(argv[1], "--save-stdin"))
 		return save_stdin();
 	test_writer_memory();
