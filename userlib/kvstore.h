@@ -392,6 +392,10 @@ KVS_API int kvs_rdb_save(struct kvs_ctx *c, const char *path,
  * -EIO for a truncated file) st->err says why and st->err_offset where,
  * and the store may hold part of the file. @c's selected db is changed.
  *
+ * The loader reads ahead: afterwards st->bytes is the size of the RDB
+ * (through its checksum), and a caller whose file goes on past it (an
+ * AOF's RDB preamble) seeks to there, relative to where @fd started.
+ *
  * With @c NULL the file is only checked (parsed, every encoding and the
  * checksum verified), as redis-check-rdb does: run that first on a file
  * to keep a bad one from loading in part. Duplicate keys and what the

@@ -1416,6 +1416,15 @@ static void test_loader_old(void)
 	err = load_file(X.c, pathf("v7.rdb"), &st, 0);
 	CHECK_MSG(!err, "%s", st.err);
 	CHECK(reply_is(X.c, "one,2,three", "LRANGE ql 0 -1"));
+	/* an AOF goes on after its RDB preamble: st.bytes says where */
+	{
+		size_t rdb_len = b.len;
+
+		put(&b, "*1\r\n$4\r\nPING\r\n", 14);
+		cmd_ok(X.c, "FLUSHALL");
+		CHECK(!load_mem(X.c, b.p, b.len, &st));
+		CHECK(st.bytes == rdb_len);
+	}
 
 	b.len = 0;
 	build_v3(&b);
