@@ -713,6 +713,8 @@ KVS_EXPORT int kvs_rdb_save(struct kvs_ctx *c, const char *path,
 	/* a new open of the same device: a fresh client to turn into a reader */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", kvs_fd(c));
 	fd = open(self, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES)	/* a reader needs no write access */
+		fd = open(self, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		snprintf(st->err, sizeof(st->err), "cannot reopen the device: %s",
