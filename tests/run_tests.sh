@@ -10,7 +10,7 @@
 # Exits non-zero if anything failed, crashed or hung.
 #
 # Environment: KVS_TEST_TIMEOUT (seconds per binary, default 1200),
-# KVS_TESTS (space-separated subset, e.g. "abi_test diff"),
+# KVS_TESTS (space-separated subset, e.g. "abi_test diff rdb"),
 # KVS_ALLOW_NODEV=1 (do not fail when /dev/kvstore is missing).
 
 cd "$(dirname "$0")/.." || exit 1
@@ -137,6 +137,7 @@ selected stress && run_tap_script tests/stress/stress.sh
 selected dev_fuzz && run_tap_script tests/fuzz/dev_fuzz.sh
 selected kunit && run_tap_script tests/kunit.sh
 selected fault && run_tap_script tests/fault/fault.sh
+selected rdb && run_tap_script tests/rdb_test.sh
 # last: it unloads and reloads the module
 selected module_test && run_tap_script tests/module_test.sh
 

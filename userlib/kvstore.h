@@ -214,6 +214,201 @@ KVS_API int kvs_reader_get_reply(struct kvs_reader *rd,
 /* Why the reader failed (static text), or NULL. */
 KVS_API const char *kvs_reader_error(const struct kvs_reader *rd);
 
+
+/* ------------------------------------------------------------- snapshots */
+
+/*
+ * kvs_snapshot - turn a device context into a snapshot reader
+ * (KVS_IOC_SNAPSHOT, see <linux/kvstore.h>). Afterwards kvs_fd(c) streams
+ * the snapshot (read it with kvs_snap_open()) and the context is no longer
+ * a connection: only kvs_fd() and kvs_close() make sense on it.
+ * -EOPNOTSUPP on a socket context; -EPERM, -EBUSY, ... from the module.
+ */
+KVS_API int kvs_snapshot(struct kvs_ctx *c, struct kvs_snapshot *out);
+
+/*
+ * A reader of the snapshot stream (format KVS_SNAP_FORMAT) from any fd: the
+ * device after kvs_snapshot(), a pipe or a file. Integers are converted to
+ * host order. Functions return 0 / 1 or -errno: -EBADMSG for a malformed
+ * stream (kvs_snap_error() says what and kvs_snap_offset() where), -EIO
+ * for one that ends early, or the read() error.
+ */
+struct kvs_snap_reader;
+
+struct kvs_snap_info {
+	unsigned int format;
+	unsigned long long feed_offset;
+	unsigned long long keys;	/* as announced by the header */
+	unsigned long long ctime_ms;
+};
+
+/**
+ * struct kvs_snap_rec - one key of the stream
+ * @type: KVS_REC_STRING, _LIST, _SET, _ZSET or _HASH
+ * @db: database number
+ * @encoding: the value's OBJECT ENCODING (KVS_ENC_*)
+ * @expire_ms: absolute Unix ms, or -1 (no TTL)
+ * @count: elements that follow (pairs for a hash, member+score for a zset)
+ * @key: the key (NUL-terminated, binary safe through @keylen); valid
+ *       until the next kvs_snap_next()
+ */
+struct kvs_snap_rec {
+	int type;
+	int db;
+	int encoding;
+	long long expire_ms;
+	unsigned long long count;
+	const char *key;
+	size_t keylen;
+};
+
+KVS_API int kvs_snap_open(struct kvs_snap_reader **out, int fd,
+			  struct kvs_snap_info *info);
+/* Next key: 1 and @rec, 0 after the end record; skips unread elements. */
+KVS_API int kvs_snap_next(struct kvs_snap_reader *r, struct kvs_snap_rec *rec);
+/*
+ * The next element of the current key (a member, a field, a value): @p is
+ * valid until the next call on @r. A zset member is followed by its score:
+ * read it with kvs_snap_score().
+ */
+KVS_API int kvs_snap_elem(struct kvs_snap_reader *r, const void **p,
+			  size_t *len);
+KVS_API int kvs_snap_score(struct kvs_snap_reader *r, double *score);
+KVS_API unsigned long long kvs_snap_offset(const struct kvs_snap_reader *r);
+KVS_API const char *kvs_snap_error(const struct kvs_snap_reader *r);
+KVS_API void kvs_snap_close(struct kvs_snap_reader *r);
+
+/* ------------------------------------------------------------------- RDB */
+
+/*
+ * Redis RDB files. The writer makes version 10 files as Redis 7.0 does
+ * (plain encodings: LIST, SET, ZSET_2, HASH; strings int-encoded or LZF
+ * compressed as Redis does); redis-server 7.0 and redis-check-rdb take
+ * them. The loader reads files of RDB versions 1..10 (Redis 2.x..7.0),
+ * every encoding, into a store through a context.
+ */
+struct kvs_rdb_stats;
+
+typedef void kvs_rdb_progress_fn(const struct kvs_rdb_stats *st, void *arg);
+
+#define KVS_RDB_NO_COMPRESS	(1U << 0)	/* rdbcompression no */
+#define KVS_RDB_NO_CHECKSUM	(1U << 1)	/* rdbchecksum no: CRC 0 */
+#define KVS_RDB_AOF_BASE	(1U << 2)	/* aux aof-base 1 (AOF preamble) */
+
+/**
+ * struct kvs_rdb_opts - options for writing an RDB file
+ * @sz: sizeof(struct kvs_rdb_opts) (see struct kvs_open_opts)
+ * @flags: KVS_RDB_*
+ * @tmpdir: where per-database spill files go (default: the file's own
+ *          directory for kvs_rdb_save*, else $TMPDIR, else /tmp). The
+ *          stream comes in no database order, so keys are spilled per
+ *          database and the file is assembled at the end: memory stays
+ *          bounded, disk use is twice the file.
+ * @progress: called now and then with the running counts (may be NULL)
+ * @progress_arg: passed to @progress
+ */
+struct kvs_rdb_opts {
+	size_t sz;
+	unsigned int flags;
+	const char *tmpdir;
+	kvs_rdb_progress_fn *progress;
+	void *progress_arg;
+};
+
+#define KVS_RDB_LOAD_KEEP_EXPIRED (1U << 0)	/* load keys already expired
+						 * (an AOF base does) */
+
+/**
+ * struct kvs_rdb_load_opts - options for loading an RDB file
+ * @sz: sizeof(struct kvs_rdb_load_opts)
+ * @flags: KVS_RDB_LOAD_*
+ * @progress: as in struct kvs_rdb_opts
+ * @progress_arg: passed to @progress
+ */
+struct kvs_rdb_load_opts {
+	size_t sz;
+	unsigned int flags;
+	kvs_rdb_progress_fn *progress;
+	void *progress_arg;
+};
+
+/**
+ * struct kvs_rdb_stats - what a save or load did, and why it failed
+ * @keys: keys written / loaded
+ * @expires: of those, keys with a TTL
+ * @expired: load: keys already expired, not loaded
+ * @empty: load: empty collections skipped (as Redis does)
+ * @bytes: RDB bytes written / read so far
+ * @total: load: the file's size when known, else 0
+ * @err_offset: offset in the input (RDB file, or snapshot stream for a
+ *              save) where the error was found
+ * @version: load: the file's RDB version
+ * @err: what went wrong ("" if nothing), for the user
+ */
+struct kvs_rdb_stats {
+	unsigned long long keys;
+	unsigned long long expires;
+	unsigned long long expired;
+	unsigned long long empty;
+	unsigned long long bytes;
+	unsigned long long total;
+	unsigned long long err_offset;
+	int version;
+	char err[256];
+};
+
+/*
+ * kvs_rdb_save_stream - write the snapshot stream read from @snapfd as an
+ * RDB file to @outfd (written sequentially from its current position; not
+ * synced). @o and @st may be NULL. 0 or -errno (-EBADMSG: bad stream).
+ */
+KVS_API int kvs_rdb_save_stream(int snapfd, int outfd,
+				const struct kvs_rdb_opts *o,
+				struct kvs_rdb_stats *st);
+/*
+ * kvs_rdb_save_file - the same into @path, crash-safe: written to a temp
+ * name in the same directory, fsync'd, renamed over @path, and the
+ * directory fsync'd. On failure @path is untouched.
+ */
+KVS_API int kvs_rdb_save_file(int snapfd, const char *path,
+			      const struct kvs_rdb_opts *o,
+			      struct kvs_rdb_stats *st);
+/*
+ * kvs_rdb_save - snapshot the store behind device context @c into @path
+ * (kvs_rdb_save_file). The snapshot runs on a new fd on the same device,
+ * so @c stays usable. -EOPNOTSUPP on a socket context.
+ */
+KVS_API int kvs_rdb_save(struct kvs_ctx *c, const char *path,
+			 const struct kvs_rdb_opts *o,
+			 struct kvs_rdb_stats *st);
+
+/*
+ * kvs_rdb_load - load the RDB file read from @fd into the store behind
+ * @c, with pipelined commands (SELECT, SET, RPUSH, SADD, ZADD, HSET,
+ * PEXPIREAT). Whether the store must be empty first is the caller's
+ * business; a key that already exists fails the load, as a duplicate key
+ * does. On failure (-EBADMSG for a bad file, -EEXIST for a key that exists,
+ * -ENOTSUP for what kvstore cannot hold: modules, streams, functions,
+ * -EIO for a truncated file) st->err says why and st->err_offset where,
+ * and the store may hold part of the file. @c's selected db is changed.
+ *
+ * The loader reads ahead: afterwards st->bytes is the size of the RDB
+ * (through its checksum), and a caller whose file goes on past it (an
+ * AOF's RDB preamble) seeks to there, relative to where @fd started.
+ *
+ * With @c NULL the file is only checked (parsed, every encoding and the
+ * checksum verified), as redis-check-rdb does: run that first on a file
+ * to keep a bad one from loading in part. Duplicate keys and what the
+ * store would refuse are found only by a real load.
+ */
+KVS_API int kvs_rdb_load(struct kvs_ctx *c, int fd,
+			 const struct kvs_rdb_load_opts *o,
+			 struct kvs_rdb_stats *st);
+
+/* CRC-64/Jones as RDB uses it (crc 0 to start). */
+KVS_API unsigned long long kvs_rdb_crc64(unsigned long long crc,
+					 const void *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
