@@ -474,6 +474,11 @@ KVS_EXPORT int kvs_aof_load(struct kvs_ctx *c, const char *path,
 	if (!L.offs)
 		return -ENOMEM;
 
+	if (access(path, F_OK) < 0) {
+		ret = -errno;
+		lerr(&L, 0, "%s: %s", path, strerror(errno));
+		goto out;
+	}
 	ret = find_manifest(path, dir, sizeof(dir), mname, sizeof(mname));
 	if (ret < 0) {
 		lerr(&L, 0, ret == -ENOENT ? "%s: no AOF manifest there" :

@@ -133,10 +133,15 @@ static int write_all(int fd, const void *p, size_t n)
 static int dev_open(struct kvs_aof *a)
 {
 	const char *path = a->device[0] ? a->device : getenv(KVS_DEVICE_ENV);
-	int fd = open(path && *path ? path : KVS_DEFAULT_DEVICE,
-		      O_RDWR | O_CLOEXEC);
+	int fd;
 
-	return fd < 0 ? -errno : fd;
+	path = path && *path ? path : KVS_DEFAULT_DEVICE;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fd = -errno;
+		alog(a, "can't open %s: %s", path, strerror(-fd));
+	}
+	return fd;
 }
 
 static int dev_snapshot(void *arg, int *fd, uint64_t *off, uint64_t *keys)
