@@ -537,6 +537,25 @@ static int rename_in_dir(struct kvs_aof *a, const char *from, const char *to)
 	return rename(p1, p2) < 0 ? -errno : 0;
 }
 
+/* Does the manifest on disk name @base as its base? */
+static int manifest_has_base(struct kvs_aof *a, const char *base)
+{
+	struct kvs_aof_manifest m;
+	char path[8192];
+	size_t i;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", a->dir, KVS_AOF_MANIFEST);
+	if (kvs_aof_manifest_read(&m, path, NULL, 0))
+		return 0;
+	for (i = 0; i < m.nr; i++)
+		if (m.files[i].type == KVS_AOF_TYPE_BASE &&
+		    !strcmp(m.files[i].name, base))
+			found = 1;
+	kvs_aof_manifest_free(&m);
+	return found;
+}
+
 static int write_base(struct kvs_aof *a, int sfd, int tfd)
 {
 	char err[256] = "";
@@ -659,8 +678,15 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 			       KVS_AOF_TYPE_HIST);
 	if (!ret)
 		ret = add_file(&nm, incr, iseq, KVS_AOF_TYPE_INCR);
-	if (!ret)
+	if (!ret) {
 		ret = kvs_aof_manifest_write(&nm, a->dir);
+		/* renamed, but the directory's fsync failed: it is in place */
+		if (ret && manifest_has_base(a, base)) {
+			alog(a, "AOF rewrite: fsync of %s: %s", a->dir,
+			     strerror(-ret));
+			ret = 0;
+		}
+	}
 	if (ret) {
 		alog(a, "AOF rewrite: %s: %s", a->dir, strerror(-ret));
 		goto fail;
