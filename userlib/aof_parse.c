@@ -154,7 +154,7 @@ KVS_EXPORT void kvs_aof_manifest_free(struct kvs_aof_manifest *m)
 	m->nr = 0;
 }
 
-#define MANIFEST_MAX_WORDS	64
+#define MANIFEST_MAX_WORDS	(KVS_AOF_MAX_LINE / 2 + 1)	/* a 1024-byte line */
 
 /* One line (NUL-terminated, newline included); 0, -EBADMSG or -ENOMEM. */
 static int parse_line(struct kvs_aof_manifest *m, char *line, int linenum,
