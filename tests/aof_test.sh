@@ -60,8 +60,10 @@ has_manifest() {
 	[ -f "$1/appendonly.aof.manifest" ]
 }
 
-incr_has() {	# incr_has DIR STRING: the current incr file holds STRING
-	grep -q -a -- "$2" "$1"/*.incr.aof 2>/dev/null
+# aof_has DIR STRING: the AOF holds STRING (in the incr file, or in a
+# base if a rewrite came after it was written)
+aof_has() {
+	grep -q -a -- "$2" "$1"/appendonly.aof.*.* 2>/dev/null
 }
 
 not_running() {
@@ -176,8 +178,8 @@ for preamble in no yes; do
 	# follow while writing, across a rewrite (a small min size)
 	writes during
 	kv SET sentinel:1 x >/dev/null
-	check "preamble $preamble: the writes reach the incr file" \
-		wait_for 60 incr_has "$dir" sentinel:1
+	check "preamble $preamble: the writes reach the AOF" \
+		wait_for 60 aof_has "$dir" sentinel:1
 	dump >"$work/before"
 	stop_follower TERM
 	check "preamble $preamble: SIGTERM: exit 0" [ $? -eq 0 ]
@@ -204,8 +206,8 @@ start_follower "$dir" --aof-use-rdb-preamble no \
 writes one
 writes two
 kv SET sentinel:2 x >/dev/null
-check "rewrite: the writes reach the incr file" \
-	wait_for 60 incr_has "$dir" sentinel:2
+check "rewrite: the writes reach the AOF" \
+	wait_for 60 aof_has "$dir" sentinel:2
 dump >"$work/before"
 stop_follower TERM
 check "rewrite: SIGTERM: exit 0" [ $? -eq 0 ]
@@ -225,7 +227,7 @@ start_follower "$dir" --appendfsync always --aof-use-rdb-preamble no
 total=3000
 seq 1 $total | sed 's/^/RPUSH seq /' | kv >/dev/null &
 writer=$!
-wait_for 60 incr_has "$dir" RPUSH
+wait_for 60 aof_has "$dir" RPUSH
 kill -KILL "$follower"
 wait "$follower" 2>/dev/null
 follower=
