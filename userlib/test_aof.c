@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -678,6 +680,26 @@ static void broken_tests(void)
 	mkdir(p, 0755);
 	ret = load(B.c, p, 0, &st);
 	CHECK(ret == -ENOENT && strstr(st.err, "no AOF manifest"));
+
+	/* the CLI's --restore (run from userlib/ by make check) */
+	if (!access("./kvstore", X_OK)) {
+		run(B.c, "FLUSHALL");
+		CHECK(sh_ok("./kvstore -s %s --restore %s/ts 2>/dev/null",
+			    B.sock, dir));
+		CHECK(exists(B.c, "b"));
+		/* not empty now: refused, unless --flush */
+		CHECK(!sh_ok("./kvstore -s %s --restore %s/ts 2>/dev/null",
+			     B.sock, dir));
+		CHECK(sh_ok("./kvstore -s %s --flush --restore "
+			    "%s/ts/appendonly.aof.manifest 2>/dev/null",
+			    B.sock, dir));
+		CHECK(sh_ok("./kvstore -s %s --flush --restore %s/single.aof "
+			    "2>/dev/null", B.sock, dir));
+		CHECK(sh_ok("./kvstore -s %s --flush --restore %s/truncmid "
+			    "2>&1 | grep -q 'not the last file'", B.sock, dir));
+		CHECK(!sh_ok("./kvstore -s %s --flush --restore %s/truncmid "
+			     "2>/dev/null", B.sock, dir));
+	}
 	server_stop(&B);
 	printf("ok - broken AOFs\n");
 }
@@ -1093,6 +1115,134 @@ static void writer_guard(void)
 	printf("ok - writer guard\n");
 }
 
+/*
+ * The device glue (kvs_aof_start() without a source): this program's
+ * ioctl() wins over libc's for the statically linked library and plays
+ * the module: KVS_IOC_SNAPSHOT and KVS_IOC_FEED put a file behind the fd.
+ */
+static struct {
+	int mode;		/* 0: pass through, 1: EOPNOTSUPP, 2: works */
+	char snap[700], feed[700];
+	uint64_t offset, keys;
+	unsigned int db;
+	int snapshots, feeds, bad, snapfd;
+} dev;
+
+static int dev_swap(int fd, const char *path)
+{
+	int f = open(path, O_RDONLY);
+
+	if (f < 0 || dup2(f, fd) < 0)
+		return -1;
+	close(f);
+	return 0;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (dev.mode && (req == KVS_IOC_SNAPSHOT || req == KVS_IOC_FEED)) {
+		if (dev.mode == 1) {
+			errno = EOPNOTSUPP;
+			return -1;
+		}
+		if (req == KVS_IOC_SNAPSHOT) {
+			struct kvs_snapshot *sn = arg;
+
+			dev.bad |= sn->flags || sn->reserved[0] ||
+				   sn->format != KVS_SNAP_FORMAT;
+			sn->feed_offset = dev.offset;
+			sn->keys = dev.keys;
+			dev.snapshots++;
+			dev.snapfd = fd;
+			return dev_swap(fd, dev.snap);
+		} else {
+			struct kvs_feed *fe = arg;
+
+			/* the feed is opened before the snapshot is closed */
+			dev.bad |= fe->flags || fe->reserved[0] ||
+				   fe->offset != dev.offset ||
+				   fcntl(dev.snapfd, F_GETFD) < 0;
+			fe->db = dev.db;
+			fe->backlog_first = 0;
+			dev.feeds++;
+			return dev_swap(fd, dev.feed);
+		}
+	}
+	return syscall(SYS_ioctl, fd, req, arg);
+}
+
+static void device_glue(void)
+{
+	struct fake f = { .enobufs_at = -1 };
+	struct kvs_aof_opts o = {
+		.sz = sizeof(o), .flags = KVS_AOF_NO_RDB_PREAMBLE,
+		.appendfsync = KVS_AOF_FSYNC_EVERYSEC,
+	};
+	static const char feed[] = SET_A SEL_1 SET_B;
+	char dir[600], aofdir[700], devpath[700], incr[800], c[128], *t;
+	struct server B = { 0 };
+	struct kvs_aof_stats st;
+	struct kvs_aof *a;
+	size_t n;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/devglue", tmpdir);
+	mkdir(dir, 0755);
+	snprintf(aofdir, sizeof(aofdir), "%s/appendonlydir", dir);
+	snprintf(devpath, sizeof(devpath), "%s/fakedev", dir);
+	write_file(devpath, "", 0);
+	o.device = devpath;
+
+	dev.mode = 1;
+	ret = kvs_aof_start(&a, aofdir, &o);
+	CHECK_MSG(ret == -EOPNOTSUPP, "%d", ret);
+	CHECK(count_files(aofdir, "appendonly") == 0);
+
+	/* the snapshot: key "s" in db 3; the feed from there: db 2 */
+	n = snprintf(c, sizeof(c), "*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n");
+	fake_add(&f, c, n, 3);
+	n = snprintf(c, sizeof(c), "*3\r\n$3\r\nSET\r\n$1\r\ns\r\n$1\r\n"
+		     "v\r\n");
+	fake_add(&f, c, n, 3);
+	snprintf(dev.snap, sizeof(dev.snap), "%s/snap", dir);
+	snprintf(dev.feed, sizeof(dev.feed), "%s/feed", dir);
+	fake_snapshot_file(&f, f.feed.len, dev.snap, &dev.keys);
+	write_file(dev.feed, feed, sizeof(feed) - 1);
+	dev.offset = 12345;
+	dev.db = 2;
+	dev.mode = 2;
+	ret = kvs_aof_start(&a, aofdir, &o);
+	CHECK_MSG(ret == 0, "%d", ret);
+	if (!ret) {
+		CHECK(kvs_aof_run(a) == 0);	/* to the feed's end */
+		CHECK(kvs_aof_close(a) == 0);
+	}
+	dev.mode = 0;
+	CHECK(dev.snapshots == 1 && dev.feeds == 1 && !dev.bad);
+	snprintf(incr, sizeof(incr), "%s/appendonly.aof.1.incr.aof", aofdir);
+	t = read_file(incr, &n);
+	CHECK(t && n == sizeof(SEL_1 SET_A SEL_1 SET_B) - 1 &&
+	      !memcmp(t, "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n", 23));
+	free(t);
+	if (!server_start(&B, dir, NULL)) {
+		ret = load(B.c, aofdir, 0, &st);
+		CHECK_MSG(ret == 0, "%s", st.err);
+		CHECK(dbsize(B.c, 3) == 1 && dbsize(B.c, 2) == 1 &&
+		      dbsize(B.c, 1) == 1 && dbsize(B.c, 0) == 0);
+	}
+	server_stop(&B);
+	free(f.bounds);
+	free(f.dbat);
+	kvs_buf_free(&f.feed);
+	printf("ok - device glue\n");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -1115,6 +1265,7 @@ int main(void)
 		writer_case("rdb-base", -1, 1ULL << 40, 300, 1);
 		writer_case("rdb-rewrites", 9, 3000, 900, 1);
 		writer_guard();
+		device_glue();
 	}
 	if (!failed)
 		sh("rm -rf %s", tmpdir);
