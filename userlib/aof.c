@@ -216,9 +216,12 @@ static int load_rdb(struct loader *L, int fd, unsigned long long *off)
 	return 0;
 }
 
-/* Read more of @fd (up to @limit in all) so @b holds @want bytes from pos. */
+/*
+ * Read more of @fd (up to *@limit in all) so @b holds @want bytes from
+ * pos. A file that ends before *@limit (it shrank) ends there.
+ */
 static int fill(int fd, struct kvs_buf *b, size_t *pos, size_t want,
-		unsigned long long *filepos, unsigned long long limit)
+		unsigned long long *filepos, unsigned long long *limit)
 {
 	size_t chunk;
 
@@ -230,8 +233,8 @@ static int fill(int fd, struct kvs_buf *b, size_t *pos, size_t want,
 	chunk = want > b->len ? want - b->len : 0;
 	if (chunk < READ_CHUNK)
 		chunk = READ_CHUNK;
-	if (chunk > limit - *filepos)
-		chunk = (size_t)(limit - *filepos);
+	if (chunk > *limit - *filepos)
+		chunk = (size_t)(*limit - *filepos);
 	if (kvs_buf_reserve(b, chunk))
 		return -ENOMEM;
 	while (chunk) {
@@ -242,8 +245,10 @@ static int fill(int fd, struct kvs_buf *b, size_t *pos, size_t want,
 				continue;
 			return -errno;
 		}
-		if (!n)
+		if (!n) {
+			*limit = *filepos;
 			break;
+		}
 		b->len += n;
 		*filepos += n;
 		chunk -= n;
@@ -289,6 +294,11 @@ static int load_file(struct loader *L, int dirfd, const char *name)
 	n = pread(fd, sig, sizeof(sig), 0);
 	if (n == (ssize_t)sizeof(sig) && !memcmp(sig, "REDIS", 5)) {
 		ret = load_rdb(L, fd, &filepos);
+		if (!ret && filepos > size) {
+			lerr(L, size, "%s: the RDB loader read %llu bytes of "
+			     "%llu", name, filepos, size);
+			ret = -EIO;
+		}
 		if (ret)
 			goto out;
 		base = valid = filepos;
@@ -309,7 +319,7 @@ static int load_file(struct loader *L, int dirfd, const char *name)
 				break;
 			}
 			base += pos;
-			ret = fill(fd, &b, &pos, len, &filepos, size);
+			ret = fill(fd, &b, &pos, len, &filepos, &size);
 			if (ret) {
 				lerr(L, filepos, "%s: reading: %s", name,
 				     strerror(-ret));
