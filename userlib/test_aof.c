@@ -267,6 +267,45 @@ static int exists(struct kvs_ctx *c, const char *key)
 	return n;
 }
 
+/* On a digest mismatch: which keys differ (a few), to say what broke. */
+static void diff_keys(struct kvs_ctx *a, struct kvs_ctx *b)
+{
+	int db, shown = 0;
+	size_t i;
+
+	for (db = 0; db < 16 && shown < 5; db++) {
+		struct kvs_reply *ka, *da, *db_;
+
+		run(a, "SELECT %d", db);
+		run(b, "SELECT %d", db);
+		ka = cmd(a, "KEYS *");
+		for (i = 0; i < ka->elements && shown < 5; i++) {
+			const struct kvs_reply *k = ka->element[i];
+
+			da = cmd(a, "DEBUG DIGEST-VALUE %b", k->str, k->len);
+			db_ = cmd(b, "DEBUG DIGEST-VALUE %b", k->str, k->len);
+			if (da->elements && db_->elements &&
+			    strcmp(da->element[0]->str, db_->element[0]->str)) {
+				printf("# db %d key '%.*s' differs\n", db,
+				       (int)k->len, k->str);
+				shown++;
+			}
+			kvs_free_reply(da);
+			kvs_free_reply(db_);
+		}
+		kvs_free_reply(ka);
+		da = cmd(a, "DBSIZE");
+		db_ = cmd(b, "DBSIZE");
+		if (da->integer != db_->integer)
+			printf("# db %d: %lld keys vs %lld\n", db, da->integer,
+			       db_->integer);
+		kvs_free_reply(da);
+		kvs_free_reply(db_);
+	}
+	run(a, "SELECT 0");
+	run(b, "SELECT 0");
+}
+
 /* Wait until no rewrite runs or is scheduled on @c. */
 static void wait_rewrite(struct kvs_ctx *c)
 {
@@ -432,7 +471,10 @@ static void redis_written(int preamble)
 
 	snprintf(adir, sizeof(adir), "%s/a%d", tmpdir, preamble);
 	snprintf(bdir, sizeof(bdir), "%s/b%d", tmpdir, preamble);
+	/* always: with everysec redis-server may postpone writing the AOF
+	 * while a background fsync runs, after replying */
 	if (server_start(&A, adir, "--appendonly", "yes",
+			 "--appendfsync", "always",
 			 "--aof-use-rdb-preamble", preamble ? "yes" : "no",
 			 "--aof-timestamp-enabled", "yes", NULL) ||
 	    server_start(&B, bdir, NULL)) {
@@ -467,6 +509,8 @@ static void redis_written(int preamble)
 	} else {
 		CHECK_MSG(ret == 0 && !strcmp(d1, d2), "ret %d %s, digest %s "
 			  "vs %s", ret, st.err, d1, d2);
+		if (strcmp(d1, d2))
+			diff_keys(A.c, B.c);
 		CHECK(st.files == 2 && st.commands > 0 && !st.truncated);
 		CHECK(!preamble || st.rdb_keys > 0);
 	}
