@@ -53,6 +53,7 @@
 
 #define FEED_CHUNK	(1 << 20)
 #define STOP_DRAIN_MAX	(64ULL << 20)	/* read at most this at stop */
+#define CATCH_UP_MAX	(256ULL << 20)	/* ... and at a rewrite */
 #define DEFAULT_MIN_SIZE (64ULL << 20)
 #define ITEMS_PER_CMD	64		/* AOF_REWRITE_ITEMS_PER_CMD */
 
@@ -586,6 +587,51 @@ static int write_base(struct kvs_aof *a, int sfd, int tfd)
 	return ret;
 }
 
+static ssize_t src_read(struct kvs_aof *a, int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (a->src.read)
+		return a->src.read(a->src.arg, fd, buf, n);
+	r = read(fd, buf, n);
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * Copy what feed @ffd has now into @ofd, without waiting for more, and at
+ * most CATCH_UP_MAX (writers may outrun us; the rest is read later).
+ * -ENOBUFS and the like fail: a feed already cut is no use.
+ */
+static int catch_up(struct kvs_aof *a, int ffd, int ofd)
+{
+	unsigned long long total = 0;
+	int fl, ret = 0;
+
+	fl = fcntl(ffd, F_GETFL);
+	if (fl < 0 || fcntl(ffd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	while (total < CATCH_UP_MAX) {
+		ssize_t n = src_read(a, ffd, a->buf, FEED_CHUNK);
+
+		if (n == -EINTR)
+			continue;
+		if (n == -EAGAIN || n == 0)
+			break;
+		if (n < 0) {
+			ret = (int)n;
+			alog(a, "AOF rewrite: reading the new feed: %s",
+			     strerror(-ret));
+			break;
+		}
+		ret = write_all(ofd, a->buf, n);
+		if (ret)
+			break;
+		total += n;
+	}
+	fcntl(ffd, F_SETFL, fl);
+	return ret;
+}
+
 /*
  * The rewrite. @initial: the first one, at start, where the directory may
  * hold an older AOF (all of whose files become history).
@@ -645,8 +691,6 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 		ret = -errno;
 	close(tfd);
 	tfd = -1;
-	close(sfd);
-	sfd = -1;
 	if (!ret)
 		ret = rename_in_dir(a, tmp, base);
 	if (ret)
@@ -668,6 +712,15 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 			     "%s\r\n", strlen(n), n);
 		ret = write_all(ifd, sel, l);
 	}
+	/*
+	 * What the feed holds since the snapshot, while the snapshot still
+	 * pins it: writes made during a long base may exceed the backlog,
+	 * which may be trimmed once the snapshot fd is closed.
+	 */
+	if (!ret)
+		ret = catch_up(a, ffd, ifd);
+	close(sfd);
+	sfd = -1;
 	if (!ret && fsync(ifd) < 0)
 		ret = -errno;
 	/* the new manifest: old base and incr files as history */
@@ -834,7 +887,12 @@ int kvs_aof_start_src(struct kvs_aof **out, const char *dir,
 				a->incr_seq = f->seq;
 		}
 	}
-	ret = do_rewrite(a, 1);
+	/* a feed cut while catching up (writes outran us): try again */
+	for (i = 0; i < 3; i++) {
+		ret = do_rewrite(a, 1);
+		if (ret != -ENOBUFS)
+			break;
+	}
 	if (ret)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &a->last_fsync);
@@ -858,12 +916,7 @@ KVS_EXPORT int kvs_aof_start(struct kvs_aof **out, const char *dir,
 
 static ssize_t feed_read(struct kvs_aof *a, void *buf, size_t n)
 {
-	ssize_t r;
-
-	if (a->src.read)
-		return a->src.read(a->src.arg, a->feedfd, buf, n);
-	r = read(a->feedfd, buf, n);
-	return r < 0 ? -errno : r;
+	return src_read(a, a->feedfd, buf, n);
 }
 
 static int do_fsync(struct kvs_aof *a)

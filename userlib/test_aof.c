@@ -838,7 +838,7 @@ struct fake {
 	size_t consumed;		/* feed bytes the writer has read */
 	int snapshots, feeds;
 	int enobufs_at;			/* read number that fails, or -1 */
-	int reads;
+	int reads, nonblock;
 	char dir[600];
 	int fail_snapshot;
 };
@@ -970,8 +970,13 @@ static ssize_t fake_read(void *arg, int fd, void *buf, size_t len)
 	struct fake *f = arg;
 	ssize_t n;
 
-	if (f->reads++ == f->enobufs_at)
+	/* non-blocking (catching up): one chunk is all there is "now" */
+	if (fcntl(fd, F_GETFL) & O_NONBLOCK) {
+		if (f->nonblock++ % 2)
+			return -EAGAIN;
+	} else if (f->reads++ == f->enobufs_at) {
 		return -ENOBUFS;
+	}
 	n = read(fd, buf, len < 333 ? len : 333);
 	if (n < 0)
 		return -errno;
