@@ -6,8 +6,9 @@
  * was lost) is: take a snapshot, open a feed at the snapshot's offset
  * before the snapshot fd is closed (the snapshot keeps that part of the
  * backlog alive), write the snapshot as a new base (RDB, or commands with
- * aof-use-rdb-preamble no) and an empty new incr, make the manifest that
- * names them durable, and only then switch to the new feed and delete
+ * aof-use-rdb-preamble no) and a new incr holding what the feed has by
+ * then (read while the snapshot still pins it), close the snapshot, make
+ * the manifest that names them durable, and only then switch to the new feed and delete
  * the old files. Until the new manifest is renamed into place the old
  * one, with its files, is the AOF: a crash or failure at any step leaves
  * a loadable directory.
