@@ -138,6 +138,7 @@ selected dev_fuzz && run_tap_script tests/fuzz/dev_fuzz.sh
 selected kunit && run_tap_script tests/kunit.sh
 selected fault && run_tap_script tests/fault/fault.sh
 selected rdb && run_tap_script tests/rdb_test.sh
+selected aof && run_tap_script tests/aof_test.sh
 # last: it unloads and reloads the module
 selected module_test && run_tap_script tests/module_test.sh
 

@@ -409,6 +409,191 @@ KVS_API int kvs_rdb_load(struct kvs_ctx *c, int fd,
 KVS_API unsigned long long kvs_rdb_crc64(unsigned long long crc,
 					 const void *buf, size_t len);
 
+/* ------------------------------------------------------------------- AOF */
+
+/*
+ * Redis 7 multi-part append-only files: a directory (appendonlydir) with a
+ * manifest naming a base (an RDB file, or an AOF of commands) and the
+ * increments (RESP commands) written since. kvstore writes them as
+ * redis-server 7.0 does and loads what redis-server wrote.
+ */
+#define KVS_AOF_MANIFEST	"appendonly.aof.manifest"
+#define KVS_AOF_DIRNAME		"appendonlydir"
+
+#define KVS_AOF_TYPE_BASE	'b'
+#define KVS_AOF_TYPE_HIST	'h'
+#define KVS_AOF_TYPE_INCR	'i'
+
+/**
+ * struct kvs_aof_file - one line of a manifest
+ * @name: file name inside the directory (never a path)
+ * @seq: sequence number (> 0)
+ * @type: KVS_AOF_TYPE_*
+ */
+struct kvs_aof_file {
+	char *name;
+	long long seq;
+	char type;
+};
+
+/**
+ * struct kvs_aof_manifest - a parsed manifest, lines in file order
+ * @files: @nr entries
+ * @nr: number of files listed
+ */
+struct kvs_aof_manifest {
+	struct kvs_aof_file *files;
+	size_t nr;
+};
+
+/*
+ * kvs_aof_manifest_parse - parse manifest text with redis-server's rules
+ * ("#" lines skipped, "file NAME seq N type b|h|i" plus any other key/value
+ * pairs, one base at most, increasing incr seq, every line ending in a
+ * newline). On error (-EBADMSG, -ENOMEM) @err gets "line N: why: 'line'".
+ * Free with kvs_aof_manifest_free().
+ */
+KVS_API int kvs_aof_manifest_parse(struct kvs_aof_manifest *m,
+				   const char *text, size_t len,
+				   char *err, size_t errlen);
+/* Read and parse @path (a manifest file); -errno as above or from open. */
+KVS_API int kvs_aof_manifest_read(struct kvs_aof_manifest *m,
+				  const char *path, char *err, size_t errlen);
+/*
+ * kvs_aof_manifest_write - write @m into @dir/appendonly.aof.manifest as
+ * redis-server does (base, then history, then incr), crash-safe: a temp
+ * file, fsync, rename, fsync of the directory.
+ */
+KVS_API int kvs_aof_manifest_write(const struct kvs_aof_manifest *m,
+				   const char *dir);
+KVS_API void kvs_aof_manifest_free(struct kvs_aof_manifest *m);
+
+/* Loading */
+
+#define KVS_AOF_LOAD_NO_TRUNCATED (1U << 0)	/* aof-load-truncated no */
+
+typedef void kvs_aof_log_fn(void *arg, const char *msg);
+typedef void kvs_aof_progress_fn(void *arg, unsigned long long done,
+				 unsigned long long total);
+
+/**
+ * struct kvs_aof_load_opts - options for kvs_aof_load()
+ * @sz: sizeof(struct kvs_aof_load_opts)
+ * @flags: KVS_AOF_LOAD_*
+ * @log: warnings (truncated tail, dropped MULTI), may be NULL
+ * @progress: bytes loaded of the total now and then, may be NULL
+ * @arg: passed to @log and @progress
+ */
+struct kvs_aof_load_opts {
+	size_t sz;
+	unsigned int flags;
+	kvs_aof_log_fn *log;
+	kvs_aof_progress_fn *progress;
+	void *arg;
+};
+
+/**
+ * struct kvs_aof_stats - what kvs_aof_load() did, and why it failed
+ * @files: files loaded
+ * @commands: commands sent to the store (the RDB base's keys not counted)
+ * @bytes: bytes of AOF read
+ * @rdb_keys: keys loaded from an RDB base or preamble
+ * @truncated: the last file ended inside a command; its tail from
+ *             @truncated_at on was ignored
+ * @truncated_at: offset in that file of the end of its last whole command
+ * @multi_dropped: a MULTI without EXEC at the end was dropped
+ * @err_offset: offset in @err_file where loading failed
+ * @err_file: the file (name inside the directory) where loading failed
+ * @err: what went wrong ("" if nothing), for the user
+ */
+struct kvs_aof_stats {
+	unsigned long long files;
+	unsigned long long commands;
+	unsigned long long bytes;
+	unsigned long long rdb_keys;
+	int truncated;
+	unsigned long long truncated_at;
+	int multi_dropped;
+	unsigned long long err_offset;
+	char err_file[256];
+	char err[512];
+};
+
+/*
+ * kvs_aof_load - replay an AOF into the store behind @c: @path is an AOF
+ * directory (its manifest inside), a manifest file, or a single old-style
+ * AOF file (which may start with an RDB preamble). Every command is sent
+ * pipelined; a command the store answers with an error fails the load,
+ * as does a listed file missing, bad framing (-EBADMSG) or a truncated
+ * file that is not the last one (-EIO). On failure st->err says why and
+ * where; the store may then hold part of the data (never reported as a
+ * success). @c ends in database 0. @o and @st may be NULL.
+ */
+KVS_API int kvs_aof_load(struct kvs_ctx *c, const char *path,
+			 const struct kvs_aof_load_opts *o,
+			 struct kvs_aof_stats *st);
+
+/* Writing: follow the store's write feed into an AOF directory */
+
+#define KVS_AOF_FSYNC_EVERYSEC	0	/* Redis's default */
+#define KVS_AOF_FSYNC_ALWAYS	1
+#define KVS_AOF_FSYNC_NO	2
+
+#define KVS_AOF_NO_RDB_PREAMBLE	(1U << 0)	/* aof-use-rdb-preamble no */
+#define KVS_AOF_FORCE		(1U << 1)	/* replace a non-empty AOF
+						 * even if the store is empty */
+
+/**
+ * struct kvs_aof_opts - options for kvs_aof_start()
+ * @sz: sizeof(struct kvs_aof_opts)
+ * @flags: KVS_AOF_*
+ * @device: the device to snapshot and follow (NULL: $KVSTORE_DEV, else
+ *          /dev/kvstore); needs CAP_SYS_ADMIN
+ * @appendfsync: KVS_AOF_FSYNC_* (0: everysec)
+ * @rewrite_percentage: auto-aof-rewrite-percentage (0: default 100; use
+ *          KVS_AOF_REWRITE_OFF to disable)
+ * @rewrite_min_size: auto-aof-rewrite-min-size in bytes (0: 64 MiB)
+ * @log: what happens (rewrites, resyncs, errors), may be NULL
+ * @arg: passed to @log
+ */
+struct kvs_aof_opts {
+	size_t sz;
+	unsigned int flags;
+	const char *device;
+	int appendfsync;
+	unsigned int rewrite_percentage;
+	unsigned long long rewrite_min_size;
+	kvs_aof_log_fn *log;
+	void *arg;
+};
+
+#define KVS_AOF_REWRITE_OFF	(~0U)
+
+struct kvs_aof;
+
+/*
+ * kvs_aof_start - create @dir if needed, snapshot the store into a new
+ * base, open the write feed at the snapshot's offset and write the
+ * manifest (files of an earlier AOF in @dir are then removed). Refuses
+ * (-EEXIST) to replace a non-empty AOF with an empty store unless
+ * KVS_AOF_FORCE: restore it first (kvs_aof_load).
+ */
+KVS_API int kvs_aof_start(struct kvs_aof **out, const char *dir,
+			  const struct kvs_aof_opts *o);
+/*
+ * kvs_aof_run - follow the feed into the incr file until kvs_aof_stop()
+ * (then flush and fsync, returns 0) or a failure (-errno). Rewrites
+ * when the AOF grew by rewrite_percentage since the last rewrite, and
+ * when the feed was lost (-ENOBUFS: fell behind its backlog).
+ */
+KVS_API int kvs_aof_run(struct kvs_aof *a);
+/* Ask kvs_aof_run() to return; async-signal-safe. */
+KVS_API void kvs_aof_stop(struct kvs_aof *a);
+/* Rewrite now (BGREWRITEAOF), from the thread that runs kvs_aof_run(). */
+KVS_API int kvs_aof_rewrite(struct kvs_aof *a);
+/* Flush, fsync and free; 0 or the first write/fsync error. */
+KVS_API int kvs_aof_close(struct kvs_aof *a);
+
 #ifdef __cplusplus
 }
 #endif
