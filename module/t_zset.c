@@ -2618,3 +2618,30 @@ void zscan_command(struct kvs_client *c)
 	set_deferred_array_len(c, len, kept);
 	kvfree(s.nodes);
 }
+
+/**
+ * kvs_zset_for_each - call @fn on every member and its score
+ * @o: the sorted set; it must not change during the walk
+ * @fn: gets the score as the encoding stores it (a listpack has no -0);
+ *	returns 0 to go on, anything else stops the walk
+ * @priv: passed to @fn
+ *
+ * For DEBUG DIGEST (debug.c). @fn does any yielding.
+ * Return: 0, or what @fn returned to stop.
+ */
+int kvs_zset_for_each(const struct kvs_obj *o,
+		      int (*fn)(void *priv, const char *p, size_t len,
+				u64 score),
+		      void *priv)
+{
+	const struct zs_node *x;
+	int ret;
+
+	for (x = zs_of(o)->header->level[0].forward; x;
+	     x = x->level[0].forward) {
+		ret = fn(priv, zs_ele(x), x->len, zs_lp_score(o, x->score));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
