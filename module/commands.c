@@ -1953,6 +1953,20 @@ const struct kvs_command kvs_command_table[] = {
 	    0, 0, 0, "connection", .acl = ACL(CONNECTION), .doc = &doc_quit),
 	CONTAINER("config", -2, config_subcommands, "server",
 		  .doc = &doc_config),
+	/*
+	 * One command whose proc picks the subcommand, as in Redis (so no
+	 * subcommand table); CMD_NOLOCK: debug.c takes shard locks itself.
+	 * Redis's PROTECTED flag is not shown by COMMAND INFO; the admin
+	 * check stands for it.
+	 */
+	CMD("debug", debug_command, -2,
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NOLOCK,
+	    0, 0, 0, "server",
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "A container for debugging commands",
+		.since = "1.0.0",
+		.complexity = "Depends on subcommand.",
+		.doc_flags = KVS_DOC_SYSCMD }),
 	CONTAINER("client", -2, client_subcommands, "connection",
 		  .doc = &doc_client),
 	CMD("command", command_command, -1, CMD_LOADING | CMD_STALE, 0, 0, 0,

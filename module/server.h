@@ -1291,6 +1291,22 @@ bool kvs_set_ismember(const struct kvs_obj *o, const char *p, size_t len);
 int kvs_set_for_each(const struct kvs_obj *o,
 		     int (*fn)(void *priv, const char *p, size_t len),
 		     void *priv);
+/*
+ * The same walk over the other collection types, for DEBUG DIGEST
+ * (debug.c): lists head to tail, hashes field by field, sorted sets in
+ * score order with each score as its encoding stores it.
+ */
+int kvs_list_for_each(const struct kvs_obj *o,
+		      int (*fn)(void *priv, const char *p, size_t len),
+		      void *priv);
+int kvs_hash_for_each(const struct kvs_obj *o,
+		      int (*fn)(void *priv, const char *f, size_t flen,
+				const char *v, size_t vlen),
+		      void *priv);
+int kvs_zset_for_each(const struct kvs_obj *o,
+		      int (*fn)(void *priv, const char *p, size_t len,
+				u64 score),
+		      void *priv);
 
 /* t_list.c */
 void lpush_command(struct kvs_client *c);
@@ -1534,6 +1550,9 @@ void pfcount_command(struct kvs_client *c);
 void pfmerge_command(struct kvs_client *c);
 void pfdebug_command(struct kvs_client *c);
 void pfselftest_command(struct kvs_client *c);
+
+/* debug.c: DEBUG DIGEST, DIGEST-VALUE and HELP */
+void debug_command(struct kvs_client *c);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The byte-buffer core, static without KUnit (module/tests/hll_test.c). */
 unsigned int hll_pat_len(const void *ele, size_t len, unsigned long *regp);

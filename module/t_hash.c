@@ -1348,3 +1348,30 @@ bool kvs_hash_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e)
 	e->vlen = f->vlen;
 	return true;
 }
+
+/**
+ * kvs_hash_for_each - call @fn on every field and its value
+ * @o: the hash; it must not change during the walk
+ * @fn: returns 0 to go on, anything else stops the walk
+ * @priv: passed to @fn
+ *
+ * For DEBUG DIGEST (debug.c). @fn does any yielding.
+ * Return: 0, or what @fn returned to stop.
+ */
+int kvs_hash_for_each(const struct kvs_obj *o,
+		      int (*fn)(void *priv, const char *f, size_t flen,
+				const char *v, size_t vlen),
+		      void *priv)
+{
+	struct hfield *f;
+	struct hiter it;
+	int ret;
+
+	hiter_init(&it, o);
+	while ((f = hiter_next(&it))) {
+		ret = fn(priv, f->field, f->flen, f->val, f->vlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1534,3 +1534,32 @@ bool kvs_list_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e)
 	e->len = le->len;
 	return true;
 }
+
+/**
+ * kvs_list_for_each - call @fn on every element, head to tail
+ * @o: the list; it must not change during the walk
+ * @fn: returns 0 to go on, anything else stops the walk
+ * @priv: passed to @fn
+ *
+ * For DEBUG DIGEST (debug.c). @fn does any yielding.
+ * Return: 0, or what @fn returned to stop.
+ */
+int kvs_list_for_each(const struct kvs_obj *o,
+		      int (*fn)(void *priv, const char *p, size_t len),
+		      void *priv)
+{
+	struct lchunk *ch;
+	unsigned int i;
+	int ret;
+
+	list_for_each_entry(ch, &lobj(o)->chunks, node) {
+		for (i = 0; i < ch->count; i++) {
+			const struct lelem *e = *slot(ch, i);
+
+			ret = fn(priv, e->data, e->len);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}

@@ -2641,6 +2641,34 @@ bool kvs_zset_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e)
 	it->p = n->level[0].forward;
 	e->p = zs_ele(n);
 	e->len = n->len;
-	e->score = n->score;
+	/* as Redis holds it: a listpack has no -0 */
+	e->score = zs_lp_score(it->o, n->score);
 	return true;
+}
+
+/**
+ * kvs_zset_for_each - call @fn on every member and its score
+ * @o: the sorted set; it must not change during the walk
+ * @fn: gets the score as the encoding stores it (a listpack has no -0);
+ *	returns 0 to go on, anything else stops the walk
+ * @priv: passed to @fn
+ *
+ * For DEBUG DIGEST (debug.c). @fn does any yielding.
+ * Return: 0, or what @fn returned to stop.
+ */
+int kvs_zset_for_each(const struct kvs_obj *o,
+		      int (*fn)(void *priv, const char *p, size_t len,
+				u64 score),
+		      void *priv)
+{
+	const struct zs_node *x;
+	int ret;
+
+	for (x = zs_of(o)->header->level[0].forward; x;
+	     x = x->level[0].forward) {
+		ret = fn(priv, zs_ele(x), x->len, zs_lp_score(o, x->score));
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

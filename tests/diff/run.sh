@@ -51,7 +51,7 @@ dir=$(mktemp -d /tmp/kvs-diff.XXXXXX) || exit 1
 sock=$dir/redis.sock
 "$redis_server" --port 0 --unixsocket "$sock" --unixsocketperm 700 \
 	--save '' --appendonly no --dir "$dir" --logfile "$dir/redis.log" \
-	--daemonize no &
+	--enable-debug-command yes --daemonize no &
 redis_pid=$!
 cleanup() {
 	kill "$redis_pid" 2>/dev/null
