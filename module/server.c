@@ -698,7 +698,9 @@ static void reply_key_spec(struct kvs_client *c, const struct kvs_key_spec *ks)
 	reply_flags(c, ks->flags, key_flag_names);
 
 	add_reply_bulk_cstr(c, "begin_search");
-	if (ks->bs_type == KS_BS_KEYWORD) {
+	if (ks->bs_type == KS_BS_UNKNOWN) {
+		reply_search_head(c, "unknown", 0);
+	} else if (ks->bs_type == KS_BS_KEYWORD) {
 		reply_search_head(c, "keyword", 2);
 		reply_str_field(c, "keyword", ks->keyword);
 		reply_int_field(c, "startfrom", ks->bs_pos);
@@ -708,7 +710,9 @@ static void reply_key_spec(struct kvs_client *c, const struct kvs_key_spec *ks)
 	}
 
 	add_reply_bulk_cstr(c, "find_keys");
-	if (ks->fk_type == KS_FK_KEYNUM) {
+	if (ks->fk_type == KS_FK_UNKNOWN) {
+		reply_search_head(c, "unknown", 0);
+	} else if (ks->fk_type == KS_FK_KEYNUM) {
 		reply_search_head(c, "keynum", 3);
 		reply_int_field(c, "keynumidx", ks->fk[0]);
 		reply_int_field(c, "firstkey", ks->fk[1]);
