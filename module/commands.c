@@ -499,25 +499,30 @@ static const struct kvs_command_arg sort_order_args[] = {
 	{ }
 };
 
-#define SORT_ARGS \
-	KEY("key", 0), \
-	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "BY", \
-	    .flags = OPT), \
-	ARG("offset_count", BLOCK, .token = "LIMIT", .flags = OPT, \
-	    .subargs = sort_limit_args), \
-	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "GET", \
-	    .flags = OPT | MULTI | MULTI_TOKEN), \
-	ARG("order", ONEOF, .flags = OPT, .subargs = sort_order_args), \
-	ARG("sorting", PURE_TOKEN, .token = "ALPHA", .flags = OPT)
-
 static const struct kvs_command_arg sort_args[] = {
-	SORT_ARGS,
+	KEY("key", 0),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "BY",
+	    .flags = OPT),
+	ARG("offset_count", BLOCK, .token = "LIMIT", .flags = OPT,
+	    .subargs = sort_limit_args),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "GET",
+	    .flags = OPT | MULTI | MULTI_TOKEN),
+	ARG("order", ONEOF, .flags = OPT, .subargs = sort_order_args),
+	ARG("sorting", PURE_TOKEN, .token = "ALPHA", .flags = OPT),
 	KEY("destination", 2, .token = "STORE", .flags = OPT),
 	{ }
 };
 
 static const struct kvs_command_arg sort_ro_args[] = {
-	SORT_ARGS,
+	KEY("key", 0),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "BY",
+	    .flags = OPT),
+	ARG("offset_count", BLOCK, .token = "LIMIT", .flags = OPT,
+	    .subargs = sort_limit_args),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "GET",
+	    .flags = OPT | MULTI | MULTI_TOKEN),
+	ARG("order", ONEOF, .flags = OPT, .subargs = sort_order_args),
+	ARG("sorting", PURE_TOKEN, .token = "ALPHA", .flags = OPT),
 	{ }
 };
 
@@ -544,10 +549,9 @@ static const struct kvs_command_doc doc_sort_ro = {
 	"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"
 #define NOTE_SORT_STORE \
 	"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"
-#define SORT_SPECS \
-	RANGE(KS_RO | KS_ACCESS, 1, 0, 1), \
-	{ .notes = NOTE_SORT_BYGET, .flags = KS_RO | KS_ACCESS, \
-	  .bs_type = KS_BS_UNKNOWN, .fk_type = KS_FK_UNKNOWN }
+#define UNKNOWN_NOTE(note, fl) \
+	{ .notes = note, .flags = fl, .bs_type = KS_BS_UNKNOWN, \
+	  .fk_type = KS_FK_UNKNOWN }
 
 static const struct kvs_command_arg move_args[] = {
 	KEY("key", 0),
@@ -1536,14 +1540,16 @@ const struct kvs_command kvs_command_table[] = {
 	CMD("sort", sort_command, -2, WM | CMD_MOVABLE_KEYS, 1, 1, 1,
 	    "generic",
 	    .acl = ACL(SET) | ACL(SORTEDSET) | ACL(LIST) | ACL(DANGEROUS),
-	    SPECS(SORT_SPECS,
-		  { .notes = NOTE_SORT_STORE, .flags = KS_OW | KS_UPDATE,
-		    .bs_type = KS_BS_UNKNOWN, .fk_type = KS_FK_UNKNOWN }),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1),
+		  UNKNOWN_NOTE(NOTE_SORT_BYGET, KS_RO | KS_ACCESS),
+		  UNKNOWN_NOTE(NOTE_SORT_STORE, KS_OW | KS_UPDATE)),
 	    .getkeys = kvs_sort_getkeys, .doc = &doc_sort),
 	CMD("sort_ro", sortro_command, -2, R | CMD_MOVABLE_KEYS, 1, 1, 1,
 	    "generic",
 	    .acl = ACL(SET) | ACL(SORTEDSET) | ACL(LIST) | ACL(DANGEROUS),
-	    SPECS(SORT_SPECS), .getkeys = kvs_sortro_getkeys,
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1),
+		  UNKNOWN_NOTE(NOTE_SORT_BYGET, KS_RO | KS_ACCESS)),
+	    .getkeys = kvs_sortro_getkeys,
 	    .doc = &doc_sort_ro),
 	CMD("move", move_command, 3, W | F, 1, 1, 1, "generic",
 	    .acl = ACL(KEYSPACE),

@@ -970,17 +970,20 @@ static void reply_command_args(struct kvs_client *c,
 			       const struct kvs_command_arg *args)
 {
 	const struct kvs_command_arg *a;
-	bool nested;
+	bool nested, ks;
 
 	add_reply_array_len(c, count_args(args));
 	for (a = args; a && a->name; a++) {
 		nested = a->type == KVS_ARG_ONEOF || a->type == KVS_ARG_BLOCK;
-		add_reply_map_len(c, 2 + (a->type == KVS_ARG_KEY) + !!a->token +
+		/* a non-key argument with a key spec: SORT's patterns */
+		ks = a->type == KVS_ARG_KEY || a->key_spec_index;
+
+		add_reply_map_len(c, 2 + ks + !!a->token +
 				  !!a->since + !!a->deprecated_since +
 				  !!a->flags + nested);
 		reply_str_field(c, "name", a->name);
 		reply_str_field(c, "type", arg_type_names[a->type]);
-		if (a->type == KVS_ARG_KEY)
+		if (ks)
 			reply_int_field(c, "key_spec_index", a->key_spec_index);
 		if (a->token)
 			reply_str_field(c, "token", a->token);

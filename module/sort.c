@@ -81,7 +81,7 @@ static size_t cstrlen(const struct kvs_arg *a)
 
 static bool has_star(const struct kvs_arg *a)
 {
-	return memchr(a->ptr, '*', cstrlen(a)) != NULL;
+	return memchr(a->ptr, '*', cstrlen(a));
 }
 
 static bool is_hash_sign(const struct kvs_arg *a)
@@ -411,14 +411,14 @@ static int sort_load(struct kvs_client *c, const struct kvs_obj *o,
 		s->p = e.p;
 		s->clen = 0;
 		s->key = 0;
+		/* an intset member's text lives in the iterator */
+		if (e.p == e.buf && !ld->nums) {
+			ld->nums = kvs_client_kvmalloc(c, array_size(len, 24),
+						       0);
+			if (!ld->nums)
+				return -ENOMEM;
+		}
 		if (e.p == e.buf) {
-			/* an intset member's text lives in the iterator */
-			if (!ld->nums) {
-				ld->nums = kvs_client_kvmalloc(c,
-						array_size(len, 24), 0);
-				if (!ld->nums)
-					return -ENOMEM;
-			}
 			s->p = ld->nums + (idx - ld->lo) * 24;
 			memcpy(ld->nums + (idx - ld->lo) * 24, e.p,
 			       min_t(size_t, e.len, 24));
