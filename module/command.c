@@ -242,6 +242,10 @@ static unsigned int kvs_getkeys_shards(struct kvs_client *c,
 	unsigned int n = 0;
 	int i, k;
 
+	if (nr == KVS_GETKEYS_ALL) {
+		bitmap_fill(shards, server.nr_shards);
+		return server.nr_shards;
+	}
 	if (WARN_ON_ONCE(nr > KVS_GETKEYS_MAX_RANGES))
 		nr = KVS_GETKEYS_MAX_RANGES;
 	for (k = 0; k < nr; k++) {

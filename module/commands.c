@@ -487,6 +487,72 @@ static const struct kvs_command_doc doc_copy = {
 	.args = copy_args,
 };
 
+static const struct kvs_command_arg sort_limit_args[] = {
+	ARG("offset", INTEGER),
+	ARG("count", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_arg sort_order_args[] = {
+	ARG("asc", PURE_TOKEN, .token = "ASC"),
+	ARG("desc", PURE_TOKEN, .token = "DESC"),
+	{ }
+};
+
+static const struct kvs_command_arg sort_args[] = {
+	KEY("key", 0),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "BY",
+	    .flags = OPT),
+	ARG("offset_count", BLOCK, .token = "LIMIT", .flags = OPT,
+	    .subargs = sort_limit_args),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "GET",
+	    .flags = OPT | MULTI | MULTI_TOKEN),
+	ARG("order", ONEOF, .flags = OPT, .subargs = sort_order_args),
+	ARG("sorting", PURE_TOKEN, .token = "ALPHA", .flags = OPT),
+	KEY("destination", 2, .token = "STORE", .flags = OPT),
+	{ }
+};
+
+static const struct kvs_command_arg sort_ro_args[] = {
+	KEY("key", 0),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "BY",
+	    .flags = OPT),
+	ARG("offset_count", BLOCK, .token = "LIMIT", .flags = OPT,
+	    .subargs = sort_limit_args),
+	ARG("pattern", PATTERN, .key_spec_index = 1, .token = "GET",
+	    .flags = OPT | MULTI | MULTI_TOKEN),
+	ARG("order", ONEOF, .flags = OPT, .subargs = sort_order_args),
+	ARG("sorting", PURE_TOKEN, .token = "ALPHA", .flags = OPT),
+	{ }
+};
+
+#define SORT_COMPLEXITY \
+	"O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."
+
+static const struct kvs_command_doc doc_sort = {
+	.summary = "Sort the elements in a list, set or sorted set",
+	.since = "1.0.0",
+	.complexity = SORT_COMPLEXITY,
+	.args = sort_args,
+};
+
+static const struct kvs_command_doc doc_sort_ro = {
+	.summary =
+		"Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+	.since = "7.0.0",
+	.complexity = SORT_COMPLEXITY,
+	.args = sort_ro_args,
+};
+
+/* Key spec notes of SORT and SORT_RO, as Redis words them */
+#define NOTE_SORT_BYGET \
+	"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"
+#define NOTE_SORT_STORE \
+	"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"
+#define UNKNOWN_NOTE(note, fl) \
+	{ .notes = note, .flags = fl, .bs_type = KS_BS_UNKNOWN, \
+	  .fk_type = KS_FK_UNKNOWN }
+
 static const struct kvs_command_arg move_args[] = {
 	KEY("key", 0),
 	ARG("db", INTEGER),
@@ -1470,6 +1536,21 @@ const struct kvs_command kvs_command_table[] = {
 	    .acl = ACL(KEYSPACE),
 	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1),
 		  RANGE(KS_OW | KS_UPDATE, 2, 0, 1)), .doc = &doc_copy),
+	/* getkeys: every shard when a BY/GET pattern is looked up (sort.c) */
+	CMD("sort", sort_command, -2, WM | CMD_MOVABLE_KEYS, 1, 1, 1,
+	    "generic",
+	    .acl = ACL(SET) | ACL(SORTEDSET) | ACL(LIST) | ACL(DANGEROUS),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1),
+		  UNKNOWN_NOTE(NOTE_SORT_BYGET, KS_RO | KS_ACCESS),
+		  UNKNOWN_NOTE(NOTE_SORT_STORE, KS_OW | KS_UPDATE)),
+	    .getkeys = kvs_sort_getkeys, .doc = &doc_sort),
+	CMD("sort_ro", sortro_command, -2, R | CMD_MOVABLE_KEYS, 1, 1, 1,
+	    "generic",
+	    .acl = ACL(SET) | ACL(SORTEDSET) | ACL(LIST) | ACL(DANGEROUS),
+	    SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1),
+		  UNKNOWN_NOTE(NOTE_SORT_BYGET, KS_RO | KS_ACCESS)),
+	    .getkeys = kvs_sortro_getkeys,
+	    .doc = &doc_sort_ro),
 	CMD("move", move_command, 3, W | F, 1, 1, 1, "generic",
 	    .acl = ACL(KEYSPACE),
 	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),

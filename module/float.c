@@ -1333,6 +1333,53 @@ int kvs_d_parse_range_bound(const char *s, size_t len, u64 *bits,
 }
 
 /**
+ * kvs_d_strtod() - a number as Redis 7.0's SORT reads a weight
+ * @s: text
+ * @len: length of @s
+ * @bits: the double, as its IEEE-754 bit pattern
+ *
+ * strtod() on a C string, with SORT's checks: the text ends at its first
+ * NUL, leading white space is skipped, an empty text is 0, the rest must
+ * be consumed whole; NaN and strtod()'s ERANGE results are refused:
+ * overflow, underflow to zero, and an inexact denormal (glibc sets ERANGE
+ * for those; a decimal text can only be exact as a denormal with 715 or
+ * more significant digits, so every decimal denormal is taken as inexact,
+ * and every hex one as exact).
+ *
+ * Return: 0, -EINVAL, -ERANGE or -ENOMEM.
+ */
+int kvs_d_strtod(const char *s, size_t len, u64 *bits)
+{
+	const char *nul = memchr(s, 0, len);
+	size_t p = 0, q;
+	u64 v;
+	int ret;
+
+	if (nul)
+		len = nul - s;
+	if (!len) {			/* strtod("") is 0, all used */
+		*bits = 0;
+		return 0;
+	}
+	while (p < len && fp_isspace(s[p]))
+		p++;
+	if (p == len)		/* no number: strtod() consumes nothing */
+		return -EINVAL;
+	ret = fp_parse_d(s + p, len - p, &v);
+	if (ret < 0)
+		return ret;
+	if (ret)
+		return -ERANGE;
+	if (!(v & D_INF) && (v & D_FRAC)) {	/* a denormal */
+		q = p + (s[p] == '-' || s[p] == '+');
+		if (!(q + 1 < len && s[q] == '0' && fp_lower(s[q + 1]) == 'x'))
+			return -ERANGE;
+	}
+	*bits = v;
+	return 0;
+}
+
+/**
  * kvs_d_format() - a double as Redis 7.0's addReplyDouble() sends it
  * @bits: IEEE-754 bit pattern
  * @buf: output, at least KVS_D_STR_MAX bytes

@@ -698,7 +698,9 @@ static void reply_key_spec(struct kvs_client *c, const struct kvs_key_spec *ks)
 	reply_flags(c, ks->flags, key_flag_names);
 
 	add_reply_bulk_cstr(c, "begin_search");
-	if (ks->bs_type == KS_BS_KEYWORD) {
+	if (ks->bs_type == KS_BS_UNKNOWN) {
+		reply_search_head(c, "unknown", 0);
+	} else if (ks->bs_type == KS_BS_KEYWORD) {
 		reply_search_head(c, "keyword", 2);
 		reply_str_field(c, "keyword", ks->keyword);
 		reply_int_field(c, "startfrom", ks->bs_pos);
@@ -708,7 +710,9 @@ static void reply_key_spec(struct kvs_client *c, const struct kvs_key_spec *ks)
 	}
 
 	add_reply_bulk_cstr(c, "find_keys");
-	if (ks->fk_type == KS_FK_KEYNUM) {
+	if (ks->fk_type == KS_FK_UNKNOWN) {
+		reply_search_head(c, "unknown", 0);
+	} else if (ks->fk_type == KS_FK_KEYNUM) {
 		reply_search_head(c, "keynum", 3);
 		reply_int_field(c, "keynumidx", ks->fk[0]);
 		reply_int_field(c, "firstkey", ks->fk[1]);
@@ -966,17 +970,20 @@ static void reply_command_args(struct kvs_client *c,
 			       const struct kvs_command_arg *args)
 {
 	const struct kvs_command_arg *a;
-	bool nested;
+	bool nested, ks;
 
 	add_reply_array_len(c, count_args(args));
 	for (a = args; a && a->name; a++) {
 		nested = a->type == KVS_ARG_ONEOF || a->type == KVS_ARG_BLOCK;
-		add_reply_map_len(c, 2 + (a->type == KVS_ARG_KEY) + !!a->token +
+		/* a non-key argument with a key spec: SORT's patterns */
+		ks = a->type == KVS_ARG_KEY || a->key_spec_index;
+
+		add_reply_map_len(c, 2 + ks + !!a->token +
 				  !!a->since + !!a->deprecated_since +
 				  !!a->flags + nested);
 		reply_str_field(c, "name", a->name);
 		reply_str_field(c, "type", arg_type_names[a->type]);
-		if (a->type == KVS_ARG_KEY)
+		if (ks)
 			reply_int_field(c, "key_spec_index", a->key_spec_index);
 		if (a->token)
 			reply_str_field(c, "token", a->token);

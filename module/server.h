@@ -532,8 +532,8 @@ enum kvs_acl_cat {
 #define KS_INCOMPLETE	BIT(9)
 #define KS_VARIABLE_FLAGS	BIT(10)
 
-enum { KS_BS_INDEX = 1, KS_BS_KEYWORD };
-enum { KS_FK_RANGE = 1, KS_FK_KEYNUM };
+enum { KS_BS_INDEX = 1, KS_BS_KEYWORD, KS_BS_UNKNOWN };
+enum { KS_FK_RANGE = 1, KS_FK_KEYNUM, KS_FK_UNKNOWN };
 
 /*
  * A Redis 7 key spec (COMMAND INFO only; the dispatcher uses the legacy
@@ -596,6 +596,11 @@ struct kvs_key_range {
 };
 
 #define KVS_GETKEYS_MAX_RANGES	2
+/*
+ * A getkeys callback's answer for a command that may touch keys its
+ * arguments do not name (SORT's BY and GET patterns): every shard.
+ */
+#define KVS_GETKEYS_ALL		(-1)
 
 /*
  * A command table entry, as in Redis's commands.def: @arity is the exact
@@ -628,6 +633,7 @@ struct kvs_command {
 	 * argument index ranges) instead. Returning 0 locks nothing: the
 	 * proc must then reply an error before it looks up any key, so the
 	 * callback and the proc must validate numkeys the same way.
+	 * KVS_GETKEYS_ALL locks every shard.
 	 */
 	int (*getkeys)(const struct kvs_client *c, struct kvs_key_range *r);
 };
@@ -1117,6 +1123,8 @@ int kvs_d_cmp(u64 a, u64 b);
 /* a + b, a * b; NaN gives *res = +0 and -ERANGE (ZINCRBY error, WEIGHTS 0). */
 int kvs_d_add(u64 a, u64 b, u64 *res);
 int kvs_d_mul(u64 a, u64 b, u64 *res);
+/* SORT's weights (strtod() on a C string): 0, -EINVAL, -ERANGE, -ENOMEM. */
+int kvs_d_strtod(const char *s, size_t len, u64 *bits);
 
 /* --------------------------------------------------------------- info.c */
 
@@ -1400,6 +1408,21 @@ void sdiff_command(struct kvs_client *c);
 void sdiffstore_command(struct kvs_client *c);
 void smembers_command(struct kvs_client *c);
 void sscan_command(struct kvs_client *c);
+/* t_hash.c, for SORT's "->field" patterns: a field's value, or false */
+bool kvs_hash_get(const struct kvs_obj *o, const char *field, size_t flen,
+		  const char **val, size_t *vlen);
+/* t_list.c, for SORT ... STORE: an empty list, a push at its tail */
+struct kvs_obj *kvs_list_new(void);
+int kvs_list_append(struct kvs_obj *o, const void *p, size_t len);
+/* t_zset.c: SORT converts a listpack zset to a skiplist, as Redis does */
+void kvs_zset_to_skiplist(struct kvs_entry *de);
+
+/* sort.c */
+void sort_command(struct kvs_client *c);
+void sortro_command(struct kvs_client *c);
+int kvs_sort_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
+int kvs_sortro_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
+
 /* getkeys callback (numkeys) of SINTERCARD */
 int kvs_sintercard_getkeys(const struct kvs_client *c,
 			   struct kvs_key_range *r);

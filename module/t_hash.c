@@ -829,6 +829,28 @@ void hget_command(struct kvs_client *c)
 		add_reply_null(c);
 }
 
+/**
+ * kvs_hash_get - the value of a hash field (SORT's "->field" patterns)
+ * @o: an OBJ_HASH value; the caller holds its key's shard lock
+ * @field: the field
+ * @flen: its length
+ * @val: set to the value's bytes, valid while the hash is unchanged
+ * @vlen: set to their length
+ *
+ * Return: true if the field exists.
+ */
+bool kvs_hash_get(const struct kvs_obj *o, const char *field, size_t flen,
+		  const char **val, size_t *vlen)
+{
+	struct hfield *f = hash_find(o, field, flen);
+
+	if (!f)
+		return false;
+	*val = f->val;
+	*vlen = f->vlen;
+	return true;
+}
+
 void hmget_command(struct kvs_client *c)
 {
 	struct kvs_obj *o;

@@ -346,6 +346,29 @@ static int list_push(struct kvs_obj *o, const void *p, size_t len, bool left)
 	return 0;
 }
 
+/**
+ * kvs_list_new - an empty list value (SORT ... STORE builds one)
+ *
+ * Return: the object (one reference), or NULL: no memory.
+ */
+struct kvs_obj *kvs_list_new(void)
+{
+	return list_new();
+}
+
+/**
+ * kvs_list_append - push an element at the tail of a list not yet stored
+ * @o: the list, from kvs_list_new()
+ * @p: the element's bytes
+ * @len: their length
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kvs_list_append(struct kvs_obj *o, const void *p, size_t len)
+{
+	return list_push(o, p, len, false);
+}
+
 /* Detaches the head or tail element; the caller frees it (lelem_free). */
 static struct lelem *list_pop(struct kvs_obj *o, bool left)
 {

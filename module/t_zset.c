@@ -518,6 +518,25 @@ struct kvs_obj *kvs_zset_dup(const struct kvs_obj *o)
 	return n;
 }
 
+/**
+ * kvs_zset_to_skiplist - SORT's zsetConvert(): a listpack zset becomes a skiplist
+ * @de: the key's entry, holding an OBJ_ZSET; its shard lock is held
+ *
+ * Only the label changes here. A value shared with a reader (a snapshot)
+ * is copied first; when that copy is refused (maxmemory, no memory) the
+ * label stays, which only OBJECT ENCODING can tell.
+ */
+void kvs_zset_to_skiplist(struct kvs_entry *de)
+{
+	struct kvs_obj *o;
+
+	if (de->val->encoding != ZSET_ENC_LISTPACK)
+		return;
+	o = kvs_obj_unshare(&de->val);
+	if (!IS_ERR(o))
+		o->encoding = ZSET_ENC_SKIPLIST;
+}
+
 /* zsetConvertToListpackIfNeeded(): the label, and -0 becomes 0 */
 static void zs_maybe_listpack(struct kvs_obj *o, size_t maxelelen)
 {
