@@ -675,7 +675,7 @@ static void bf_set(u8 *p, u64 off, int bits, u64 v)
 static int bf_check_unsigned(u64 v, s64 incr, int bits, int ow, u64 *limit)
 {
 	u64 max = bits == 64 ? U64_MAX : (1ULL << bits) - 1;
-	s64 maxincr = (s64)(max - v), minincr = -(s64)v;
+	s64 maxincr = (s64)(max - v), minincr = (s64)(0 - v);
 	int ret;
 
 	if (v > max || (incr > 0 && incr > maxincr))
@@ -733,50 +733,52 @@ static int bf_check_signed(s64 v, s64 incr, int bits, int ow, s64 *limit)
  * (SET) or the new one (INCRBY), or nil when FAIL refuses the overflow.
  * Return: whether the field changed (or the string was @dirty).
  */
-static bool bf_write(struct kvs_client *c, u8 *p, const struct bf_op *op,
-		     bool dirty)
+static bool bf_write_signed(struct kvs_client *c, u8 *p,
+			    const struct bf_op *op, bool dirty)
 {
 	bool incr = op->opcode == BF_INCRBY;
+	s64 old = bf_get_signed(p, SIZE_MAX, op->offset, op->bits);
+	s64 nv, lim = 0;
 	int over;
 
-	if (op->sign) {
-		s64 old = bf_get_signed(p, SIZE_MAX, op->offset, op->bits);
-		s64 nv, lim = 0;
-
-		if (incr)
-			over = bf_check_signed(old, op->val, op->bits,
-					       op->overflow, &lim);
-		else
-			over = bf_check_signed(op->val, 0, op->bits,
-					       op->overflow, &lim);
-		if (over && op->overflow == BF_FAIL) {
-			add_reply_null(c);
-			return false;
-		}
-		nv = over ? lim : incr ? (s64)((u64)old + (u64)op->val) :
-		     op->val;
-		add_reply_ll(c, incr ? nv : old);
-		bf_set(p, op->offset, op->bits, (u64)nv);
-		return dirty || old != nv;
-	} else {
-		u64 old = bf_get(p, SIZE_MAX, op->offset, op->bits);
-		u64 nv, lim = 0;
-
-		if (incr)
-			over = bf_check_unsigned(old, op->val, op->bits,
-						 op->overflow, &lim);
-		else
-			over = bf_check_unsigned((u64)op->val, 0, op->bits,
-						 op->overflow, &lim);
-		if (over && op->overflow == BF_FAIL) {
-			add_reply_null(c);
-			return false;
-		}
-		nv = over ? lim : incr ? old + (u64)op->val : (u64)op->val;
-		add_reply_ll(c, (s64)(incr ? nv : old));
-		bf_set(p, op->offset, op->bits, nv);
-		return dirty || old != nv;
+	if (incr)
+		over = bf_check_signed(old, op->val, op->bits, op->overflow,
+				       &lim);
+	else
+		over = bf_check_signed(op->val, 0, op->bits, op->overflow,
+				       &lim);
+	if (over && op->overflow == BF_FAIL) {
+		add_reply_null(c);
+		return false;
 	}
+	nv = over ? lim : incr ? (s64)((u64)old + (u64)op->val) : op->val;
+	add_reply_ll(c, incr ? nv : old);
+	bf_set(p, op->offset, op->bits, (u64)nv);
+	return dirty || old != nv;
+}
+
+static bool bf_write_unsigned(struct kvs_client *c, u8 *p,
+			      const struct bf_op *op, bool dirty)
+{
+	bool incr = op->opcode == BF_INCRBY;
+	u64 old = bf_get(p, SIZE_MAX, op->offset, op->bits);
+	u64 nv, lim = 0;
+	int over;
+
+	if (incr)
+		over = bf_check_unsigned(old, op->val, op->bits, op->overflow,
+					 &lim);
+	else
+		over = bf_check_unsigned((u64)op->val, 0, op->bits,
+					 op->overflow, &lim);
+	if (over && op->overflow == BF_FAIL) {
+		add_reply_null(c);
+		return false;
+	}
+	nv = over ? lim : incr ? old + (u64)op->val : (u64)op->val;
+	add_reply_ll(c, (s64)(incr ? nv : old));
+	bf_set(p, op->offset, op->bits, nv);
+	return dirty || old != nv;
 }
 
 /*
@@ -886,7 +888,12 @@ static void bitfield_generic(struct kvs_client *c, bool ro)
 		if (kvs_reply_loop_stop(c, j))
 			break;
 		if (op->opcode != BF_GET) {
-			changes += bf_write(c, (u8 *)o->str.ptr, op, dirty);
+			u8 *p = (u8 *)o->str.ptr;
+
+			if (op->sign)
+				changes += bf_write_signed(c, p, op, dirty);
+			else
+				changes += bf_write_unsigned(c, p, op, dirty);
 			continue;
 		}
 		/* after a write the string may have grown: read it now */
