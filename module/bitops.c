@@ -484,6 +484,16 @@ static void bitop_combine(u8 *dst, const u8 *src, size_t n, int op)
 	}
 }
 
+static void bitop_invert(u8 *p, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		put_unaligned(~get_unaligned((u64 *)(p + i)), (u64 *)(p + i));
+	for (; i < n; i++)
+		p[i] = ~p[i];
+}
+
 /* The bytes [from, from + n) of source @s, or NULL past its end. */
 static const u8 *bitop_src(const struct kvs_obj *s, size_t from, size_t *n)
 {
@@ -511,12 +521,8 @@ static int bitop_compute(u8 *res, size_t maxlen, struct kvs_obj **srcs,
 		/* zeroed by the allocation past the first source's end */
 		if (s)
 			memcpy(res + from, s, n);
-		if (op == BITOP_NOT) {
-			size_t i;
-
-			for (i = 0; i < len; i++)
-				res[from + i] = ~res[from + i];
-		}
+		if (op == BITOP_NOT)
+			bitop_invert(res + from, len);
 		for (k = 1; k < nsrc; k++) {
 			n = len;
 			s = bitop_src(srcs[k], from, &n);
