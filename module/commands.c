@@ -31,6 +31,8 @@
 	"RW and UPDATE because it changes the TTL"
 #define NOTE_PFCOUNT \
 	"RW because it may change the internal representation of the key, and propagate to replicas"
+#define NOTE_BITFIELD \
+	"This command allows both access and modification of the key"
 
 #define CMD(n, p, a, f, fk, lk, st, g, ...) \
 	{ .name = n, .proc = p, .arity = a, .flags = f, \
@@ -1018,6 +1020,208 @@ static const struct kvs_command_doc doc_pfselftest = {
 	.doc_flags = KVS_DOC_SYSCMD,
 };
 
+/* bitmaps */
+static const struct kvs_command_arg bit_unit_args[] = {
+	ARG("byte", PURE_TOKEN, .token = "BYTE"),
+	ARG("bit", PURE_TOKEN, .token = "BIT"),
+	{ }
+};
+
+static const char *const bit_unit_history[] = {
+	"7.0.0", "Added the `BYTE|BIT` option.",
+	NULL
+};
+
+static const struct kvs_command_arg bitcount_index_args[] = {
+	ARG("start", INTEGER),
+	ARG("end", INTEGER),
+	ARG("index_unit", ONEOF, .since = "7.0.0", .flags = OPT,
+	    .subargs = bit_unit_args),
+	{ }
+};
+
+static const struct kvs_command_arg bitcount_args[] = {
+	KEY("key", 0),
+	ARG("index", BLOCK, .flags = OPT, .subargs = bitcount_index_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_bitcount = {
+	.summary = "Count set bits in a string",
+	.since = "2.6.0",
+	.complexity = "O(N)",
+	.history = bit_unit_history,
+	.args = bitcount_args,
+};
+
+static const struct kvs_command_arg bitfield_encoding_offset_args[] = {
+	ARG("encoding", STRING),
+	ARG("offset", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_arg bitfield_overflow_args[] = {
+	ARG("wrap", PURE_TOKEN, .token = "WRAP"),
+	ARG("sat", PURE_TOKEN, .token = "SAT"),
+	ARG("fail", PURE_TOKEN, .token = "FAIL"),
+	{ }
+};
+
+static const struct kvs_command_arg bitfield_set_args[] = {
+	ARG("encoding", STRING),
+	ARG("offset", INTEGER),
+	ARG("value", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_arg bitfield_incrby_args[] = {
+	ARG("encoding", STRING),
+	ARG("offset", INTEGER),
+	ARG("increment", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_arg bitfield_write_op_args[] = {
+	ARG("encoding_offset_value", BLOCK, .token = "SET",
+	    .subargs = bitfield_set_args),
+	ARG("encoding_offset_increment", BLOCK, .token = "INCRBY",
+	    .subargs = bitfield_incrby_args),
+	{ }
+};
+
+static const struct kvs_command_arg bitfield_write_args[] = {
+	ARG("wrap_sat_fail", ONEOF, .token = "OVERFLOW", .flags = OPT,
+	    .subargs = bitfield_overflow_args),
+	ARG("write_operation", ONEOF, .subargs = bitfield_write_op_args),
+	{ }
+};
+
+static const struct kvs_command_arg bitfield_operation_args[] = {
+	ARG("encoding_offset", BLOCK, .token = "GET",
+	    .subargs = bitfield_encoding_offset_args),
+	ARG("write", BLOCK, .subargs = bitfield_write_args),
+	{ }
+};
+
+static const struct kvs_command_arg bitfield_args[] = {
+	KEY("key", 0),
+	ARG("operation", ONEOF, .flags = OPT | MULTI,
+	    .subargs = bitfield_operation_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_bitfield = {
+	.summary = "Perform arbitrary bitfield integer operations on strings",
+	.since = "3.2.0",
+	.complexity = "O(1) for each subcommand specified",
+	.args = bitfield_args,
+};
+
+static const struct kvs_command_arg bitfield_ro_args[] = {
+	KEY("key", 0),
+	ARG("encoding_offset", BLOCK, .token = "GET",
+	    .flags = OPT | MULTI | MULTI_TOKEN,
+	    .subargs = bitfield_encoding_offset_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_bitfield_ro = {
+	.summary =
+		"Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
+	.since = "6.0.0",
+	.complexity = "O(1) for each subcommand specified",
+	.args = bitfield_ro_args,
+};
+
+static const struct kvs_command_arg bitop_args[] = {
+	ARG("operation", STRING),
+	KEY("destkey", 0),
+	KEY("key", 1, .flags = MULTI),
+	{ }
+};
+
+static const struct kvs_command_doc doc_bitop = {
+	.summary = "Perform bitwise operations between strings",
+	.since = "2.6.0",
+	.complexity = "O(N)",
+	.args = bitop_args,
+};
+
+static const struct kvs_command_arg bitpos_end_index_args[] = {
+	ARG("end", INTEGER),
+	ARG("index_unit", ONEOF, .since = "7.0.0", .flags = OPT,
+	    .subargs = bit_unit_args),
+	{ }
+};
+
+static const struct kvs_command_arg bitpos_index_args[] = {
+	ARG("start", INTEGER),
+	ARG("end_index", BLOCK, .flags = OPT, .subargs = bitpos_end_index_args),
+	{ }
+};
+
+static const struct kvs_command_arg bitpos_args[] = {
+	KEY("key", 0),
+	ARG("bit", INTEGER),
+	ARG("index", BLOCK, .flags = OPT, .subargs = bitpos_index_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_bitpos = {
+	.summary = "Find first bit set or clear in a string",
+	.since = "2.8.7",
+	.complexity = "O(N)",
+	.history = bit_unit_history,
+	.args = bitpos_args,
+};
+
+static const struct kvs_command_arg getbit_args[] = {
+	KEY("key", 0),
+	ARG("offset", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_getbit = {
+	.summary =
+		"Returns the bit value at offset in the string value stored at key",
+	.since = "2.2.0",
+	.complexity = "O(1)",
+	.args = getbit_args,
+};
+
+static const struct kvs_command_arg setbit_args[] = {
+	KEY("key", 0),
+	ARG("offset", INTEGER),
+	ARG("value", INTEGER),
+	{ }
+};
+
+static const struct kvs_command_doc doc_setbit = {
+	.summary =
+		"Sets or clears the bit at offset in the string value stored at key",
+	.since = "2.2.0",
+	.complexity = "O(1)",
+	.args = setbit_args,
+};
+
+static const struct kvs_command_arg lcs_args[] = {
+	KEY("key1", 0),
+	KEY("key2", 0),
+	ARG("len", PURE_TOKEN, .token = "LEN", .flags = OPT),
+	ARG("idx", PURE_TOKEN, .token = "IDX", .flags = OPT),
+	ARG("len", INTEGER, .token = "MINMATCHLEN", .flags = OPT),
+	ARG("withmatchlen", PURE_TOKEN, .token = "WITHMATCHLEN", .flags = OPT),
+	{ }
+};
+
+static const struct kvs_command_doc doc_lcs = {
+	.summary = "Find longest common substring",
+	.since = "7.0.0",
+	.complexity =
+		"O(N*M) where N and M are the lengths of s1 and s2, respectively",
+	.args = lcs_args,
+};
+
 static const struct kvs_command_arg ping_args[] = {
 	ARG("message", STRING, .flags = OPT),
 	{ }
@@ -1504,6 +1708,36 @@ const struct kvs_command kvs_command_table[] = {
 	    .acl = ACL(STRING),
 	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
 	    .doc = &doc_incrbyfloat),
+	CMD("lcs", lcs_command, -3, R, 1, 2, 1, "string",
+	    .acl = ACL(STRING), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 1, 1)),
+	    .doc = &doc_lcs),
+
+	/* bitmaps */
+	CMD("setbit", setbit_command, 4, WM, 1, 1, 1, "bitmap",
+	    .acl = ACL(BITMAP),
+	    SPECS(RANGE(KS_RW | KS_ACCESS | KS_UPDATE, 1, 0, 1)),
+	    .doc = &doc_setbit),
+	CMD("getbit", getbit_command, 3, R | F, 1, 1, 1, "bitmap",
+	    .acl = ACL(BITMAP), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_getbit),
+	CMD("bitcount", bitcount_command, -2, R, 1, 1, 1, "bitmap",
+	    .acl = ACL(BITMAP), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_bitcount),
+	CMD("bitpos", bitpos_command, -3, R, 1, 1, 1, "bitmap",
+	    .acl = ACL(BITMAP), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_bitpos),
+	CMD("bitop", bitop_command, -4, WM, 2, -1, 1, "bitmap",
+	    .acl = ACL(BITMAP),
+	    SPECS(RANGE(KS_OW | KS_UPDATE, 2, 0, 1),
+		  RANGE(KS_RO | KS_ACCESS, 3, -1, 1)), .doc = &doc_bitop),
+	CMD("bitfield", bitfield_command, -2, WM, 1, 1, 1, "bitmap",
+	    .acl = ACL(BITMAP),
+	    SPECS(RANGE_NOTE(NOTE_BITFIELD, KS_RW | KS_ACCESS | KS_UPDATE |
+			     KS_VARIABLE_FLAGS, 1, 0, 1)),
+	    .doc = &doc_bitfield),
+	CMD("bitfield_ro", bitfield_ro_command, -2, R | F, 1, 1, 1, "bitmap",
+	    .acl = ACL(BITMAP), SPECS(RANGE(KS_RO | KS_ACCESS, 1, 0, 1)),
+	    .doc = &doc_bitfield_ro),
 
 	/* keys */
 	CMD("del", del_command, -2, W, 1, -1, 1, "generic",

@@ -1220,6 +1220,18 @@ void incrby_command(struct kvs_client *c);
 void decrby_command(struct kvs_client *c);
 void incrbyfloat_command(struct kvs_client *c);
 
+/* bitops.c */
+void setbit_command(struct kvs_client *c);
+void getbit_command(struct kvs_client *c);
+void bitcount_command(struct kvs_client *c);
+void bitpos_command(struct kvs_client *c);
+void bitop_command(struct kvs_client *c);
+void bitfield_command(struct kvs_client *c);
+void bitfield_ro_command(struct kvs_client *c);
+
+/* lcs.c */
+void lcs_command(struct kvs_client *c);
+
 /* t_hash.c */
 void hset_command(struct kvs_client *c);
 void hsetnx_command(struct kvs_client *c);
