@@ -189,6 +189,7 @@ static int kvs_release(struct inode *inode, struct file *file)
 
 	kvs_outbuf_free(c, &c->out);
 	kvs_outbuf_free(c, &c->reply);
+	kvs_chunk_drop_spare(c);
 	kvs_client_kvfree(c, c->qbuf, c->qcap);
 	kfree(c->name);
 	kvs_client_mem_uncharge(c, sizeof(*c));
@@ -524,7 +525,10 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			ret = -EBUSY;
 			goto out_unlock;
 		}
-		req = kvs_client_kvmalloc(c, e.req_len, 0);
+		if (e.req_len <= sizeof(c->small_req))
+			req = c->small_req;
+		else
+			req = kvs_client_kvmalloc(c, e.req_len, 0);
 		if (!req) {
 			ret = -ENOMEM;
 			goto out_unlock;
@@ -575,7 +579,8 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 	e.reserved[1] = 0;
 	ret = 0;
 out_free:
-	kvs_client_kvfree(c, req, e.req_len);
+	if (req != c->small_req)
+		kvs_client_kvfree(c, req, e.req_len);
 out_unlock:
 	c->exec_ubuf = NULL;
 	mutex_unlock(&c->lock);

@@ -78,12 +78,50 @@ struct kvs_chunk *kvs_chunk_alloc(struct kvs_client *c, size_t room)
 	return ch;
 }
 
+/* Room of a reply's first chunk: the size a spare chunk has. */
+#define KVS_FIRST_ROOM	(KVS_CHUNK_FIRST - sizeof(struct kvs_chunk))
+
 void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch)
 {
-	if (ch->obj)
+	if (ch->obj) {
 		kvs_obj_put(ch->obj);
+		ch->obj = NULL;
+	}
+	/* kept, still charged, for the client's next reply */
+	if (ch->cap == KVS_FIRST_ROOM && !READ_ONCE(c->spare) &&
+	    !cmpxchg(&c->spare, NULL, ch))
+		return;
 	kvs_client_mem_uncharge(c, ch->charge);
 	kvfree(ch);
+}
+
+/* The client's spare chunk, if one is kept and @room fits it. */
+static struct kvs_chunk *kvs_spare_take(struct kvs_client *c, size_t room)
+{
+	struct kvs_chunk *ch;
+
+	if (room > KVS_FIRST_ROOM || !READ_ONCE(c->spare))
+		return NULL;
+	ch = xchg(&c->spare, NULL);
+	if (ch) {
+		ch->pos = 0;
+		ch->len = 0;
+	}
+	return ch;
+}
+
+/**
+ * kvs_chunk_drop_spare - free the client's spare chunk (release)
+ * @c: the client
+ */
+void kvs_chunk_drop_spare(struct kvs_client *c)
+{
+	struct kvs_chunk *ch = xchg(&c->spare, NULL);
+
+	if (ch) {
+		kvs_client_mem_uncharge(c, ch->charge);
+		kvfree(ch);
+	}
 }
 
 /**
@@ -168,6 +206,9 @@ static struct kvs_chunk *kvs_reply_chunk(struct kvs_client *c, size_t room)
 	size_t used;
 	bool over;
 
+	ch = kvs_spare_take(c, room);
+	if (ch)
+		goto limits;
 	if (kvs_client_mem_charge(c, size)) {
 		/* maxmemory-clients: this client is the biggest, it goes */
 		atomic64_inc(&server.stat.evicted_clients);
@@ -180,6 +221,7 @@ static struct kvs_chunk *kvs_reply_chunk(struct kvs_client *c, size_t room)
 		c->reply.err = -ENOMEM;
 		return NULL;
 	}
+limits:
 	if (!kvs_obuf_limited(c))
 		return ch;
 	spin_lock(&c->out_lock);
@@ -545,6 +587,11 @@ static int kvs_req_reserve(struct kvs_req *rq, unsigned int want)
 
 	if (want <= rq->cap)
 		return 0;
+	if (!rq->argv && want <= KVS_REQ_INLINE_ARGS) {
+		rq->argv = rq->inline_argv;
+		rq->cap = KVS_REQ_INLINE_ARGS;
+		return 0;
+	}
 	cap = max3(want, 8U, rq->cap < INT_MAX / 2 ? rq->cap * 2 : INT_MAX);
 	/* cap <= INT_MAX: no overflow on 64 bits */
 	argv = kvs_req_alloc(rq, (size_t)cap * sizeof(*argv));
@@ -552,7 +599,8 @@ static int kvs_req_reserve(struct kvs_req *rq, unsigned int want)
 		return -ENOMEM;
 	if (rq->argc)
 		memcpy(argv, rq->argv, rq->argc * sizeof(*argv));
-	kvs_req_kvfree(rq, rq->argv, (size_t)rq->cap * sizeof(*argv));
+	if (rq->argv != rq->inline_argv)
+		kvs_req_kvfree(rq, rq->argv, (size_t)rq->cap * sizeof(*argv));
 	rq->argv = argv;
 	rq->cap = cap;
 	return 0;
@@ -582,9 +630,15 @@ void kvs_req_free(struct kvs_req *rq)
 {
 	struct kvs_client *owner = rq->owner;
 
-	kvs_req_kvfree(rq, rq->argv, (size_t)rq->cap * sizeof(*rq->argv));
+	if (rq->argv != rq->inline_argv)
+		kvs_req_kvfree(rq, rq->argv, (size_t)rq->cap * sizeof(*rq->argv));
 	kvs_req_kvfree(rq, rq->scratch, rq->scratch_cap);
-	memset(rq, 0, sizeof(*rq));
+	rq->argv = NULL;
+	rq->argc = 0;
+	rq->cap = 0;
+	rq->scratch = NULL;
+	rq->scratch_cap = 0;
+	rq->err[0] = '\0';
 	rq->owner = owner;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_req_free);

@@ -267,6 +267,7 @@ void kvs_outbuf_splice(struct kvs_client *c, struct kvs_outbuf *to,
 /* A chunk charged to @c with @room bytes of data[] (NULL: no memory). */
 struct kvs_chunk *kvs_chunk_alloc(struct kvs_client *c, size_t room);
 void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch);
+void kvs_chunk_drop_spare(struct kvs_client *c);
 
 /* ---------------------------------------------------------------- clients */
 
@@ -292,6 +293,8 @@ static inline u64 kvs_arg_hash(const struct kvs_arg *a)
 }
 
 struct kvs_command;
+
+#define KVS_SMALL_REQ		256	/* bytes of request kept in the client */
 
 /*
  * Where the parser stopped in an incomplete multibulk command at the head
@@ -337,6 +340,13 @@ struct kvs_client {
 	struct kvs_outbuf reply;	/* this call's replies */
 	s64 now_ms;			/* cached time of this call */
 	bool close_after_reply;		/* QUIT, protocol error */
+	/*
+	 * The fast path: a small KVS_IOC_EXEC request is copied here, and
+	 * a reply's first chunk, once freed, is kept (@spare, xchg()) for
+	 * the next reply instead of going back to the allocator.
+	 */
+	char small_req[KVS_SMALL_REQ];
+	struct kvs_chunk *spare;
 	/* KVS_IOC_EXEC: the caller's reply buffer, filled between commands */
 	char __user *exec_ubuf;
 	size_t exec_cap;
@@ -1012,14 +1022,18 @@ void add_reply_arity_error(struct kvs_client *c);
 void add_reply_subcommand_syntax_error(struct kvs_client *c);
 
 /* Request parser state, used by kvs_process_input() (command.c). */
+#define KVS_REQ_INLINE_ARGS	8
+
 struct kvs_req {
 	struct kvs_client *owner;	/* charged for argv and scratch, or NULL */
-	struct kvs_arg *argv;
+	struct kvs_arg *argv;		/* @inline_argv, or allocated */
 	int argc;
 	unsigned int cap;
 	char *scratch;			/* unescaped inline arguments */
 	size_t scratch_cap;
 	char err[64];			/* protocol error message */
+	/* most commands have few arguments: no allocation for those */
+	struct kvs_arg inline_argv[KVS_REQ_INLINE_ARGS];
 };
 
 ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,

@@ -233,6 +233,7 @@ static void check_error_reply(const char *err)
 	}
 	CHECK(n == c.reply.bytes, "bytes %zu != %zu", n, c.reply.bytes);
 	kvs_outbuf_free(&c, &c.reply);
+	kvs_chunk_drop_spare(&c);
 	CHECK(n > 22 && !memcmp(out, "-ERR Protocol error: ", 21),
 	      "error reply '%.*s'", (int)n, out);
 	CHECK(out[n - 2] == '\r' && out[n - 1] == '\n', "no CRLF");
@@ -280,6 +281,7 @@ static void check_arg_replies(const struct kvs_req *rq)
 	ch = list_first_entry(&c.reply.chunks, struct kvs_chunk, node);
 	CHECK(ch->len > 0 && ch->data[0] == '-', "not an error");
 	kvs_outbuf_free(&c, &c.reply);
+	kvs_chunk_drop_spare(&c);
 }
 
 /* ---------------------------------------------------------- the strict way */

@@ -59,6 +59,10 @@ typedef unsigned int gfp_t;
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
 
+/* single-threaded fuzzing: plain exchanges */
+#define xchg(p, v) ({ typeof(*(p)) __old = *(p); *(p) = (v); __old; })
+#define cmpxchg(p, o, n) ({ typeof(*(p)) __old = *(p); \
+	if (__old == (o)) *(p) = (n); __old; })
 #define min(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); \
 		     _a < _b ? _a : _b; })
 #define max(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); \
