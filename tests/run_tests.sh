@@ -139,6 +139,7 @@ selected kunit && run_tap_script tests/kunit.sh
 selected fault && run_tap_script tests/fault/fault.sh
 selected rdb && run_tap_script tests/rdb_test.sh
 selected aof && run_tap_script tests/aof_test.sh
+selected persist && run_tap_script tests/persist_test.sh
 # last: it unloads and reloads the module
 selected module_test && run_tap_script tests/module_test.sh
 
