@@ -787,7 +787,9 @@ static void do_bad_ioctl(int fd)
 		goto call;
 	}
 	cmd = _IOC(dir, type, nr, size);
-	if (cmd == KVS_IOC_EXEC || cmd == KVS_IOC_VERSION)
+	/* the valid ones; SNAPSHOT and FEED would end the connection */
+	if (cmd == KVS_IOC_EXEC || cmd == KVS_IOC_VERSION ||
+	    cmd == KVS_IOC_SNAPSHOT || cmd == KVS_IOC_FEED)
 		return;
 call:
 	for (p = 0; p < sizeof(arg); p++)
