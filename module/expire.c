@@ -241,7 +241,7 @@ static void active_expire_entry(int db, struct kvs_shard *sh,
 {
 	struct kvs_arg key = { .ptr = de->key, .len = de->keylen };
 
-	/* (the feed will log a DEL for the key here) */
+	kvs_propagate_expired(NULL, db, &key);
 	kvs_signal_modified_key(NULL, db, &key);
 	/* published before the entry (holding the key's bytes) is freed */
 	kvs_notify(NULL, KVS_NOTIFY_EXPIRED, "expired", &key, db);

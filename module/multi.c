@@ -703,6 +703,8 @@ void exec_command(struct kvs_client *c)
 		kvs_call_queued(c, mc->cmd);
 		cond_resched();
 	}
+	/* one MULTI/EXEC in the feed, before any key can change again */
+	kvs_feed_commit(c);
 	c->argc = orig_argc;
 	c->argv = orig_argv;
 	c->cmd = orig_cmd;
