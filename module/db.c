@@ -738,6 +738,8 @@ void swapdb_command(struct kvs_client *c)
 		kvs_block_signal_db(id1);
 		kvs_block_signal_db(id2);
 	}
+	/* in the feed even for one database with itself, as in Redis */
+	kvs_feed_dirty(c, 1);
 	add_reply_ok(c);
 }
 
