@@ -74,9 +74,9 @@ static struct {
 	.db = -1,
 };
 
-/* A KVS_IOC_FEED fd. @lock: one read() at a time moves @pos. */
+/* A KVS_IOC_FEED fd. */
 struct kvs_feed_reader {
-	struct mutex lock;
+	struct mutex lock;		/* one read() at a time moves @pos */
 	u64 pos;
 	u64 gen;
 	int err;			/* sticky: -ENOBUFS once cut */
@@ -102,6 +102,18 @@ u64 kvs_dirty(void)
 }
 
 /* ------------------------------------------------------------- backlog */
+
+static u64 feed_head(void)
+{
+	/* pairs with feed_publish_locked(): the bytes before are in place */
+	return smp_load_acquire(&feed.head);
+}
+
+static void feed_publish_locked(void)
+{
+	/* what the writer copied is visible before the head that covers it */
+	smp_store_release(&feed.head, feed.reserved);
+}
 
 static u64 feed_first_locked(void)
 {
@@ -154,14 +166,16 @@ static void feed_hist_add_locked(u64 off, int db)
  */
 static void feed_restart_locked(void)
 {
-	feed.head++;
-	feed.reserved = feed.head;
-	feed.origin = feed.head;
+	u64 start = feed.reserved + 1;
+
+	WRITE_ONCE(feed.reserved, start);
+	feed.origin = start;
 	feed.db = -1;
 	feed.hist_n = 0;
 	feed.hist_first = 0;
-	feed.hist_from = feed.head;
+	feed.hist_from = start;
 	feed.hist_base_db = 0;
+	feed_publish_locked();
 }
 
 static void feed_put_locked(const void *p, size_t len)
@@ -182,8 +196,8 @@ static void feed_put_locked(const void *p, size_t len)
 		div64_u64_rem(feed.reserved, feed.size, &rem);
 		pos = rem;
 		n = min_t(u64, n, feed.size - pos);
-		/* readers see the reservation before any byte changes */
 		WRITE_ONCE(feed.reserved, feed.reserved + n);
+		/* reservation before bytes: pairs with kvs_feed_read()'s */
 		smp_wmb();
 		memcpy(feed.buf + pos, src, n);
 		src += n;
@@ -267,8 +281,7 @@ static void feed_write(const struct kvs_prop_op *ops, unsigned int nops,
 	}
 	if (multi)
 		feed_put_cmd_locked(1, &arg_exec);
-	/* the bytes before the new head are in place */
-	smp_store_release(&feed.head, feed.reserved);
+	feed_publish_locked();
 out:
 	mutex_unlock(&feed.lock);
 	if (wq_has_sleeper(&feed.wq))
@@ -282,7 +295,6 @@ static void feed_cut_all(void)
 	if (feed.buf) {
 		WRITE_ONCE(feed.gen, feed.gen + 1);
 		feed_restart_locked();
-		smp_store_release(&feed.head, feed.head);
 	}
 	mutex_unlock(&feed.lock);
 	wake_up_interruptible_poll(&feed.wq, EPOLLIN | EPOLLERR);
@@ -426,7 +438,7 @@ void kvs_propagate_expired(struct kvs_client *c, int db,
 
 void kvs_prop_call_end(struct kvs_client *c, const struct kvs_command *cmd)
 {
-	if (c->prop.dirty && !c->prop.prevent && (cmd->flags & CMD_WRITE))
+	if (c->prop.dirty && !c->prop.prevent)
 		kvs_propagate(c, c->db, c->argc, c->argv);
 	c->prop.dirty = 0;
 	c->prop.prevent = false;
@@ -449,7 +461,7 @@ void kvs_feed_commit(struct kvs_client *c)
 
 u64 kvs_feed_offset(void)
 {
-	return smp_load_acquire(&feed.head);
+	return feed_head();
 }
 
 static u64 feed_want_size(void)
@@ -483,7 +495,6 @@ static int feed_hold_locked(char **spare, u64 spare_size)
 		feed.buf = buf;
 		feed.size = size;
 		feed_restart_locked();
-		smp_store_release(&feed.head, feed.head);
 		WRITE_ONCE(kvs_feed_on, true);
 	}
 	feed.holders++;
@@ -608,8 +619,7 @@ err_free:
 
 static bool reader_ready(const struct kvs_feed_reader *r)
 {
-	return READ_ONCE(feed.gen) != r->gen ||
-	       smp_load_acquire(&feed.head) != r->pos;
+	return READ_ONCE(feed.gen) != r->gen || feed_head() != r->pos;
 }
 
 /* Copy [pos, pos + n) of the ring to @buf; bytes not copied. */
@@ -628,6 +638,13 @@ static size_t ring_copy_out(char __user *buf, u64 pos, size_t n)
 		done += k;
 	}
 	return 0;
+}
+
+/* Fell a backlog behind (or every reader was cut): for good. */
+static int reader_cut(struct kvs_feed_reader *r)
+{
+	r->err = -ENOBUFS;
+	return r->err;
 }
 
 static bool reader_overrun(const struct kvs_feed_reader *r)
@@ -651,10 +668,10 @@ ssize_t kvs_feed_read(struct kvs_client *c, struct file *file,
 		if (ret)
 			goto out;
 		if (READ_ONCE(feed.gen) != r->gen) {
-			ret = r->err = -ENOBUFS;
+			ret = reader_cut(r);
 			goto out;
 		}
-		head = smp_load_acquire(&feed.head);
+		head = feed_head();
 		if (head != r->pos)
 			break;
 		if (file->f_flags & O_NONBLOCK) {
@@ -669,7 +686,7 @@ ssize_t kvs_feed_read(struct kvs_client *c, struct file *file,
 	/* the ring stays: this reader holds it */
 	n = min_t(u64, count, head - r->pos);
 	if (reader_overrun(r)) {
-		ret = r->err = -ENOBUFS;
+		ret = reader_cut(r);
 		goto out;
 	}
 	if (ring_copy_out(buf, r->pos, n)) {
@@ -679,7 +696,7 @@ ssize_t kvs_feed_read(struct kvs_client *c, struct file *file,
 	/* what was copied had not been reserved over while it was copied */
 	smp_rmb();
 	if (reader_overrun(r)) {
-		ret = r->err = -ENOBUFS;
+		ret = reader_cut(r);
 		goto out;
 	}
 	r->pos += n;
@@ -698,7 +715,7 @@ __poll_t kvs_feed_poll(struct kvs_client *c, struct file *file,
 	poll_wait(file, &feed.wq, wait);
 	if (READ_ONCE(r->err) || READ_ONCE(feed.gen) != r->gen)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR;
-	else if (smp_load_acquire(&feed.head) != READ_ONCE(r->pos))
+	else if (feed_head() != READ_ONCE(r->pos))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
 }
