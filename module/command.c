@@ -354,7 +354,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 
 	cmd->proc(c);
 	/* into the feed in the order the writes took effect */
-	kvs_prop_call_end(c, cmd);
+	kvs_prop_call_end(c);
 	kvs_feed_commit(c);
 
 	if (n)
@@ -376,7 +376,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 {
 	cmd->proc(c);
-	kvs_prop_call_end(c, cmd);
+	kvs_prop_call_end(c);
 	atomic64_inc(&server.stat.numcommands);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);

@@ -436,20 +436,10 @@ void kvs_propagate_expired(struct kvs_client *c, int db,
 		__kvs_propagate(c, db, 2, av);
 }
 
-void kvs_prop_call_end(struct kvs_client *c, const struct kvs_command *cmd)
-{
-	if (c->prop.dirty && !c->prop.prevent)
-		kvs_propagate(c, c->db, c->argc, c->argv);
-	c->prop.dirty = 0;
-	c->prop.prevent = false;
-}
-
-void kvs_feed_commit(struct kvs_client *c)
+void __kvs_feed_commit(struct kvs_client *c)
 {
 	struct kvs_propq *q = &c->prop;
 
-	if (likely(!q->nops && !q->failed && !q->chunks))
-		return;
 	if (q->failed)
 		feed_cut_all();
 	else if (q->nops)

@@ -429,10 +429,25 @@ struct kvs_arg kvs_prop_ll(struct kvs_client *c, s64 v);
 /* @key expired (lazily, or by the cycle when @c is NULL): a DEL. */
 void kvs_propagate_expired(struct kvs_client *c, int db,
 			   const struct kvs_arg *key);
-/* The call's end: the default rule (a write that changed keys: its argv). */
-void kvs_prop_call_end(struct kvs_client *c, const struct kvs_command *cmd);
+/*
+ * A command's end: Redis's rule, a call that changed keys propagates its
+ * argv unless it propagated something else (kvs_propagate_rewrite()).
+ */
+static inline void kvs_prop_call_end(struct kvs_client *c)
+{
+	if (c->prop.dirty && !c->prop.prevent)
+		kvs_propagate(c, c->db, c->argc, c->argv);
+	c->prop.dirty = 0;
+	c->prop.prevent = false;
+}
+
 /* Commit the queued ops to the backlog (the shard locks still held). */
-void kvs_feed_commit(struct kvs_client *c);
+void __kvs_feed_commit(struct kvs_client *c);
+static inline void kvs_feed_commit(struct kvs_client *c)
+{
+	if (unlikely(c->prop.nops || c->prop.failed || c->prop.chunks))
+		__kvs_feed_commit(c);
+}
 /* Key changes: the call's and the server-wide dirty counter. */
 void kvs_feed_dirty(struct kvs_client *c, unsigned long n);
 /* Writes since the module loaded (INFO rdb_changes_since_last_save). */
