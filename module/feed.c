@@ -44,8 +44,8 @@ static DEFINE_PER_CPU(u64, kvs_dirty_pcpu);
 
 /*
  * Where the stream switched databases: the SELECT starting at @off. The
- * database in effect at an offset X is that of the last SELECT at or
- * before X (a SELECT starting at X comes first in the stream from X).
+ * database in effect at an offset X is that of the last SELECT that
+ * starts before X.
  */
 struct feed_select {
 	u64 off;
@@ -133,7 +133,7 @@ static int feed_db_at_locked(u64 off)
 		const struct feed_select *s =
 			&feed.hist[(feed.hist_first + i) % FEED_HIST];
 
-		if (s->off > off)
+		if (s->off >= off)
 			break;
 		db = s->db;
 	}
@@ -148,7 +148,7 @@ static void feed_hist_add_locked(u64 off, int db)
 	if (feed.hist_n == FEED_HIST) {
 		s = &feed.hist[feed.hist_first];
 		feed.hist_base_db = s->db;
-		feed.hist_from = s->off;
+		feed.hist_from = s->off + 1;
 		feed.hist_first = (feed.hist_first + 1) % FEED_HIST;
 		feed.hist_n--;
 	}

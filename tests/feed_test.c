@@ -169,6 +169,48 @@ TEST_F(feed, erange_and_einval)
 	EXPECT_EQ(-ERANGE, feed_open(&g, f.offset, 0));
 }
 
+/*
+ * The database at an offset comes from the SELECTs the backlog
+ * remembers (512): past that, an older offset is refused rather than
+ * given a database that may be wrong.
+ */
+TEST_F(feed, db_at_offset_history)
+{
+	unsigned long long offs[600];
+	struct kvs_feed f, g;
+	const char *info, *p;
+	int r, r2, i;
+
+	r = feed_open(&f, KVS_FEED_NOW, O_NONBLOCK);
+	ASSERT_LE(0, r);
+	for (i = 0; i < 600; i++) {
+		ASSERT_REPLY(OK, kvs_cmdf(self->fd, "SELECT %d", i % 16));
+		ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET h 1"));
+		info = kvs_cmd(self->fd, "INFO replication");
+		p = strstr(info, "master_repl_offset:");
+		ASSERT_NE(NULL, p);
+		offs[i] = strtoull(p + 19, NULL, 10);
+	}
+	/* recent offsets: the database of the write just before */
+	for (i = 599; i > 599 - 400; i -= 37) {
+		r2 = feed_open(&g, offs[i], O_NONBLOCK);
+		ASSERT_LE(0, r2) TH_LOG("offset %llu: %s", offs[i],
+					strerror(-r2));
+		EXPECT_EQ(i % 16, g.db);
+		close(r2);
+	}
+	/* the oldest ones are within the bytes kept but not the SELECTs */
+	EXPECT_EQ(-ERANGE, feed_open(&g, f.offset, 0));
+	EXPECT_EQ(-ERANGE, feed_open(&g, offs[10], 0));
+	r2 = feed_open(&g, KVS_FEED_NOW, 0);
+	ASSERT_LE(0, r2);
+	EXPECT_LT(offs[10], g.backlog_first);
+	EXPECT_GE(offs[599 - 400], g.backlog_first);
+	close(r2);
+	close(r);
+	kvs_cmd(self->fd, "SELECT 0");
+}
+
 TEST_F(feed, fd_states)
 {
 	struct kvs_feed f;
