@@ -448,6 +448,7 @@ static inline void kvs_feed_commit(struct kvs_client *c)
 	if (unlikely(c->prop.nops || c->prop.failed || c->prop.chunks))
 		__kvs_feed_commit(c);
 }
+
 /* Key changes: the call's and the server-wide dirty counter. */
 void kvs_feed_dirty(struct kvs_client *c, unsigned long n);
 /* Writes since the module loaded (INFO rdb_changes_since_last_save). */
