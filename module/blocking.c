@@ -161,7 +161,7 @@ void kvs_block_signal_key(int db, const struct kvs_arg *key)
 
 	if (!atomic_read(&kvs_nr_bkeys))
 		return;
-	hash = kvs_hash_key(key->ptr, key->len);
+	hash = kvs_arg_hash(key);
 	sh = kvs_shard_of(hash);
 	lockdep_assert_held(&sh->lock);
 	bk = kvs_bkey_find(&kvs_bshards[sh->idx], db, key->ptr, key->len,
@@ -271,7 +271,7 @@ static int kvs_bpop_register(struct kvs_client *c, const struct kvs_arg *keys,
 
 	for (k = 0; k < nkeys; k++) {
 		const struct kvs_arg *key = &keys[k];
-		u64 hash = kvs_hash_key(key->ptr, key->len);
+		u64 hash = kvs_arg_hash(key);
 		struct kvs_shard *sh = kvs_shard_of(hash);
 		struct kvs_bshard *bs = &kvs_bshards[sh->idx];
 		struct kvs_bkey *bk;

@@ -118,7 +118,7 @@ static ssize_t kvs_copy_out(struct kvs_client *c, char __user *ubuf,
 		}
 	}
 	if (done) {
-		atomic64_add(done, &server.stat.net_output_bytes);
+		kvs_stat_add(net_output_bytes, done);
 		if (!kvs_out_full(c))
 			wake_up_interruptible_poll(&c->wq,
 						   EPOLLOUT | EPOLLWRNORM);
@@ -391,7 +391,7 @@ static ssize_t kvs_write(struct file *file, const char __user *ubuf,
 			break;
 		}
 		total += n;
-		atomic64_add(n, &server.stat.net_input_bytes);
+		kvs_stat_add(net_input_bytes, n);
 		kvs_qbuf_consume(c, used);
 		if (READ_ONCE(c->closing)) {
 			/* the rest of the input is dropped, as by Redis */
@@ -551,7 +551,7 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			ret = stop;
 			goto out_free;
 		}
-		atomic64_add(used, &server.stat.net_input_bytes);
+		kvs_stat_add(net_input_bytes, used);
 		/* cut half way (memory, a limit): the replies so far stay */
 		ret = kvs_take_err(c);
 		if (ret)

@@ -269,7 +269,7 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	unsigned int n = 0;
 	int i;
 
-	bitmap_zero(shards, KVS_MAX_SHARDS);
+	bitmap_zero(shards, server.nr_shards);
 	if (cmd->getkeys)
 		return kvs_getkeys_shards(c, cmd, shards);
 	if (first <= 0)
@@ -277,7 +277,10 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	if (last < 0)
 		last += c->argc;
 	for (i = first; i <= last && i < c->argc; i += step) {
-		unsigned int idx = kvs_key_shard(&c->argv[i])->idx;
+		unsigned int idx;
+
+		c->argv[i].hash = kvs_arg_hash(&c->argv[i]);
+		idx = kvs_key_shard(&c->argv[i])->idx;
 
 		if (!__test_and_set_bit(idx, shards))
 			n++;
@@ -364,7 +367,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	/* its keyspace events, matched with no shard lock held */
 	kvs_notify_flush(c);
 
-	atomic64_inc(&server.stat.numcommands);
+	kvs_stat_inc(numcommands);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);
 }
@@ -377,7 +380,7 @@ void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 {
 	cmd->proc(c);
 	kvs_prop_call_end(c);
-	atomic64_inc(&server.stat.numcommands);
+	kvs_stat_inc(numcommands);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);
 }

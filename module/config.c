@@ -73,6 +73,7 @@ static const struct cfg_param params[] = {
 	       1024 * 1024, S64_MAX),
 	MEMORY("hll-sparse-max-bytes", hll_sparse_max_bytes, 0, S64_MAX),
 	MEMORY("maxmemory-clients", maxmemory_clients, 0, S64_MAX),
+	MEMORY("snapshot-max-memory", snapshot_max_memory, 0, S64_MAX),
 	INTEGER("hz", hz, 0, INT_MAX),
 	INTEGER("active-expire-effort", active_expire_effort, 1, 10),
 	BOOLEAN("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
@@ -426,16 +427,12 @@ void config_resetstat_command(struct kvs_client *c)
 {
 	struct kvs_stats *st = &server.stat;
 
-	atomic64_set(&st->numcommands, 0);
 	atomic64_set(&st->numconnections, 0);
-	atomic64_set(&st->keyspace_hits, 0);
-	atomic64_set(&st->keyspace_misses, 0);
 	atomic64_set(&st->expiredkeys, 0);
 	atomic64_set(&st->expired_stale_perc, 0);
 	atomic64_set(&st->rejected_calls, 0);
-	atomic64_set(&st->net_input_bytes, 0);
-	atomic64_set(&st->net_output_bytes, 0);
 	atomic64_set(&st->lazyfreed_objects, 0);
+	kvs_hot_reset();
 	/* Redis zeroes the peak and lets the next sample raise it again */
 	atomic64_set(&server.used_memory_peak,
 		     atomic64_read(&server.used_memory));

@@ -37,7 +37,7 @@ u64 kvs_hash_key(const void *key, size_t len)
 
 struct kvs_shard *kvs_key_shard(const struct kvs_arg *key)
 {
-	return kvs_shard_of(kvs_hash_key(key->ptr, key->len));
+	return kvs_shard_of(kvs_arg_hash(key));
 }
 
 u32 kvs_lru_clock(void)
@@ -169,11 +169,15 @@ static void expire_entry(struct kvs_client *c, int db, struct kvs_shard *sh,
 static struct kvs_entry *lookup(struct kvs_client *c, int db,
 				const struct kvs_arg *key, unsigned int flags)
 {
-	u64 hash = kvs_hash_key(key->ptr, key->len);
+	u64 hash = kvs_arg_hash(key);
 	struct kvs_shard *sh = kvs_shard_of(hash);
 	struct kvs_entry *de;
 
 	lockdep_assert_held(&sh->lock);
+	/* a snapshot keeps the key as it is now if a write may change it */
+	if (unlikely(sh->db[db].snap_done[0] || sh->db[db].snap_done[1]) &&
+	    (!c || !c->cmd || (c->cmd->flags & CMD_WRITE)))
+		kvs_snapshot_before_key(&sh->db[db], hash);
 	de = kvs_dict_find(&sh->db[db], key->ptr, key->len, hash);
 	if (de && kvs_entry_expired(de, client_now(c))) {
 		expire_entry(c, db, sh, de);
@@ -183,9 +187,9 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 		if (!(flags & KVS_LOOKUP_NOTOUCH))
 			de->lru = kvs_lru_clock();
 		if (!(flags & KVS_LOOKUP_NOSTATS))
-			atomic64_inc(&server.stat.keyspace_hits);
+			kvs_stat_inc(keyspace_hits);
 	} else if (!(flags & KVS_LOOKUP_NOSTATS)) {
-		atomic64_inc(&server.stat.keyspace_misses);
+		kvs_stat_inc(keyspace_misses);
 		kvs_notify(c, KVS_NOTIFY_KEY_MISS, "keymiss", key, db);
 	}
 	return de;
@@ -247,7 +251,7 @@ static int kvs_db_link(struct kvs_client *c, int db,
 struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
 			     const struct kvs_arg *key, struct kvs_obj *val)
 {
-	u64 hash = kvs_hash_key(key->ptr, key->len);
+	u64 hash = kvs_arg_hash(key);
 	struct kvs_entry *de;
 
 	lockdep_assert_held(&kvs_shard_of(hash)->lock);
@@ -276,7 +280,7 @@ struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
  */
 struct kvs_entry *kvs_db_prepare_add(int db, const struct kvs_arg *key)
 {
-	u64 hash = kvs_hash_key(key->ptr, key->len);
+	u64 hash = kvs_arg_hash(key);
 	struct kvs_shard *sh = kvs_shard_of(hash);
 
 	lockdep_assert_held(&sh->lock);
@@ -1340,6 +1344,9 @@ static void flush_dbs(struct kvs_client *c, int db, bool async)
 				continue;
 			kvs_feed_dirty(NULL, kvs_dict_size(d));
 			kvs_dict_detach(d, &out);
+			/* a snapshot still to dump from it frees it after */
+			if (kvs_snapshot_adopt(&out))
+				continue;
 			if (tmp)
 				tmp[n++] = out;
 			else

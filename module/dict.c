@@ -50,17 +50,31 @@ static inline unsigned long dict_index(const struct kvs_dict *d, int t,
 }
 
 /*
- * Snapshot hook. A point-in-time snapshot (snapshot.c, later) walks the
- * buckets of table 0/1 in cursor order; a writer about to change a bucket
- * chain the snapshot has not dumped yet must let it dump that chain first.
- * Every place that modifies a chain (insert, unlink, rehash moving a chain
- * out of one bucket and into others) calls this with the table and bucket
- * it is about to change. While a snapshot runs it also sets
- * d->pause_rehash so chains only move when a writer touches them.
+ * Snapshot hook. A point-in-time snapshot (snapshot.c) walks the buckets
+ * of the tables that existed when it started; a writer about to change a
+ * bucket chain the snapshot has not dumped yet lets it dump that chain
+ * first. Every place that modifies a chain (insert, unlink, rehash moving
+ * a chain out of one bucket and into others) calls this with the table
+ * and bucket it is about to change; lookups call kvs_snapshot_before_key()
+ * for the changes made to an entry in place. While a snapshot runs it
+ * holds d->pause_rehash, so the tables it walks stay where they are.
  */
 static inline void kvs_dict_before_write(struct kvs_dict *d, int table,
 					 unsigned long idx)
 {
+	if (unlikely(d->snap_done[table]))
+		kvs_snapshot_dump_bucket(d, table, idx);
+}
+
+/**
+ * kvs_dict_bucket - the bucket of @hash in table @t of @d
+ * @d: the dict (table @t exists)
+ * @t: 0 or 1
+ * @hash: the key's hash
+ */
+unsigned long kvs_dict_bucket(const struct kvs_dict *d, int t, u64 hash)
+{
+	return dict_index(d, t, hash);
 }
 
 /**
@@ -623,7 +637,9 @@ void kvs_dict_detach(struct kvs_dict *d, struct kvs_dict *out)
 	*out = *d;
 	out->pause_rehash = 0;
 	kvs_dict_init(d);
-	/* whoever paused rehashing (a snapshot) still expects it paused */
+	/* the snapshot's pause went with its bitmaps (kvs_snapshot_adopt) */
+	if (out->snap_done[0] || out->snap_done[1])
+		pause--;
 	d->pause_rehash = pause;
 }
 

@@ -469,19 +469,19 @@ static char *feed_alloc(u64 size)
 /*
  * Take a hold with every shard locked (so no call is between queueing
  * and committing ops when the feed turns on). @spare: a ring of
- * @spare_size bytes allocated beforehand, or NULL; consumed if used.
+ * @spare_size bytes allocated beforehand (*@spare NULL: none); consumed
+ * if used.
  */
 static int feed_hold_locked(char **spare, u64 spare_size)
 {
 	lockdep_assert_held(&feed.lock);
 	if (!feed.holders) {
-		u64 size = spare && *spare ? spare_size : feed_want_size();
-		char *buf = spare && *spare ? *spare : feed_alloc(size);
+		u64 size = *spare ? spare_size : feed_want_size();
+		char *buf = *spare ? *spare : feed_alloc(size);
 
 		if (!buf)
 			return -ENOMEM;
-		if (spare)
-			*spare = NULL;
+		*spare = NULL;
 		feed.buf = buf;
 		feed.size = size;
 		feed_restart_locked();
@@ -493,11 +493,22 @@ static int feed_hold_locked(char **spare, u64 spare_size)
 
 int kvs_feed_hold(void)
 {
+	u64 size = 0;
+	char *spare = NULL;
 	int ret;
 
+	if (!READ_ONCE(kvs_feed_on)) {
+		size = feed_want_size();
+		spare = feed_alloc(size);
+		if (!spare)
+			return -ENOMEM;
+	}
+	kvs_lock_all_shards();
 	mutex_lock(&feed.lock);
-	ret = feed_hold_locked(NULL, 0);
+	ret = feed_hold_locked(&spare, size);
 	mutex_unlock(&feed.lock);
+	kvs_unlock_all_shards();
+	kvfree(spare);
 	return ret;
 }
 

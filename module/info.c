@@ -221,13 +221,100 @@ static void info_memory(struct info_buf *ib)
 		  (long long)atomic64_read(&server.stat.lazyfreed_objects));
 }
 
-/* Persistence is kvstored's; the module itself never loads. */
+/*
+ * The module's side of persistence is the snapshot (KVS_IOC_SNAPSHOT):
+ * Redis's rdb_* and current_* fields describe it, its queue standing in
+ * for fork's copy-on-write memory. Files, loading and the AOF are
+ * kvstored's, which answers for those fields itself.
+ */
 static void info_persistence(struct info_buf *ib)
 {
+	struct kvs_snapshot_info si;
+	u64 perc = 0;
+	s64 last;
+
+	kvs_snapshot_info(&si);
+	/* progress in hundredths of a percent, as Redis's %.2f */
+	if (si.in_progress && si.keys_total)
+		perc = div64_u64(min(si.keys_done, si.keys_total) * 10000,
+				 si.keys_total);
+	last = si.last_save_ms ? si.last_save_ms : (s64)server.start_ms;
 	ib_printf(ib,
 		  "# Persistence\r\n"
 		  "loading:0\r\n"
-		  "async_loading:0\r\n");
+		  "async_loading:0\r\n"
+		  "current_cow_peak:%llu\r\n"
+		  "current_cow_size:%llu\r\n"
+		  "current_cow_size_age:0\r\n"
+		  "current_fork_perc:%llu.%02llu\r\n"
+		  "current_save_keys_processed:%llu\r\n"
+		  "current_save_keys_total:%llu\r\n"
+		  "rdb_changes_since_last_save:%llu\r\n"
+		  "rdb_bgsave_in_progress:%d\r\n"
+		  "rdb_last_save_time:%lld\r\n"
+		  "rdb_last_bgsave_status:%s\r\n"
+		  "rdb_last_bgsave_time_sec:%lld\r\n"
+		  "rdb_current_bgsave_time_sec:%lld\r\n"
+		  "rdb_saves:%llu\r\n"
+		  "rdb_last_cow_size:%llu\r\n"
+		  "rdb_last_load_keys_expired:0\r\n"
+		  "rdb_last_load_keys_loaded:0\r\n"
+		  "aof_enabled:0\r\n"
+		  "aof_rewrite_in_progress:0\r\n"
+		  "aof_rewrite_scheduled:0\r\n"
+		  "aof_last_rewrite_time_sec:-1\r\n"
+		  "aof_current_rewrite_time_sec:-1\r\n"
+		  "aof_last_bgrewrite_status:ok\r\n"
+		  "aof_rewrites:0\r\n"
+		  "aof_rewrites_consecutive_failures:0\r\n"
+		  "aof_last_write_status:ok\r\n"
+		  "aof_last_cow_size:0\r\n"
+		  "module_fork_in_progress:0\r\n"
+		  "module_fork_last_cow_size:0\r\n",
+		  si.in_progress ? si.peak : 0ULL,
+		  si.in_progress ? si.mem : 0ULL,
+		  perc / 100, perc % 100,
+		  si.in_progress ? si.keys_done : 0ULL,
+		  si.in_progress ? si.keys_total : 0ULL,
+		  kvs_dirty() - si.dirty_at_save,
+		  si.in_progress,
+		  last / 1000,
+		  si.last_status ? "err" : "ok",
+		  si.last_secs, si.cur_secs, si.saves, si.last_peak);
+}
+
+/**
+ * kvs_hot_sum - the sum over CPUs of one of struct kvs_hot_stats' counters
+ * @offset: offsetof() the counter
+ */
+u64 kvs_hot_sum(size_t offset)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *(u64 *)((char *)per_cpu_ptr(server.hot, cpu) + offset);
+	return sum;
+}
+
+/* CONFIG RESETSTAT: what the counters say now becomes their zero. */
+void kvs_hot_reset(void)
+{
+	struct kvs_hot_stats *b = &server.hot_base;
+
+	WRITE_ONCE(b->numcommands,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats, numcommands)));
+	WRITE_ONCE(b->keyspace_hits,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats, keyspace_hits)));
+	WRITE_ONCE(b->keyspace_misses,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
+					keyspace_misses)));
+	WRITE_ONCE(b->net_input_bytes,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
+					net_input_bytes)));
+	WRITE_ONCE(b->net_output_bytes,
+		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
+					net_output_bytes)));
 }
 
 static void info_stats(struct info_buf *ib)
@@ -257,15 +344,15 @@ static void info_stats(struct info_buf *ib)
 		  "pubsub_patterns:%lu\r\n"
 		  "pubsubshard_channels:0\r\n",
 		  (long long)atomic64_read(&st->numconnections),
-		  (long long)atomic64_read(&st->numcommands),
-		  (long long)atomic64_read(&st->net_input_bytes),
-		  (long long)atomic64_read(&st->net_output_bytes),
+		  (long long)kvs_stat_read(numcommands),
+		  (long long)kvs_stat_read(net_input_bytes),
+		  (long long)kvs_stat_read(net_output_bytes),
 		  (long long)atomic64_read(&st->expiredkeys),
 		  (long long)stale / 100, (long long)stale % 100,
 		  (long long)atomic64_read(&st->evicted_clients),
 		  (long long)atomic64_read(&st->obuf_cut_clients),
-		  (long long)atomic64_read(&st->keyspace_hits),
-		  (long long)atomic64_read(&st->keyspace_misses),
+		  (long long)kvs_stat_read(keyspace_hits),
+		  (long long)kvs_stat_read(keyspace_misses),
 		  channels, patterns);
 }
 
@@ -476,7 +563,7 @@ static unsigned long section_bits(const struct kvs_arg *a)
  */
 void kvs_gen_info(struct kvs_client *c, const char *section)
 {
-	struct kvs_arg a;
+	struct kvs_arg a = { 0 };
 
 	if (!section || !*section) {
 		reply_info(c, SEC_DEFAULT);

@@ -71,6 +71,8 @@ static void kvs_server_init(void)
 	cfg->client_query_buffer_limit =
 		clamp_t(u64, ((u64)totalram_pages() << PAGE_SHIFT) / 32,
 			1ULL << 20, 1ULL << 30);
+	/* what a snapshot may queue before a stalled reader is cut */
+	cfg->snapshot_max_memory = ((u64)totalram_pages() << PAGE_SHIFT) / 32;
 	cfg->hz = 10;
 	cfg->active_expire_effort = 1;
 	cfg->lazyfree_threshold = 64 << 10;
@@ -94,9 +96,12 @@ static int __init kvs_init(void)
 	kvs_server_init();
 
 	kvs_rand_init();
+	server.hot = alloc_percpu(struct kvs_hot_stats);
+	if (!server.hot)
+		return -ENOMEM;
 	err = kvs_limits_init();
 	if (err)
-		return err;
+		goto err_hot;
 	err = kvs_command_init();
 	if (err)
 		goto err_limits;
@@ -127,6 +132,8 @@ err_command:
 	kvs_command_exit();
 err_limits:
 	kvs_limits_exit();
+err_hot:
+	free_percpu(server.hot);
 	return err;
 }
 
@@ -140,6 +147,7 @@ static void __exit kvs_exit(void)
 	kvs_db_exit();
 	kvs_lazyfree_exit();
 	kvs_command_exit();
+	free_percpu(server.hot);
 }
 
 module_init(kvs_init);

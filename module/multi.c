@@ -262,7 +262,7 @@ void kvs_touch_watched_key(struct kvs_client *c, int db,
 
 	if (!atomic_read(&kvs_nr_watched))
 		return;
-	hash = kvs_hash_key(key->ptr, key->len);
+	hash = kvs_arg_hash(key);
 	sh = kvs_shard_of(hash);
 	lockdep_assert_held(&sh->lock);
 	for (wk = wk_first(&kvs_watch_roots[sh->idx], hash, db, key); wk;
@@ -367,7 +367,7 @@ void kvs_touch_watched_swapdb(int id1, int id2)
  */
 static int watch_key(struct kvs_client *c, const struct kvs_arg *key)
 {
-	u64 hash = kvs_hash_key(key->ptr, key->len);
+	u64 hash = kvs_arg_hash(key);
 	struct kvs_shard *sh = kvs_shard_of(hash);
 	struct rb_root *root = &kvs_watch_roots[sh->idx];
 	struct kvs_watched_key *wk;
@@ -631,7 +631,7 @@ static bool exec_shards(struct kvs_client *c, unsigned long *shards,
 		c->argc = mc->argc;
 		c->argv = mc->argv;
 		if (kvs_command_key_shards(c, mc->cmd, one))
-			bitmap_or(shards, shards, one, KVS_MAX_SHARDS);
+			bitmap_or(shards, shards, one, server.nr_shards);
 	}
 	c->argc = argc;
 	c->argv = argv;

@@ -569,6 +569,7 @@ static int kvs_req_push(struct kvs_req *rq, const char *p, size_t len)
 	}
 	rq->argv[rq->argc].ptr = p;
 	rq->argv[rq->argc].len = len;
+	rq->argv[rq->argc].hash = 0;
 	rq->argc++;
 	return 0;
 }

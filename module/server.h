@@ -4,6 +4,7 @@
  *
  * Lock order (outermost first):
  *   kvs_client.lock          one command at a time per fd
+ *   snap_mutex               (snapshot.c) starting and ending a snapshot
  *   kvs_shard.lock           in ascending shard index order; also guards
  *                            the shard's WATCHed keys (multi.c) and the
  *                            clients blocked on its keys (blocking.c)
@@ -129,6 +130,41 @@ void kvs_hash_free(struct kvs_obj *o);
 struct kvs_obj *kvs_hash_dup(const struct kvs_obj *o);
 const char *kvs_hash_encoding(const struct kvs_obj *o);
 
+/*
+ * Element iteration for the snapshot (snapshot.c): over a value that
+ * cannot change under it (it holds a reference, and writers copy a value
+ * with more than one before changing it), with no lock held. Lists go
+ * head to tail, zsets in ascending order with @score, hashes give field
+ * (@p) and value (@v). The iterator is a few words of position in the
+ * value itself, so it survives between read() calls.
+ */
+struct kvs_elem_iter {
+	const struct kvs_obj *o;
+	unsigned long i;
+	const void *p;
+};
+
+struct kvs_elem {
+	const char *p;
+	size_t len;
+	const char *v;		/* hash: the value */
+	size_t vlen;
+	u64 score;		/* zset: IEEE 754 bits */
+	char buf[24];		/* an intset member's decimal form */
+};
+
+unsigned long kvs_set_length(const struct kvs_obj *o);
+unsigned long kvs_zset_length(const struct kvs_obj *o);
+unsigned long kvs_hash_length(const struct kvs_obj *o);
+void kvs_list_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o);
+bool kvs_list_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e);
+void kvs_set_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o);
+bool kvs_set_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e);
+void kvs_zset_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o);
+bool kvs_zset_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e);
+void kvs_hash_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o);
+bool kvs_hash_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e);
+
 static inline struct kvs_obj *kvs_obj_get(struct kvs_obj *o)
 {
 	refcount_inc(&o->ref);
@@ -178,6 +214,14 @@ struct kvs_dict {
 	unsigned long nr_volatile;
 	unsigned long volatile_cap;
 	s64 avg_ttl;
+	/*
+	 * While a snapshot runs (snapshot.c): one bit per bucket of each
+	 * table that existed when it started, set once the bucket's chain
+	 * is dumped (NULL: nothing left to dump there), and the database
+	 * these entries belonged to then (SWAPDB moves the dict).
+	 */
+	unsigned long *snap_done[2];
+	int snap_db;
 };
 
 /* A shard: a lock and one dict per database. */
@@ -233,7 +277,19 @@ void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch);
 struct kvs_arg {
 	const char *ptr;
 	size_t len;
+	u64 hash;	/* kvs_hash_key() of a key argument, 0: not yet */
 };
+
+u64 kvs_hash_key(const void *key, size_t len);
+
+/*
+ * A key's hash, computed once per command: the dispatcher fills it in
+ * when it picks the key's shard, lookups and inserts reuse it.
+ */
+static inline u64 kvs_arg_hash(const struct kvs_arg *a)
+{
+	return a->hash ? a->hash : kvs_hash_key(a->ptr, a->len);
+}
 
 struct kvs_command;
 
@@ -378,11 +434,45 @@ void kvs_feed_release(struct kvs_client *c);
  * write order.
  */
 u64 kvs_feed_offset(void);
-/* Keep the backlog (and the offsets) alive; 0 or -ENOMEM. */
+/*
+ * Keep the backlog (and the offsets) alive; 0 or -ENOMEM. Call it with
+ * no shard lock held: it takes them all, so that turning the feed on
+ * never finds a command half way through queueing its ops.
+ */
 int kvs_feed_hold(void);
 void kvs_feed_unhold(void);
 /* The next command appended to the feed starts with a SELECT. */
 void kvs_feed_force_select(void);
+/* Writes so far (Redis's server.dirty), for rdb_changes_since_last_save. */
+u64 kvs_dirty(void);
+
+/*
+ * snapshot.c's hooks: dict.c before it changes a bucket chain, db.c's
+ * lookup before a write command changes a key in place, a flush for a
+ * dict it detached. Only called for dicts with d->snap_done[] set.
+ */
+struct kvs_dict;
+void kvs_snapshot_dump_bucket(struct kvs_dict *d, int t, unsigned long idx);
+void kvs_snapshot_before_key(struct kvs_dict *d, u64 hash);
+bool kvs_snapshot_adopt(struct kvs_dict *out);
+unsigned long kvs_dict_bucket(const struct kvs_dict *d, int t, u64 hash);
+
+struct kvs_snapshot_info {
+	bool in_progress;
+	int last_status;		/* 0 or -errno */
+	u64 saves;
+	s64 last_save_ms;		/* 0: none yet */
+	s64 last_secs;			/* -1: none yet */
+	s64 cur_secs;			/* -1: none running */
+	u64 last_peak;
+	u64 dirty_at_save;
+	u64 keys_done;
+	u64 keys_total;
+	u64 mem;			/* the running one's, and its peak */
+	u64 peak;
+};
+
+void kvs_snapshot_info(struct kvs_snapshot_info *si);
 
 /*
  * Propagation (feed.c), Redis's alsoPropagate() family. Each is a single
@@ -451,8 +541,6 @@ static inline void kvs_feed_commit(struct kvs_client *c)
 
 /* Key changes: the call's and the server-wide dirty counter. */
 void kvs_feed_dirty(struct kvs_client *c, unsigned long n);
-/* Writes since the module loaded (INFO rdb_changes_since_last_save). */
-u64 kvs_dirty(void);
 /* INFO replication */
 void kvs_feed_info(u64 *offset, bool *active, u64 *size, u64 *first,
 		   u64 *histlen);
@@ -688,22 +776,40 @@ struct kvs_config {
 	u32 maxmemory_samples;
 	u64 hll_sparse_max_bytes;	/* sparse HLL promotion size, default 3000 */
 	u64 maxmemory_clients;		/* all clients' memory, 0: no limit */
+	u64 snapshot_max_memory;	/* a snapshot's queue, 0: no limit */
 };
 
 struct kvs_stats {
-	atomic64_t numcommands;
 	atomic64_t numconnections;
-	atomic64_t keyspace_hits;
-	atomic64_t keyspace_misses;
 	atomic64_t expiredkeys;
 	atomic64_t expired_stale_perc;	/* percent x 100 (INFO: 2 decimals) */
 	atomic64_t rejected_calls;	/* OOM, NOPERM */
-	atomic64_t net_input_bytes;
-	atomic64_t net_output_bytes;
 	atomic64_t lazyfreed_objects;
 	atomic64_t evicted_clients;	/* cut by maxmemory-clients */
 	atomic64_t obuf_cut_clients;	/* cut by client-output-buffer-limit */
 };
+
+/*
+ * Counters every command bumps, per CPU so that clients on different
+ * CPUs do not fight over one cache line (summed by INFO; CONFIG RESETSTAT
+ * takes a base to subtract rather than write other CPUs' counters).
+ */
+struct kvs_hot_stats {
+	u64 numcommands;
+	u64 keyspace_hits;
+	u64 keyspace_misses;
+	u64 net_input_bytes;
+	u64 net_output_bytes;
+};
+
+#define kvs_stat_inc(field)	this_cpu_inc(server.hot->field)
+#define kvs_stat_add(field, n)	this_cpu_add(server.hot->field, (n))
+/* INFO's value of a hot counter: the CPUs' sum less the RESETSTAT base */
+#define kvs_stat_read(field) \
+	(kvs_hot_sum(offsetof(struct kvs_hot_stats, field)) - \
+	 READ_ONCE(server.hot_base.field))
+u64 kvs_hot_sum(size_t offset);
+void kvs_hot_reset(void);
 
 struct kvs_server {
 	unsigned int nr_shards;		/* power of two */
@@ -716,6 +822,8 @@ struct kvs_server {
 	atomic64_t used_memory_peak;
 	struct kvs_config cfg;
 	struct kvs_stats stat;
+	struct kvs_hot_stats __percpu *hot;
+	struct kvs_hot_stats hot_base;
 
 	spinlock_t clients_lock;	/* clients, nr_clients, names */
 	struct list_head clients;
@@ -775,7 +883,6 @@ void kvs_reply_write_error(struct kvs_client *c, int err);
 
 /* ------------------------------------------------------------- db.c */
 
-u64 kvs_hash_key(const void *key, size_t len);
 
 static inline struct kvs_shard *kvs_shard_of(u64 hash)
 {

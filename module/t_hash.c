@@ -1325,3 +1325,36 @@ err_nomem:
 	kvfree(b.v);
 	add_reply_error(c, err_nomem);
 }
+
+/* ------------------------------------------------------------ snapshot */
+
+unsigned long kvs_hash_length(const struct kvs_obj *o)
+{
+	return hash_len(o);
+}
+
+void kvs_hash_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o)
+{
+	it->o = o;
+	it->i = 0;
+	it->p = NULL;
+}
+
+bool kvs_hash_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e)
+{
+	struct hiter hi = {
+		.h = hobj(it->o), .ht = is_ht(it->o), .i = it->i,
+		.f = (struct hfield *)it->p,
+	};
+	struct hfield *f = hiter_next(&hi);
+
+	if (!f)
+		return false;
+	it->i = hi.i;
+	it->p = hi.f;
+	e->p = f->field;
+	e->len = f->flen;
+	e->v = f->val;
+	e->vlen = f->vlen;
+	return true;
+}

@@ -1521,3 +1521,32 @@ void lmpop_command(struct kvs_client *c)
 	}
 	add_reply_null_array(c);
 }
+
+/* ------------------------------------------------------------ snapshot */
+
+void kvs_list_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o)
+{
+	it->o = o;
+	it->p = first_chunk(lobj(o));
+	it->i = 0;
+}
+
+bool kvs_list_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e)
+{
+	struct kvs_list *l = lobj(it->o);
+	struct lchunk *ch = (struct lchunk *)it->p;
+	struct lelem *le;
+
+	while (ch && it->i >= ch->count) {
+		ch = list_is_last(&ch->node, &l->chunks) ? NULL :
+			list_next_entry(ch, node);
+		it->i = 0;
+	}
+	it->p = ch;
+	if (!ch)
+		return false;
+	le = *slot(ch, it->i++);
+	e->p = le->data;
+	e->len = le->len;
+	return true;
+}

@@ -1750,3 +1750,42 @@ int kvs_set_for_each(const struct kvs_obj *o,
 	}
 	return 0;
 }
+
+/* ------------------------------------------------------------ snapshot */
+
+unsigned long kvs_set_length(const struct kvs_obj *o)
+{
+	return set_size(o);
+}
+
+void kvs_set_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o)
+{
+	it->o = o;
+	it->i = 0;
+	it->p = NULL;
+}
+
+bool kvs_set_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e)
+{
+	const struct kvs_set *s = it->o->ptr;
+	const struct set_member *m = it->p;
+
+	if (it->o->encoding == SET_ENC_INTSET) {
+		if (it->i >= s->in)
+			return false;
+		e->len = kvs_ll2string(e->buf, sizeof(e->buf), s->iv[it->i++]);
+		e->p = e->buf;
+		return true;
+	}
+	if (m)
+		m = m->next;
+	while (!m) {
+		if (it->i >= s->size)
+			return false;
+		m = s->table[it->i++];
+	}
+	it->p = m;
+	e->p = m->data;
+	e->len = m->len;
+	return true;
+}

@@ -2631,3 +2631,29 @@ void zscan_command(struct kvs_client *c)
 	set_deferred_array_len(c, len, kept);
 	kvfree(s.nodes);
 }
+
+/* ------------------------------------------------------------ snapshot */
+
+unsigned long kvs_zset_length(const struct kvs_obj *o)
+{
+	return zs_of(o)->length;
+}
+
+void kvs_zset_iter_init(struct kvs_elem_iter *it, const struct kvs_obj *o)
+{
+	it->o = o;
+	it->p = zs_of(o)->header->level[0].forward;
+}
+
+bool kvs_zset_iter_next(struct kvs_elem_iter *it, struct kvs_elem *e)
+{
+	const struct zs_node *n = it->p;
+
+	if (!n)
+		return false;
+	it->p = n->level[0].forward;
+	e->p = zs_ele(n);
+	e->len = n->len;
+	e->score = n->score;
+	return true;
+}

@@ -10,7 +10,7 @@
 # Exits non-zero if anything failed, crashed or hung.
 #
 # Environment: KVS_TEST_TIMEOUT (seconds per binary, default 1200),
-# KVS_TESTS (space-separated subset, e.g. "abi_test diff"),
+# KVS_TESTS (space-separated subset, e.g. "abi_test diff rdb"),
 # KVS_ALLOW_NODEV=1 (do not fail when /dev/kvstore is missing).
 
 cd "$(dirname "$0")/.." || exit 1
@@ -117,7 +117,8 @@ log_start=$(kvs_log_mark)
 ran_kselftests=0
 for t in abuse_test blocking_test abi_test string_test keys_test expire_test hll_test server_test \
 	 security_test concurrency_test hash_test list_test set_test zset_test \
-	 pubsub_test multi_test psmem_test coll_limits_test feed_test; do
+	 pubsub_test multi_test psmem_test coll_limits_test snapshot_test \
+	 feed_test; do
 	if selected "$t"; then
 		run_kselftest "$t"
 		ran_kselftests=1
@@ -138,6 +139,8 @@ selected stress && run_tap_script tests/stress/stress.sh
 selected dev_fuzz && run_tap_script tests/fuzz/dev_fuzz.sh
 selected kunit && run_tap_script tests/kunit.sh
 selected fault && run_tap_script tests/fault/fault.sh
+selected rdb && run_tap_script tests/rdb_test.sh
+selected aof && run_tap_script tests/aof_test.sh
 # last: it unloads and reloads the module
 selected module_test && run_tap_script tests/module_test.sh
 

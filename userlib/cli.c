@@ -10,10 +10,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +49,14 @@ static struct {
 	long long count;
 	int in_multi;
 	int interactive;	/* REPL: errors are not fatal */
+	const char *rdb_file;	/* --rdb */
+	const char *restore;	/* --restore */
+	int flush;		/* --flush: FLUSHALL before --restore */
+	const char *aof_dir;	/* --aof */
+	int appendfsync;	/* --appendfsync, KVS_AOF_FSYNC_* */
+	unsigned int aof_flags;	/* KVS_AOF_* */
+	unsigned int aof_rewrite_perc;
+	unsigned long long aof_rewrite_min;
 	struct kvs_ctx *c;
 } cfg = { .port = 6379, .repeat = 1, .output = OUT_STANDARD };
 
@@ -784,6 +795,22 @@ static void usage(FILE *f)
 "  --scan             List all keys using the SCAN command.\n"
 "  --pattern <pat>    Keys pattern when using --scan (default: *).\n"
 "  --count <count>    Count option when using --scan.\n"
+"  --rdb <filename>   Write a snapshot of the store to an RDB file (- for\n"
+"                     stdout). Needs the device (and CAP_SYS_ADMIN).\n"
+"  --restore <path>   Load an RDB file or an AOF (appendonlydir, its\n"
+"                     manifest, or a single AOF file) into the store,\n"
+"                     which must be empty.\n"
+"  --flush            With --restore: empty the store (FLUSHALL) first.\n"
+"  --aof <dir>        Keep a Redis 7 multi-part AOF of the store in <dir>\n"
+"                     (appendonlydir), in the foreground until SIGINT/SIGTERM.\n"
+"  --appendfsync <always|everysec|no>\n"
+"                     With --aof: when to fsync (default: everysec).\n"
+"  --aof-use-rdb-preamble <yes|no>\n"
+"                     With --aof: RDB or commands in the base (default: yes).\n"
+"  --auto-aof-rewrite-percentage <n>\n"
+"                     With --aof: rewrite when grown by n%% (default 100, 0 off).\n"
+"  --auto-aof-rewrite-min-size <bytes>\n"
+"                     With --aof: ... and larger than this (default 64mb).\n"
 "  --help             Output this help and exit.\n"
 "  --version          Output version and exit.\n"
 "\n"
@@ -802,6 +829,37 @@ static void bad_option(const char *opt)
 	fprintf(stderr, "Unrecognized option or bad number of args for: '%s'\n",
 		opt);
 	exit(1);
+}
+
+static void aof_fsync_option(const char *v)
+{
+	if (!strcasecmp(v, "always"))
+		cfg.appendfsync = KVS_AOF_FSYNC_ALWAYS;
+	else if (!strcasecmp(v, "everysec"))
+		cfg.appendfsync = KVS_AOF_FSYNC_EVERYSEC;
+	else if (!strcasecmp(v, "no"))
+		cfg.appendfsync = KVS_AOF_FSYNC_NO;
+	else
+		bad_option("--appendfsync");
+}
+
+/* "64mb", "1gb", "100k", "4096": Redis's memory units. */
+static unsigned long long mem_option(const char *v)
+{
+	static const struct { const char *u; unsigned long long m; } units[] = {
+		{ "", 1 }, { "b", 1 }, { "k", 1000 }, { "kb", 1024 },
+		{ "m", 1000000 }, { "mb", 1 << 20 }, { "g", 1000000000 },
+		{ "gb", 1ULL << 30 },
+	};
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+	size_t i;
+
+	for (i = 0; end != v && i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcasecmp(end, units[i].u))
+			return n * units[i].m;
+	bad_option("--auto-aof-rewrite-min-size");
+	return 0;
 }
 
 /* Parse options; returns the index of the first command word. */
@@ -845,6 +903,30 @@ static int parse_options(int argc, char **argv)
 			cfg.pattern = argv[++i];
 		} else if (!strcmp(a, "--count") && more) {
 			cfg.count = strtoll(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--rdb") && more) {
+			cfg.rdb_file = argv[++i];
+		} else if (!strcmp(a, "--restore") && more) {
+			cfg.restore = argv[++i];
+		} else if (!strcmp(a, "--flush")) {
+			cfg.flush = 1;
+		} else if (!strcmp(a, "--aof") && more) {
+			cfg.aof_dir = argv[++i];
+		} else if (!strcmp(a, "--appendfsync") && more) {
+			aof_fsync_option(argv[++i]);
+		} else if (!strcmp(a, "--aof-use-rdb-preamble") && more) {
+			if (!strcasecmp(argv[++i], "no"))
+				cfg.aof_flags |= KVS_AOF_NO_RDB_PREAMBLE;
+			else if (strcasecmp(argv[i], "yes"))
+				bad_option(a);
+		} else if (!strcmp(a, "--auto-aof-rewrite-percentage") && more) {
+			long long n = strtoll(argv[++i], NULL, 10);
+
+			if (n < 0 || n > 1000000)
+				bad_option(a);
+			cfg.aof_rewrite_perc = n ? (unsigned int)n :
+					       KVS_AOF_REWRITE_OFF;
+		} else if (!strcmp(a, "--auto-aof-rewrite-min-size") && more) {
+			cfg.aof_rewrite_min = mem_option(argv[++i]);
 		} else if (!strcmp(a, "--help")) {
 			usage(stdout);
 			exit(0);
@@ -860,6 +942,373 @@ static int parse_options(int argc, char **argv)
 	if (!cfg.host)
 		cfg.host = "127.0.0.1";
 	return i;
+}
+
+/* ------------------------------------------------------ RDB files (--rdb) */
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double progress_start;
+
+/* Progress on a terminal only: keys, bytes, rate. */
+static void show_progress(const struct kvs_rdb_stats *st, void *arg)
+{
+	const char *what = arg;
+	double secs = mono_now() - progress_start;
+
+	if (secs <= 0)
+		secs = 1e-9;
+	fprintf(stderr, "\r%s: %llu keys, %.1f MB", what, st->keys,
+		st->bytes / 1e6);
+	if (st->total)
+		fprintf(stderr, " (%.0f%%)", 100.0 * st->bytes / st->total);
+	fprintf(stderr, ", %.0f keys/s   ", st->keys / secs);
+}
+
+static void end_progress(void)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\n");
+}
+
+/* --rdb FILE: snapshot the store into FILE (temp, fsync, rename). */
+static int rdb_mode(void)
+{
+	struct kvs_rdb_opts o = { .sz = sizeof(o) };
+	struct kvs_rdb_stats st;
+	int err;
+
+	if (cli_connect())
+		return 1;
+	if (isatty(STDERR_FILENO)) {
+		o.progress = show_progress;
+		o.progress_arg = "Saving";
+		progress_start = mono_now();
+	}
+	if (!strcmp(cfg.rdb_file, "-")) {
+		memset(&st, 0, sizeof(st));
+		err = kvs_snapshot(cfg.c, NULL);
+		if (err)
+			snprintf(st.err, sizeof(st.err), "KVS_IOC_SNAPSHOT: %s",
+				 err == -EOPNOTSUPP ?
+				 "snapshots need the kvstore device (with snapshot support)" :
+				 strerror(-err));
+		else
+			err = kvs_rdb_save_stream(kvs_fd(cfg.c), STDOUT_FILENO,
+						  &o, &st);
+	} else {
+		err = kvs_rdb_save(cfg.c, cfg.rdb_file, &o, &st);
+	}
+	if (o.progress)
+		end_progress();
+	kvs_close(cfg.c);
+	if (err) {
+		fprintf(stderr, "Error: %s\n", st.err[0] ? st.err :
+			strerror(-err));
+		return 1;
+	}
+	fprintf(stderr, "Transfer finished with success.\n");
+	return 0;
+}
+
+/* ---------------------------------------------------------- AOF (--aof) */
+
+static struct kvs_aof *aof_running;
+
+static void aof_signal(int sig)
+{
+	(void)sig;
+	if (aof_running)
+		kvs_aof_stop(aof_running);
+}
+
+static void aof_log(void *arg, const char *msg)
+{
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	(void)arg;
+	strftime(when, sizeof(when), "%d %b %Y %H:%M:%S", localtime_r(&t, &tm));
+	fprintf(stderr, "%s %s\n", when, msg);
+}
+
+/*
+ * --aof DIR: snapshot the store into DIR and follow its write feed until
+ * SIGINT or SIGTERM, then flush, fsync and exit 0.
+ */
+static int aof_mode(void)
+{
+	struct kvs_aof_opts o = {
+		.sz = sizeof(o),
+		.flags = cfg.aof_flags,
+		.device = cfg.dev,
+		.appendfsync = cfg.appendfsync,
+		.rewrite_percentage = cfg.aof_rewrite_perc,
+		.rewrite_min_size = cfg.aof_rewrite_min,
+		.log = aof_log,
+	};
+	struct sigaction sa;
+	int err;
+
+	if (cfg.sock || cfg.tcp) {
+		fprintf(stderr, "Error: --aof follows the kvstore device, not "
+			"a socket\n");
+		return 1;
+	}
+	err = kvs_aof_start(&aof_running, cfg.aof_dir, &o);
+	if (err) {
+		if (err == -EOPNOTSUPP)
+			fprintf(stderr, "Error: this kvstore module cannot "
+				"snapshot or feed writes (KVS_IOC_SNAPSHOT)\n");
+		else if (err == -EPERM)
+			fprintf(stderr, "Error: --aof needs CAP_SYS_ADMIN\n");
+		else if (err != -EEXIST)
+			fprintf(stderr, "Error: --aof %s: %s\n", cfg.aof_dir,
+				strerror(-err));
+		return 1;
+	}
+	/* no SA_RESTART: the signal must end the wait for the feed */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = aof_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "Writing the AOF in %s (appendfsync %s); "
+			"Ctrl-C to stop\n", cfg.aof_dir,
+			cfg.appendfsync == KVS_AOF_FSYNC_ALWAYS ? "always" :
+			cfg.appendfsync == KVS_AOF_FSYNC_NO ? "no" :
+			"everysec");
+	err = kvs_aof_run(aof_running);
+	if (!err)
+		aof_log(NULL, "AOF stopped: flushed and fsync'd");
+	if (kvs_aof_close(aof_running) && !err)
+		err = -EIO;
+	aof_running = NULL;
+	if (err) {
+		fprintf(stderr, "Error: --aof %s: %s\n", cfg.aof_dir,
+			strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------- restoring an AOF */
+
+/*
+ * What --restore takes as an AOF: a directory (appendonlydir), a manifest
+ * (*.manifest), a file that does not start with "REDIS", and an old-style
+ * RDB-preamble AOF named *.aof. Any other file starting with "REDIS" is an
+ * RDB file (restored by the RDB branch).
+ */
+static int is_aof_path(const char *path)
+{
+	size_t n = strlen(path);
+	struct stat sb;
+	char magic[5];
+	FILE *f;
+	int rdb;
+
+	if (stat(path, &sb) < 0 || S_ISDIR(sb.st_mode))
+		return 1;	/* a missing path gets the AOF's error */
+	if ((n >= 9 && !strcmp(path + n - 9, ".manifest")) ||
+	    (n >= 4 && !strcmp(path + n - 4, ".aof")))
+		return 1;
+	f = fopen(path, "rb");
+	if (!f)
+		return 1;
+	rdb = fread(magic, 1, 5, f) == 5 && !memcmp(magic, "REDIS", 5);
+	fclose(f);
+	return !rdb;
+}
+
+static double aof_progress_start;
+
+static void aof_progress(void *arg, unsigned long long done,
+			 unsigned long long total)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fprintf(stderr, "\rLoading AOF: %.1f / %.1f MB (%.0f%%) %.1fs   ",
+		done / 1e6, total / 1e6, total ? done * 100.0 / total : 100.0,
+		ts.tv_sec + ts.tv_nsec / 1e9 - aof_progress_start);
+}
+
+static void aof_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%sWarning: %s\n", isatty(STDERR_FILENO) ? "\n" : "",
+		msg);
+}
+
+/* --------------------------------------------------- restoring (--restore) */
+
+/* The store must be empty unless --flush says to empty it. */
+static int restore_prepare(void)
+{
+	struct kvs_reply *r;
+	int err, nonempty;
+
+	if (cfg.flush) {
+		err = kvs_command(cfg.c, &r, "FLUSHALL");
+		if (err)
+			return report_transport(err);
+		if (r->type == KVS_REPLY_ERROR) {
+			fprintf(stderr, "(error) %s\n", r->str);
+			kvs_free_reply(r);
+			return -1;
+		}
+		kvs_free_reply(r);
+		return 0;
+	}
+	err = kvs_command(cfg.c, &r, "INFO keyspace");
+	if (err)
+		return report_transport(err);
+	if (r->type == KVS_REPLY_ERROR) {
+		fprintf(stderr, "(error) %s\n", r->str);
+		kvs_free_reply(r);
+		return -1;
+	}
+	nonempty = r->str && strstr(r->str, "keys=");
+	kvs_free_reply(r);
+	if (nonempty) {
+		fprintf(stderr,
+			"Error: the store is not empty; use --flush to empty it first\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int restore_rdb(int fd, const char *path)
+{
+	struct kvs_rdb_load_opts o = { .sz = sizeof(o) };
+	struct kvs_rdb_stats st;
+	struct stat sb;
+	int err;
+
+	/*
+	 * A file can be checked whole before the store is touched, so a
+	 * corrupt one fails with nothing loaded; a pipe cannot.
+	 */
+	if (!fstat(fd, &sb) && S_ISREG(sb.st_mode)) {
+		err = kvs_rdb_load(NULL, fd, NULL, &st);
+		if (err) {
+			fprintf(stderr, "Error: bad RDB file '%s': %s\n", path,
+				st.err[0] ? st.err : strerror(-err));
+			return 1;
+		}
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			fprintf(stderr, "Error: '%s': %s\n", path,
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (restore_prepare())
+		return 1;
+	if (isatty(STDERR_FILENO)) {
+		o.progress = show_progress;
+		o.progress_arg = "Loading";
+		progress_start = mono_now();
+	}
+	err = kvs_rdb_load(cfg.c, fd, &o, &st);
+	if (o.progress)
+		end_progress();
+	if (err) {
+		fprintf(stderr, "Error: loading '%s': %s\n", path,
+			st.err[0] ? st.err : strerror(-err));
+		if (st.keys)
+			fprintf(stderr,
+				"Error: the store now holds part of the file\n");
+		return 1;
+	}
+	fprintf(stderr,
+		"Loaded %llu keys (%llu with a TTL; %llu expired, %llu empty skipped) from '%s'\n",
+		st.keys, st.expires, st.expired, st.empty, path);
+	return 0;
+}
+
+/* --restore PATH for an AOF (see is_aof_path()). */
+static int restore_aof(const char *path)
+{
+	struct kvs_aof_load_opts o = { .sz = sizeof(o), .log = aof_warn };
+	struct kvs_aof_stats st;
+	struct timespec ts;
+	int err;
+
+	if (cli_connect())
+		return 1;
+	if (restore_prepare()) {
+		kvs_close(cfg.c);
+		return 1;
+	}
+	if (isatty(STDERR_FILENO)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		aof_progress_start = ts.tv_sec + ts.tv_nsec / 1e9;
+		o.progress = aof_progress;
+	}
+	err = kvs_aof_load(cfg.c, path, &o, &st);
+	if (o.progress)
+		fprintf(stderr, "\n");
+	kvs_close(cfg.c);
+	cfg.c = NULL;
+	if (err) {
+		fprintf(stderr, "Error: loading the AOF '%s': %s\n", path,
+			st.err[0] ? st.err : strerror(-err));
+		if (st.commands || st.rdb_keys)
+			fprintf(stderr, "Error: the store now holds part of "
+				"the AOF\n");
+		return 1;
+	}
+	fprintf(stderr, "Loaded %llu commands%s from %llu AOF files in '%s'"
+		"%s\n", st.commands, st.rdb_keys ? " and an RDB base" : "",
+		st.files, path, st.truncated ? " (its truncated tail ignored)"
+		: "");
+	return 0;
+}
+
+/*
+ * --restore PATH: the file's first bytes say what it is (an RDB starts
+ * with "REDIS"); other formats (AOF) slot in here.
+ */
+static int restore_mode(void)
+{
+	const char *path = cfg.restore;
+	char magic[5];
+	ssize_t n;
+	int fd, ret;
+
+	if (is_aof_path(path))
+		return restore_aof(path);
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "Error: cannot open '%s': %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	n = pread(fd, magic, sizeof(magic), 0);
+	if (n == sizeof(magic) && !memcmp(magic, "REDIS", 5)) {
+		if (cli_connect()) {
+			close(fd);
+			return 1;
+		}
+		ret = restore_rdb(fd, path);
+		kvs_close(cfg.c);
+	} else {
+		fprintf(stderr, "Error: '%s' is neither an RDB file nor an AOF\n", path);
+		ret = 1;
+	}
+	close(fd);
+	return ret;
 }
 
 static char *read_stdin(size_t *len)
@@ -886,6 +1335,12 @@ int main(int argc, char **argv)
 
 	if (cfg.scan)
 		return scan_mode();
+	if (cfg.rdb_file)
+		return rdb_mode();
+	if (cfg.aof_dir)
+		return aof_mode();
+	if (cfg.restore)
+		return restore_mode();
 	if (argc == 0 && !cfg.stdin_lastarg)
 		return repl();
 

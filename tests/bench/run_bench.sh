@@ -9,7 +9,7 @@ n=${KVS_BENCH_REQUESTS:-20000}
 sock=/tmp/bench-redis.sock
 out=/tmp/bench.$$
 
-redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no \
+redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir /tmp \
 	--daemonize yes --logfile /tmp/bench-redis.log >/dev/null
 i=0
 while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -28,7 +28,18 @@ rb() {
 }
 rb redis "$n" 1 get,set,lpush,lpop,sadd,hset,zadd >>"$out"
 rb redis64 $((n * 10)) 64 get,set >>"$out"
+# the fast path's yardsticks (BPF map, key counts, two clients, memory)
+tests/bench/keybench -s "$sock" "$secs" | sed 's/^\([a-z0-9_]*\) /\1_redis /' \
+	>>"$out" || echo "keybench (redis) failed" >&2
+tests/bench/keybench "$secs" >>"$out" || echo "keybench failed" >&2
+# snapshots last: they leave a million keys behind
+keys=${KVS_BENCH_SNAP_KEYS:-1000000}
+tests/bench/snapbench -s "$sock" -n "$keys" >>"$out" ||
+	echo "snapbench (redis) failed" >&2
 redis-cli -s "$sock" shutdown nosave >/dev/null 2>&1
+rm -f /tmp/dump.rdb
+tests/bench/snapbench -n "$keys" >>"$out" || echo "snapbench failed" >&2
+tests/kvs_send FLUSHALL >/dev/null 2>&1 || true
 
 awk '
 function row(label, k, ref,	r) {
@@ -62,5 +73,55 @@ END {
 	row("redis GET, -P 64, unix socket", "get_redis64", "")
 	print "(p50/p99 of kvstore x64 and redis -P 64 are per batch; PUBLISH rows"
 	print " are the time from PUBLISH until the subscriber has read the message)"
+}' "$out"
+
+# the fast path's targets, as ratios of rows of this run
+awk '
+{ ops[$1] = $2; v2[$1] = $3 }
+function ratio(label, num, den, target,	r) {
+	if (!(num in ops) || !(den in ops) || ops[den] == 0)
+		return
+	r = ops[num] / ops[den]
+	printf "%-52s %8.2fx  %s\n", label, r, target
+}
+END {
+	printf "\n%-52s %9s  %s\n", "fast path (ratios in this run)", "ratio", "target"
+	ratio("GET cost : BPF lookup cost (100k keys)", "bpf_lookup_100k", "get_100k", "<= 1.2x")
+	ratio("SET cost : BPF update cost (100k keys)", "bpf_update_100k", "set_100k", "<= 1.2x")
+	ratio("GET cost : null ioctl cost (the floor)", "null_ioctl", "get_100k", "")
+	ratio("64 GETs per EXEC : redis -P 64 (throughput)", "get_exec_x64", "get_redis64", ">= 10x")
+	ratio("GET, 1 client : redis GET (throughput)", "get_100k", "get_100k_redis", "")
+	ratio("GET, 2 clients : 1 client", "get_2c", "get_100k", ">= 1.8x")
+	ratio("SET, 2 clients : 1 client", "set_2c", "set_100k", ">= 1.8x")
+	ratio("MSET of 2 shards, 2 clients : 1 client", "mset2_2c", "mset2_1c", ">= 1.8x")
+	ratio("redis GET, 2 clients : 1 client", "get_2c_redis", "get_100k_redis", "")
+	ratio("redis SET, 2 clients : 1 client", "set_2c_redis", "set_100k_redis", "")
+	ratio("GET cost at 1M keys : at 1k keys", "get_1k", "get_1m", "<= 1.3x")
+	ratio("BPF lookup cost at 1M keys : at 1k keys", "bpf_lookup_1k", "bpf_lookup_1m", "(guide)")
+	if ("mem_dev" in ops && "mem_redis" in ops && ops["mem_redis"] > 0) {
+		printf "%-52s %8.2fx  %s\n", "bytes per key (1M keys) : redis RSS per key",
+		       ops["mem_dev"] / ops["mem_redis"], "<= 0.8x"
+		printf "%-52s %8.2fx  %s\n", "used_memory : measured growth",
+		       v2["mem_dev"] / ops["mem_dev"], "0.9x - 1.1x"
+		printf "(bytes per key: kvstore %.0f (used_memory %.0f), redis %.0f)\n",
+		       ops["mem_dev"], v2["mem_dev"], ops["mem_redis"]
+	}
+}' "$out"
+
+# the snapshot rows: snap_<who> seconds extra dataset p99_without p99_during
+awk '
+/^snap_/ {
+	who = $1 == "snap_dev" ? "kvstore KVS_IOC_SNAPSHOT" : "redis BGSAVE (fork)"
+	if (!hdr++) {
+		printf "\n%-26s %8s %10s %8s %10s %10s %7s\n", "snapshot of keys", "seconds",
+		       "extra MiB", "% data", "p99 us", "p99 during", "ratio"
+	}
+	printf "%-26s %8.2f %10.1f %7.1f%% %10.1f %10.1f %6.2fx\n", who, $2,
+	       $3 / 1048576, ($4 > 0 ? 100 * $3 / $4 : 0), $5, $6,
+	       ($5 > 0 ? $6 / $5 : 0)
+}
+END {
+	if (hdr)
+		print "(targets: kvstore extra memory at most 10% of the data, p99 during at most 2x)"
 }' "$out"
 rm -f "$out"

@@ -97,8 +97,15 @@ struct sstats {
 	struct { int w, lo, hi; } gap[MAX_GAPS];
 };
 
+/* The snapshotter: snapshots taken whole, failed cleanly, torn (bug). */
+struct snstats {
+	long whole, failed, busy, efault, keys, torn, fails, logs;
+	int finished;
+};
+
 static struct wstats *shared;
 static struct sstats *sub;
+static struct snstats *snp;
 static struct wstats *me;
 static long *my_fails, *my_logs;
 static int my_id;
@@ -129,7 +136,8 @@ static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
 	(*my_fails)++;
 	if ((*my_logs)++ >= MAX_LOGS)
 		return;
-	fprintf(stderr, "# %s %d: ", my_id < 0 ? "subscriber" : "worker",
+	fprintf(stderr, "# %s %d: ", my_id == -2 ? "snapshotter" :
+		my_id < 0 ? "subscriber" : "worker",
 		my_id);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -1573,6 +1581,140 @@ static void worker_main(int id, long long deadline)
 	exit(0);
 }
 
+/* ---------------------------------------------------------- snapshotter */
+
+/*
+ * Reads @n bytes of a snapshot stream, retrying reads that hit an
+ * injected usercopy fault (nothing is consumed then). 0, or the errno
+ * that ended the snapshot (-1 and EPIPE for a stream that ended early).
+ */
+static int snap_read(int fd, void *p, size_t n)
+{
+	char *q = p;
+
+	while (n) {
+		ssize_t r = FAULTY(read(fd, q, n));
+
+		if (r < 0 && (errno == EINTR || errno == EFAULT)) {
+			if (errno == EFAULT)
+				snp->efault++;
+			continue;
+		}
+		if (r < 0)
+			return errno;
+		if (r == 0)
+			return EPIPE;
+		q += r;
+		n -= r;
+	}
+	return 0;
+}
+
+/* Skips @n bytes of the stream. */
+static int snap_skip(int fd, unsigned long long n)
+{
+	char buf[4096];
+	int err;
+
+	while (n) {
+		size_t k = n < sizeof(buf) ? n : sizeof(buf);
+
+		err = snap_read(fd, buf, k);
+		if (err)
+			return err;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
+ * One snapshot, read to the end with faults injected into the module's
+ * work for it (and, through the workers, into the writers that dump
+ * buckets for it). It must either come out whole, its record framing
+ * intact and its key count matching the end record, or fail with ENOMEM
+ * (an allocation it needed failed); nothing else.
+ */
+static void snap_once(void)
+{
+	struct kvs_snapshot a = { 0 };
+	struct kvs_snap_header h;
+	unsigned long long keys = 0;
+	int fd = dev_open(), err;
+
+	if (FAULTY(ioctl(fd, KVS_IOC_SNAPSHOT, &a))) {
+		if (errno == EBUSY)
+			snp->busy++;
+		else if (errno == ENOMEM || errno == EFAULT)
+			snp->failed++;
+		else
+			fail("KVS_IOC_SNAPSHOT: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	err = snap_read(fd, &h, sizeof(h));
+	while (!err) {
+		struct kvs_snap_key k;
+		unsigned long long i, ne;
+		uint64_t len;
+
+		err = snap_read(fd, &k, sizeof(k));
+		if (err)
+			break;
+		if (k.type == KVS_REC_EOF) {
+			if (k.count != keys) {
+				snp->torn++;
+				fail("snapshot end record says %llu keys, %llu sent",
+				     (unsigned long long)k.count, keys);
+			}
+			snp->whole++;
+			snp->keys += keys;
+			close(fd);
+			return;
+		}
+		if (k.type > KVS_REC_HASH || k.db >= 16) {
+			snp->torn++;
+			fail("snapshot record type %d db %d", k.type, k.db);
+			break;
+		}
+		err = snap_skip(fd, k.keylen);
+		ne = k.count * (k.type == KVS_REC_HASH ? 2 : 1);
+		for (i = 0; !err && i < ne; i++) {
+			err = snap_read(fd, &len, sizeof(len));
+			if (!err)
+				err = snap_skip(fd, len +
+					(k.type == KVS_REC_ZSET ? 8 : 0));
+		}
+		keys++;
+	}
+	if (err == ENOMEM || err == ENOBUFS) {
+		snp->failed++;
+	} else {
+		snp->torn++;
+		fail("snapshot read: %s", strerror(err));
+	}
+	close(fd);
+}
+
+static void snap_main(long long deadline)
+{
+	struct wstats dummy = { 0 };
+
+	my_id = -2;
+	me = &dummy;
+	my_fails = &snp->fails;
+	my_logs = &snp->logs;
+	if (mif_open()) {
+		fail("/proc/self/make-it-fail: %s", strerror(errno));
+		exit(1);
+	}
+	while (kvs_mono_ms() < deadline && !snp->fails) {
+		snap_once();
+		usleep(20000);
+	}
+	snp->finished = 1;
+	exit(0);
+}
+
 /* ------------------------------------------------------------ subscriber */
 
 static void sub_main(long long deadline)
@@ -1848,7 +1990,7 @@ static void usage(const char *prog)
 
 int main(int argc, char **argv)
 {
-	pid_t pids[MAX_WORKERS + 1];
+	pid_t pids[MAX_WORKERS + 2];
 	long long deadline, base_mem, mem, until;
 	long keys = 0, tot_cmds = 0, tot_ok = 0, tot_oom = 0, tot_unk = 0;
 	long tot_en = 0, tot_ef = 0, tot_ep = 0, tot_eo = 0, tot_cuts = 0;
@@ -1894,32 +2036,37 @@ int main(int argc, char **argv)
 	}
 	base_mem = used_memory();
 
-	shared = mmap(NULL, sizeof(*shared) * nprocs + sizeof(*sub),
+	shared = mmap(NULL, sizeof(*shared) * nprocs + sizeof(*sub) +
+		      sizeof(*snp),
 		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
 	sub = (struct sstats *)(shared + nprocs);
+	snp = (struct snstats *)(sub + 1);
 	fflush(NULL);
 	deadline = kvs_mono_ms() + duration * 1000LL;
-	for (i = 0; i <= nprocs; i++) {
+	for (i = 0; i <= nprocs + 1; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
 			perror("fork");
 			return 1;
 		}
 		if (pids[i] == 0) {
+			if (i == nprocs + 1)
+				snap_main(deadline);
 			if (i == nprocs)
 				sub_main(deadline);
 			worker_main(i, deadline);
 		}
 	}
 	ok = 1;
-	for (i = 0; i <= nprocs; i++) {
+	for (i = 0; i <= nprocs + 1; i++) {
 		if (waitpid(pids[i], &status, 0) != pids[i] ||
 		    !WIFEXITED(status) || WEXITSTATUS(status)) {
 			printf("# %s %d: status %#x\n",
+			       i == nprocs + 1 ? "snapshotter" :
 			       i == nprocs ? "subscriber" : "worker", i, status);
 			ok = 0;
 		}
@@ -1963,6 +2110,11 @@ int main(int argc, char **argv)
 		    "the workload saw injected failures (%ld, %ld of them error replies)",
 		    injected, tot_oom);
 	check_pubsub();
+	printf("# snapshotter: %ld whole (%ld keys), %ld failed cleanly, %ld busy, %ld EFAULT retries\n",
+	       snp->whole, snp->keys, snp->failed, snp->busy, snp->efault);
+	tap(snp->finished && !snp->torn && !snp->fails && snp->whole > 0,
+	    "snapshots taken while the workload ran came out whole or failed cleanly (%ld whole, %ld failed, %ld torn)",
+	    snp->whole, snp->failed, snp->torn);
 	check_keyspace(keys);
 
 	r = pcmd("FLUSHALL");

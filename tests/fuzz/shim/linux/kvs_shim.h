@@ -31,6 +31,7 @@ typedef int64_t s64;
 typedef unsigned int gfp_t;
 
 #define __user
+#define __percpu
 #define __must_check
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __always_unused	__attribute__((unused))
