@@ -568,6 +568,8 @@ void kvs_multi_queue(struct kvs_client *c, const struct kvs_command *cmd)
 		p[c->argv[i].len] = '\0';
 		mc->argv[i].ptr = p;
 		mc->argv[i].len = c->argv[i].len;
+		/* not hashed yet: EXEC hashes the keys (kvs_arg_hash()) */
+		mc->argv[i].hash = 0;
 		p += c->argv[i].len + 1;
 	}
 	if (c->mqueue_tail)
