@@ -742,6 +742,20 @@ void blmpop_command(struct kvs_client *c)
 	kvs_bpop_generic(c, 3, numkeys, 1, OBJ_LIST, left, count);
 }
 
+/* Replicated as LMOVE (its arguments as given) and RPOPLPUSH. */
+static void blmove_propagate(struct kvs_client *c)
+{
+	struct kvs_arg av[5];
+	bool lmove = c->argc == 6;
+
+	if (!kvs_feeding())
+		return;
+	memcpy(av, c->argv, (lmove ? 5 : 3) * sizeof(*av));
+	av[0].ptr = lmove ? "LMOVE" : "RPOPLPUSH";
+	av[0].len = lmove ? 5 : 9;
+	kvs_propagate_rewrite(c, lmove ? 5 : 3, av);
+}
+
 /* BLMOVE and BRPOPLPUSH: source is argv[1], destination argv[2] */
 static void kvs_blmove_generic(struct kvs_client *c, bool from_left,
 			       bool to_left, int timeout_idx)
@@ -757,10 +771,11 @@ static void kvs_blmove_generic(struct kvs_client *c, bool from_left,
 		int ret = kvs_bpop_check(c, de, OBJ_LIST);
 
 		if (ret <= 0) {
-			if (!ret)
-				kvs_list_move_reply(c, c->db, de, &c->argv[1],
-						    &c->argv[2], from_left,
-						    to_left);
+			if (!ret && !kvs_list_move_reply(c, c->db, de,
+							 &c->argv[1],
+							 &c->argv[2],
+							 from_left, to_left))
+				blmove_propagate(c);
 			kvs_bpop_done(c);
 			return;
 		}

@@ -360,6 +360,9 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 		kvs_lock_shards(shards, n);
 
 	cmd->proc(c);
+	/* into the feed in the order the writes took effect */
+	kvs_prop_call_end(c);
+	kvs_feed_commit(c);
 
 	if (n)
 		kvs_unlock_shards(shards, n);
@@ -373,10 +376,14 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	c->last_cmd = kvs_command_name(cmd);
 }
 
-/* EXEC (multi.c): run a queued command; the caller holds its shards. */
+/*
+ * EXEC (multi.c): run a queued command; the caller holds its shards and
+ * commits the feed ops of the whole transaction.
+ */
 void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 {
 	cmd->proc(c);
+	kvs_prop_call_end(c);
 	kvs_stat_inc(numcommands);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);

@@ -4,10 +4,24 @@
  * parameter names, value formats and error messages (Redis's config.c).
  */
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 
 #include "server.h"
+
+/*
+ * repl-backlog-size: the write feed's backlog (feed.c). Redis's default
+ * is 1mb, sized for replicas that keep up over a network; here the same
+ * backlog is also the buffer of the userspace AOF writer, which falls
+ * behind while it fsyncs or writes a new base, and a reader a backlog
+ * behind must start over from a snapshot. Taken when the backlog is
+ * created (when nothing holds it); a held one keeps its size.
+ */
+u64 kvs_repl_backlog_size = 32ULL << 20;
+module_param_named(repl_backlog_size, kvs_repl_backlog_size, ullong, 0444);
+MODULE_PARM_DESC(repl_backlog_size,
+		 "write feed backlog in bytes (default 32 MiB, at least 16 KiB)");
 
 /*
  * Serializes CONFIG SET so that a multi-parameter SET is applied as a
@@ -67,6 +81,8 @@ static const struct cfg_param params[] = {
 	{ .name = "notify-keyspace-events", .type = CFG_NOTIFY },
 	{ .name = "client-output-buffer-limit", .type = CFG_OBUF },
 	{ .name = "databases", .type = CFG_FIXED, .flags = CFG_IMMUTABLE },
+	{ .name = "repl-backlog-size", .type = CFG_MEMORY,
+	  .ptr = &kvs_repl_backlog_size, .umin = 16 << 10, .umax = S64_MAX },
 	/* Persistence is kvstored's; clients commonly ask for these. */
 	FIXED("save", CFG_FIXED, ""),
 	FIXED("appendonly", CFG_BOOL, "no"),

@@ -59,6 +59,9 @@ void kvs_signal_modified_key(struct kvs_client *c, int db,
 {
 	kvs_touch_watched_key(c, db, key);
 	kvs_block_signal_key(db, key);
+	/* expiries (no client) are not changes a command made */
+	if (c)
+		kvs_feed_dirty(c, 1);
 }
 
 static void reply_oom(struct kvs_client *c)
@@ -154,8 +157,9 @@ static void expire_entry(struct kvs_client *c, int db, struct kvs_shard *sh,
 {
 	struct kvs_arg key = { .ptr = de->key, .len = de->keylen };
 
-	/* (the feed will log a DEL for the key here) */
-	kvs_signal_modified_key(c, db, &key);
+	/* a DEL in the feed, not a change the command made (no client) */
+	kvs_propagate_expired(c, db, &key);
+	kvs_signal_modified_key(NULL, db, &key);
 	/* published before the entry (holding the key's bytes) is freed */
 	kvs_notify(c, KVS_NOTIFY_EXPIRED, "expired", &key, db);
 	kvs_db_delete_entry(db, sh, de);
@@ -738,6 +742,8 @@ void swapdb_command(struct kvs_client *c)
 		kvs_block_signal_db(id1);
 		kvs_block_signal_db(id2);
 	}
+	/* in the feed even for one database with itself, as in Redis */
+	kvs_feed_dirty(c, 1);
 	add_reply_ok(c);
 }
 
@@ -1336,6 +1342,7 @@ static void flush_dbs(struct kvs_client *c, int db, bool async)
 			lockdep_assert_held(&server.shards[i].lock);
 			if (!kvs_dict_size(d) && !d->table[0] && !d->table[1])
 				continue;
+			kvs_feed_dirty(NULL, kvs_dict_size(d));
 			kvs_dict_detach(d, &out);
 			/* a snapshot still to dump from it frees it after */
 			if (kvs_snapshot_adopt(&out))
@@ -1346,6 +1353,10 @@ static void flush_dbs(struct kvs_client *c, int db, bool async)
 				kvs_free_dict_async(&out);
 		}
 	}
+	/* in the feed even when nothing was flushed, as in Redis */
+	kvs_propagate_rewrite(c, c->argc, c->argv);
+	if (!held)
+		kvs_feed_commit(c);	/* (inside EXEC, EXEC commits) */
 	if (!held)
 		kvs_unlock_all_shards();
 

@@ -93,6 +93,30 @@ static void reply_invalid_expire(struct kvs_client *c)
 }
 
 /*
+ * Every form is replicated as PEXPIREAT key ms-time, its options kept,
+ * so that a replay later sets the same deadline.
+ */
+static void expire_propagate(struct kvs_client *c, s64 when)
+{
+	struct kvs_arg *av;
+	size_t size = c->argc * sizeof(*av);
+
+	if (!kvs_feeding())
+		return;
+	av = kvs_client_kvmalloc(c, size, 0);
+	if (!av) {
+		c->prop.failed = true;
+		return;
+	}
+	memcpy(av, c->argv, size);
+	av[0].ptr = "PEXPIREAT";
+	av[0].len = 9;
+	av[2] = kvs_prop_ll(c, when);
+	kvs_propagate_rewrite(c, c->argc, av);
+	kvs_client_kvfree(c, av, size);
+}
+
+/*
  * EXPIRE key seconds [NX|XX|GT|LT] and friends. @basetime is now for the
  * relative forms and 0 for the *AT forms.
  */
@@ -145,10 +169,18 @@ static void expire_generic(struct kvs_client *c, s64 basetime, bool seconds)
 		kvs_db_delete_entry(c->db, sh, de);
 		kvs_signal_modified_key(c, c->db, key);
 		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", key, c->db);
+		if (kvs_feeding()) {
+			struct kvs_arg av[2] = {
+				{ .ptr = "DEL", .len = 3 }, *key,
+			};
+
+			kvs_propagate_rewrite(c, 2, av);
+		}
 	} else {
 		kvs_set_expire(sh, c->db, de, when);
 		kvs_signal_modified_key(c, c->db, key);
 		kvs_notify(c, KVS_NOTIFY_GENERIC, "expire", key, c->db);
+		expire_propagate(c, when);
 	}
 	add_reply_ll(c, 1);
 }
@@ -241,7 +273,7 @@ static void active_expire_entry(int db, struct kvs_shard *sh,
 {
 	struct kvs_arg key = { .ptr = de->key, .len = de->keylen };
 
-	/* (the feed will log a DEL for the key here) */
+	kvs_propagate_expired(NULL, db, &key);
 	kvs_signal_modified_key(NULL, db, &key);
 	/* published before the entry (holding the key's bytes) is freed */
 	kvs_notify(NULL, KVS_NOTIFY_EXPIRED, "expired", &key, db);

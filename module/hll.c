@@ -1099,7 +1099,11 @@ static int pfdebug_todense(struct kvs_client *c, struct kvs_entry *de)
 	if (ret)
 		add_reply_error(c, ret == -ENOMEM ? hll_err_nomem :
 				hll_err_invalid);
-	return ret ? ret : 1;
+	if (ret)
+		return ret;
+	/* an encoding change is replicated, as in Redis */
+	kvs_feed_dirty(c, 1);
+	return 1;
 }
 
 /**

@@ -356,9 +356,14 @@ static void info_stats(struct info_buf *ib)
 		  channels, patterns);
 }
 
+/* The write feed's backlog (feed.c) is Redis's replication backlog. */
 static void info_replication(struct info_buf *ib)
 {
+	u64 offset, size, first, histlen;
+	bool active;
+
 	make_ids();
+	kvs_feed_info(&offset, &active, &size, &first, &histlen);
 	ib_printf(ib,
 		  "# Replication\r\n"
 		  "role:master\r\n"
@@ -366,12 +371,13 @@ static void info_replication(struct info_buf *ib)
 		  "master_failover_state:no-failover\r\n"
 		  "master_replid:%s\r\n"
 		  "master_replid2:0000000000000000000000000000000000000000\r\n"
-		  "master_repl_offset:0\r\n"
+		  "master_repl_offset:%llu\r\n"
 		  "second_repl_offset:-1\r\n"
-		  "repl_backlog_active:0\r\n"
-		  "repl_backlog_size:1048576\r\n"
-		  "repl_backlog_first_byte_offset:0\r\n"
-		  "repl_backlog_histlen:0\r\n", replid);
+		  "repl_backlog_active:%d\r\n"
+		  "repl_backlog_size:%llu\r\n"
+		  "repl_backlog_first_byte_offset:%llu\r\n"
+		  "repl_backlog_histlen:%llu\r\n", replid, offset, active,
+		  size, first, histlen);
 }
 
 /*

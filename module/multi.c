@@ -568,6 +568,8 @@ void kvs_multi_queue(struct kvs_client *c, const struct kvs_command *cmd)
 		p[c->argv[i].len] = '\0';
 		mc->argv[i].ptr = p;
 		mc->argv[i].len = c->argv[i].len;
+		/* not hashed yet: EXEC hashes the keys (kvs_arg_hash()) */
+		mc->argv[i].hash = 0;
 		p += c->argv[i].len + 1;
 	}
 	if (c->mqueue_tail)
@@ -703,6 +705,8 @@ void exec_command(struct kvs_client *c)
 		kvs_call_queued(c, mc->cmd);
 		cond_resched();
 	}
+	/* one MULTI/EXEC in the feed, before any key can change again */
+	kvs_feed_commit(c);
 	c->argc = orig_argc;
 	c->argv = orig_argv;
 	c->cmd = orig_cmd;

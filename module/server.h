@@ -307,6 +307,24 @@ struct kvs_parse_hint {
 };
 
 /*
+ * What the command being run propagates to the write feed (feed.c), as
+ * Redis's also_propagate: ops queued during the call, committed to the
+ * backlog with the keys' shard locks still held. Empty unless a backlog
+ * is held. @dirty counts the keys the call changed.
+ */
+struct kvs_prop_op;
+struct kvs_prop_chunk;
+struct kvs_propq {
+	struct kvs_prop_op *ops;
+	struct kvs_arg *args;
+	struct kvs_prop_chunk *chunks;	/* copied argument bytes */
+	unsigned int nops, ops_cap, nargs, args_cap;
+	u32 dirty;
+	bool prevent;			/* the command's argv is not propagated */
+	bool failed;			/* an op could not be queued */
+};
+
+/*
  * Per-fd state. @lock serializes commands on the fd (and protects every
  * field not marked otherwise); @out and @closing are under @out_lock so
  * that other contexts (pub/sub publishers, CLIENT KILL) may queue output.
@@ -392,6 +410,7 @@ struct kvs_client {
 	 */
 	struct kvs_snap_reader *snap;	/* snapshot.c */
 	struct kvs_feed_reader *feed;	/* feed.c */
+	struct kvs_propq prop;		/* feed.c: this call's writes */
 };
 
 /*
@@ -425,7 +444,11 @@ void kvs_feed_release(struct kvs_client *c);
  * write order.
  */
 u64 kvs_feed_offset(void);
-/* Keep the backlog (and the offsets) alive; 0 or -ENOMEM. */
+/*
+ * Keep the backlog (and the offsets) alive; 0 or -ENOMEM. Call it with
+ * no shard lock held: it takes them all, so that turning the feed on
+ * never finds a command half way through queueing its ops.
+ */
 int kvs_feed_hold(void);
 void kvs_feed_unhold(void);
 /* The next command appended to the feed starts with a SELECT. */
@@ -460,6 +483,79 @@ struct kvs_snapshot_info {
 };
 
 void kvs_snapshot_info(struct kvs_snapshot_info *si);
+
+/*
+ * Propagation (feed.c), Redis's alsoPropagate() family. Each is a single
+ * branch while no backlog is held. Ops queued during a call go to the
+ * backlog in one piece (MULTI/EXEC around more than one) at the call's
+ * end, before its shard locks are dropped: kvs_call(), EXEC and FLUSH*
+ * commit themselves. Argument bytes must live until then: c->argv,
+ * literals, or kvs_prop_dup() copies.
+ */
+extern bool kvs_feed_on;
+/* A backlog is held: worth building a replicated form. */
+static inline bool kvs_feeding(void)
+{
+	return READ_ONCE(kvs_feed_on);
+}
+
+void __kvs_propagate(struct kvs_client *c, int db, int argc,
+		     const struct kvs_arg *argv);
+static inline void kvs_propagate(struct kvs_client *c, int db, int argc,
+				 const struct kvs_arg *argv)
+{
+	if (READ_ONCE(kvs_feed_on))
+		__kvs_propagate(c, db, argc, argv);
+}
+
+/* The command propagates @argv (at c->db) instead of its own argv. */
+static inline void kvs_propagate_rewrite(struct kvs_client *c, int argc,
+					 const struct kvs_arg *argv)
+{
+	c->prop.prevent = true;
+	kvs_propagate(c, c->db, argc, argv);
+}
+
+/* The command's own argv is not propagated (Redis's preventCommand...). */
+static inline void kvs_prevent_propagation(struct kvs_client *c)
+{
+	c->prop.prevent = true;
+}
+
+/* A copy of @len bytes that lives until the call's ops are committed. */
+const char *kvs_prop_dup(struct kvs_client *c, const void *p, size_t len);
+/* Same for a decimal integer; NULL on failure (then the feed is cut). */
+struct kvs_arg kvs_prop_ll(struct kvs_client *c, s64 v);
+/* @key expired (lazily, or by the cycle when @c is NULL): a DEL. */
+void kvs_propagate_expired(struct kvs_client *c, int db,
+			   const struct kvs_arg *key);
+/*
+ * A command's end: Redis's rule, a call that changed keys propagates its
+ * argv unless it propagated something else (kvs_propagate_rewrite()).
+ */
+static inline void kvs_prop_call_end(struct kvs_client *c)
+{
+	if (c->prop.dirty && !c->prop.prevent)
+		kvs_propagate(c, c->db, c->argc, c->argv);
+	c->prop.dirty = 0;
+	c->prop.prevent = false;
+}
+
+/* Commit the queued ops to the backlog (the shard locks still held). */
+void __kvs_feed_commit(struct kvs_client *c);
+static inline void kvs_feed_commit(struct kvs_client *c)
+{
+	if (unlikely(c->prop.nops || c->prop.failed || c->prop.chunks))
+		__kvs_feed_commit(c);
+}
+
+/* Key changes: the call's and the server-wide dirty counter. */
+void kvs_feed_dirty(struct kvs_client *c, unsigned long n);
+/* INFO replication */
+void kvs_feed_info(u64 *offset, bool *active, u64 *size, u64 *first,
+		   u64 *histlen);
+/* repl-backlog-size (config.c; also the AOF writer's buffer) */
+extern u64 kvs_repl_backlog_size;
 
 /*
  * limits.c: the memory the kernel keeps for clients (query buffers,

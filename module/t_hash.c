@@ -1059,6 +1059,16 @@ void hincrbyfloat_command(struct kvs_client *c)
 		add_reply_error(c, err_nomem);
 		goto out_free;
 	}
+	/* replicated as HSET of the result: float formatting may differ */
+	if (kvs_feeding()) {
+		struct kvs_arg av[4] = {
+			{ .ptr = "HSET", .len = 4 }, c->argv[1], c->argv[2],
+			{ .ptr = kvs_prop_dup(c, buf, len), .len = len },
+		};
+
+		if (av[3].ptr)
+			kvs_propagate_rewrite(c, 4, av);
+	}
 	add_reply_bulk(c, buf, len);
 out_free:
 	kfree(buf);

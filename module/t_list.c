@@ -711,6 +711,17 @@ long kvs_list_pop_reply(struct kvs_client *c, int db, struct kvs_entry *de,
 		return 0;
 	list_changed(c, db, de, key, left ? "lpop" : "rpop");
 	kvs_signal_modified_key(c, db, key);
+	/* BLPOP/BRPOP replicate as [LR]POP key, [B]LMPOP with the count */
+	if (style >= KVS_LIST_REPLY_KEY_ELEM && kvs_feeding()) {
+		struct kvs_arg av[3] = {
+			{ .ptr = left ? "LPOP" : "RPOP", .len = 4 }, *key,
+		};
+
+		if (style == KVS_LIST_REPLY_KEY_ARRAY)
+			av[2] = kvs_prop_ll(c, n);
+		kvs_propagate_rewrite(c, style == KVS_LIST_REPLY_KEY_ARRAY ?
+				      3 : 2, av);
+	}
 	return n;
 }
 
@@ -1046,6 +1057,7 @@ void ltrim_command(struct kvs_client *c)
 	struct kvs_entry *de;
 	struct kvs_obj *o;
 	s64 start, end, len, ltrim, rtrim;
+	bool trimmed;
 
 	if (kvs_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
 	    kvs_get_ll_or_reply(c, &c->argv[3], &end, NULL))
@@ -1065,7 +1077,8 @@ void ltrim_command(struct kvs_client *c)
 		ltrim = start;
 		rtrim = len - end - 1;
 	}
-	if (ltrim || rtrim) {
+	trimmed = ltrim || rtrim;
+	if (trimmed) {
 		o = list_writable(c, de);
 		if (!o)
 			return;
@@ -1082,6 +1095,9 @@ void ltrim_command(struct kvs_client *c)
 	/* Redis signals and publishes even when nothing was trimmed */
 	list_changed(c, c->db, de, &c->argv[1], "ltrim");
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
+	/* but it changed nothing: not in the feed */
+	if (!trimmed)
+		kvs_prevent_propagation(c);
 	add_reply_ok(c);
 }
 

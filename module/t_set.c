@@ -1311,6 +1311,22 @@ void sdiffstore_command(struct kvs_client *c)
 
 /* ----------------------------------------------- SPOP, SRANDMEMBER */
 
+/* Redis 7.0 replicates SPOP as one SREM per popped member. */
+static void spop_propagate(struct kvs_client *c, const struct kvs_arg *key,
+			   const struct set_elem *e)
+{
+	struct kvs_arg av[3] = {
+		{ .ptr = "SREM", .len = 4 }, *key,
+		{ .ptr = NULL, .len = e->len },
+	};
+
+	if (!kvs_feeding())
+		return;
+	av[2].ptr = kvs_prop_dup(c, e->p, e->len);
+	if (av[2].ptr)
+		kvs_propagate(c, c->db, 3, av);
+}
+
 /* SPOP key count */
 static void spop_count(struct kvs_client *c)
 {
@@ -1331,8 +1347,12 @@ static void spop_count(struct kvs_client *c)
 		add_reply_array_len(c, 0);
 		return;
 	}
+	kvs_prevent_propagation(c);
 	size = set_size(de->val);
 	if (count >= size) {
+		struct kvs_arg av[2] = { { .ptr = "DEL", .len = 3 }, *key };
+
+		kvs_propagate(c, c->db, 2, av);
 		/* Redis replies a copy built as SUNION builds it */
 		o = sunion_diff(c, key, 1, SET_OP_UNION);
 		if (IS_ERR(o))
@@ -1357,6 +1377,7 @@ static void spop_count(struct kvs_client *c)
 		for (i = 0; i < count && !kvs_reply_loop_stop(c, i); i++) {
 			set_random(o, &e);
 			add_reply_bulk(c, e.p, e.len);
+			spop_propagate(c, key, &e);
 			/* @e may point into the member: reply, then remove */
 			set_remove(o, e.p, e.len);
 		}
@@ -1384,6 +1405,15 @@ static void spop_count(struct kvs_client *c)
 			goto err_undo;
 	}
 	reply_set(c, o);
+	if (kvs_feeding()) {
+		struct set_iter it;
+
+		set_iter_init(&it, o);
+		for (i = 0; set_iter_next(&it, &e); i++) {
+			spop_propagate(c, key, &e);
+			kvs_loop_yield(i);
+		}
+	}
 	kvs_db_overwrite(c, c->db, de, keep, true);
 	kvs_signal_modified_key(c, c->db, key);
 	kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
@@ -1434,6 +1464,8 @@ void spop_command(struct kvs_client *c)
 	}
 	set_random(o, &e);
 	add_reply_bulk(c, e.p, e.len);
+	kvs_prevent_propagation(c);
+	spop_propagate(c, key, &e);
 	set_remove(o, e.p, e.len);
 	kvs_notify(c, KVS_NOTIFY_SET, "spop", key, c->db);
 	if (!set_size(o)) {

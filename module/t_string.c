@@ -155,6 +155,47 @@ void get_command(struct kvs_client *c)
 	get_generic(c);
 }
 
+static const struct kvs_arg arg_set = { .ptr = "SET", .len = 3 };
+static const struct kvs_arg arg_del = { .ptr = "DEL", .len = 3 };
+
+/*
+ * SET's replicated form, as Redis writes it: a relative or seconds TTL
+ * becomes PXAT @when (the other options dropped), and GET goes.
+ */
+static void set_propagate(struct kvs_client *c, u32 flags,
+			  const struct kvs_arg *key, const struct kvs_arg *val,
+			  bool expire, s64 when)
+{
+	struct kvs_arg av[5], *v;
+	int i, n = 0;
+
+	if (!kvs_feeding())
+		return;
+	if (expire && !(flags & SET_PXAT)) {
+		av[0] = arg_set;
+		av[1] = *key;
+		av[2] = *val;
+		av[3].ptr = "PXAT";
+		av[3].len = 4;
+		av[4] = kvs_prop_ll(c, when);
+		kvs_propagate_rewrite(c, 5, av);
+		return;
+	}
+	if (!(flags & SET_GET))
+		return;
+	/* options may repeat: as many arguments as the command had */
+	v = kvs_client_kvmalloc(c, c->argc * sizeof(*v), 0);
+	if (!v) {
+		c->prop.failed = true;
+		return;
+	}
+	for (i = 0; i < c->argc; i++)
+		if (i < 3 || !kvs_arg_equals(&c->argv[i], "get"))
+			v[n++] = c->argv[i];
+	kvs_propagate_rewrite(c, n, v);
+	kvs_client_kvfree(c, v, c->argc * sizeof(*v));
+}
+
 /*
  * setGenericCommand(): @ok/@abort replace the default "+OK"/nil replies
  * (SETNX answers 1/0).
@@ -196,6 +237,7 @@ static void set_generic(struct kvs_client *c, u32 flags,
 		kvs_set_expire(kvs_shard_of(de->hash), c->db, de, when);
 		kvs_notify(c, KVS_NOTIFY_GENERIC, "expire", key, c->db);
 	}
+	set_propagate(c, flags, key, val, expire, when);
 
 	if (flags & SET_GET)
 		return;
@@ -247,8 +289,12 @@ void getset_command(struct kvs_client *c)
 		return;
 	o = kvs_obj_new_string(c->argv[2].ptr, c->argv[2].len);
 	/* the old value (or nil) is the reply: a failure cannot be told */
-	if (o && kvs_set_key(c, c->db, &c->argv[1], o, false))
+	if (o && kvs_set_key(c, c->db, &c->argv[1], o, false)) {
+		struct kvs_arg av[3] = { arg_set, c->argv[1], c->argv[2] };
+
 		kvs_notify(c, KVS_NOTIFY_STRING, "set", &c->argv[1], c->db);
+		kvs_propagate_rewrite(c, 3, av);
+	}
 }
 
 void getdel_command(struct kvs_client *c)
@@ -265,10 +311,16 @@ void getdel_command(struct kvs_client *c)
 	kvs_db_delete_entry(c->db, kvs_shard_of(de->hash), de);
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
 	kvs_notify(c, KVS_NOTIFY_GENERIC, "del", &c->argv[1], c->db);
+	{
+		struct kvs_arg av[2] = { arg_del, c->argv[1] };
+
+		kvs_propagate_rewrite(c, 2, av);
+	}
 }
 
 void getex_command(struct kvs_client *c)
 {
+	struct kvs_arg av[3];
 	const struct kvs_arg *expire;
 	struct kvs_shard *sh;
 	struct kvs_entry *de;
@@ -290,21 +342,34 @@ void getex_command(struct kvs_client *c)
 
 	add_reply_bulk_obj(c, de->val);
 	sh = kvs_shard_of(de->hash);
+	/* replicated as DEL, PEXPIREAT or PERSIST, as Redis does */
+	av[1] = c->argv[1];
 	if ((flags & (SET_EXAT | SET_PXAT)) && when <= c->now_ms) {
 		/* an absolute time already past deletes the key */
 		kvs_db_delete_entry(c->db, sh, de);
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
 		kvs_notify(c, KVS_NOTIFY_GENERIC, "del", &c->argv[1], c->db);
+		av[0] = arg_del;
+		kvs_propagate_rewrite(c, 2, av);
 	} else if (expire) {
 		kvs_set_expire(sh, c->db, de, when);
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);
 		kvs_notify(c, KVS_NOTIFY_GENERIC, "expire", &c->argv[1],
 			   c->db);
+		if (kvs_feeding()) {
+			av[0].ptr = "PEXPIREAT";
+			av[0].len = 9;
+			av[2] = kvs_prop_ll(c, when);
+			kvs_propagate_rewrite(c, 3, av);
+		}
 	} else if (flags & SET_PERSIST) {
 		if (kvs_remove_expire(sh, c->db, de)) {
 			kvs_signal_modified_key(c, c->db, &c->argv[1]);
 			kvs_notify(c, KVS_NOTIFY_GENERIC, "persist",
 				   &c->argv[1], c->db);
+			av[0].ptr = "PERSIST";
+			av[0].len = 7;
+			kvs_propagate_rewrite(c, 2, av);
 		}
 	}
 }
@@ -706,6 +771,17 @@ void incrbyfloat_command(struct kvs_client *c)
 		goto err_free;
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
 	kvs_notify(c, KVS_NOTIFY_STRING, "incrbyfloat", &c->argv[1], c->db);
+	/* the result, not the increment: float formatting may differ */
+	if (kvs_feeding()) {
+		struct kvs_arg av[4] = {
+			arg_set, c->argv[1],
+			{ .ptr = kvs_prop_dup(c, buf, len), .len = len },
+			{ .ptr = "KEEPTTL", .len = 7 },
+		};
+
+		if (av[2].ptr)
+			kvs_propagate_rewrite(c, 4, av);
+	}
 	add_reply_bulk(c, buf, len);
 out:
 	kfree(buf);

@@ -1754,6 +1754,19 @@ int kvs_zset_pop_reply(struct kvs_client *c, struct kvs_entry *de, bool max,
 	if (!i)
 		return 0;
 	kvs_signal_modified_key(c, c->db, &key);
+	/* BZPOP* replicate as ZPOP* key, [B]ZMPOP with the count popped */
+	if (emitkey && kvs_feeding()) {
+		struct kvs_arg av[3] = {
+			{ .ptr = max ? "ZPOPMAX" : "ZPOPMIN", .len = 7 },
+			{ .ptr = kvs_prop_dup(c, key.ptr, key.len),
+			  .len = key.len },
+		};
+
+		if (nested)
+			av[2] = kvs_prop_ll(c, i);
+		if (av[1].ptr)
+			kvs_propagate_rewrite(c, nested ? 3 : 2, av);
+	}
 	/*
 	 * Before the deletion, which frees the key's bytes: "del" comes
 	 * out first, but no one can look at the key before it is gone.

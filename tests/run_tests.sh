@@ -117,7 +117,8 @@ log_start=$(kvs_log_mark)
 ran_kselftests=0
 for t in abuse_test blocking_test abi_test string_test bitops_test keys_test expire_test hll_test server_test \
 	 security_test concurrency_test hash_test list_test set_test zset_test \
-	 pubsub_test multi_test psmem_test coll_limits_test snapshot_test debug_test sort_test; do
+	 pubsub_test multi_test psmem_test coll_limits_test snapshot_test debug_test sort_test \
+	 feed_test; do
 	if selected "$t"; then
 		run_kselftest "$t"
 		ran_kselftests=1
@@ -133,6 +134,7 @@ if [ "$ran_kselftests" = 1 ]; then
 	sed 's/^\(not \)\{0,1\}ok 1 - /\1ok - /' "$tmp/log"
 fi
 selected diff && run_tap_script tests/diff/run.sh
+selected feed_diff && run_tap_script tests/feed/aof_diff.sh
 selected stress && run_tap_script tests/stress/stress.sh
 selected dev_fuzz && run_tap_script tests/fuzz/dev_fuzz.sh
 selected kunit && run_tap_script tests/kunit.sh

@@ -32,6 +32,8 @@ typedef unsigned int gfp_t;
 
 #define __user
 #define __percpu
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
 #define __must_check
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __always_unused	__attribute__((unused))
