@@ -1020,10 +1020,13 @@ static int rdb_mode(void)
 /* ---------------------------------------------------------- AOF (--aof) */
 
 static struct kvs_aof *aof_running;
+/* a signal before the writer was running: stop it as soon as it is */
+static volatile sig_atomic_t aof_stop_asked;
 
 static void aof_signal(int sig)
 {
 	(void)sig;
+	aof_stop_asked = 1;
 	if (aof_running)
 		kvs_aof_stop(aof_running);
 }
@@ -1062,7 +1065,18 @@ static int aof_mode(void)
 			"a socket\n");
 		return 1;
 	}
+	/*
+	 * Before the start: SIGTERM may come as soon as the manifest is
+	 * there. No SA_RESTART: the signal must end the wait for the feed.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = aof_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	err = kvs_aof_start(&aof_running, cfg.aof_dir, &o);
+	if (!err && aof_stop_asked)
+		kvs_aof_stop(aof_running);
 	if (err) {
 		if (err == -EOPNOTSUPP)
 			fprintf(stderr, "Error: this kvstore module cannot "
@@ -1074,12 +1088,6 @@ static int aof_mode(void)
 				strerror(-err));
 		return 1;
 	}
-	/* no SA_RESTART: the signal must end the wait for the feed */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = aof_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "Writing the AOF in %s (appendfsync %s); "
 			"Ctrl-C to stop\n", cfg.aof_dir,
