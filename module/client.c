@@ -118,7 +118,7 @@ static ssize_t kvs_copy_out(struct kvs_client *c, char __user *ubuf,
 		}
 	}
 	if (done) {
-		kvs_stat_add(net_output_bytes, done);
+		kvs_stat_add(KVS_STAT_NET_OUTPUT_BYTES, done);
 		if (!kvs_out_full(c))
 			wake_up_interruptible_poll(&c->wq,
 						   EPOLLOUT | EPOLLWRNORM);
@@ -392,7 +392,7 @@ static ssize_t kvs_write(struct file *file, const char __user *ubuf,
 			break;
 		}
 		total += n;
-		kvs_stat_add(net_input_bytes, n);
+		kvs_stat_add(KVS_STAT_NET_INPUT_BYTES, n);
 		kvs_qbuf_consume(c, used);
 		if (READ_ONCE(c->closing)) {
 			/* the rest of the input is dropped, as by Redis */
@@ -555,7 +555,7 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			ret = stop;
 			goto out_free;
 		}
-		kvs_stat_add(net_input_bytes, used);
+		kvs_stat_add(KVS_STAT_NET_INPUT_BYTES, used);
 		/* cut half way (memory, a limit): the replies so far stay */
 		ret = kvs_take_err(c);
 		if (ret)

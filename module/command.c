@@ -371,7 +371,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	/* its keyspace events, matched with no shard lock held */
 	kvs_notify_flush(c);
 
-	kvs_stat_inc(numcommands);
+	kvs_stat_inc(KVS_STAT_NUMCOMMANDS);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);
 }
@@ -384,7 +384,7 @@ void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 {
 	cmd->proc(c);
 	kvs_prop_call_end(c);
-	kvs_stat_inc(numcommands);
+	kvs_stat_inc(KVS_STAT_NUMCOMMANDS);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);
 }

@@ -187,9 +187,9 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 		if (!(flags & KVS_LOOKUP_NOTOUCH))
 			de->lru = kvs_lru_clock();
 		if (!(flags & KVS_LOOKUP_NOSTATS))
-			kvs_stat_inc(keyspace_hits);
+			kvs_stat_inc(KVS_STAT_KEYSPACE_HITS);
 	} else if (!(flags & KVS_LOOKUP_NOSTATS)) {
-		kvs_stat_inc(keyspace_misses);
+		kvs_stat_inc(KVS_STAT_KEYSPACE_MISSES);
 		kvs_notify(c, KVS_NOTIFY_KEY_MISS, "keymiss", key, db);
 	}
 	return de;

@@ -283,38 +283,29 @@ static void info_persistence(struct info_buf *ib)
 		  si.last_secs, si.cur_secs, si.saves, si.last_peak);
 }
 
-/**
- * kvs_hot_sum - the sum over CPUs of one of struct kvs_hot_stats' counters
- * @offset: offsetof() the counter
- */
-u64 kvs_hot_sum(size_t offset)
+/* The sum over CPUs of one hot counter (server.h), less RESETSTAT's base. */
+static u64 kvs_hot_sum(enum kvs_hot_stat s)
 {
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += *(u64 *)((char *)per_cpu_ptr(server.hot, cpu) + offset);
+		sum += per_cpu_ptr(server.hot, cpu)->v[s];
 	return sum;
+}
+
+u64 kvs_stat_read(enum kvs_hot_stat s)
+{
+	return kvs_hot_sum(s) - READ_ONCE(server.hot_base.v[s]);
 }
 
 /* CONFIG RESETSTAT: what the counters say now becomes their zero. */
 void kvs_hot_reset(void)
 {
-	struct kvs_hot_stats *b = &server.hot_base;
+	int s;
 
-	WRITE_ONCE(b->numcommands,
-		   kvs_hot_sum(offsetof(struct kvs_hot_stats, numcommands)));
-	WRITE_ONCE(b->keyspace_hits,
-		   kvs_hot_sum(offsetof(struct kvs_hot_stats, keyspace_hits)));
-	WRITE_ONCE(b->keyspace_misses,
-		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
-					keyspace_misses)));
-	WRITE_ONCE(b->net_input_bytes,
-		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
-					net_input_bytes)));
-	WRITE_ONCE(b->net_output_bytes,
-		   kvs_hot_sum(offsetof(struct kvs_hot_stats,
-					net_output_bytes)));
+	for (s = 0; s < KVS_STAT_NR; s++)
+		WRITE_ONCE(server.hot_base.v[s], kvs_hot_sum(s));
 }
 
 static void info_stats(struct info_buf *ib)
@@ -344,15 +335,15 @@ static void info_stats(struct info_buf *ib)
 		  "pubsub_patterns:%lu\r\n"
 		  "pubsubshard_channels:0\r\n",
 		  (long long)atomic64_read(&st->numconnections),
-		  (long long)kvs_stat_read(numcommands),
-		  (long long)kvs_stat_read(net_input_bytes),
-		  (long long)kvs_stat_read(net_output_bytes),
+		  (long long)kvs_stat_read(KVS_STAT_NUMCOMMANDS),
+		  (long long)kvs_stat_read(KVS_STAT_NET_INPUT_BYTES),
+		  (long long)kvs_stat_read(KVS_STAT_NET_OUTPUT_BYTES),
 		  (long long)atomic64_read(&st->expiredkeys),
 		  (long long)stale / 100, (long long)stale % 100,
 		  (long long)atomic64_read(&st->evicted_clients),
 		  (long long)atomic64_read(&st->obuf_cut_clients),
-		  (long long)kvs_stat_read(keyspace_hits),
-		  (long long)kvs_stat_read(keyspace_misses),
+		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_HITS),
+		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_MISSES),
 		  channels, patterns);
 }
 

@@ -810,21 +810,20 @@ struct kvs_stats {
  * CPUs do not fight over one cache line (summed by INFO; CONFIG RESETSTAT
  * takes a base to subtract rather than write other CPUs' counters).
  */
-struct kvs_hot_stats {
-	u64 numcommands;
-	u64 keyspace_hits;
-	u64 keyspace_misses;
-	u64 net_input_bytes;
-	u64 net_output_bytes;
+enum kvs_hot_stat {
+	KVS_STAT_NUMCOMMANDS,
+	KVS_STAT_KEYSPACE_HITS,
+	KVS_STAT_KEYSPACE_MISSES,
+	KVS_STAT_NET_INPUT_BYTES,
+	KVS_STAT_NET_OUTPUT_BYTES,
+	KVS_STAT_NR
 };
 
-#define kvs_stat_inc(field)	this_cpu_inc(server.hot->field)
-#define kvs_stat_add(field, n)	this_cpu_add(server.hot->field, (n))
-/* INFO's value of a hot counter: the CPUs' sum less the RESETSTAT base */
-#define kvs_stat_read(field) \
-	(kvs_hot_sum(offsetof(struct kvs_hot_stats, field)) - \
-	 READ_ONCE(server.hot_base.field))
-u64 kvs_hot_sum(size_t offset);
+struct kvs_hot_stats {
+	u64 v[KVS_STAT_NR];
+};
+
+u64 kvs_stat_read(enum kvs_hot_stat s);
 void kvs_hot_reset(void);
 
 struct kvs_server {
@@ -839,7 +838,7 @@ struct kvs_server {
 	struct kvs_config cfg;
 	struct kvs_stats stat;
 	struct kvs_hot_stats __percpu *hot;
-	struct kvs_hot_stats hot_base;
+	struct kvs_hot_stats hot_base;	/* CONFIG RESETSTAT's zero */
 
 	spinlock_t clients_lock;	/* clients, nr_clients, names */
 	struct list_head clients;
@@ -855,6 +854,16 @@ struct kvs_server {
 };
 
 extern struct kvs_server server;
+
+static inline void kvs_stat_add(enum kvs_hot_stat s, u64 n)
+{
+	this_cpu_add(server.hot->v[s], n);
+}
+
+static inline void kvs_stat_inc(enum kvs_hot_stat s)
+{
+	this_cpu_inc(server.hot->v[s]);
+}
 
 /* the /dev/kvstore file operations (client.c) */
 extern const struct file_operations kvs_fops;
@@ -898,7 +907,6 @@ bool kvs_reply_loop_stop(struct kvs_client *c, unsigned long i);
 void kvs_reply_write_error(struct kvs_client *c, int err);
 
 /* ------------------------------------------------------------- db.c */
-
 
 static inline struct kvs_shard *kvs_shard_of(u64 hash)
 {

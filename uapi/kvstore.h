@@ -196,7 +196,7 @@ struct kvs_snap_key {
 	__le32 keylen;
 	__le64 expire_ms;	/* absolute Unix ms, or -1: no TTL */
 	__le64 count;
-} __attribute__((packed));
+};
 
 /**
  * struct kvs_feed - turn this fd into a write feed reader
