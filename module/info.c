@@ -342,7 +342,7 @@ static void info_stats(struct info_buf *ib)
 		  "keyspace_misses:%lld\r\n"
 		  "pubsub_channels:%lu\r\n"
 		  "pubsub_patterns:%lu\r\n"
-		  "pubsubshard_channels:0\r\n",
+		  "pubsubshard_channels:%lu\r\n",
 		  (long long)atomic64_read(&st->numconnections),
 		  (long long)kvs_stat_read(numcommands),
 		  (long long)kvs_stat_read(net_input_bytes),
@@ -353,7 +353,7 @@ static void info_stats(struct info_buf *ib)
 		  (long long)atomic64_read(&st->obuf_cut_clients),
 		  (long long)kvs_stat_read(keyspace_hits),
 		  (long long)kvs_stat_read(keyspace_misses),
-		  channels, patterns);
+		  channels, patterns, kvs_pubsub_shard_channels());
 }
 
 static void info_replication(struct info_buf *ib)
