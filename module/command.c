@@ -261,6 +261,22 @@ static unsigned int kvs_getkeys_shards(struct kvs_client *c,
 }
 
 /*
+ * Key specs that all say NOT_KEY (SPUBLISH's shard channel) name no key
+ * of the keyspace: the legacy range is there for cluster slots only.
+ */
+static bool kvs_no_real_keys(const struct kvs_command *cmd)
+{
+	const struct kvs_key_spec *ks = cmd->key_specs;
+
+	if (!ks || !ks->bs_type)
+		return false;
+	for (; ks->bs_type; ks++)
+		if (!(ks->flags & KS_NOT_KEY))
+			return false;
+	return true;
+}
+
+/*
  * The shards holding the command's keys (first_key..last_key every step,
  * a negative last_key counting from the end, as in Redis's key specs).
  */
@@ -276,7 +292,7 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	bitmap_zero(shards, server.nr_shards);
 	if (cmd->getkeys)
 		return kvs_getkeys_shards(c, cmd, shards);
-	if (first <= 0)
+	if (first <= 0 || kvs_no_real_keys(cmd))
 		return 0;
 	if (last < 0)
 		last += c->argc;

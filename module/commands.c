@@ -2129,6 +2129,40 @@ const struct kvs_command kvs_command_table[] = {
 		.args = (const struct kvs_command_arg[]){
 			ARG("channel", STRING), ARG("message", STRING),
 			{ } } }),
+	/*
+	 * Sharded pub/sub: the shard channel is a NOT_KEY key spec (for
+	 * cluster slots in Redis), so no shard lock is taken (command.c).
+	 */
+	CMD("ssubscribe", ssubscribe_command, -2,
+	    CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 1, -1, 1,
+	    "pubsub", SPECS(RANGE(KS_NOT_KEY, 1, -1, 1)),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Listen for messages published to the given shard channels",
+		.since = "7.0.0",
+		.complexity = "O(N) where N is the number of shard channels to subscribe to.",
+		.args = (const struct kvs_command_arg[]){
+			ARG("shardchannel", STRING, .flags = MULTI),
+			{ } } }),
+	CMD("sunsubscribe", sunsubscribe_command, -1,
+	    CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 1, -1, 1,
+	    "pubsub", SPECS(RANGE(KS_NOT_KEY, 1, -1, 1)),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Stop listening for messages posted to the given shard channels",
+		.since = "7.0.0",
+		.complexity = "O(N) where N is the number of clients already subscribed to a shard channel.",
+		.args = (const struct kvs_command_arg[]){
+			ARG("shardchannel", STRING, .flags = OPT | MULTI),
+			{ } } }),
+	CMD("spublish", spublish_command, 3,
+	    CMD_PUBSUB | CMD_LOADING | CMD_STALE | F, 1, 1, 1, "pubsub",
+	    SPECS(RANGE(KS_NOT_KEY, 1, 0, 1)),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Post a message to a shard channel",
+		.since = "7.0.0",
+		.complexity = "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+		.args = (const struct kvs_command_arg[]){
+			ARG("shardchannel", STRING), ARG("message", STRING),
+			{ } } }),
 	{ .name = "pubsub", .arity = -2, .group = "pubsub",
 	  .subcommands = (const struct kvs_command[]){
 		CMD("channels", pubsub_channels_command, -2,
@@ -2154,6 +2188,25 @@ const struct kvs_command kvs_command_table[] = {
 			.complexity = "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
 			.args = (const struct kvs_command_arg[]){
 				ARG("channel", STRING, .flags = OPT | MULTI),
+				{ } } }),
+		CMD("shardchannels", pubsub_shardchannels_command, -2,
+		    CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub",
+		    .doc = &(const struct kvs_command_doc){
+			.summary = "List active shard channels",
+			.since = "7.0.0",
+			.complexity = "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
+			.args = (const struct kvs_command_arg[]){
+				ARG("pattern", PATTERN, .flags = OPT),
+				{ } } }),
+		CMD("shardnumsub", pubsub_shardnumsub_command, -2,
+		    CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub",
+		    .doc = &(const struct kvs_command_doc){
+			.summary = "Get the count of subscribers for shard channels",
+			.since = "7.0.0",
+			.complexity = "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
+			.args = (const struct kvs_command_arg[]){
+				ARG("shardchannel", STRING,
+				    .flags = OPT | MULTI),
 				{ } } }),
 		CMD("help", pubsub_help_command, 2, CMD_LOADING | CMD_STALE,
 		    0, 0, 0, "pubsub",

@@ -333,7 +333,7 @@ static void info_stats(struct info_buf *ib)
 		  "keyspace_misses:%lld\r\n"
 		  "pubsub_channels:%lu\r\n"
 		  "pubsub_patterns:%lu\r\n"
-		  "pubsubshard_channels:0\r\n",
+		  "pubsubshard_channels:%lu\r\n",
 		  (long long)atomic64_read(&st->numconnections),
 		  (long long)kvs_stat_read(KVS_STAT_NUMCOMMANDS),
 		  (long long)kvs_stat_read(KVS_STAT_NET_INPUT_BYTES),
@@ -344,7 +344,7 @@ static void info_stats(struct info_buf *ib)
 		  (long long)atomic64_read(&st->obuf_cut_clients),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_HITS),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_MISSES),
-		  channels, patterns);
+		  channels, patterns, kvs_pubsub_shard_channels());
 }
 
 /* The write feed's backlog (feed.c) is Redis's replication backlog. */

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pub/sub (Redis's pubsub.c): SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBEs,
- * PUBLISH and PUBSUB, and the output-buffer limit of subscribers.
+ * Pub/sub (Redis's pubsub.c): SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, their
+ * UNSUBSCRIBEs, PUBLISH, SPUBLISH and PUBSUB, and the output-buffer limit
+ * of subscribers.
  *
  * The registry is server-wide: a hash of channel -> subscribers, a hash of
- * pattern -> subscribers (for PUBSUB NUMPAT and duplicate checks) and a
- * list of the patterns in creation order (for matching). It is guarded by
+ * pattern -> subscribers (for PUBSUB NUMPAT and duplicate checks), a list
+ * of the patterns in creation order (for matching) and a hash of shard
+ * channel -> subscribers. Shard channels (Redis 7.0's sharded pub/sub,
+ * one shard here) are a namespace of their own: SPUBLISH reaches only
+ * SSUBSCRIBE, and no pattern. It is guarded by
  * pubsub_sem: PUBLISH and keyspace notifications read it, (un)subscribing
  * and closing an fd write it. A registered subscriber's kvs_client stays
  * valid while pubsub_sem is held, because kvs_pubsub_release() removes it
@@ -60,20 +64,21 @@ struct ps_entry {
 	char name[];
 };
 
-/* One client subscribed to one channel or pattern. */
+/* What a subscription is to: each kind has its table. */
+enum ps_kind { PS_CHANNEL, PS_PATTERN, PS_SHARD, PS_KINDS };
+
+/* One client subscribed to one channel, pattern or shard channel. */
 struct ps_sub {
 	struct list_head enode;		/* in ps_entry.subs */
-	struct list_head cnode;		/* in kvs_pubsub_client.{channels,patterns} */
+	struct list_head cnode;		/* in kvs_pubsub_client.subs[kind] */
 	struct kvs_client *c;
 	struct ps_entry *e;
 };
 
-/* A client's subscriptions, in subscription order. */
+/* A client's subscriptions of each kind, in subscription order. */
 struct kvs_pubsub_client {
-	struct list_head channels;
-	struct list_head patterns;
-	unsigned int nchannels;
-	unsigned int npatterns;
+	struct list_head subs[PS_KINDS];
+	unsigned int n[PS_KINDS];
 };
 
 struct ps_table {
@@ -89,7 +94,10 @@ struct ps_table {
 #define PS_MATCH_INLINE	(64UL << 10)
 
 static DECLARE_RWSEM(pubsub_sem);
-static struct ps_table ps_channels, ps_patterns;
+static struct ps_table ps_tables[PS_KINDS];
+#define ps_channels	(ps_tables[PS_CHANNEL])
+#define ps_patterns	(ps_tables[PS_PATTERN])
+#define ps_shard	(ps_tables[PS_SHARD])
 static LIST_HEAD(ps_pattern_list);
 static u64 ps_pattern_seq;		/* pubsub_sem, write side */
 
@@ -169,6 +177,7 @@ static void ps_table_remove(struct ps_table *t, struct ps_entry *e)
 static struct kvs_pubsub_client *ps_client(struct kvs_client *c)
 {
 	struct kvs_pubsub_client *ps = c->pubsub;
+	int k;
 
 	if (ps)
 		return ps;
@@ -179,8 +188,8 @@ static struct kvs_pubsub_client *ps_client(struct kvs_client *c)
 		kvs_client_mem_uncharge(c, sizeof(*ps));
 		return NULL;
 	}
-	INIT_LIST_HEAD(&ps->channels);
-	INIT_LIST_HEAD(&ps->patterns);
+	for (k = 0; k < PS_KINDS; k++)
+		INIT_LIST_HEAD(&ps->subs[k]);
 	c->pubsub = ps;
 	return ps;
 }
@@ -190,7 +199,7 @@ static void ps_client_drop_empty(struct kvs_client *c)
 {
 	struct kvs_pubsub_client *ps = c->pubsub;
 
-	if (!ps || ps->nchannels || ps->npatterns)
+	if (!ps || ps->n[PS_CHANNEL] || ps->n[PS_PATTERN] || ps->n[PS_SHARD])
 		return;
 	c->pubsub = NULL;
 	kfree(ps);
@@ -199,15 +208,13 @@ static void ps_client_drop_empty(struct kvs_client *c)
 
 /* @c's subscription to @e, searching the shorter of the two lists. */
 static struct ps_sub *ps_find_sub(struct kvs_client *c, struct ps_entry *e,
-				  bool pattern)
+				  enum ps_kind kind)
 {
 	struct kvs_pubsub_client *ps = c->pubsub;
-	unsigned int mine = pattern ? ps->npatterns : ps->nchannels;
 	struct ps_sub *s;
 
-	if (mine < e->nsubs) {
-		list_for_each_entry(s, pattern ? &ps->patterns : &ps->channels,
-				    cnode)
+	if (ps->n[kind] < e->nsubs) {
+		list_for_each_entry(s, &ps->subs[kind], cnode)
 			if (s->e == e)
 				return s;
 	} else {
@@ -218,11 +225,26 @@ static struct ps_sub *ps_find_sub(struct kvs_client *c, struct ps_entry *e,
 	return NULL;
 }
 
+/*
+ * The counts other fields of @c mirror, for the dispatcher, CLIENT LIST
+ * and the output-buffer class: any subscription, shard ones included,
+ * puts a client in the subscribed context (as Redis's CLIENT_PUBSUB).
+ */
+static void ps_publish_counts(struct kvs_client *c,
+			      const struct kvs_pubsub_client *ps)
+{
+	WRITE_ONCE(c->pubsub_count, ps->n[PS_CHANNEL] + ps->n[PS_PATTERN] +
+		   ps->n[PS_SHARD]);
+	WRITE_ONCE(c->pubsub_patterns, ps->n[PS_PATTERN]);
+	WRITE_ONCE(c->pubsub_shard, ps->n[PS_SHARD]);
+}
+
 /* 1: subscribed now, 0: already was, -ENOMEM. */
 static int ps_subscribe(struct kvs_client *c, const struct kvs_arg *name,
-			bool pattern)
+			enum ps_kind kind)
 {
-	struct ps_table *t = pattern ? &ps_patterns : &ps_channels;
+	struct ps_table *t = &ps_tables[kind];
+	bool pattern = kind == PS_PATTERN;
 	u64 hash = kvs_hash_key(name->ptr, name->len);
 	struct kvs_pubsub_client *ps;
 	struct ps_entry *e;
@@ -233,7 +255,7 @@ static int ps_subscribe(struct kvs_client *c, const struct kvs_arg *name,
 	if (!ps)
 		return -ENOMEM;
 	e = ps_find(t, name->ptr, name->len, hash);
-	if (e && ps_find_sub(c, e, pattern))
+	if (e && ps_find_sub(c, e, kind))
 		return 0;
 	if (kvs_client_mem_charge(c, ps_charge(name->len)))
 		return -ENOMEM;
@@ -265,15 +287,9 @@ static int ps_subscribe(struct kvs_client *c, const struct kvs_arg *name,
 	s->e = e;
 	list_add_tail(&s->enode, &e->subs);
 	e->nsubs++;
-	if (pattern) {
-		list_add_tail(&s->cnode, &ps->patterns);
-		ps->npatterns++;
-	} else {
-		list_add_tail(&s->cnode, &ps->channels);
-		ps->nchannels++;
-	}
-	WRITE_ONCE(c->pubsub_count, ps->nchannels + ps->npatterns);
-	WRITE_ONCE(c->pubsub_patterns, ps->npatterns);
+	list_add_tail(&s->cnode, &ps->subs[kind]);
+	ps->n[kind]++;
+	ps_publish_counts(c, ps);
 	return 1;
 
 err_free_entry:
@@ -285,7 +301,8 @@ err_uncharge:
 	return -ENOMEM;
 }
 
-static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s, bool pattern)
+static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s,
+			  enum ps_kind kind)
 {
 	struct kvs_pubsub_client *ps = c->pubsub;
 	struct ps_entry *e = s->e;
@@ -295,16 +312,12 @@ static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s, bool pattern)
 	list_del(&s->cnode);
 	kfree(s);
 	kvs_client_mem_uncharge(c, ps_charge(e->len));
-	if (pattern)
-		ps->npatterns--;
-	else
-		ps->nchannels--;
-	WRITE_ONCE(c->pubsub_count, ps->nchannels + ps->npatterns);
-	WRITE_ONCE(c->pubsub_patterns, ps->npatterns);
+	ps->n[kind]--;
+	ps_publish_counts(c, ps);
 	if (--e->nsubs)
 		return;
-	ps_table_remove(pattern ? &ps_patterns : &ps_channels, e);
-	if (pattern)
+	ps_table_remove(&ps_tables[kind], e);
+	if (kind == PS_PATTERN)
 		list_del(&e->all);
 	e->linked = false;
 	ps_entry_put(e);
@@ -312,16 +325,31 @@ static void ps_unlink_sub(struct kvs_client *c, struct ps_sub *s, bool pattern)
 
 /* -------------------------------------------------------------- replies */
 
-static void ps_reply_sub(struct kvs_client *c, const char *kind,
-			 const char *name, size_t len)
+/*
+ * The count a (un)subscribe confirmation carries: as in Redis 7.0, shard
+ * channels for the shard kind, channels and patterns for the others.
+ */
+static unsigned int ps_kind_count(struct kvs_client *c, enum ps_kind kind)
+{
+	struct kvs_pubsub_client *ps = c->pubsub;
+
+	if (!ps)
+		return 0;
+	if (kind == PS_SHARD)
+		return ps->n[PS_SHARD];
+	return ps->n[PS_CHANNEL] + ps->n[PS_PATTERN];
+}
+
+static void ps_reply_sub(struct kvs_client *c, const char *what,
+			 enum ps_kind kind, const char *name, size_t len)
 {
 	add_reply_array_len(c, 3);
-	add_reply_bulk_cstr(c, kind);
+	add_reply_bulk_cstr(c, what);
 	if (name)
 		add_reply_bulk(c, name, len);
 	else
 		add_reply_null(c);
-	add_reply_ll(c, c->pubsub_count);
+	add_reply_ll(c, ps_kind_count(c, kind));
 }
 
 static bool ps_reply_has_placeholder(struct kvs_client *c)
@@ -366,30 +394,38 @@ static void ps_write_yield(struct kvs_client *c, int *n)
 	down_write(&pubsub_sem);
 }
 
-static void ps_subscribe_command(struct kvs_client *c, bool pattern)
+static const char *const ps_sub_names[PS_KINDS] = {
+	"subscribe", "psubscribe", "ssubscribe"
+};
+
+static const char *const ps_unsub_names[PS_KINDS] = {
+	"unsubscribe", "punsubscribe", "sunsubscribe"
+};
+
+static void ps_subscribe_command(struct kvs_client *c, enum ps_kind kind)
 {
-	const char *kind = pattern ? "psubscribe" : "subscribe";
 	int j, n = 0;
 
 	down_write(&pubsub_sem);
 	for (j = 1; j < c->argc; j++) {
 		ps_write_yield(c, &n);
-		if (ps_subscribe(c, &c->argv[j], pattern) < 0) {
+		if (ps_subscribe(c, &c->argv[j], kind) < 0) {
 			add_reply_error(c, "ERR out of memory");
 			continue;
 		}
-		ps_reply_sub(c, kind, c->argv[j].ptr, c->argv[j].len);
+		ps_reply_sub(c, ps_sub_names[kind], kind, c->argv[j].ptr,
+			     c->argv[j].len);
 	}
 	ps_client_drop_empty(c);
 	ps_flush_reply(c);
 	up_write(&pubsub_sem);
 }
 
-static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
+static void ps_unsubscribe_command(struct kvs_client *c, enum ps_kind kind)
 {
-	const char *kind = pattern ? "punsubscribe" : "unsubscribe";
+	const char *what = ps_unsub_names[kind];
 	struct kvs_pubsub_client *ps;
-	struct ps_table *t = pattern ? &ps_patterns : &ps_channels;
+	struct ps_table *t = &ps_tables[kind];
 	struct ps_sub *s;
 	int j, n = 0;
 
@@ -399,7 +435,7 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 		struct list_head *head;
 		bool any = false;
 
-		head = ps ? (pattern ? &ps->patterns : &ps->channels) : NULL;
+		head = ps ? &ps->subs[kind] : NULL;
 		while (head && !list_empty(head)) {
 			struct ps_entry *e;
 
@@ -407,15 +443,15 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 			e = s->e;
 			/* the name outlives the unlink only in the reply */
 			add_reply_array_len(c, 3);
-			add_reply_bulk_cstr(c, kind);
+			add_reply_bulk_cstr(c, what);
 			add_reply_bulk(c, e->name, e->len);
-			ps_unlink_sub(c, s, pattern);
-			add_reply_ll(c, c->pubsub_count);
+			ps_unlink_sub(c, s, kind);
+			add_reply_ll(c, ps_kind_count(c, kind));
 			any = true;
 			ps_write_yield(c, &n);
 		}
 		if (!any)
-			ps_reply_sub(c, kind, NULL, 0);
+			ps_reply_sub(c, what, kind, NULL, 0);
 	}
 	for (j = 1; j < c->argc; j++) {
 		const struct kvs_arg *a = &c->argv[j];
@@ -425,10 +461,10 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 		if (ps)
 			e = ps_find(t, a->ptr, a->len,
 				    kvs_hash_key(a->ptr, a->len));
-		s = e ? ps_find_sub(c, e, pattern) : NULL;
+		s = e ? ps_find_sub(c, e, kind) : NULL;
 		if (s)
-			ps_unlink_sub(c, s, pattern);
-		ps_reply_sub(c, kind, a->ptr, a->len);
+			ps_unlink_sub(c, s, kind);
+		ps_reply_sub(c, what, kind, a->ptr, a->len);
 	}
 	ps_client_drop_empty(c);
 	up_write(&pubsub_sem);
@@ -436,22 +472,41 @@ static void ps_unsubscribe_command(struct kvs_client *c, bool pattern)
 
 void subscribe_command(struct kvs_client *c)
 {
-	ps_subscribe_command(c, false);
+	ps_subscribe_command(c, PS_CHANNEL);
 }
 
 void psubscribe_command(struct kvs_client *c)
 {
-	ps_subscribe_command(c, true);
+	ps_subscribe_command(c, PS_PATTERN);
 }
 
 void unsubscribe_command(struct kvs_client *c)
 {
-	ps_unsubscribe_command(c, false);
+	ps_unsubscribe_command(c, PS_CHANNEL);
 }
 
 void punsubscribe_command(struct kvs_client *c)
 {
-	ps_unsubscribe_command(c, true);
+	ps_unsubscribe_command(c, PS_PATTERN);
+}
+
+void ssubscribe_command(struct kvs_client *c)
+{
+	/*
+	 * Redis refuses it to a client that expects one reply per command,
+	 * which a transaction's client is while EXEC runs (SUBSCRIBE is let
+	 * through there).
+	 */
+	if (c->mflags & KVS_CLIENT_MULTI) {
+		add_reply_error(c, "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+		return;
+	}
+	ps_subscribe_command(c, PS_SHARD);
+}
+
+void sunsubscribe_command(struct kvs_client *c)
+{
+	ps_unsubscribe_command(c, PS_SHARD);
 }
 
 /**
@@ -461,20 +516,18 @@ void punsubscribe_command(struct kvs_client *c)
 void kvs_pubsub_release(struct kvs_client *c)
 {
 	struct kvs_pubsub_client *ps = c->pubsub;
-	int n = 0;
+	int k, n = 0;
 
 	if (!ps)
 		return;
 	down_write(&pubsub_sem);
-	while (!list_empty(&ps->channels)) {
-		ps_unlink_sub(c, list_first_entry(&ps->channels, struct ps_sub,
-						  cnode), false);
-		ps_write_yield(NULL, &n);
-	}
-	while (!list_empty(&ps->patterns)) {
-		ps_unlink_sub(c, list_first_entry(&ps->patterns, struct ps_sub,
-						  cnode), true);
-		ps_write_yield(NULL, &n);
+	for (k = 0; k < PS_KINDS; k++) {
+		while (!list_empty(&ps->subs[k])) {
+			ps_unlink_sub(c, list_first_entry(&ps->subs[k],
+							  struct ps_sub, cnode),
+				      k);
+			ps_write_yield(NULL, &n);
+		}
 	}
 	ps_client_drop_empty(c);
 	up_write(&pubsub_sem);
@@ -494,12 +547,14 @@ static char *ps_put_bulk(char *p, const char *s, size_t len)
 }
 
 /*
- * The whole RESP2 message, once for every receiver:
- * *3 message <channel> <payload> or *4 pmessage <pattern> <channel> <payload>.
+ * The whole RESP2 message, once for every receiver: *3 message (or
+ * smessage, @shard) <channel> <payload> or *4 pmessage <pattern>
+ * <channel> <payload>.
  */
 static struct kvs_obj *ps_build_message(const struct ps_entry *pat,
-					const char *ch, size_t chlen,
-					const char *msg, size_t msglen)
+					bool shard, const char *ch,
+					size_t chlen, const char *msg,
+					size_t msglen)
 {
 	/* "*4\r\n" + "$8\r\npmessage\r\n" + 3 x ("$" 20 digits "\r\n" .. "\r\n") */
 	size_t len = 4 + 14 + 3 * 25, plen = pat ? pat->len : 0;
@@ -517,6 +572,8 @@ static struct kvs_obj *ps_build_message(const struct ps_entry *pat,
 	if (pat) {
 		p += sprintf(p, "*4\r\n$8\r\npmessage\r\n");
 		p = ps_put_bulk(p, pat->name, pat->len);
+	} else if (shard) {
+		p += sprintf(p, "*3\r\n$8\r\nsmessage\r\n");
 	} else {
 		p += sprintf(p, "*3\r\n$7\r\nmessage\r\n");
 	}
@@ -651,7 +708,7 @@ long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
 	down_read(&pubsub_sem);
 	e = ps_find(&ps_channels, ch, chlen, hash);
 	if (e) {
-		o = ps_build_message(NULL, ch, chlen, msg, msglen);
+		o = ps_build_message(NULL, false, ch, chlen, msg, msglen);
 		receivers += ps_deliver_all(e, o);
 		if (o)
 			kvs_obj_put(o);
@@ -665,7 +722,8 @@ long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
 			continue;
 		}
 		if (r) {
-			o = ps_build_message(pat, ch, chlen, msg, msglen);
+			o = ps_build_message(pat, false, ch, chlen, msg,
+					     msglen);
 			receivers += ps_deliver_all(pat, o);
 			if (o)
 				kvs_obj_put(o);
@@ -684,9 +742,35 @@ void publish_command(struct kvs_client *c)
 					   c->argv[2].ptr, c->argv[2].len));
 }
 
+/*
+ * SPUBLISH shardchannel message: the shard channel's subscribers only.
+ * The channel is no key here (its key spec says NOT_KEY), so the
+ * dispatcher takes no shard lock for it, as for PUBLISH.
+ */
+void spublish_command(struct kvs_client *c)
+{
+	const struct kvs_arg *ch = &c->argv[1], *msg = &c->argv[2];
+	struct kvs_obj *o;
+	struct ps_entry *e;
+	long receivers = 0;
+
+	down_read(&pubsub_sem);
+	e = ps_find(&ps_shard, ch->ptr, ch->len,
+		    kvs_hash_key(ch->ptr, ch->len));
+	if (e) {
+		o = ps_build_message(NULL, true, ch->ptr, ch->len, msg->ptr,
+				     msg->len);
+		receivers = ps_deliver_all(e, o);
+		if (o)
+			kvs_obj_put(o);
+	}
+	up_read(&pubsub_sem);
+	add_reply_ll(c, receivers);
+}
+
 /* ----------------------------------------------------------- PUBSUB ... */
 
-void pubsub_channels_command(struct kvs_client *c)
+static void ps_channels_reply(struct kvs_client *c, struct ps_table *t)
 {
 	const struct kvs_arg *pat = c->argc == 3 ? &c->argv[2] : NULL;
 	struct ps_entry *e;
@@ -700,9 +784,9 @@ void pubsub_channels_command(struct kvs_client *c)
 	}
 	len = add_reply_deferred_len(c);
 	down_read(&pubsub_sem);
-	for (i = 0; i < ps_channels.size; i++) {
+	for (i = 0; i < t->size; i++) {
 		cond_resched();
-		hlist_for_each_entry(e, &ps_channels.buckets[i], hnode) {
+		hlist_for_each_entry(e, &t->buckets[i], hnode) {
 			if (pat && !kvs_stringmatch_yield(pat->ptr, pat->len,
 							  e->name, e->len, false))
 				continue;
@@ -714,7 +798,18 @@ void pubsub_channels_command(struct kvs_client *c)
 	set_deferred_array_len(c, len, n);
 }
 
-void pubsub_numsub_command(struct kvs_client *c)
+void pubsub_channels_command(struct kvs_client *c)
+{
+	ps_channels_reply(c, &ps_channels);
+}
+
+/* PUBSUB SHARDCHANNELS [pattern] */
+void pubsub_shardchannels_command(struct kvs_client *c)
+{
+	ps_channels_reply(c, &ps_shard);
+}
+
+static void ps_numsub_reply(struct kvs_client *c, struct ps_table *t)
 {
 	int j;
 
@@ -724,12 +819,22 @@ void pubsub_numsub_command(struct kvs_client *c)
 		const struct kvs_arg *a = &c->argv[j];
 		struct ps_entry *e;
 
-		e = ps_find(&ps_channels, a->ptr, a->len,
-			    kvs_hash_key(a->ptr, a->len));
+		e = ps_find(t, a->ptr, a->len, kvs_hash_key(a->ptr, a->len));
 		add_reply_bulk(c, a->ptr, a->len);
 		add_reply_ll(c, e ? e->nsubs : 0);
 	}
 	up_read(&pubsub_sem);
+}
+
+void pubsub_numsub_command(struct kvs_client *c)
+{
+	ps_numsub_reply(c, &ps_channels);
+}
+
+/* PUBSUB SHARDNUMSUB [shardchannel ...] */
+void pubsub_shardnumsub_command(struct kvs_client *c)
+{
+	ps_numsub_reply(c, &ps_shard);
 }
 
 void pubsub_numpat_command(struct kvs_client *c)
@@ -768,6 +873,12 @@ void kvs_pubsub_counts(unsigned long *channels, unsigned long *patterns)
 	*patterns = READ_ONCE(ps_patterns.used);
 }
 
+/* Shard channels with subscribers (INFO's pubsubshard_channels). */
+unsigned long kvs_pubsub_shard_channels(void)
+{
+	return READ_ONCE(ps_shard.used);
+}
+
 /* -------------------------------------------------- subscribed context */
 
 /* PING while subscribed (RESP2): *2 "pong" <message or "">. */
@@ -795,7 +906,7 @@ static const struct kvs_command ps_ping = {
 
 /**
  * kvs_pubsub_filter - Redis's rule for a client with subscriptions
- * @c: a client with c->pubsub_count > 0
+ * @c: a client with c->pubsub_count > 0 (shard channels count too)
  * @cmd: the command it sent (arity already checked)
  *
  * In RESP2 only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET are
@@ -811,8 +922,10 @@ const struct kvs_command *kvs_pubsub_filter(struct kvs_client *c,
 	if (c->resp != 2)
 		return cmd;
 	if (cmd->proc == subscribe_command || cmd->proc == psubscribe_command ||
+	    cmd->proc == ssubscribe_command ||
 	    cmd->proc == unsubscribe_command ||
-	    cmd->proc == punsubscribe_command || cmd->proc == quit_command)
+	    cmd->proc == punsubscribe_command ||
+	    cmd->proc == sunsubscribe_command || cmd->proc == quit_command)
 		return cmd;
 	if (cmd->proc == ping_command)
 		return &ps_ping;

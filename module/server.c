@@ -272,7 +272,7 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 	const char *cmd;
 	const char *name;
 	size_t qlen, qcap, argv_mem = 0, omem, oll = 0, tot, mbytes = 0;
-	unsigned int subs, psubs;
+	unsigned int subs, psubs, ssubs;
 	struct kvs_chunk *ch;
 	u64 ctime_ms, last_ms;
 	char flags[8], *f = flags;
@@ -282,6 +282,7 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 	/* Redis's letters, in its order: pub/sub, MULTI, blocked, dirty CAS */
 	subs = READ_ONCE(cl->pubsub_count);
 	psubs = READ_ONCE(cl->pubsub_patterns);
+	ssubs = READ_ONCE(cl->pubsub_shard);
 	if (subs)
 		*f++ = 'P';
 	if (READ_ONCE(cl->mflags) & KVS_CLIENT_MULTI) {
@@ -296,7 +297,7 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 	if (f == flags)
 		*f++ = 'N';
 	*f = '\0';
-	subs -= min(psubs, subs);
+	subs -= min(psubs + ssubs, subs);
 
 	if (cl == self) {
 		kvs_command_fullname(self->cmd, cmdname, sizeof(cmdname));
@@ -326,10 +327,10 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 
 	tb_printf(tb, "id=%llu addr=/dev/kvstore:%d laddr=/dev/kvstore:0 fd=-1 name=%s ",
 		  cl->id, cl->pid, name);
-	tb_printf(tb, "age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u ssub=0 multi=%d ",
+	tb_printf(tb, "age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u ssub=%u multi=%d ",
 		  (long long)max_t(s64, 0, (now - (s64)ctime_ms) / 1000),
 		  (long long)max_t(s64, 0, (now - (s64)last_ms) / 1000),
-		  flags, READ_ONCE(cl->db), subs, psubs, multi);
+		  flags, READ_ONCE(cl->db), subs, psubs, ssubs, multi);
 	tb_printf(tb, "qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=0 rbp=0 ",
 		  qlen, qcap > qlen ? qcap - qlen : 0, argv_mem, mbytes);
 	tb_printf(tb, "obl=0 oll=%zu omem=%zu tot-mem=%zu events=r%s cmd=%s ",

@@ -386,8 +386,10 @@ struct kvs_client {
 
 	/* pub/sub (pubsub.c): subscriptions, NULL until the first one */
 	struct kvs_pubsub_client *pubsub;
-	unsigned int pubsub_count;	/* channels + patterns (pubsub_sem) */
+	/* channels + patterns + shard channels (pubsub_sem) */
+	unsigned int pubsub_count;
 	unsigned int pubsub_patterns;	/* of which patterns (pubsub_sem) */
+	unsigned int pubsub_shard;	/* of which shard channels (pubsub_sem) */
 	s64 obuf_soft_since_ms;		/* over the soft limit since (out_lock) */
 
 	/* MULTI/EXEC and WATCH (multi.c); under @lock unless noted */
@@ -1567,6 +1569,12 @@ void pubsub_channels_command(struct kvs_client *c);
 void pubsub_numsub_command(struct kvs_client *c);
 void pubsub_numpat_command(struct kvs_client *c);
 void pubsub_help_command(struct kvs_client *c);
+void ssubscribe_command(struct kvs_client *c);
+void sunsubscribe_command(struct kvs_client *c);
+void spublish_command(struct kvs_client *c);
+void pubsub_shardchannels_command(struct kvs_client *c);
+void pubsub_shardnumsub_command(struct kvs_client *c);
+unsigned long kvs_pubsub_shard_channels(void);
 long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
 			size_t msglen);
 void kvs_pubsub_release(struct kvs_client *c);

@@ -363,6 +363,48 @@ TEST_F(psmem, subscribe_many_channels_charged)
 	close(s);
 }
 
+/* Shard channel subscriptions are charged as SUBSCRIBE's and come back. */
+TEST_F(psmem, ssubscribe_many_channels_charged)
+{
+	long long ps0, ps1, norm0;
+	struct kvs_sbuf b = { 0 };
+	char *r;
+	int s = kvs_connect(O_RDWR);
+
+	KVS_DEVICE_ONLY();
+	ASSERT_LE(0, s);
+	ASSERT_REPLY("+PONG\r\n", kvs_cmd(s, "PING"));
+	ps0 = mem_pubsub(self->fd);
+	norm0 = mem_normal(self->fd);
+	build_cmd(&b, "SSUBSCRIBE", "shard:", NSUB / 10, 0, NULL);
+	r = stream_req(s, b.p, b.len, NSUB / 10);
+	sbuf_reset(&b);
+	ASSERT_NE(NULL, r);
+	EXPECT_TRUE(STARTS(r, "*3\r\n$10\r\nssubscribe\r\n$7\r\nshard:0\r\n:1\r\n"));
+	ps1 = mem_pubsub(self->fd);
+	note("# mem_clients_pubsub %lld -> %lld\n", ps0, ps1);
+	EXPECT_LE(ps0 + NSUB / 10 * 48LL, ps1);
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH shard:9999 hi"));
+	EXPECT_REPLY("*3\r\n$8\r\nsmessage\r\n$10\r\nshard:9999\r\n$2\r\nhi\r\n",
+		     kvs_read_replies(s, 1, 5000));
+	/* SUNSUBSCRIBE (all) gives it back with the client still open */
+	EXPECT_NE(NULL, stream_cmd(s, "SUNSUBSCRIBE", NSUB / 10));
+	EXPECT_EQ(ps0, mem_pubsub(self->fd));
+	EXPECT_EQ(norm0, mem_normal(self->fd));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "SPUBLISH shard:9999 hi"));
+
+	/* and so does closing the fd */
+	build_cmd(&b, "SSUBSCRIBE", "shard:", NSUB / 10, 0, NULL);
+	r = stream_req(s, b.p, b.len, NSUB / 10);
+	sbuf_reset(&b);
+	ASSERT_NE(NULL, r);
+	EXPECT_LT(ps0, mem_pubsub(self->fd));
+	close(s);
+	EXPECT_EQ(ps0, mem_pubsub(self->fd));
+	EXPECT_GE(norm0, mem_normal(self->fd));
+	EXPECT_REPLY("*0\r\n", kvs_cmd(self->fd, "PUBSUB SHARDCHANNELS"));
+}
+
 /* Another client subscribes while PUBLISH matches. */
 struct sub_later {
 	int fd;

@@ -724,4 +724,172 @@ TEST_F(pubsub, client_list_fields)
 	close(mfd);
 }
 
+#define SSUB(rest) "*3\r\n$10\r\nssubscribe\r\n" rest
+#define SMSG(ch, msg) "*3\r\n$8\r\nsmessage\r\n" ch msg
+
+static long long info_stat(int fd, const char *name)
+{
+	char pat[64];
+	const char *info, *p;
+
+	info = kvs_cmd(fd, "INFO stats");
+	snprintf(pat, sizeof(pat), "\r\n%s:", name);
+	p = info ? strstr(info, pat) : NULL;
+	return p ? atoll(p + strlen(pat)) : -1;
+}
+
+/*
+ * Sharded pub/sub (one shard): its own namespace, smessage, counts of
+ * shard channels only, and the subscribed context while any is left.
+ */
+TEST_F(pubsub, shard_subscribe_publish_bytes)
+{
+	long long id = kvs_int(kvs_cmd(self->sub, "CLIENT ID"));
+
+	EXPECT_REPLY("*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n"
+		     "*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n"
+		     "*3\r\n$10\r\nssubscribe\r\n$1\r\nb\r\n:2\r\n",
+		     stream_cmd(self->sub, "SSUBSCRIBE a a b", 3));
+	/* the other kinds count channels and patterns, not shard channels */
+	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE a", 1));
+	EXPECT_REPLY("*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:2\r\n",
+		     stream_cmd(self->sub, "PSUBSCRIBE *", 1));
+	EXPECT_REPLY("*3\r\n$10\r\nssubscribe\r\n$1\r\nc\r\n:3\r\n",
+		     stream_cmd(self->sub, "SSUBSCRIBE c", 1));
+	EXPECT_EQ(3, info_stat(self->fd, "pubsubshard_channels"));
+	EXPECT_EQ(1, info_stat(self->fd, "pubsub_channels"));
+	EXPECT_STREQ("1", client_field(self->fd, id, "", "sub"));
+	EXPECT_STREQ("1", client_field(self->fd, id, "", "psub"));
+	EXPECT_STREQ("3", client_field(self->fd, id, "", "ssub"));
+
+	/* SPUBLISH reaches the shard channel only: no message, no pmessage */
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH a hello"));
+	EXPECT_REPLY(":2\r\n", kvs_cmd(self->fd, "PUBLISH a x"));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "SPUBLISH zz m"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH c \"\""));
+	EXPECT_REPLY(SMSG("$1\r\na\r\n", "$5\r\nhello\r\n")
+		     "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n"
+		     "*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$1\r\na\r\n$1\r\nx\r\n"
+		     SMSG("$1\r\nc\r\n", "$0\r\n\r\n"),
+		     kvs_read_replies(self->sub, 4, 5000));
+	/* PUBLISH to b (a shard channel only) reaches the pattern alone */
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH b y"));
+	EXPECT_REPLY("*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$1\r\nb\r\n$1\r\ny\r\n",
+		     kvs_read_replies(self->sub, 1, 5000));
+
+	EXPECT_REPLY("*1\r\n$1\r\nc\r\n",
+		     kvs_cmd(self->fd, "PUBSUB SHARDCHANNELS c"));
+	EXPECT_REPLY_PREFIX("*3\r\n", kvs_cmd(self->fd, "PUBSUB SHARDCHANNELS"));
+	EXPECT_REPLY("*1\r\n$1\r\na\r\n", kvs_cmd(self->fd, "PUBSUB CHANNELS"));
+	EXPECT_REPLY("*0\r\n", kvs_cmd(self->fd, "PUBSUB SHARDCHANNELS x*"));
+	EXPECT_REPLY("*6\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n:1\r\n$2\r\nzz\r\n:0\r\n",
+		     kvs_cmd(self->fd, "PUBSUB SHARDNUMSUB a b zz"));
+	EXPECT_REPLY("*4\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n:0\r\n",
+		     kvs_cmd(self->fd, "PUBSUB NUMSUB a b"));
+
+	EXPECT_REPLY(CTX_ERR("get"), stream_cmd(self->sub, "GET k", 1));
+	EXPECT_REPLY(CTX_ERR("spublish"),
+		     stream_cmd(self->sub, "SPUBLISH a m", 1));
+	EXPECT_REPLY(CTX_ERR("pubsub|shardnumsub"),
+		     stream_cmd(self->sub, "PUBSUB SHARDNUMSUB a", 1));
+	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n",
+		     stream_cmd(self->sub, "UNSUBSCRIBE", 1));
+	EXPECT_REPLY("*3\r\n$12\r\npunsubscribe\r\n$1\r\n*\r\n:0\r\n",
+		     stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+	/* shard channels alone keep it in the subscribed context */
+	EXPECT_STREQ("P", client_field(self->fd, id, "", "flags"));
+	EXPECT_STREQ("0", client_field(self->fd, id, "", "sub"));
+	EXPECT_REPLY(CTX_ERR("get"), stream_cmd(self->sub, "GET k", 1));
+	EXPECT_REPLY("*2\r\n$4\r\npong\r\n$0\r\n\r\n",
+		     stream_cmd(self->sub, "PING", 1));
+	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:2\r\n"
+		     "*3\r\n$12\r\nsunsubscribe\r\n$2\r\nzz\r\n:2\r\n",
+		     stream_cmd(self->sub, "SUNSUBSCRIBE a zz", 2));
+	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$1\r\nc\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUNSUBSCRIBE c", 1));
+	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$1\r\nb\r\n:0\r\n",
+		     stream_cmd(self->sub, "SUNSUBSCRIBE", 1));
+	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n",
+		     stream_cmd(self->sub, "SUNSUBSCRIBE", 1));
+	EXPECT_REPLY("$-1\r\n", stream_cmd(self->sub, "GET k", 1));
+	EXPECT_EQ(0, info_stat(self->fd, "pubsubshard_channels"));
+	EXPECT_STREQ("0", client_field(self->fd, id, "", "ssub"));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "SPUBLISH a hello"));
+}
+
+/* SUBSCRIBE foo and SSUBSCRIBE foo are two subscriptions. */
+TEST_F(pubsub, shard_namespace_separate)
+{
+	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$3\r\nfoo\r\n:1\r\n",
+		     stream_cmd(self->sub, "SUBSCRIBE foo", 1));
+	EXPECT_REPLY("*3\r\n$10\r\nssubscribe\r\n$3\r\nfoo\r\n:1\r\n",
+		     stream_cmd(self->sub, "SSUBSCRIBE foo", 1));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH foo s"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH foo p"));
+	EXPECT_REPLY(SMSG("$3\r\nfoo\r\n", "$1\r\ns\r\n")
+		     "*3\r\n$7\r\nmessage\r\n$3\r\nfoo\r\n$1\r\np\r\n",
+		     kvs_read_replies(self->sub, 2, 5000));
+	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$3\r\nfoo\r\n:0\r\n",
+		     stream_cmd(self->sub, "UNSUBSCRIBE foo", 1));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBLISH foo p"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH foo s2"));
+	EXPECT_REPLY(SMSG("$3\r\nfoo\r\n", "$2\r\ns2\r\n"),
+		     kvs_read_replies(self->sub, 1, 5000));
+	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$3\r\nfoo\r\n:0\r\n",
+		     stream_cmd(self->sub, "SUNSUBSCRIBE foo", 1));
+	EXPECT_REPLY(OK, stream_cmd(self->sub, "SET k v", 1));
+	/* QUIT is allowed while subscribed to a shard channel */
+	EXPECT_REPLY(SSUB("$1\r\nq\r\n:1\r\n"),
+		     stream_cmd(self->sub, "SSUBSCRIBE q", 1));
+	EXPECT_REPLY(OK, stream_cmd(self->sub, "QUIT", 1));
+}
+
+TEST_F(pubsub, shard_errors)
+{
+	static const struct kvs_step steps[] = {
+		{ "SSUBSCRIBE", "-ERR wrong number of arguments for 'ssubscribe' command\r\n" },
+		{ "SPUBLISH a", "-ERR wrong number of arguments for 'spublish' command\r\n" },
+		{ "SPUBLISH a b c", "-ERR wrong number of arguments for 'spublish' command\r\n" },
+		{ "PUBSUB SHARDCHANNELS a b", "-ERR unknown subcommand or wrong number of arguments for 'SHARDCHANNELS'. Try PUBSUB HELP.\r\n" },
+		{ "PUBSUB SHARDNUMSUB", "*0\r\n" },
+		{ "SUNSUBSCRIBE", "*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n" },
+		{ "SUNSUBSCRIBE x", "*3\r\n$12\r\nsunsubscribe\r\n$1\r\nx\r\n:0\r\n" },
+		/* refused inside EXEC; SPUBLISH runs there */
+		{ "MULTI", OK },
+		{ "SSUBSCRIBE q", "+QUEUED\r\n" },
+		{ "SPUBLISH q m", "+QUEUED\r\n" },
+		{ "EXEC", "*2\r\n-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n:0\r\n" },
+		{ "GET k", "$-1\r\n" },
+		{ "COMMAND INFO spublish", "*1\r\n*10\r\n$8\r\nspublish\r\n:3\r\n*4\r\n+pubsub\r\n+loading\r\n+stale\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*2\r\n+@pubsub\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*1\r\n+not_key\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n" },
+	};
+
+	KVS_RUN_STEPS(self->fd, steps);
+}
+
+/* A subscriber to shard channels only is in the pubsub class. */
+TEST_F(pubsub, shard_subscriber_cut_off)
+{
+	char payload[1001], cmd[1100];
+	int j;
+
+	KVS_DEVICE_ONLY();
+	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET",
+				  "client-output-buffer-limit",
+				  "pubsub 100kb 0 0", NULL));
+	ASSERT_REPLY(SSUB("$4\r\nslow\r\n:1\r\n"),
+		     stream_cmd(self->sub, "SSUBSCRIBE slow", 1));
+	memset(payload, 'p', 1000);
+	payload[1000] = '\0';
+	snprintf(cmd, sizeof(cmd), "SPUBLISH slow %s", payload);
+	for (j = 0; j < 300; j++)
+		ASSERT_NE(NULL, kvs_cmd(self->fd, cmd));
+	/* some messages, then -ENOBUFS once, then EOF */
+	EXPECT_EQ(NULL, kvs_read_replies(self->sub, 0, 10000));
+	EXPECT_EQ(ENOBUFS, errno);
+	EXPECT_GT(200 * 1000, kvs_last_len);
+	EXPECT_EQ(0, read(self->sub, cmd, sizeof(cmd)));
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "SPUBLISH slow x"));
+}
+
 TEST_HARNESS_MAIN
