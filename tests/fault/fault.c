@@ -101,6 +101,9 @@ struct sstats {
 struct snstats {
 	long whole, failed, busy, efault, keys, torn, fails, logs;
 	int finished;
+	/* the feed reader: bytes and commands read, cuts, bad framing */
+	long feed_bytes, feed_cmds, feed_cuts, feed_attach_fail, feed_bad;
+	int feed_finished;
 };
 
 static struct wstats *shared;
@@ -136,7 +139,8 @@ static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
 	(*my_fails)++;
 	if ((*my_logs)++ >= MAX_LOGS)
 		return;
-	fprintf(stderr, "# %s %d: ", my_id == -2 ? "snapshotter" :
+	fprintf(stderr, "# %s %d: ", my_id == -3 ? "feed reader" :
+		my_id == -2 ? "snapshotter" :
 		my_id < 0 ? "subscriber" : "worker",
 		my_id);
 	va_start(ap, fmt);
@@ -1715,6 +1719,126 @@ static void snap_main(long long deadline)
 	exit(0);
 }
 
+/* ---------------------------------------------------------- feed reader */
+
+/*
+ * Complete RESP arrays of bulk strings at the start of @p (@n bytes):
+ * returns the bytes they take, counting them in *@cmds; -1 if the bytes
+ * are not such arrays (the feed must never carry anything else).
+ */
+static long feed_parse(const char *p, size_t n, long *cmds)
+{
+	size_t i = 0;
+
+	for (;;) {
+		size_t j = i;
+		long argc, k;
+		char *end;
+
+		if (j >= n)
+			return i;
+		if (p[j] != '*')
+			return -1;
+		if (!memchr(p + j, '\n', n - j))
+			return i;
+		argc = strtol(p + j + 1, &end, 10);
+		if (argc < 1 || *end != '\r')
+			return -1;
+		j = end - p + 2;
+		for (k = 0; k < argc; k++) {
+			long len;
+
+			if (j >= n || !memchr(p + j, '\n', n - j))
+				return i;
+			if (p[j] != '$')
+				return -1;
+			len = strtol(p + j + 1, &end, 10);
+			if (len < 0 || *end != '\r')
+				return -1;
+			j = end - p + 2;
+			if (j + len + 2 > n)
+				return i;
+			j += len + 2;
+		}
+		(*cmds)++;
+		i = j;
+	}
+}
+
+/*
+ * A write feed reader with faults injected into its attach and reads
+ * (and, through the workers, into the propagation of their writes): what
+ * it reads is always whole RESP commands in order, and it ends only by
+ * being cut (ENOBUFS: it must resynchronise) or by a failed allocation;
+ * it then attaches again. The workers' model, checked at the end, shows
+ * that no write was lost to a failure on the feed's side.
+ */
+static void feed_main(long long deadline)
+{
+	static char buf[1 << 16];
+	struct wstats dummy = { 0 };
+	size_t have = 0;
+	int fd = -1;
+
+	my_id = -3;
+	me = &dummy;
+	my_fails = &snp->fails;
+	my_logs = &snp->logs;
+	if (mif_open()) {
+		fail("/proc/self/make-it-fail: %s", strerror(errno));
+		exit(1);
+	}
+	while (kvs_mono_ms() < deadline && !snp->fails) {
+		struct pollfd pfd;
+		ssize_t r;
+		long used;
+
+		if (fd < 0) {
+			struct kvs_feed f = { .offset = KVS_FEED_NOW };
+
+			fd = dev_open();
+			if (FAULTY(ioctl(fd, KVS_IOC_FEED, &f))) {
+				if (errno != ENOMEM && errno != EFAULT)
+					fail("KVS_IOC_FEED: %s", strerror(errno));
+				snp->feed_attach_fail++;
+				close(fd);
+				fd = -1;
+				continue;
+			}
+			have = 0;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		r = FAULTY(read(fd, buf + have, sizeof(buf) - have));
+		if (r < 0 && (errno == EFAULT || errno == EINTR))
+			continue;
+		if (r <= 0) {
+			if (r < 0 && errno != ENOBUFS && errno != ENOMEM)
+				fail("feed read: %s", strerror(errno));
+			snp->feed_cuts++;
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		snp->feed_bytes += r;
+		have += r;
+		used = feed_parse(buf, have, &snp->feed_cmds);
+		if (used < 0 || (used == 0 && have == sizeof(buf))) {
+			snp->feed_bad++;
+			fail("the feed carries something else than commands");
+			break;
+		}
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	if (fd >= 0)
+		close(fd);
+	snp->feed_finished = 1;
+	exit(0);
+}
+
 /* ------------------------------------------------------------ subscriber */
 
 static void sub_main(long long deadline)
@@ -1990,7 +2114,7 @@ static void usage(const char *prog)
 
 int main(int argc, char **argv)
 {
-	pid_t pids[MAX_WORKERS + 2];
+	pid_t pids[MAX_WORKERS + 3];
 	long long deadline, base_mem, mem, until;
 	long keys = 0, tot_cmds = 0, tot_ok = 0, tot_oom = 0, tot_unk = 0;
 	long tot_en = 0, tot_ef = 0, tot_ep = 0, tot_eo = 0, tot_cuts = 0;
@@ -2047,13 +2171,15 @@ int main(int argc, char **argv)
 	snp = (struct snstats *)(sub + 1);
 	fflush(NULL);
 	deadline = kvs_mono_ms() + duration * 1000LL;
-	for (i = 0; i <= nprocs + 1; i++) {
+	for (i = 0; i <= nprocs + 2; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
 			perror("fork");
 			return 1;
 		}
 		if (pids[i] == 0) {
+			if (i == nprocs + 2)
+				feed_main(deadline);
 			if (i == nprocs + 1)
 				snap_main(deadline);
 			if (i == nprocs)
@@ -2062,10 +2188,11 @@ int main(int argc, char **argv)
 		}
 	}
 	ok = 1;
-	for (i = 0; i <= nprocs + 1; i++) {
+	for (i = 0; i <= nprocs + 2; i++) {
 		if (waitpid(pids[i], &status, 0) != pids[i] ||
 		    !WIFEXITED(status) || WEXITSTATUS(status)) {
 			printf("# %s %d: status %#x\n",
+			       i == nprocs + 2 ? "feed reader" :
 			       i == nprocs + 1 ? "snapshotter" :
 			       i == nprocs ? "subscriber" : "worker", i, status);
 			ok = 0;
@@ -2115,6 +2242,12 @@ int main(int argc, char **argv)
 	tap(snp->finished && !snp->torn && !snp->fails && snp->whole > 0,
 	    "snapshots taken while the workload ran came out whole or failed cleanly (%ld whole, %ld failed, %ld torn)",
 	    snp->whole, snp->failed, snp->torn);
+	printf("# feed reader: %ld commands in %ld bytes, %ld cuts, %ld failed attaches\n",
+	       snp->feed_cmds, snp->feed_bytes, snp->feed_cuts,
+	       snp->feed_attach_fail);
+	tap(snp->feed_finished && !snp->feed_bad && snp->feed_cmds > 0,
+	    "the write feed carried whole commands only, and ended only by a clean cut (%ld commands, %ld cuts)",
+	    snp->feed_cmds, snp->feed_cuts);
 	check_keyspace(keys);
 
 	r = pcmd("FLUSHALL");
