@@ -2,7 +2,7 @@
 /*
  * Set commands (Redis 7.0's t_set.c). A set is either an "intset" (a
  * sorted array of int64, used while every member is the canonical decimal
- * form of an int64 and there are at most SET_MAX_INTSET_ENTRIES of them)
+ * form of an int64 and there are at most set-max-intset-entries of them)
  * or a "hashtable" (chained, members hashed with the server's siphash
  * key). As in Redis 7.0 the conversion only goes one way, and which
  * encoding a set has decides the order SMEMBERS and friends reply in: an
@@ -31,7 +31,8 @@
 #define SET_ENC_INTSET		1
 #define SET_ENC_HT		2
 
-#define SET_MAX_INTSET_ENTRIES	512	/* Redis's set-max-intset-entries */
+/* Redis caps set-max-intset-entries at 2^30 where it applies it */
+#define SET_MAX_INTSET_CAP	(1ULL << 30)
 #define SET_HT_MIN_SIZE		4UL
 #define SET_HT_MAX_SIZE		(1UL << (BITS_PER_LONG - 2))
 #define SET_HT_MIN_FILL		10	/* percent; shrink below this load */
@@ -356,6 +357,9 @@ static int set_convert_ht(struct kvs_obj *o)
 	if (ht_resize(o, ht_size_for(s->in)))
 		goto err_nomem;
 	for (i = 0; i < s->in; i++) {
+		/* set-max-intset-entries may be large: the user's choice */
+		if ((i & SET_RESCHED_MASK) == SET_RESCHED_MASK)
+			cond_resched();
 		elem_from_ll(&e, s->iv[i]);
 		m = member_new(o, e.p, e.len, kvs_hash_key(e.p, e.len));
 		if (!m || ht_link(o, m))
@@ -406,8 +410,13 @@ static int set_add(struct kvs_obj *o, const char *p, size_t len)
 	if (o->encoding == SET_ENC_INTSET) {
 		if (member_is_ll(p, len, &v)) {
 			ret = is_insert(o, v);
-			/* failure keeps an oversized intset: still correct */
-			if (ret == 1 && s->in > SET_MAX_INTSET_ENTRIES)
+			/*
+			 * Checked after a new member only, so lowering the
+			 * limit converts nothing until the set grows. A
+			 * failure keeps an oversized intset: still correct.
+			 */
+			if (ret == 1 && s->in > min_t(u64, SET_MAX_INTSET_CAP,
+					READ_ONCE(server.cfg.set_max_intset_entries)))
 				set_convert_ht(o);
 			return ret;
 		}
