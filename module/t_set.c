@@ -32,7 +32,7 @@
 #define SET_ENC_HT		2
 
 /* Redis caps set-max-intset-entries at 2^30 where it applies it */
-#define SET_MAX_INTSET_CAP	(1ULL << 30)
+#define SET_MAX_INTSET_CAP	BIT_ULL(30)
 #define SET_HT_MIN_SIZE		4UL
 #define SET_HT_MAX_SIZE		(1UL << (BITS_PER_LONG - 2))
 #define SET_HT_MIN_FILL		10	/* percent; shrink below this load */
@@ -400,6 +400,13 @@ err_nomem:
 
 /* ------------------------------------------------------------ set API */
 
+/* set-max-intset-entries as Redis applies it */
+static u64 set_max_intset(void)
+{
+	return min_t(u64, SET_MAX_INTSET_CAP,
+		     READ_ONCE(server.cfg.set_max_intset_entries));
+}
+
 /* Redis's setTypeAdd(): 1 added, 0 already a member, -ENOMEM */
 static int set_add(struct kvs_obj *o, const char *p, size_t len)
 {
@@ -415,8 +422,7 @@ static int set_add(struct kvs_obj *o, const char *p, size_t len)
 			 * limit converts nothing until the set grows. A
 			 * failure keeps an oversized intset: still correct.
 			 */
-			if (ret == 1 && s->in > min_t(u64, SET_MAX_INTSET_CAP,
-					READ_ONCE(server.cfg.set_max_intset_entries)))
+			if (ret == 1 && s->in > set_max_intset())
 				set_convert_ht(o);
 			return ret;
 		}

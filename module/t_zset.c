@@ -2619,7 +2619,7 @@ void zscan_command(struct kvs_client *c)
 		do {
 			cursor = zs_scan_step(zs, cursor, &s);
 			if ((i++ & KVS_YIELD_MASK) == KVS_YIELD_MASK)
-			cond_resched();
+				cond_resched();
 		} while (cursor && maxiter-- > 0 && s.nr < (u64)count);
 	} else {
 		cursor = 0;
