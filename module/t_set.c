@@ -167,10 +167,17 @@ static int is_realloc(struct kvs_obj *o, u32 cap)
 	struct kvs_set *s = o->ptr;
 	s64 *n;
 
-	n = krealloc(s->iv, array_size(cap, sizeof(*n)),
+	/*
+	 * kvmalloc, not krealloc: set-max-intset-entries lets an intset
+	 * grow past what kmalloc can give in one piece.
+	 */
+	n = kvmalloc(array_size(cap, sizeof(*n)),
 		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!n)
 		return -ENOMEM;
+	if (s->in)
+		memcpy(n, s->iv, array_size(min(s->in, cap), sizeof(*n)));
+	kvfree(s->iv);
 	set_account(o, (long)kvs_alloc_size(array_size(cap, sizeof(*n))) -
 		    (long)(s->icap ? kvs_alloc_size(array_size(s->icap,
 							      sizeof(*n))) : 0));
@@ -366,7 +373,7 @@ static int set_convert_ht(struct kvs_obj *o)
 			goto err_nomem;
 	}
 	o->ptr = s;
-	kfree(s->iv);
+	kvfree(s->iv);
 	if (s->icap)
 		set_account(o, -(long)kvs_alloc_size(array_size(s->icap,
 								sizeof(s64))));
@@ -551,7 +558,7 @@ void kvs_set_free(struct kvs_obj *o)
 			cond_resched();
 	}
 	kvfree(s->table);
-	kfree(s->iv);
+	kvfree(s->iv);
 	kfree(s);
 	o->ptr = NULL;
 }
