@@ -33,6 +33,7 @@ static DEFINE_MUTEX(config_lock);
 enum cfg_type {
 	CFG_MEMORY,	/* u64, "1gb" etc. accepted, printed in bytes */
 	CFG_INT,	/* int (or u32 holding at most INT_MAX) */
+	CFG_SIZE,	/* u64 holding 0..LONG_MAX, a plain integer */
 	CFG_BOOL,	/* yes/no */
 	CFG_POLICY,	/* maxmemory-policy enum */
 	CFG_FIXED,	/* a value kvstore.ko cannot change */
@@ -58,6 +59,9 @@ struct cfg_param {
 #define INTEGER(n, field, lo, hi) \
 	{ .name = n, .type = CFG_INT, .ptr = &server.cfg.field, \
 	  .min = lo, .max = hi }
+#define SIZE(n, field) \
+	{ .name = n, .type = CFG_SIZE, .ptr = &server.cfg.field, \
+	  .min = 0, .max = S64_MAX }
 #define BOOLEAN(n, field) \
 	{ .name = n, .type = CFG_BOOL, .ptr = &server.cfg.field }
 #define FIXED(n, t, v) \
@@ -86,6 +90,31 @@ static const struct cfg_param params[] = {
 	/* Persistence is kvstored's; clients commonly ask for these. */
 	FIXED("save", CFG_FIXED, ""),
 	FIXED("appendonly", CFG_BOOL, "no"),
+	/*
+	 * Encoding limits. An alias is an entry of its own, as in Redis:
+	 * CONFIG GET with a pattern lists both names, and setting both in
+	 * one CONFIG SET is not a duplicate (the last one wins). Changing
+	 * them converts no existing value; the next write that checks them
+	 * does.
+	 */
+	SIZE("hash-max-listpack-entries", hash_max_listpack_entries),
+	SIZE("hash-max-ziplist-entries", hash_max_listpack_entries),
+	MEMORY("hash-max-listpack-value", hash_max_listpack_value, 0, S64_MAX),
+	MEMORY("hash-max-ziplist-value", hash_max_listpack_value, 0, S64_MAX),
+	SIZE("zset-max-listpack-entries", zset_max_listpack_entries),
+	SIZE("zset-max-ziplist-entries", zset_max_listpack_entries),
+	MEMORY("zset-max-listpack-value", zset_max_listpack_value, 0, S64_MAX),
+	MEMORY("zset-max-ziplist-value", zset_max_listpack_value, 0, S64_MAX),
+	SIZE("set-max-intset-entries", set_max_intset_entries),
+	/*
+	 * Redis 7.0 keeps every list in a quicklist whatever these say (and
+	 * so does OBJECT ENCODING here): they are only kept and reported.
+	 */
+	INTEGER("list-max-listpack-size", list_max_listpack_size,
+		INT_MIN, INT_MAX),
+	INTEGER("list-max-ziplist-size", list_max_listpack_size,
+		INT_MIN, INT_MAX),
+	INTEGER("list-compress-depth", list_compress_depth, 0, INT_MAX),
 };
 
 #define NR_PARAMS	ARRAY_SIZE(params)
@@ -147,6 +176,9 @@ static const char *param_value(const struct cfg_param *p, char *buf,
 		return buf;
 	case CFG_INT:
 		snprintf(buf, size, "%d", READ_ONCE(*(int *)p->ptr));
+		return buf;
+	case CFG_SIZE:
+		snprintf(buf, size, "%llu", READ_ONCE(*(u64 *)p->ptr));
 		return buf;
 	case CFG_BOOL:
 		if (p->fixed)
@@ -258,6 +290,7 @@ static const char *parse_value(const struct cfg_param *p,
 		}
 		return NULL;
 	case CFG_INT:
+	case CFG_SIZE:
 		if (!kvs_string2ll(a->ptr, a->len, &ll))
 			return "argument couldn't be parsed into an integer";
 		if (ll < p->min || ll > p->max) {
@@ -266,7 +299,10 @@ static const char *parse_value(const struct cfg_param *p,
 				 p->min, p->max);
 			return why;
 		}
-		v->i = ll;
+		if (p->type == CFG_SIZE)
+			v->u = ll;
+		else
+			v->i = ll;
 		return NULL;
 	case CFG_BOOL:
 		if (kvs_arg_equals(a, "yes"))
@@ -326,6 +362,9 @@ static void apply_value(const struct cfg_param *p, const union cfg_value *v)
 			WRITE_ONCE(*(int *)p->ptr, clamp(v->i, 1, 500));
 		else
 			WRITE_ONCE(*(int *)p->ptr, v->i);
+		break;
+	case CFG_SIZE:
+		WRITE_ONCE(*(u64 *)p->ptr, v->u);
 		break;
 	case CFG_BOOL:
 		if (p->ptr)

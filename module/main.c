@@ -80,6 +80,17 @@ static void kvs_server_init(void)
 	cfg->lazyfree_lazy_user_flush = false;
 	cfg->maxmemory_samples = 5;
 	cfg->hll_sparse_max_bytes = 3000;
+	/*
+	 * redis-server's built-in defaults (what it runs with when no
+	 * redis.conf is given; the shipped redis.conf sets hash 128).
+	 */
+	cfg->hash_max_listpack_entries = 512;
+	cfg->hash_max_listpack_value = 64;
+	cfg->zset_max_listpack_entries = 128;
+	cfg->zset_max_listpack_value = 64;
+	cfg->set_max_intset_entries = 512;
+	cfg->list_max_listpack_size = -2;
+	cfg->list_compress_depth = 0;
 	server.start_ms = kvs_mstime();
 }
 

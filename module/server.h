@@ -795,6 +795,18 @@ struct kvs_config {
 	u64 hll_sparse_max_bytes;	/* sparse HLL promotion size, default 3000 */
 	u64 maxmemory_clients;		/* all clients' memory, 0: no limit */
 	u64 snapshot_max_memory;	/* a snapshot's queue, 0: no limit */
+	/*
+	 * Redis 7.0's small-encoding limits (t_hash.c, t_zset.c, t_set.c):
+	 * 0..LONG_MAX, read with READ_ONCE by the commands they steer.
+	 */
+	u64 hash_max_listpack_entries;	/* default 512 */
+	u64 hash_max_listpack_value;	/* bytes, default 64 */
+	u64 zset_max_listpack_entries;	/* default 128 */
+	u64 zset_max_listpack_value;	/* bytes, default 64 */
+	u64 set_max_intset_entries;	/* default 512 */
+	/* accepted and reported only: every list is a "quicklist" in 7.0 */
+	int list_max_listpack_size;	/* default -2 */
+	int list_compress_depth;	/* default 0 */
 };
 
 struct kvs_stats {

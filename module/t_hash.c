@@ -4,11 +4,13 @@
  *
  * A hash starts as a "listpack": an array of fields in insertion order,
  * searched linearly, so HGETALL, HKEYS, HVALS and HSCAN answer in the
- * order Redis's listpack does. Past hash-max-listpack-entries fields
- * (512: Redis's built-in default, which redis-server runs with when no
- * redis.conf sets 128), or once a field or value longer than
- * hash-max-listpack-value (64 bytes) is written, it becomes a chained hash
- * table ("hashtable") and, as in Redis, never goes back. HSCAN walks the table with Redis's
+ * order Redis's listpack does. Once it has more than
+ * hash-max-listpack-entries fields after a write (512: redis-server's
+ * built-in default; its shipped redis.conf sets 128), or a field or value
+ * longer than hash-max-listpack-value (64 bytes) is written, it becomes a
+ * chained hash table ("hashtable") and, as in Redis, never goes back.
+ * Changing the limits converts nothing by itself: as in Redis, the next
+ * HSET/HINCRBY* of the hash checks them. HSCAN walks the table with Redis's
  * reverse-binary cursor, which returns every field present for the whole
  * scan even when the table grows or shrinks in between (a single table
  * resized at once, so no rehashing state to care about).
@@ -37,8 +39,8 @@
 #define HASH_ENC_HT		2
 #define HASH_ENC_LISTPACK	11
 
-#define HASH_MAX_LP_ENTRIES	512	/* hash-max-listpack-entries */
-#define HASH_MAX_LP_VALUE	64	/* hash-max-listpack-value */
+#define HASH_MAX_LP_ENTRIES	READ_ONCE(server.cfg.hash_max_listpack_entries)
+#define HASH_MAX_LP_VALUE	READ_ONCE(server.cfg.hash_max_listpack_value)
 #define HT_MIN_SIZE		4
 
 static const char err_nomem[] = "ERR out of memory";
@@ -308,6 +310,9 @@ static void hash_convert(struct kvs_obj *o)
 	for (i = 0; i < h->used; i++) {
 		struct hfield *f = h->tab[i];
 
+		/* hash-max-listpack-entries may be huge: the user's choice */
+		if ((i & KVS_YIELD_MASK) == KVS_YIELD_MASK)
+			cond_resched();
 		b = kvs_hash_key(f->field, f->flen) & (size - 1);
 		f->next = nt[b];
 		nt[b] = f;
@@ -320,16 +325,20 @@ static void hash_convert(struct kvs_obj *o)
 	o->encoding = HASH_ENC_HT;
 }
 
-/* Redis's hashTypeTryConversion(): any long argument converts. */
+/*
+ * Redis's hashTypeTryConversion(): any long argument converts, a field
+ * that is already there and its value included.
+ */
 static void hash_try_conversion(struct kvs_obj *o, const struct kvs_arg *argv,
 				int start, int end)
 {
+	u64 maxval = HASH_MAX_LP_VALUE;
 	int i;
 
 	if (is_ht(o))
 		return;
 	for (i = start; i <= end; i++) {
-		if (argv[i].len > HASH_MAX_LP_VALUE) {
+		if (argv[i].len > maxval) {
 			hash_convert(o);
 			return;
 		}
@@ -386,21 +395,36 @@ static int ht_insert(struct kvs_obj *o, struct hfield *f)
 }
 
 /*
+ * After a write, as Redis's hashTypeSet(): a listpack longer than the
+ * limit converts, also when the write only replaced a value (the limit
+ * may have been lowered since the hash grew).
+ */
+static void hash_check_len(struct kvs_obj *o)
+{
+	if (!is_ht(o) && hash_len(o) > HASH_MAX_LP_ENTRIES)
+		hash_convert(o);
+}
+
+/*
  * Redis's hashTypeSet(): 1 if @field is new, 0 if its value was replaced,
  * -ENOMEM (nothing changed).
  */
 static int hash_set(struct kvs_obj *o, const char *field, size_t flen,
 		    const char *val, size_t vlen)
 {
+	u64 maxval = HASH_MAX_LP_VALUE;
 	struct hfield *f;
 	int ret;
 
-	if (!is_ht(o) &&
-	    (flen > HASH_MAX_LP_VALUE || vlen > HASH_MAX_LP_VALUE))
+	if (!is_ht(o) && (flen > maxval || vlen > maxval))
 		hash_convert(o);
 	f = hash_find(o, field, flen);
-	if (f)
-		return hf_set_val(o, f, val, vlen);
+	if (f) {
+		ret = hf_set_val(o, f, val, vlen);
+		if (!ret)
+			hash_check_len(o);
+		return ret;
+	}
 
 	if (!is_ht(o) && hash_len(o) >= HASH_MAX_LP_ENTRIES)
 		hash_convert(o);
@@ -482,6 +506,8 @@ static long hash_set_many(struct kvs_obj *o, const struct kvs_arg *argv,
 			lp_append(o, p[i].nf);	/* reserved above */
 		created++;
 	}
+	/* only replaced values: Redis's per-pair check still applies */
+	hash_check_len(o);
 	kvfree(p);
 	return created;
 

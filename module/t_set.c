@@ -2,7 +2,7 @@
 /*
  * Set commands (Redis 7.0's t_set.c). A set is either an "intset" (a
  * sorted array of int64, used while every member is the canonical decimal
- * form of an int64 and there are at most SET_MAX_INTSET_ENTRIES of them)
+ * form of an int64 and there are at most set-max-intset-entries of them)
  * or a "hashtable" (chained, members hashed with the server's siphash
  * key). As in Redis 7.0 the conversion only goes one way, and which
  * encoding a set has decides the order SMEMBERS and friends reply in: an
@@ -31,7 +31,8 @@
 #define SET_ENC_INTSET		1
 #define SET_ENC_HT		2
 
-#define SET_MAX_INTSET_ENTRIES	512	/* Redis's set-max-intset-entries */
+/* Redis caps set-max-intset-entries at 2^30 where it applies it */
+#define SET_MAX_INTSET_CAP	BIT_ULL(30)
 #define SET_HT_MIN_SIZE		4UL
 #define SET_HT_MAX_SIZE		(1UL << (BITS_PER_LONG - 2))
 #define SET_HT_MIN_FILL		10	/* percent; shrink below this load */
@@ -166,10 +167,17 @@ static int is_realloc(struct kvs_obj *o, u32 cap)
 	struct kvs_set *s = o->ptr;
 	s64 *n;
 
-	n = krealloc(s->iv, array_size(cap, sizeof(*n)),
+	/*
+	 * kvmalloc, not krealloc: set-max-intset-entries lets an intset
+	 * grow past what kmalloc can give in one piece.
+	 */
+	n = kvmalloc(array_size(cap, sizeof(*n)),
 		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!n)
 		return -ENOMEM;
+	if (s->in)
+		memcpy(n, s->iv, array_size(min(s->in, cap), sizeof(*n)));
+	kvfree(s->iv);
 	set_account(o, (long)kvs_alloc_size(array_size(cap, sizeof(*n))) -
 		    (long)(s->icap ? kvs_alloc_size(array_size(s->icap,
 							      sizeof(*n))) : 0));
@@ -356,13 +364,16 @@ static int set_convert_ht(struct kvs_obj *o)
 	if (ht_resize(o, ht_size_for(s->in)))
 		goto err_nomem;
 	for (i = 0; i < s->in; i++) {
+		/* set-max-intset-entries may be large: the user's choice */
+		if ((i & SET_RESCHED_MASK) == SET_RESCHED_MASK)
+			cond_resched();
 		elem_from_ll(&e, s->iv[i]);
 		m = member_new(o, e.p, e.len, kvs_hash_key(e.p, e.len));
 		if (!m || ht_link(o, m))
 			goto err_nomem;
 	}
 	o->ptr = s;
-	kfree(s->iv);
+	kvfree(s->iv);
 	if (s->icap)
 		set_account(o, -(long)kvs_alloc_size(array_size(s->icap,
 								sizeof(s64))));
@@ -396,6 +407,13 @@ err_nomem:
 
 /* ------------------------------------------------------------ set API */
 
+/* set-max-intset-entries as Redis applies it */
+static u64 set_max_intset(void)
+{
+	return min_t(u64, SET_MAX_INTSET_CAP,
+		     READ_ONCE(server.cfg.set_max_intset_entries));
+}
+
 /* Redis's setTypeAdd(): 1 added, 0 already a member, -ENOMEM */
 static int set_add(struct kvs_obj *o, const char *p, size_t len)
 {
@@ -406,8 +424,12 @@ static int set_add(struct kvs_obj *o, const char *p, size_t len)
 	if (o->encoding == SET_ENC_INTSET) {
 		if (member_is_ll(p, len, &v)) {
 			ret = is_insert(o, v);
-			/* failure keeps an oversized intset: still correct */
-			if (ret == 1 && s->in > SET_MAX_INTSET_ENTRIES)
+			/*
+			 * Checked after a new member only, so lowering the
+			 * limit converts nothing until the set grows. A
+			 * failure keeps an oversized intset: still correct.
+			 */
+			if (ret == 1 && s->in > set_max_intset())
 				set_convert_ht(o);
 			return ret;
 		}
@@ -536,7 +558,7 @@ void kvs_set_free(struct kvs_obj *o)
 			cond_resched();
 	}
 	kvfree(s->table);
-	kfree(s->iv);
+	kvfree(s->iv);
 	kfree(s);
 	o->ptr = NULL;
 }

@@ -9,8 +9,10 @@
  * doubles), ties by member bytes as Redis's sdscmp(). No floating point
  * here: parsing, formatting and arithmetic go through float.c.
  *
- * Redis keeps small sorted sets (<= 128 entries, members <= 64 bytes) in
- * a listpack and converts them to a skiplist once they grow. The
+ * Redis keeps small sorted sets (at most zset-max-listpack-entries, 128,
+ * members at most zset-max-listpack-value, 64 bytes) in a listpack and
+ * converts them to a skiplist once they grow; only a *STORE result is
+ * made a listpack again when it fits. The
  * structure here is always the skiplist, but the encoding label follows
  * Redis's rules because it shows: OBJECT ENCODING, ZSCAN (a listpack is
  * returned whole, in score order, with the scores as the listpack stores
@@ -32,8 +34,8 @@
 
 #define ZSL_MAXLEVEL		32
 #define ZSL_P			(U32_MAX / 4)	/* level promotion: 1/4 */
-#define ZSET_LP_MAX_ENTRIES	128	/* zset-max-listpack-entries */
-#define ZSET_LP_MAX_VALUE	64	/* zset-max-listpack-value */
+#define ZSET_LP_MAX_ENTRIES	READ_ONCE(server.cfg.zset_max_listpack_entries)
+#define ZSET_LP_MAX_VALUE	READ_ONCE(server.cfg.zset_max_listpack_value)
 #define ZSET_HT_MIN		4
 
 enum {
@@ -540,6 +542,7 @@ void kvs_zset_to_skiplist(struct kvs_entry *de)
 /* zsetConvertToListpackIfNeeded(): the label, and -0 becomes 0 */
 static void zs_maybe_listpack(struct kvs_obj *o, size_t maxelelen)
 {
+	unsigned long i = 0;
 	struct zs_node *x;
 
 	if (o->encoding == ZSET_ENC_LISTPACK ||
@@ -547,9 +550,13 @@ static void zs_maybe_listpack(struct kvs_obj *o, size_t maxelelen)
 	    maxelelen > ZSET_LP_MAX_VALUE)
 		return;
 	o->encoding = ZSET_ENC_LISTPACK;
-	for (x = zs_of(o)->header->level[0].forward; x; x = x->level[0].forward)
+	for (x = zs_of(o)->header->level[0].forward; x; x = x->level[0].forward) {
+		/* zset-max-listpack-entries may be huge: the user's choice */
+		if ((i++ & KVS_YIELD_MASK) == KVS_YIELD_MASK)
+			cond_resched();
 		if (x->score == BIT_ULL(63))
 			x->score = 0;
+	}
 }
 
 #define ZADD_IN_INCR	BIT(0)
@@ -1002,7 +1009,9 @@ static void zadd_generic(struct kvs_client *c, u32 flags)
 	if (!de) {
 		if (flags & ZADD_IN_XX)
 			goto reply;
-		o = zset_new(c->argv[scoreidx + 1].len <= ZSET_LP_MAX_VALUE);
+		/* zaddGenericCommand(): sized by the first member only */
+		o = zset_new(ZSET_LP_MAX_ENTRIES &&
+			     c->argv[scoreidx + 1].len <= ZSET_LP_MAX_VALUE);
 		if (!o)
 			goto err_nomem;
 		de = kvs_db_add(c, c->db, key, o);
@@ -1405,7 +1414,8 @@ struct zrange_sink {
 static void sink_begin(struct zrange_sink *s, long length)
 {
 	if (s->store) {
-		s->dst = zset_new(length <= ZSET_LP_MAX_ENTRIES);
+		/* Redis's signed compare: -1 (length unknown) is a listpack */
+		s->dst = zset_new(length <= (long)ZSET_LP_MAX_ENTRIES);
 		if (!s->dst)
 			s->err = -ENOMEM;
 		return;
@@ -1447,7 +1457,8 @@ static struct zs_node *zs_skip(struct zs_node *n, s64 offset, bool reverse)
 
 	while (n && offset--) {
 		n = reverse ? n->backward : n->level[0].forward;
-		kvs_loop_yield(i++);
+		if ((i++ & KVS_YIELD_MASK) == KVS_YIELD_MASK)
+			cond_resched();
 	}
 	return n;
 }
@@ -2620,7 +2631,8 @@ void zscan_command(struct kvs_client *c)
 		i = 0;
 		do {
 			cursor = zs_scan_step(zs, cursor, &s);
-			kvs_loop_yield(i++);
+			if ((i++ & KVS_YIELD_MASK) == KVS_YIELD_MASK)
+				cond_resched();
 		} while (cursor && maxiter-- > 0 && s.nr < (u64)count);
 	} else {
 		cursor = 0;

@@ -206,6 +206,65 @@ TEST_F(set, encodings)
 	EXPECT_EQ(0, kvs_int(kvs_cmd(self->fd, "SISMEMBER bin a")));
 }
 
+/*
+ * set-max-intset-entries raised far enough that the intset outgrows what
+ * kmalloc gives in one piece (4 MiB: 2^19 members); then a smaller one
+ * converted whole by one member too many, as Redis does.
+ */
+#define BIG_INTSET	600000
+#define BIG_BATCH	10000
+
+TEST_F(set, big_intset)
+{
+	static char buf[BIG_BATCH * 8];
+	static const char *argv[BIG_BATCH + 2];
+	long i, j, n;
+
+	ASSERT_REPLY(OK, kvs_cmd(self->fd,
+				 "CONFIG SET set-max-intset-entries 1000000"));
+	argv[0] = "SADD";
+	argv[1] = "big";
+	for (i = 0; i < BIG_INTSET; i += BIG_BATCH) {
+		for (j = 0, n = 0; j < BIG_BATCH; j++) {
+			argv[j + 2] = buf + n;
+			n += sprintf(buf + n, "%ld", i + j) + 1;
+		}
+		ASSERT_EQ(BIG_BATCH, kvs_int(kvs_cmdv(self->fd, BIG_BATCH + 2,
+						      argv, NULL)));
+	}
+	EXPECT_REPLY("$6\r\nintset\r\n", kvs_cmd(self->fd, "OBJECT ENCODING big"));
+	EXPECT_EQ(BIG_INTSET, kvs_int(kvs_cmd(self->fd, "SCARD big")));
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "SISMEMBER big 599999")));
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "SREM big 0")));
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "SADD big -5")));
+	EXPECT_REPLY("$6\r\nintset\r\n", kvs_cmd(self->fd, "OBJECT ENCODING big"));
+	/* one past the limit converts (kept small: slow lanes free slowly) */
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "DEL big")));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "CONFIG SET set-max-intset-entries 3000"));
+	for (i = 0; i < 3000; i += 1000) {
+		for (j = 0, n = 0; j < 1000; j++) {
+			argv[j + 2] = buf + n;
+			n += sprintf(buf + n, "%ld", i + j) + 1;
+		}
+		ASSERT_EQ(1000, kvs_int(kvs_cmdv(self->fd, 1002, argv, NULL)));
+	}
+	EXPECT_REPLY("$6\r\nintset\r\n", kvs_cmd(self->fd, "OBJECT ENCODING big"));
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "SADD big 3000")));
+	EXPECT_REPLY("$9\r\nhashtable\r\n", kvs_cmd(self->fd, "OBJECT ENCODING big"));
+	EXPECT_EQ(3001, kvs_int(kvs_cmd(self->fd, "SCARD big")));
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "SISMEMBER big 2999")));
+	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "DEL big")));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "CONFIG SET set-max-intset-entries 512"));
+	/* what DEL left to the background is freed before the next test */
+	for (i = 0; i < 3000; i++) {
+		const char *r = kvs_cmd(self->fd, "INFO memory");
+
+		if (r && strstr(r, "\r\nlazyfree_pending_objects:0\r\n"))
+			break;
+		usleep(20000);
+	}
+}
+
 TEST_F(set, sscan_across_resizes)
 {
 	unsigned long long cursor = 0;
