@@ -812,7 +812,8 @@ const struct kvs_command *kvs_pubsub_filter(struct kvs_client *c,
 		return cmd;
 	if (cmd->proc == subscribe_command || cmd->proc == psubscribe_command ||
 	    cmd->proc == unsubscribe_command ||
-	    cmd->proc == punsubscribe_command || cmd->proc == quit_command)
+	    cmd->proc == punsubscribe_command || cmd->proc == quit_command ||
+	    cmd->proc == reset_command)
 		return cmd;
 	if (cmd->proc == ping_command)
 		return &ps_ping;
