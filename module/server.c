@@ -529,6 +529,9 @@ static bool kill_matches(const struct kill_filter *kf, struct kvs_client *cl,
 {
 	char addr[32];
 
+	/* already closing: gone, as far as Redis's client list goes */
+	if (cl != self && READ_ONCE(cl->closing))
+		return false;
 	if (kf->addr) {
 		snprintf(addr, sizeof(addr), KVS_ADDR_FMT, cl->pid);
 		if (!arg_is(kf->addr, addr))
@@ -855,7 +858,8 @@ void client_pause_command(struct kvs_client *c)
 			return;
 		}
 	} else if (c->argc != 3) {
-		add_reply_syntax_error(c);
+		/* Redis's CLIENT dispatch takes PAUSE with 3 or 4 arguments */
+		add_reply_subcommand_syntax_error(c);
 		return;
 	}
 	if (kvs_get_ll_or_reply(c, &c->argv[2], &ms,
@@ -865,20 +869,18 @@ void client_pause_command(struct kvs_client *c)
 		add_reply_error(c, "ERR timeout is negative");
 		return;
 	}
-	end = 0;
-	if (ms > 0) {
-		if (ms > S64_MAX - c->now_ms) {
-			add_reply_error(c, "ERR timeout is out of range");
-			return;
-		}
-		end = c->now_ms + ms;
-	}
+	/*
+	 * Redis 7.0.15 adds the time with no overflow check: a timeout
+	 * near LLONG_MAX wraps to an end in the past, a pause over at once.
+	 */
+	end = ms > 0 ? (s64)((u64)c->now_ms + (u64)ms) : 0;
 
 	/* a second pause keeps the stronger type and the later end */
 	spin_lock(&pause_lock);
 	if (type > kvs_pause_type)
 		WRITE_ONCE(kvs_pause_type, type);
 	pause_end_ms = max(pause_end_ms, end);
+	/* the timer ends it, at once for an end already past */
 	mod_delayed_work(system_wq, &pause_timer,
 			 msecs_to_jiffies(max_t(s64, pause_end_ms - kvs_mstime(),
 						0)));
