@@ -1553,6 +1553,49 @@ static int gk_find(const struct kvs_command *cmd, const struct kvs_arg *argv,
 	return 0;
 }
 
+/*
+ * A command with no key specs in the table yet: its dispatcher key
+ * positions (first/last/step, or its getkeys callback, which reads
+ * c->argv), with flags guessed from the command's: sources are read,
+ * a STORE variant's destination overwritten, a write's keys updated.
+ */
+static int gk_legacy(struct kvs_client *c, const struct kvs_command *cmd,
+		     struct gk_key *keys)
+{
+	struct kvs_key_range r[KVS_GETKEYS_MAX_RANGES];
+	int argc = c->argc, nr, n = 0, i, k;
+	struct kvs_arg *argv = c->argv;
+	u16 fl = cmd->flags & CMD_WRITE ? KS_RW | KS_ACCESS | KS_UPDATE :
+					  KS_RO | KS_ACCESS;
+
+	if (cmd->getkeys) {
+		c->argv += 2;
+		c->argc -= 2;
+		nr = cmd->getkeys(c, r);
+		c->argv = argv;
+		c->argc = argc;
+		if (nr <= 0)
+			return 0;
+	} else {
+		r[0].first = cmd->first_key;
+		r[0].last = cmd->last_key < 0 ? argc - 2 + cmd->last_key :
+						cmd->last_key;
+		nr = cmd->first_key > 0;
+	}
+	for (k = 0; k < min(nr, KVS_GETKEYS_MAX_RANGES); k++) {
+		for (i = r[k].first; i <= r[k].last && i < argc - 2;
+		     i += cmd->getkeys || cmd->step <= 0 ? 1 : cmd->step) {
+			keys[n].pos = i;
+			keys[n].flags = fl;
+			if (cmd->getkeys == kvs_zsetop_store_getkeys)
+				keys[n].flags = k ? KS_RO | KS_ACCESS :
+						    KS_OW | KS_UPDATE;
+			n++;
+		}
+	}
+	return n;
+}
+
 static bool gk_has_keys(const struct kvs_command *cmd)
 {
 	const struct kvs_key_spec *ks;
@@ -1583,7 +1626,7 @@ static void getkeys_generic(struct kvs_client *c, bool with_flags)
 		add_reply_error(c, "ERR Invalid command specified");
 		return;
 	}
-	if (!gk_has_keys(cmd)) {
+	if (!gk_has_keys(cmd) && !cmd->getkeys && cmd->first_key <= 0) {
 		add_reply_error(c, "ERR The command has no key arguments");
 		return;
 	}
@@ -1600,7 +1643,10 @@ static void getkeys_generic(struct kvs_client *c, bool with_flags)
 		add_reply_error(c, "ERR out of memory");
 		return;
 	}
-	n = gk_find(cmd, argv, argc, keys);
+	if (cmd->key_specs)
+		n = gk_find(cmd, argv, argc, keys);
+	else
+		n = gk_legacy(c, cmd, keys);
 	if (!n) {
 		if (cmd->flags & CMD_NO_MANDATORY_KEYS)
 			add_reply_array_len(c, 0);

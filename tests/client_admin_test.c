@@ -194,7 +194,7 @@ static const char lrange[] = "*4\r\n$6\r\nLRANGE\r\n$1\r\nl\r\n$1\r\n0\r\n$2\r\n
 
 TEST_F(cadmin, no_evict_protects)
 {
-	struct kvs_sbuf b = { 0 };
+	struct kvs_sbuf b = { 0 }, q = { 0 };
 	char val[101], *r;
 	struct kvs_exec e;
 	int hog, fd, i, err;
@@ -202,12 +202,12 @@ TEST_F(cadmin, no_evict_protects)
 
 	memset(val, 'v', 100);
 	val[100] = '\0';
-	kvs_sbuf_addf(&b, "RPUSH l");
 	for (i = 0; i < 10000; i++)
-		kvs_sbuf_addf(&b, " %s", val);
-	r = kvs_cmd(self->fd, b.p);
+		kvs_sbuf_addf(&b, "*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$100\r\n%s\r\n",
+			      val);
+	kvs_exec_req(self->fd, b.p, b.len);
 	free(b.p);
-	ASSERT_EQ(10000, kvs_int(r));
+	ASSERT_EQ(10000, kvs_int(kvs_cmd(self->fd, "LLEN l")));
 
 	hog = kvs_connect(O_RDWR);
 	ASSERT_LE(0, hog);
@@ -221,11 +221,9 @@ TEST_F(cadmin, no_evict_protects)
 	ASSERT_LE(0, fd);
 	reply = malloc(2 << 20);
 	ASSERT_NE(NULL, reply);
-	b.p = NULL;
-	b.len = 0;
-	kvs_sbuf_cmdstr(&b, "LRANGE l 0 -1");
-	err = kvs_exec_raw(fd, b.p, b.len, reply, 2 << 20, &e) ? errno : 0;
-	free(b.p);
+	kvs_sbuf_cmdstr(&q, "LRANGE l 0 -1");
+	err = kvs_exec_raw(fd, q.p, q.len, reply, 2 << 20, &e) ? errno : 0;
+	free(q.p);
 	free(reply);
 	EXPECT_EQ(ENOBUFS, err);
 	close(fd);
