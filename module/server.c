@@ -541,8 +541,9 @@ static bool kill_matches(const struct kill_filter *kf, struct kvs_client *cl,
 		return false;
 	if (kf->type == FILTER_NONE)
 		return false;
-	if (kf->type >= 0 &&
-	    !!READ_ONCE(cl->pubsub_count) != (kf->type == FILTER_PUBSUB))
+	if (kf->type == FILTER_PUBSUB && !READ_ONCE(cl->pubsub_count))
+		return false;
+	if (kf->type == FILTER_NORMAL && READ_ONCE(cl->pubsub_count))
 		return false;
 	if (kf->id && cl->id != kf->id)
 		return false;
@@ -685,8 +686,9 @@ void reset_command(struct kvs_client *c)
 
 	kvs_multi_release(c);
 	kvs_pubsub_release(c);
-	c->db = 0;
-	c->resp = 2;
+	/* CLIENT LIST on another fd reads these racily */
+	WRITE_ONCE(c->db, 0);
+	WRITE_ONCE(c->resp, 2);
 	spin_lock(&server.clients_lock);
 	name = c->name;
 	c->name = NULL;
