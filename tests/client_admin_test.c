@@ -247,6 +247,7 @@ static void on_usr1(int sig)
 static pid_t child_exec(const char *cmd, int *rfd)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	char buf1[1];
 	int p[2];
 	pid_t pid;
 
@@ -263,7 +264,8 @@ static pid_t child_exec(const char *cmd, int *rfd)
 		close(p[0]);
 		sigaction(SIGUSR1, &sa, NULL);
 		fd = kvs_connect(O_RDWR);
-		if (fd < 0)
+		/* connected: the parent may look for us, kill us, signal us */
+		if (fd < 0 || write(p[1], "R", 1) != 1)
 			_exit(2);
 		kvs_sbuf_cmdstr(&b, cmd);
 		t0 = kvs_mono_ms();
@@ -278,6 +280,8 @@ static pid_t child_exec(const char *cmd, int *rfd)
 	}
 	close(p[1]);
 	*rfd = p[0];
+	if (read(p[0], buf1, 1) != 1 || buf1[0] != 'R')
+		return -1;
 	return pid;
 }
 
@@ -397,16 +401,23 @@ TEST_F(cadmin, pause_all_times_out)
 /* A signal ends a paused ioctl with EINTR: nothing ran. */
 TEST_F(cadmin, pause_signal_eintr)
 {
-	char *rep;
-	int rfd;
+	char *rep = "";
+	int rfd, i;
 	pid_t pid;
 
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "CLIENT PAUSE 100000 WRITE"));
 	pid = child_exec("SET sig 1", &rfd);
 	ASSERT_LT(0, pid);
-	msleep(300);
-	kill(pid, SIGUSR1);
-	rep = child_report(rfd, 20000 * kvs_slow_factor());
+	/*
+	 * Signal until it reports: a signal that lands before the child is
+	 * asleep in the ioctl is only handled, the next one finds it there.
+	 */
+	for (i = 0; i < 200; i++) {
+		kill(pid, SIGUSR1);
+		rep = child_report(rfd, 200);
+		if (*rep)
+			break;
+	}
 	EXPECT_EQ(0, strncmp(rep, "-1 4 0 ", 7));	/* EINTR */
 	TH_LOG("paused SET: \"%s\"", rep);
 	close(rfd);
