@@ -153,6 +153,7 @@ static int kvs_open(struct inode *inode, struct file *file)
 		kfree(c);
 		return -ENOMEM;
 	}
+	kvs_pause_client_init(c);
 	if (kvs_block_client_init(c)) {
 		kvs_client_mem_uncharge(c, sizeof(*c));
 		kfree(c);
@@ -180,6 +181,7 @@ static int kvs_release(struct inode *inode, struct file *file)
 	spin_unlock(&server.clients_lock);
 	/* off the keys it waits on; its pending work is gone after this */
 	kvs_block_client_release(c);
+	kvs_pause_client_release(c);
 	if (c->snap)
 		kvs_snapshot_release(c);
 	if (c->feed)

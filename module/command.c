@@ -488,6 +488,10 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 		if (!cmd)
 			goto reject;
 	}
+	/* CLIENT PAUSE: held back before it runs or queues, as in Redis */
+	if (unlikely(READ_ONCE(kvs_pause_type)) &&
+	    kvs_pause_hold(c, cmd, strict))
+		goto out;
 	/* inside MULTI: queued for EXEC, answered +QUEUED */
 	if (kvs_multi_should_queue(c, cmd)) {
 		kvs_multi_queue(c, cmd);

@@ -1478,6 +1478,119 @@ static const struct kvs_command_doc doc_client_unblock = {
 	.args = client_unblock_args,
 };
 
+static const char *const client_kill_history[] = {
+	"2.8.12", "Added new filter format.",
+	"2.8.12", "`ID` option.",
+	"3.2.0", "Added `master` type in for `TYPE` option.",
+	"5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility.",
+	"6.2.0", "`LADDR` option.",
+	NULL
+};
+
+static const struct kvs_command_arg client_kill_type_args[] = {
+	ARG("normal", PURE_TOKEN, .token = "NORMAL"),
+	ARG("master", PURE_TOKEN, .token = "MASTER", .since = "3.2.0"),
+	ARG("slave", PURE_TOKEN, .token = "SLAVE"),
+	ARG("replica", PURE_TOKEN, .token = "REPLICA", .since = "5.0.0"),
+	ARG("pubsub", PURE_TOKEN, .token = "PUBSUB"),
+	{ }
+};
+
+static const struct kvs_command_arg client_kill_new_args[] = {
+	ARG("client-id", INTEGER, .token = "ID", .since = "2.8.12",
+	    .flags = OPT),
+	ARG("normal_master_slave_pubsub", ONEOF, .token = "TYPE",
+	    .since = "2.8.12", .flags = OPT, .subargs = client_kill_type_args),
+	ARG("username", STRING, .token = "USER", .flags = OPT),
+	ARG("ip:port", STRING, .token = "ADDR", .flags = OPT),
+	ARG("ip:port", STRING, .token = "LADDR", .since = "6.2.0",
+	    .flags = OPT),
+	ARG("yes/no", STRING, .token = "SKIPME", .flags = OPT),
+	{ }
+};
+
+static const struct kvs_command_arg client_kill_filter_args[] = {
+	ARG("ip:port", STRING, .deprecated_since = "2.8.12"),
+	ARG("new-format", ONEOF, .flags = MULTI,
+	    .subargs = client_kill_new_args),
+	{ }
+};
+
+static const struct kvs_command_arg client_kill_args[] = {
+	ARG("filter", ONEOF, .subargs = client_kill_filter_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_client_kill = {
+	.summary = "Kill the connection of a client",
+	.since = "2.4.0",
+	.complexity = "O(N) where N is the number of client connections",
+	.history = client_kill_history,
+	.args = client_kill_args,
+};
+
+static const struct kvs_command_arg client_no_evict_on_off_args[] = {
+	ARG("on", PURE_TOKEN, .token = "ON"),
+	ARG("off", PURE_TOKEN, .token = "OFF"),
+	{ }
+};
+
+static const struct kvs_command_arg client_no_evict_args[] = {
+	ARG("enabled", ONEOF, .subargs = client_no_evict_on_off_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_client_no_evict = {
+	.summary = "Set client eviction mode for the current connection",
+	.since = "7.0.0",
+	.complexity = "O(1)",
+	.args = client_no_evict_args,
+};
+
+static const char *const client_pause_history[] = {
+	"6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.",
+	NULL
+};
+
+static const struct kvs_command_arg client_pause_mode_args[] = {
+	ARG("write", PURE_TOKEN, .token = "WRITE"),
+	ARG("all", PURE_TOKEN, .token = "ALL"),
+	{ }
+};
+
+static const struct kvs_command_arg client_pause_args[] = {
+	ARG("timeout", INTEGER),
+	ARG("mode", ONEOF, .since = "6.2.0", .flags = OPT,
+	    .subargs = client_pause_mode_args),
+	{ }
+};
+
+static const struct kvs_command_doc doc_client_pause = {
+	.summary = "Stop processing commands from clients for some time",
+	.since = "2.9.50",
+	.complexity = "O(1)",
+	.history = client_pause_history,
+	.args = client_pause_args,
+};
+
+static const struct kvs_command_doc doc_client_unpause = {
+	.summary = "Resume processing of clients that were paused",
+	.since = "6.2.0",
+	.complexity = "O(N) Where N is the number of paused clients",
+};
+
+static const struct kvs_command_doc doc_command_getkeys = {
+	.summary = "Extract keys given a full Redis command",
+	.since = "2.8.13",
+	.complexity = "O(N) where N is the number of arguments to the command",
+};
+
+static const struct kvs_command_doc doc_command_getkeysandflags = {
+	.summary = "Extract keys and access flags given a full Redis command",
+	.since = "7.0.0",
+	.complexity = "O(N) where N is the number of arguments to the command",
+};
+
 static const struct kvs_command_doc doc_client_help = {
 	.summary = "Show helpful text about the different subcommands",
 	.since = "5.0.0",
@@ -1592,6 +1705,19 @@ static const struct kvs_command client_subcommands[] = {
 	CMD("unblock", client_unblock_command, -3,
 	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
 	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_unblock),
+	CMD("kill", client_kill_command, -3,
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_kill),
+	CMD("no-evict", client_no_evict_command, 3,
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION),
+	    .doc = &doc_client_no_evict),
+	CMD("pause", client_pause_command, -3,
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_pause),
+	CMD("unpause", client_unpause_command, 2,
+	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_unpause),
 	CMD("help", client_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
 	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_help),
 	{ }
@@ -1609,6 +1735,12 @@ static const struct kvs_command command_subcommands[] = {
 	CMD("docs", command_docs_command, -2, CMD_LOADING | CMD_STALE, 0, 0, 0,
 	    "server", .acl = ACL(CONNECTION),
 	    TIPS("nondeterministic_output_order"), .doc = &doc_command_docs),
+	CMD("getkeys", command_getkeys_command, -4, CMD_LOADING | CMD_STALE,
+	    0, 0, 0, "server", .acl = ACL(CONNECTION),
+	    .doc = &doc_command_getkeys),
+	CMD("getkeysandflags", command_getkeysandflags_command, -4,
+	    CMD_LOADING | CMD_STALE, 0, 0, 0, "server",
+	    .acl = ACL(CONNECTION), .doc = &doc_command_getkeysandflags),
 	CMD("help", command_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
 	    "server", .acl = ACL(CONNECTION), .doc = &doc_command_help),
 	{ }
@@ -2316,6 +2448,12 @@ const struct kvs_command kvs_command_table[] = {
 		 "response_policy:special"), .doc = &doc_info),
 	CMD("time", time_command, 1, CMD_LOADING | CMD_STALE | F, 0, 0, 0,
 	    "server", TIPS("nondeterministic_output"), .doc = &doc_time),
+	CMD("reset", reset_command, 1,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+	    0, 0, 0, "connection", .acl = ACL(CONNECTION),
+	    .doc = &(const struct kvs_command_doc){
+		.summary = "Reset the connection",
+		.since = "6.2.0", .complexity = "O(1)" }),
 	CMD("quit", quit_command, -1,
 	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | F | CMD_NO_AUTH | CMD_ALLOW_BUSY,
 	    0, 0, 0, "connection", .acl = ACL(CONNECTION), .doc = &doc_quit),

@@ -63,7 +63,9 @@ static bool kvs_evict_biggest(struct kvs_client *c)
 	list_for_each_entry(x, &server.clients, node) {
 		long m = atomic_long_read(&x->mem);
 
-		if (m > most && !READ_ONCE(x->closing)) {
+		/* CLIENT NO-EVICT: never the one cut */
+		if (m > most && !READ_ONCE(x->closing) &&
+		    !READ_ONCE(x->no_evict)) {
 			most = m;
 			big = x;
 		}

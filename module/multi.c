@@ -475,7 +475,7 @@ static bool runs_in_multi(const struct kvs_command *cmd)
 {
 	return cmd->proc == exec_command || cmd->proc == discard_command ||
 	       cmd->proc == multi_command || cmd->proc == watch_command ||
-	       cmd->proc == quit_command;
+	       cmd->proc == quit_command || cmd->proc == reset_command;
 }
 
 /**
@@ -504,7 +504,8 @@ bool kvs_multi_denyoom(struct kvs_client *c, const struct kvs_command *cmd)
 		return false;
 	if (cmd->proc == exec_command)
 		return c->mcmd_flags & CMD_DENYOOM;
-	return cmd->proc != discard_command && cmd->proc != quit_command;
+	return cmd->proc != discard_command && cmd->proc != quit_command &&
+	       cmd->proc != reset_command;
 }
 
 /**

@@ -925,7 +925,8 @@ const struct kvs_command *kvs_pubsub_filter(struct kvs_client *c,
 	    cmd->proc == ssubscribe_command ||
 	    cmd->proc == unsubscribe_command ||
 	    cmd->proc == punsubscribe_command ||
-	    cmd->proc == sunsubscribe_command || cmd->proc == quit_command)
+	    cmd->proc == sunsubscribe_command || cmd->proc == quit_command ||
+	    cmd->proc == reset_command)
 		return cmd;
 	if (cmd->proc == ping_command)
 		return &ps_ping;

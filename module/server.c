@@ -10,6 +10,9 @@
 #include <linux/ctype.h>
 #include <linux/timekeeping.h>
 #include <linux/overflow.h>
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
+#include <linux/workqueue.h>
 
 #include "server.h"
 
@@ -227,6 +230,10 @@ void client_getname_command(struct kvs_client *c)
  */
 #define CLIENT_LINE_MAX		(640 + KVS_NAME_MAX)
 
+/* CLIENT LIST's addr and laddr here (see client_line()); CLIENT KILL's too */
+#define KVS_ADDR_FMT		"/dev/kvstore:%d"
+#define KVS_LADDR		"/dev/kvstore:0"
+
 struct text_buf {
 	char *buf;
 	size_t len;
@@ -294,6 +301,8 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 		*f++ = 'b';
 	if (READ_ONCE(cl->dirty_cas))
 		*f++ = 'd';
+	if (READ_ONCE(cl->no_evict))
+		*f++ = 'e';
 	if (f == flags)
 		*f++ = 'N';
 	*f = '\0';
@@ -325,7 +334,7 @@ static void client_line(struct text_buf *tb, struct kvs_client *cl,
 	/* everything charged to it (limits.c) */
 	tot = max(atomic_long_read(&cl->mem), 0L);
 
-	tb_printf(tb, "id=%llu addr=/dev/kvstore:%d laddr=/dev/kvstore:0 fd=-1 name=%s ",
+	tb_printf(tb, "id=%llu addr=" KVS_ADDR_FMT " laddr=" KVS_LADDR " fd=-1 name=%s ",
 		  cl->id, cl->pid, name);
 	tb_printf(tb, "age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u ssub=%u multi=%d ",
 		  (long long)max_t(s64, 0, (now - (s64)ctime_ms) / 1000),
@@ -500,6 +509,397 @@ void client_unblock_command(struct kvs_client *c)
 	add_reply_ll(c, kvs_block_unblock_id(id, how));
 }
 
+/* ----------------------------------------------------- CLIENT KILL etc */
+
+/* CLIENT KILL's filters; NULL or -1 or 0: not filtered on */
+struct kill_filter {
+	const struct kvs_arg *addr;
+	const struct kvs_arg *laddr;
+	int type;		/* FILTER_NORMAL, _PUBSUB, _NONE, or -1 */
+	u64 id;
+	bool skipme;
+};
+
+static bool arg_is(const struct kvs_arg *a, const char *s)
+{
+	return a->len == strlen(s) && !memcmp(a->ptr, s, a->len);
+}
+
+static bool kill_matches(const struct kill_filter *kf, struct kvs_client *cl,
+			 struct kvs_client *self)
+{
+	char addr[32];
+
+	/* already closing: gone, as far as Redis's client list goes */
+	if (cl != self && READ_ONCE(cl->closing))
+		return false;
+	if (kf->addr) {
+		snprintf(addr, sizeof(addr), KVS_ADDR_FMT, cl->pid);
+		if (!arg_is(kf->addr, addr))
+			return false;
+	}
+	if (kf->laddr && !arg_is(kf->laddr, KVS_LADDR))
+		return false;
+	if (kf->type == FILTER_NONE)
+		return false;
+	if (kf->type == FILTER_PUBSUB && !READ_ONCE(cl->pubsub_count))
+		return false;
+	if (kf->type == FILTER_NORMAL && READ_ONCE(cl->pubsub_count))
+		return false;
+	if (kf->id && cl->id != kf->id)
+		return false;
+	return !(cl == self && kf->skipme);
+}
+
+/* Redis's getClientTypeByName(); -2: unknown */
+static int kill_type(const struct kvs_arg *t)
+{
+	if (kvs_arg_equals(t, "normal"))
+		return FILTER_NORMAL;
+	if (kvs_arg_equals(t, "pubsub"))
+		return FILTER_PUBSUB;
+	if (kvs_arg_equals(t, "master") || kvs_arg_equals(t, "replica") ||
+	    kvs_arg_equals(t, "slave"))
+		return FILTER_NONE;
+	return -2;
+}
+
+static int kill_parse(struct kvs_client *c, struct kill_filter *kf)
+{
+	int i;
+
+	for (i = 2; i < c->argc; i += 2) {
+		const struct kvs_arg *opt = &c->argv[i], *v = &c->argv[i + 1];
+		bool more = c->argc > i + 1;
+		s64 id;
+
+		if (more && kvs_arg_equals(opt, "id")) {
+			if (!kvs_string2ll(v->ptr, v->len, &id) || id < 1) {
+				add_reply_error(c, "ERR client-id should be greater than 0");
+				return -EINVAL;
+			}
+			kf->id = id;
+		} else if (more && kvs_arg_equals(opt, "type")) {
+			kf->type = kill_type(v);
+			if (kf->type == -2) {
+				add_reply_errorf(c, "ERR Unknown client type '%.*s'",
+						 (int)min_t(size_t, v->len, 128),
+						 v->ptr);
+				return -EINVAL;
+			}
+		} else if (more && kvs_arg_equals(opt, "addr")) {
+			kf->addr = v;
+		} else if (more && kvs_arg_equals(opt, "laddr")) {
+			kf->laddr = v;
+		} else if (more && kvs_arg_equals(opt, "user")) {
+			/* the only user there is */
+			if (!arg_is(v, "default")) {
+				add_reply_errorf(c, "ERR No such user '%.*s'",
+						 (int)min_t(size_t, v->len, 128),
+						 v->ptr);
+				return -EINVAL;
+			}
+		} else if (more && kvs_arg_equals(opt, "skipme")) {
+			if (kvs_arg_equals(v, "yes")) {
+				kf->skipme = true;
+			} else if (kvs_arg_equals(v, "no")) {
+				kf->skipme = false;
+			} else {
+				add_reply_syntax_error(c);
+				return -EINVAL;
+			}
+		} else {
+			add_reply_syntax_error(c);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * CLIENT KILL addr | CLIENT KILL <filter value> ... A killed client is
+ * cut as by a limit but with no errno to report (limits.c): what it has
+ * in flight finishes, its queued replies are dropped, and its next read()
+ * sees end of file, its write() and KVS_IOC_EXEC -EPIPE, as after the
+ * server closed a socket. The caller itself (SKIPME no, or the old form)
+ * closes after this reply, as Redis's CLOSE_AFTER_REPLY.
+ */
+void client_kill_command(struct kvs_client *c)
+{
+	struct kill_filter kf = { .type = -1, .skipme = true };
+	struct kvs_client *cl;
+	bool old = c->argc == 3, self = false;
+	long killed = 0;
+
+	if (old) {
+		kf.addr = &c->argv[2];
+		kf.skipme = false;
+	} else if (kill_parse(c, &kf)) {
+		return;
+	}
+
+	spin_lock(&server.clients_lock);
+	list_for_each_entry(cl, &server.clients, node) {
+		if (!kill_matches(&kf, cl, c))
+			continue;
+		if (cl == c)
+			self = true;
+		else
+			kvs_client_cut(cl, 0);
+		killed++;
+	}
+	spin_unlock(&server.clients_lock);
+	/* a killed client sleeping in a pause wakes up to its end */
+	if (killed)
+		kvs_pause_wake();
+
+	if (!old)
+		add_reply_ll(c, killed);
+	else if (!killed)
+		add_reply_error(c, "ERR No such client");
+	else
+		add_reply_ok(c);
+	if (self)
+		c->close_after_reply = true;
+}
+
+void client_no_evict_command(struct kvs_client *c)
+{
+	if (kvs_arg_equals(&c->argv[2], "on")) {
+		WRITE_ONCE(c->no_evict, true);
+	} else if (kvs_arg_equals(&c->argv[2], "off")) {
+		WRITE_ONCE(c->no_evict, false);
+	} else {
+		add_reply_syntax_error(c);
+		return;
+	}
+	add_reply_ok(c);
+}
+
+/*
+ * RESET: Redis's clearClientConnectionState(). The transaction and its
+ * watches go, every subscription goes without a message, the name goes;
+ * NO-EVICT stays, as in Redis 7.0.
+ */
+void reset_command(struct kvs_client *c)
+{
+	char *name;
+
+	kvs_multi_release(c);
+	kvs_pubsub_release(c);
+	/* CLIENT LIST on another fd reads these racily */
+	WRITE_ONCE(c->db, 0);
+	WRITE_ONCE(c->resp, 2);
+	spin_lock(&server.clients_lock);
+	name = c->name;
+	c->name = NULL;
+	spin_unlock(&server.clients_lock);
+	kfree(name);
+	add_reply_status(c, "RESET");
+}
+
+/* ------------------------------------------------------ CLIENT PAUSE */
+
+enum { PAUSE_OFF, PAUSE_WRITE, PAUSE_ALL };
+
+/*
+ * The pause: its type (read racily by every command, set under
+ * pause_lock) and its end. A timer ends it; UNPAUSE ends it at once.
+ * Ending it wakes the KVS_IOC_EXEC sleepers and queues each parked
+ * stream client's work, which runs its query buffer again.
+ */
+int kvs_pause_type;
+static s64 pause_end_ms;
+static DEFINE_SPINLOCK(pause_lock);
+static LIST_HEAD(pause_parked);
+static DECLARE_WAIT_QUEUE_HEAD(pause_wq);
+
+static void pause_timer_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(pause_timer, pause_timer_fn);
+
+/* Under pause_lock: end it, and send the parked clients on their way. */
+static void pause_end_locked(void)
+{
+	struct kvs_client *cl, *tmp;
+
+	lockdep_assert_held(&pause_lock);
+	WRITE_ONCE(kvs_pause_type, PAUSE_OFF);
+	pause_end_ms = 0;
+	list_for_each_entry_safe(cl, tmp, &pause_parked, pause_node) {
+		list_del_init(&cl->pause_node);
+		schedule_work(&cl->pause_work);
+	}
+}
+
+void kvs_pause_wake(void)
+{
+	wake_up_interruptible_all(&pause_wq);
+}
+
+static void pause_timer_fn(struct work_struct *work)
+{
+	s64 left;
+
+	spin_lock(&pause_lock);
+	left = pause_end_ms - kvs_mstime();
+	if (READ_ONCE(kvs_pause_type) && left > 0)
+		mod_delayed_work(system_wq, &pause_timer,
+				 msecs_to_jiffies(left));
+	else
+		pause_end_locked();
+	spin_unlock(&pause_lock);
+	kvs_pause_wake();
+}
+
+/* Is @cmd held back by the pause of type @type? (Redis's processCommand) */
+static bool pause_applies(struct kvs_client *c, const struct kvs_command *cmd,
+			  int type)
+{
+	const u32 mask = CMD_WRITE | CMD_MAY_REPLICATE;
+
+	if (type == PAUSE_ALL)
+		return true;
+	if (type != PAUSE_WRITE)
+		return false;
+	return (cmd->flags & mask) ||
+	       (cmd->proc == exec_command && (c->mcmd_flags & mask));
+}
+
+static bool pause_over(struct kvs_client *c, const struct kvs_command *cmd)
+{
+	return !pause_applies(c, cmd, READ_ONCE(kvs_pause_type)) ||
+	       READ_ONCE(c->closing);
+}
+
+bool kvs_pause_hold(struct kvs_client *c, const struct kvs_command *cmd,
+		    bool strict)
+	__must_hold(&c->lock)
+{
+	lockdep_assert_held(&c->lock);
+	if (!strict) {
+		bool parked = false;
+
+		spin_lock(&pause_lock);
+		if (pause_applies(c, cmd, kvs_pause_type)) {
+			if (list_empty(&c->pause_node))
+				list_add_tail(&c->pause_node, &pause_parked);
+			parked = true;
+		}
+		spin_unlock(&pause_lock);
+		/* the bytes stay in the query buffer (kvs_block_pending()) */
+		if (parked)
+			c->bpop->stop = -EAGAIN;
+		return parked;
+	}
+	/*
+	 * KVS_IOC_EXEC: sleep here, with only our own c->lock held, until
+	 * the pause ends (the timer bounds it) or no longer covers @cmd.
+	 */
+	while (!pause_over(c, cmd)) {
+		long t;
+
+		if (c->bpop->nonblock) {
+			c->bpop->stop = -EAGAIN;
+			return true;
+		}
+		t = wait_event_interruptible_timeout(pause_wq,
+						     pause_over(c, cmd), HZ);
+		if (t < 0) {
+			c->bpop->stop = -ERESTARTSYS;
+			return true;
+		}
+	}
+	if (READ_ONCE(c->closing)) {
+		c->bpop->stop = -EPIPE;
+		return true;
+	}
+	return false;
+}
+
+static void pause_work_fn(struct work_struct *work)
+{
+	struct kvs_client *c = container_of(work, struct kvs_client,
+					    pause_work);
+
+	mutex_lock(&c->lock);
+	kvs_client_run_input(c);
+	mutex_unlock(&c->lock);
+}
+
+void kvs_pause_client_init(struct kvs_client *c)
+{
+	INIT_LIST_HEAD(&c->pause_node);
+	INIT_WORK(&c->pause_work, pause_work_fn);
+}
+
+/* The fd is being released: off the list, its work done. */
+void kvs_pause_client_release(struct kvs_client *c)
+{
+	spin_lock(&pause_lock);
+	list_del_init(&c->pause_node);
+	spin_unlock(&pause_lock);
+	cancel_work_sync(&c->pause_work);
+}
+
+/* Module exit: no client is left; the timer must not fire later. */
+void kvs_pause_exit(void)
+{
+	cancel_delayed_work_sync(&pause_timer);
+}
+
+/* CLIENT PAUSE timeout [WRITE|ALL]: Redis's checks, in its order. */
+void client_pause_command(struct kvs_client *c)
+{
+	int type = PAUSE_ALL;
+	s64 ms, end;
+
+	if (c->argc == 4) {
+		if (kvs_arg_equals(&c->argv[3], "write")) {
+			type = PAUSE_WRITE;
+		} else if (!kvs_arg_equals(&c->argv[3], "all")) {
+			add_reply_error(c, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+			return;
+		}
+	} else if (c->argc != 3) {
+		/* Redis's CLIENT dispatch takes PAUSE with 3 or 4 arguments */
+		add_reply_subcommand_syntax_error(c);
+		return;
+	}
+	if (kvs_get_ll_or_reply(c, &c->argv[2], &ms,
+				"ERR timeout is not an integer or out of range"))
+		return;
+	if (ms < 0) {
+		add_reply_error(c, "ERR timeout is negative");
+		return;
+	}
+	/*
+	 * Redis 7.0.15 adds the time with no overflow check: a timeout
+	 * near LLONG_MAX wraps to an end in the past, a pause over at once.
+	 */
+	end = ms > 0 ? (s64)((u64)c->now_ms + (u64)ms) : 0;
+
+	/* a second pause keeps the stronger type and the later end */
+	spin_lock(&pause_lock);
+	if (type > kvs_pause_type)
+		WRITE_ONCE(kvs_pause_type, type);
+	pause_end_ms = max(pause_end_ms, end);
+	/* the timer ends it, at once for an end already past */
+	mod_delayed_work(system_wq, &pause_timer,
+			 msecs_to_jiffies(max_t(s64, pause_end_ms - kvs_mstime(),
+						0)));
+	spin_unlock(&pause_lock);
+	add_reply_ok(c);
+}
+
+void client_unpause_command(struct kvs_client *c)
+{
+	spin_lock(&pause_lock);
+	pause_end_locked();
+	spin_unlock(&pause_lock);
+	kvs_pause_wake();
+	add_reply_ok(c);
+}
+
 void client_help_command(struct kvs_client *c)
 {
 	static const char *const help[] = {
@@ -509,14 +909,34 @@ void client_help_command(struct kvs_client *c)
 		"    Return the ID of the current connection.",
 		"INFO",
 		"    Return information about the current client connection.",
+		"KILL <ip:port>",
+		"    Kill connection made from <ip:port>.",
+		"KILL <option> <value> [<option> <value> [...]]",
+		"    Kill connections. Options are:",
+		"    * ADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made from the specified address",
+		"    * LADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made to specified local address",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+		"      Kill connections by type.",
+		"    * USER <username>",
+		"      Kill connections authenticated by <username>.",
+		"    * SKIPME (YES|NO)",
+		"      Skip killing current connection (default: yes).",
 		"LIST [options ...]",
 		"    Return information about client connections. Options:",
 		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
 		"      Return clients of specified type.",
+		"UNPAUSE",
+		"    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]",
+		"    Suspend all, or just write, clients for <timeout> milliseconds.",
 		"SETNAME <name>",
 		"    Assign the name <name> to the current connection.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
 		"    Unblock the specified blocked client.",
+		"NO-EVICT (ON|OFF)",
+		"    Protect current client connection from eviction.",
 		NULL
 	};
 
@@ -945,6 +1365,324 @@ void command_list_command(struct kvs_client *c)
 	set_deferred_array_len(c, len_node, n);
 }
 
+/* ------------------------------------------------- COMMAND GETKEYS */
+
+/* A key found in a command line: its index there and its key spec flags. */
+struct gk_key {
+	int pos;
+	u16 flags;
+};
+
+/*
+ * Redis's getKeysUsingKeySpecs() over @argv[0..argc): the keys in key
+ * spec order. Returns the count, or -1 when a spec cannot be followed
+ * (an unknown or incomplete one, or a numkeys out of range).
+ */
+static int gk_specs(const struct kvs_command *cmd, const struct kvs_arg *argv,
+		    int argc, struct gk_key *keys)
+{
+	const struct kvs_key_spec *ks;
+	int n = 0;
+
+	for (ks = cmd->key_specs; ks && ks->bs_type; ks++) {
+		int first = 0, last, step, i;
+
+		if (ks->flags & KS_NOT_KEY)
+			continue;
+		if (ks->bs_type == KS_BS_INDEX) {
+			first = ks->bs_pos;
+		} else if (ks->bs_type == KS_BS_KEYWORD) {
+			int start = ks->bs_pos > 0 ? ks->bs_pos : argc + ks->bs_pos;
+			int end = ks->bs_pos > 0 ? argc - 1 : 1;
+
+			for (i = start; i != end; i += start <= end ? 1 : -1) {
+				if (i >= argc || i < 1)
+					break;
+				if (kvs_arg_equals(&argv[i], ks->keyword)) {
+					first = i + 1;
+					break;
+				}
+			}
+			if (!first)
+				continue;
+		} else {
+			return -1;
+		}
+
+		if (ks->fk_type == KS_FK_RANGE) {
+			step = ks->fk[1];
+			if (ks->fk[0] >= 0)
+				last = first + ks->fk[0];
+			else if (!ks->fk[2])
+				last = argc + ks->fk[0];
+			else
+				last = first + ((argc - first) / ks->fk[2] +
+						ks->fk[0]);
+		} else if (ks->fk_type == KS_FK_KEYNUM) {
+			s64 nk;
+
+			step = ks->fk[2];
+			if (ks->fk[0] >= argc || first + ks->fk[0] >= argc)
+				return -1;
+			if (!kvs_string2ll(argv[first + ks->fk[0]].ptr,
+					   argv[first + ks->fk[0]].len, &nk) ||
+			    nk < 0 || nk > argc)
+				return -1;
+			first += ks->fk[1];
+			last = first + (int)nk - 1;
+		} else {
+			return -1;
+		}
+		if (last >= argc || last < first || first >= argc)
+			return -1;
+		for (i = first; i <= last; i += step > 0 ? step : 1) {
+			keys[n].pos = i;
+			keys[n].flags = ks->flags;
+			n++;
+		}
+		if (ks->flags & KS_INCOMPLETE)
+			return -1;
+	}
+	return n;
+}
+
+/* Redis's sortGetKeys(): the key, then the last STORE's destination. */
+static int gk_sort(const struct kvs_arg *argv, int argc, struct gk_key *keys)
+{
+	static const struct { const char *name; int skip; } skip[] = {
+		{ "limit", 2 }, { "get", 1 }, { "by", 1 },
+	};
+	bool store = false;
+	int i, j;
+
+	keys[0].pos = 1;
+	keys[0].flags = KS_RO | KS_ACCESS;
+	for (i = 2; i < argc; i++) {
+		for (j = 0; j < ARRAY_SIZE(skip); j++) {
+			if (kvs_arg_equals(&argv[i], skip[j].name)) {
+				i += skip[j].skip;
+				break;
+			} else if (kvs_arg_equals(&argv[i], "store") &&
+				   i + 1 < argc) {
+				store = true;
+				keys[1].pos = i + 1;
+				keys[1].flags = KS_OW | KS_UPDATE;
+				break;
+			}
+		}
+	}
+	return 1 + store;
+}
+
+/* Redis's bitfieldGetKeys(): read-only if only GET and OVERFLOW. */
+static int gk_bitfield(const struct kvs_arg *argv, int argc,
+		       struct gk_key *keys)
+{
+	bool ro = true;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		int rem = argc - i - 1;
+
+		if (kvs_arg_equals(&argv[i], "get") && rem >= 2) {
+			i += 2;
+		} else if ((kvs_arg_equals(&argv[i], "set") ||
+			    kvs_arg_equals(&argv[i], "incrby")) && rem >= 3) {
+			ro = false;
+			break;
+		} else if (kvs_arg_equals(&argv[i], "overflow") && rem >= 1) {
+			i += 1;
+		} else {
+			ro = false;
+			break;
+		}
+	}
+	keys[0].pos = 1;
+	keys[0].flags = ro ? KS_RO | KS_ACCESS :
+			     KS_RW | KS_ACCESS | KS_UPDATE;
+	return 1;
+}
+
+/* Redis's setGetKeys(): GET makes the write a read too. */
+static int gk_set(const struct kvs_arg *argv, int argc, struct gk_key *keys)
+{
+	int i;
+
+	keys[0].pos = 1;
+	keys[0].flags = KS_OW | KS_UPDATE;
+	for (i = 3; i < argc; i++) {
+		/* a C string compare there: "get\0x" is GET */
+		if (argv[i].len >= 3 && !strncasecmp(argv[i].ptr, "get", 3) &&
+		    strlen(argv[i].ptr) == 3) {
+			keys[0].flags = KS_RW | KS_ACCESS | KS_UPDATE;
+			break;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Redis's getKeysFromCommandWithSpecs(): the key specs unless a spec's
+ * flags depend on the arguments, then the command's own key finder
+ * (Redis's getkeys_proc) for the commands here that have one.
+ */
+static int gk_find(const struct kvs_command *cmd, const struct kvs_arg *argv,
+		   int argc, struct gk_key *keys)
+{
+	const struct kvs_key_spec *ks;
+	bool varflags = false;
+	int n;
+
+	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
+		if (ks->flags & KS_VARIABLE_FLAGS)
+			varflags = true;
+	if (!varflags) {
+		n = gk_specs(cmd, argv, argc, keys);
+		if (n >= 0)
+			return n;
+	}
+	if (cmd->proc == set_command)
+		return gk_set(argv, argc, keys);
+	if (cmd->proc == bitfield_command)
+		return gk_bitfield(argv, argc, keys);
+	if (cmd->proc == sort_command)
+		return gk_sort(argv, argc, keys);
+	if (cmd->proc == sortro_command) {
+		keys[0].pos = 1;
+		keys[0].flags = KS_RO | KS_ACCESS;
+		return 1;
+	}
+	/* the numkeys commands' finders refuse what their specs refused */
+	return 0;
+}
+
+/*
+ * A command with no key specs in the table yet: its dispatcher key
+ * positions (first/last/step, or its getkeys callback, which reads
+ * c->argv), with flags guessed from the command's: sources are read,
+ * a STORE variant's destination overwritten, a write's keys updated.
+ */
+static int gk_legacy(struct kvs_client *c, const struct kvs_command *cmd,
+		     struct gk_key *keys)
+{
+	struct kvs_key_range r[KVS_GETKEYS_MAX_RANGES];
+	int argc = c->argc, nr, n = 0, i, k;
+	struct kvs_arg *argv = c->argv;
+	u16 fl = cmd->flags & CMD_WRITE ? KS_RW | KS_ACCESS | KS_UPDATE :
+					  KS_RO | KS_ACCESS;
+
+	if (cmd->getkeys) {
+		c->argv += 2;
+		c->argc -= 2;
+		nr = cmd->getkeys(c, r);
+		c->argv = argv;
+		c->argc = argc;
+		if (nr <= 0)
+			return 0;
+	} else {
+		r[0].first = cmd->first_key;
+		r[0].last = cmd->last_key < 0 ? argc - 2 + cmd->last_key :
+						cmd->last_key;
+		nr = cmd->first_key > 0;
+	}
+	for (k = 0; k < min(nr, KVS_GETKEYS_MAX_RANGES); k++) {
+		for (i = r[k].first; i <= r[k].last && i < argc - 2;
+		     i += cmd->getkeys || cmd->step <= 0 ? 1 : cmd->step) {
+			keys[n].pos = i;
+			keys[n].flags = fl;
+			if (cmd->getkeys == kvs_zsetop_store_getkeys)
+				keys[n].flags = k ? KS_RO | KS_ACCESS :
+						    KS_OW | KS_UPDATE;
+			n++;
+		}
+	}
+	return n;
+}
+
+static bool gk_has_keys(const struct kvs_command *cmd)
+{
+	const struct kvs_key_spec *ks;
+
+	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
+		if (!(ks->flags & KS_NOT_KEY))
+			return true;
+	return false;
+}
+
+static void getkeys_generic(struct kvs_client *c, bool with_flags)
+{
+	const struct kvs_arg *argv = c->argv + 2;
+	int argc = c->argc - 2, nspecs = 0, n, i;
+	const struct kvs_command *cmd;
+	const struct kvs_key_spec *ks;
+	struct gk_key *keys;
+
+	cmd = kvs_lookup_command(&argv[0]);
+	if (cmd && cmd->subcommands && argc > 1) {
+		const struct kvs_command *sub = cmd->subcommands;
+
+		while (sub->name && !kvs_arg_equals(&argv[1], sub->name))
+			sub++;
+		cmd = sub->name ? sub : NULL;
+	}
+	if (!cmd) {
+		add_reply_error(c, "ERR Invalid command specified");
+		return;
+	}
+	if (!gk_has_keys(cmd) && !cmd->getkeys && cmd->first_key <= 0) {
+		add_reply_error(c, "ERR The command has no key arguments");
+		return;
+	}
+	if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
+		add_reply_error(c, "ERR Invalid number of arguments specified for command");
+		return;
+	}
+	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
+		nspecs++;
+	/* each spec names each argument at most once; a finder fewer */
+	keys = kvmalloc_array(nspecs + 1, array_size(argc, sizeof(*keys)),
+			      GFP_KERNEL | __GFP_NOWARN);
+	if (!keys) {
+		add_reply_error(c, "ERR out of memory");
+		return;
+	}
+	if (cmd->key_specs)
+		n = gk_find(cmd, argv, argc, keys);
+	else
+		n = gk_legacy(c, cmd, keys);
+	if (!n) {
+		if (cmd->flags & CMD_NO_MANDATORY_KEYS)
+			add_reply_array_len(c, 0);
+		else
+			add_reply_error(c, "ERR Invalid arguments specified for command");
+		goto out;
+	}
+	add_reply_array_len(c, n);
+	for (i = 0; i < n && !kvs_reply_cut(c); i++) {
+		const struct kvs_arg *k = &argv[keys[i].pos];
+
+		if (with_flags) {
+			add_reply_array_len(c, 2);
+			add_reply_bulk(c, k->ptr, k->len);
+			reply_flags(c, keys[i].flags, key_flag_names);
+		} else {
+			add_reply_bulk(c, k->ptr, k->len);
+		}
+	}
+out:
+	kvfree(keys);
+}
+
+void command_getkeys_command(struct kvs_client *c)
+{
+	getkeys_generic(c, false);
+}
+
+void command_getkeysandflags_command(struct kvs_client *c)
+{
+	getkeys_generic(c, true);
+}
+
 static const char *const arg_type_names[] = {
 	[KVS_ARG_STRING] = "string",
 	[KVS_ARG_INTEGER] = "integer",
@@ -1114,6 +1852,10 @@ void command_help_command(struct kvs_client *c)
 		"    Return documentation details about multiple Redis commands.",
 		"    If no command names are given, documentation details for all",
 		"    commands are returned.",
+		"GETKEYS <full-command>",
+		"    Return the keys from a full Redis command.",
+		"GETKEYSANDFLAGS <full-command>",
+		"    Return the keys and the access flags from a full Redis command.",
 		NULL
 	};
 

@@ -413,6 +413,16 @@ struct kvs_client {
 	struct kvs_snap_reader *snap;	/* snapshot.c */
 	struct kvs_feed_reader *feed;	/* feed.c */
 	struct kvs_propq prop;		/* feed.c: this call's writes */
+
+	/* CLIENT NO-EVICT: maxmemory-clients never cuts it (limits.c) */
+	bool no_evict;
+	/*
+	 * CLIENT PAUSE (server.c): a write() stream's command waits in the
+	 * query buffer; @pause_node is on the paused list (its lock), and
+	 * @pause_work runs the input again when the pause ends.
+	 */
+	struct list_head pause_node;
+	struct work_struct pause_work;
 };
 
 /*
@@ -1294,6 +1304,30 @@ void command_info_command(struct kvs_client *c);
 void command_list_command(struct kvs_client *c);
 void command_help_command(struct kvs_client *c);
 void command_docs_command(struct kvs_client *c);
+void command_getkeys_command(struct kvs_client *c);
+void command_getkeysandflags_command(struct kvs_client *c);
+void client_kill_command(struct kvs_client *c);
+void client_no_evict_command(struct kvs_client *c);
+void client_pause_command(struct kvs_client *c);
+void client_unpause_command(struct kvs_client *c);
+void reset_command(struct kvs_client *c);
+
+/*
+ * CLIENT PAUSE (server.c). kvs_pause_type is 0 when no pause is on: the
+ * dispatcher reads it once per command and calls kvs_pause_hold() only
+ * when it is set. kvs_pause_hold() returns true when @cmd must not run
+ * now: a write() stream's command stays in the query buffer (run again
+ * when the pause ends), a KVS_IOC_EXEC caller was interrupted
+ * (c->bpop->stop set). Otherwise the ioctl caller has slept, holding only
+ * its own c->lock, until the pause let @cmd through.
+ */
+extern int kvs_pause_type;
+bool kvs_pause_hold(struct kvs_client *c, const struct kvs_command *cmd,
+		    bool strict);
+void kvs_pause_client_init(struct kvs_client *c);
+void kvs_pause_client_release(struct kvs_client *c);
+void kvs_pause_exit(void);
+void kvs_pause_wake(void);
 
 /* db.c */
 void select_command(struct kvs_client *c);

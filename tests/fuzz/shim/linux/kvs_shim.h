@@ -34,6 +34,9 @@ typedef unsigned int gfp_t;
 #define __percpu
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
+/* one CPU: per-CPU counters are plain ones */
+#define this_cpu_add(var, n)	((var) += (n))
+#define this_cpu_inc(var)	((var)++)
 #define __must_check
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __always_unused	__attribute__((unused))
