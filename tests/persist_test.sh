@@ -8,9 +8,9 @@
 # base snapshot and follows the feed; once they stop, Debian's redis-server
 # loads that AOF directory and must hold the same dataset (DEBUG DIGEST)
 # as kvstore, and so must a redis-server loading `kvstore --rdb`'s file.
-# The other way round, kvstore --restore of the AOF directories
-# redis-server writes (RDB and command bases, compact and big encodings)
-# gives redis-server's digest. Prints TAP.
+# The other way round, kvstore --restore of the AOF directories and RDB
+# files redis-server writes (RDB and command bases, compact and big
+# encodings, compressed or not) gives redis-server's digest. Prints TAP.
 
 cd "$(dirname "$0")/.." || exit 1
 
@@ -236,6 +236,40 @@ for preamble in yes no; do
 	kv FLUSHALL >/dev/null
 	check "kvstore --restore of redis-server's AOF (rdb preamble $preamble)" \
 		"$cli" --restore "$rdir/appendonlydir"
+	got=$(kv DEBUG DIGEST)
+	echo "# redis-server $want, kvstore $got"
+	check "... the same dataset as redis-server had (DEBUG DIGEST)" \
+		[ "$got" = "$want" ]
+done
+
+# RDB files redis-server wrote (compact and big encodings, compressed or
+# not), loaded by kvstore: the same dataset.
+for mode in compact big; do
+	rdir=$work/rdb-$mode
+	mkdir -p "$rdir"
+	sock=$work/redis3.sock
+	if [ "$mode" = big ]; then
+		opts="--hash-max-listpack-entries 0 --zset-max-listpack-entries 0 --set-max-intset-entries 0 --list-max-listpack-size 1 --rdbcompression no"
+	else
+		opts="--rdbcompression yes"
+	fi
+	# shellcheck disable=SC2086
+	redis-server --port 0 --unixsocket "$sock" --dir "$rdir" \
+		--appendonly no --save '' --enable-debug-command yes $opts \
+		--logfile "$work/redis3.log" &
+	rpid=$!
+	wait_for 60 redis-cli -s "$sock" PING >/dev/null 2>&1
+	i=0
+	while [ $i -lt 30 ]; do round 8 "$i"; i=$((i + 1)); done |
+		redis-cli -s "$sock" >/dev/null 2>&1
+	redis-cli -s "$sock" SET big "$(printf '%0300d' 7)" >/dev/null
+	redis-cli -s "$sock" SAVE >/dev/null
+	want=$(redis-cli -s "$sock" DEBUG DIGEST)
+	redis-cli -s "$sock" SHUTDOWN NOSAVE >/dev/null 2>&1
+	wait "$rpid"
+	rpid=
+	check "kvstore --restore --flush of redis-server's RDB ($mode)" \
+		"$cli" --restore "$rdir/dump.rdb" --flush
 	got=$(kv DEBUG DIGEST)
 	echo "# redis-server $want, kvstore $got"
 	check "... the same dataset as redis-server had (DEBUG DIGEST)" \
