@@ -745,7 +745,7 @@ void blmpop_command(struct kvs_client *c)
 /* Replicated as LMOVE (its arguments as given) and RPOPLPUSH. */
 static void blmove_propagate(struct kvs_client *c)
 {
-	struct kvs_arg av[5];
+	struct kvs_arg av[5] = { 0 };
 	bool lmove = c->argc == 6;
 
 	if (!kvs_feeding())

@@ -394,7 +394,7 @@ const char *kvs_prop_dup(struct kvs_client *c, const void *p, size_t len)
 struct kvs_arg kvs_prop_ll(struct kvs_client *c, s64 v)
 {
 	char tmp[24];
-	struct kvs_arg a;
+	struct kvs_arg a = { 0 };
 
 	a.len = kvs_ll2string(tmp, sizeof(tmp), v);
 	a.ptr = kvs_prop_dup(c, tmp, a.len);

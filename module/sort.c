@@ -231,7 +231,7 @@ static int sort_lookup(struct sort_ctx *x, const struct kvs_arg *pat,
 	size_t clen = cstrlen(pat), pre, post, flen = 0;
 	const char *star, *f = NULL, *s;
 	struct kvs_entry *de;
-	struct kvs_arg key;
+	struct kvs_arg key = { 0 };
 
 	if (is_hash_sign(pat)) {
 		*vp = sub;

@@ -320,7 +320,7 @@ void getdel_command(struct kvs_client *c)
 
 void getex_command(struct kvs_client *c)
 {
-	struct kvs_arg av[3];
+	struct kvs_arg av[3] = { 0 };
 	const struct kvs_arg *expire;
 	struct kvs_shard *sh;
 	struct kvs_entry *de;
