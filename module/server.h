@@ -280,6 +280,7 @@ struct kvs_arg {
 	size_t len;
 	u64 hash;	/* kvs_hash_key() of a key argument, 0: not yet */
 };
+/* (A kvs_arg built field by field must start zeroed: { 0 }.) */
 
 u64 kvs_hash_key(const void *key, size_t len);
 
