@@ -274,13 +274,13 @@ void kvs_chunk_drop_spare(struct kvs_client *c);
 /*
  * An argument of the command being executed: bytes in the request copy,
  * followed by a NUL (ptr[len] == '\0'; the bytes may contain NULs too).
+ * One built field by field must start zeroed ({ 0 }): see @hash.
  */
 struct kvs_arg {
 	const char *ptr;
 	size_t len;
 	u64 hash;	/* kvs_hash_key() of a key argument, 0: not yet */
 };
-/* (A kvs_arg built field by field must start zeroed: { 0 }.) */
 
 u64 kvs_hash_key(const void *key, size_t len);
 
