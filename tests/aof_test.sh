@@ -70,25 +70,14 @@ not_running() {
 	! kill -0 "$1" 2>/dev/null
 }
 
-# The store's content, canonically: per db, per key (sorted), its type,
-# value (sets and hashes sorted) and whether it has a TTL.
+# The store's content: each database's size and the whole store's DEBUG
+# DIGEST (Redis's: every key, value and expire time). One process per
+# line, where a per-key listing took thousands under TCG.
 dump() {
 	for db in 0 1 2 3; do
-		kv -n "$db" --scan | LC_ALL=C sort | while IFS= read -r k; do
-			t=$(kv -n "$db" TYPE "$k")
-			ttl=$(kv -n "$db" PTTL "$k")
-			[ "$ttl" -gt 0 ] && ttl=yes
-			printf 'db%s %s %s ttl=%s\n' "$db" "$k" "$t" "$ttl"
-			case $t in
-			string) kv -n "$db" GET "$k" ;;
-			list) kv -n "$db" LRANGE "$k" 0 -1 ;;
-			set) kv -n "$db" SMEMBERS "$k" | LC_ALL=C sort ;;
-			zset) kv -n "$db" ZRANGE "$k" 0 -1 WITHSCORES ;;
-			hash) kv -n "$db" HGETALL "$k" | paste - - |
-				LC_ALL=C sort ;;
-			esac
-		done
+		printf 'db%s %s\n' "$db" "$(kv -n "$db" DBSIZE)"
 	done
+	kv DEBUG DIGEST
 }
 
 writes() {	# writes ROUND: every type, several dbs, TTLs, MULTI
@@ -193,7 +182,7 @@ for preamble in no yes; do
 	dump >"$work/after"
 	check "preamble $preamble: same data after restore" \
 		cmp -s "$work/before" "$work/after"
-	[ -s "$work/before" ] || not_ok "preamble $preamble: dump is empty"
+	grep -q "^db0 [1-9]" "$work/before" || not_ok "preamble $preamble: db0 is empty"
 	check "preamble $preamble: --restore refuses a non-empty store" \
 		sh -c "! '$cli' --restore '$dir' 2>/dev/null"
 done
