@@ -742,8 +742,13 @@ void blmpop_command(struct kvs_client *c)
 	kvs_bpop_generic(c, 3, numkeys, 1, OBJ_LIST, left, count);
 }
 
-/* Replicated as LMOVE (its arguments as given) and RPOPLPUSH. */
-static void blmove_propagate(struct kvs_client *c)
+/*
+ * Replicated as LMOVE and RPOPLPUSH. Served at once, LMOVE keeps the
+ * client's LEFT/RIGHT words as given; served after blocking, Redis writes
+ * the directions itself, in capitals.
+ */
+static void blmove_propagate(struct kvs_client *c, bool woken,
+			     bool from_left, bool to_left)
 {
 	struct kvs_arg av[5] = { 0 };
 	bool lmove = c->argc == 6;
@@ -753,6 +758,12 @@ static void blmove_propagate(struct kvs_client *c)
 	memcpy(av, c->argv, (lmove ? 5 : 3) * sizeof(*av));
 	av[0].ptr = lmove ? "LMOVE" : "RPOPLPUSH";
 	av[0].len = lmove ? 5 : 9;
+	if (lmove && woken) {
+		av[3].ptr = from_left ? "LEFT" : "RIGHT";
+		av[3].len = from_left ? 4 : 5;
+		av[4].ptr = to_left ? "LEFT" : "RIGHT";
+		av[4].len = to_left ? 4 : 5;
+	}
 	kvs_propagate_rewrite(c, lmove ? 5 : 3, av);
 }
 
@@ -775,7 +786,8 @@ static void kvs_blmove_generic(struct kvs_client *c, bool from_left,
 							 &c->argv[1],
 							 &c->argv[2],
 							 from_left, to_left))
-				blmove_propagate(c);
+				blmove_propagate(c, c->bpop->blocked,
+						 from_left, to_left);
 			kvs_bpop_done(c);
 			return;
 		}

@@ -448,6 +448,45 @@ TEST_F(feed, blocked_pop_served_later)
 	close(r);
 }
 
+/* Redis keeps the client's LEFT/RIGHT served at once, capitals if woken. */
+TEST_F(feed, blmove_directions)
+{
+	struct kvs_feed f;
+	int r, b;
+	pid_t pid;
+
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH src a"));
+	r = feed_open(&f, KVS_FEED_NOW, O_NONBLOCK);
+	ASSERT_LE(0, r);
+	EXPECT_REPLY("$1\r\na\r\n",
+		     kvs_cmd(self->fd, "BLMOVE src dst right Left 0"));
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(KVS_DEV, O_RDWR);
+		const char *rep = fd >= 0 ?
+			kvs_cmd(fd, "BLMOVE src dst left right 0") : NULL;
+
+		_exit(rep && !strcmp(rep, "$1\r\nb\r\n") ? 0 : 1);
+	}
+	for (b = 0; b < 500; b++) {
+		const char *info = kvs_cmd(self->fd, "INFO clients");
+
+		if (strstr(info, "blocked_clients:1\r\n"))
+			break;
+		usleep(10000);
+	}
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH src b"));
+	waitpid(pid, &b, 0);
+	EXPECT_TRUE(WIFEXITED(b) && !WEXITSTATUS(b));
+	EXPECT_REPLY(SEL(0)
+		     "*5\r\n$5\r\nLMOVE\r\n$3\r\nsrc\r\n$3\r\ndst\r\n"
+		     "$5\r\nright\r\n$4\r\nLeft\r\n"
+		     "*3\r\n$5\r\nRPUSH\r\n$3\r\nsrc\r\n$1\r\nb\r\n"
+		     "*5\r\n$5\r\nLMOVE\r\n$3\r\nsrc\r\n$3\r\ndst\r\n"
+		     "$4\r\nLEFT\r\n$5\r\nRIGHT\r\n", feed_drain(r, NULL));
+	close(r);
+}
+
 /* ------------------------------------------------ concurrent replay */
 
 #define NTHREADS	4
