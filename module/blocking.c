@@ -494,6 +494,24 @@ int kvs_block_unblock_id(u64 id, int how)
 }
 
 /**
+ * kvs_block_kick_killed - wake a client that CLIENT KILL just cut
+ * @cl: the killed client (server.clients_lock held)
+ *
+ * Its sleeping KVS_IOC_EXEC sees the cut and leaves with -EPIPE; a command
+ * parked on the stream runs once more and its reply is dropped.
+ */
+void kvs_block_kick_killed(struct kvs_client *cl)
+{
+	struct kvs_bpop *bp = cl->bpop;
+
+	lockdep_assert_held(&server.clients_lock);
+	spin_lock(&bp->unblock_lock);
+	if (bp->blocked)
+		kvs_bpop_notify(bp);
+	spin_unlock(&bp->unblock_lock);
+}
+
+/**
  * kvs_block_take_unblock - answer a CLIENT UNBLOCK aimed at this client
  * @c: a blocked client about to run its command again (c->lock held, no
  *     shard lock)

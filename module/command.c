@@ -423,6 +423,9 @@ static void kvs_call_blocked(struct kvs_client *c,
 	while (strict && c->bpop->blocked) {
 		int err = kvs_block_sleep(c);
 
+		/* CLIENT KILL: the fd is closed to it, as a socket would be */
+		if (!err && READ_ONCE(c->closing))
+			err = -EPIPE;
 		if (err) {
 			kvs_block_abort(c, err);
 			return;

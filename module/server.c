@@ -646,6 +646,8 @@ void client_kill_command(struct kvs_client *c)
 			self = true;
 		else
 			kvs_client_cut(cl, 0);
+		if (cl != c)
+			kvs_block_kick_killed(cl);
 		killed++;
 	}
 	spin_unlock(&server.clients_lock);

@@ -1726,6 +1726,7 @@ int kvs_bzmpop_getkeys(const struct kvs_client *c, struct kvs_key_range *r);
 int kvs_block_client_init(struct kvs_client *c);
 void kvs_block_client_release(struct kvs_client *c);
 int kvs_block_unblock_id(u64 id, int how);
+void kvs_block_kick_killed(struct kvs_client *cl);
 bool kvs_block_take_unblock(struct kvs_client *c);
 /* From kvs_signal_modified_key(), the key's shard lock held. */
 void kvs_block_signal_key(int db, const struct kvs_arg *key);

@@ -448,6 +448,37 @@ TEST_F(cadmin, kill_paused)
 	EXPECT_REPLY("$-1\r\n", kvs_cmd(self->fd, "GET kp"));
 }
 
+/* A client blocked in BLPOP's ioctl leaves it when killed. */
+TEST_F(cadmin, kill_blocked)
+{
+	char *rep;
+	int rfd, i;
+	pid_t pid;
+
+	pid = child_exec("BLPOP kb_nosuch 0", &rfd);
+	ASSERT_LT(0, pid);
+	for (i = 0; i < 500; i++) {
+		if (strstr(kvs_cmd(self->fd, "INFO clients"),
+			   "blocked_clients:1\r\n"))
+			break;
+		msleep(10);
+	}
+	EXPECT_REPLY(OK, kvs_cmdf(self->fd, "CLIENT KILL /dev/kvstore:%d",
+				  (int)pid));
+	rep = child_report(rfd, 20000 * kvs_slow_factor());
+	EXPECT_EQ(0, strncmp(rep, "-1 32 0 ", 8));	/* EPIPE */
+	TH_LOG("killed while blocked: \"%s\"", rep);
+	close(rfd);
+	if (!rep[0])
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	EXPECT_TRUE(strstr(kvs_cmd(self->fd, "INFO clients"),
+			   "blocked_clients:0\r\n") != NULL);
+	/* nobody is left on the key: a push stays */
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH kb_nosuch x"));
+	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "DEL kb_nosuch"));
+}
+
 TEST_F(cadmin, reset)
 {
 	static const char sub[] = "*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nrc\r\n";
