@@ -314,4 +314,31 @@ TEST_F(srv, clients_independent)
 	close(fd2);
 }
 
+/*
+ * What kvstore leaves out on purpose (scripting, functions, streams,
+ * modules, cluster) answers as a Redis without the command would.
+ */
+TEST_F(srv, absent_commands_unknown)
+{
+	static const char *const absent[] = {
+		"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "SCRIPT",
+		"FUNCTION", "FCALL", "FCALL_RO", "XADD", "XRANGE",
+		"XREVRANGE", "XREAD", "XREADGROUP", "XGROUP", "XACK", "XLEN",
+		"XDEL", "XTRIM", "XINFO", "XPENDING", "XCLAIM", "XAUTOCLAIM",
+		"XSETID", "MODULE", "CLUSTER", "READONLY", "READWRITE",
+		"ASKING",
+	};
+	char want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "-ERR unknown command '%s', with args beginning with: 'k' '1' \r\n",
+			 absent[i]);
+		EXPECT_REPLY(want, kvs_cmdf(self->fd, "%s k 1", absent[i]));
+		EXPECT_REPLY("*1\r\n$-1\r\n",
+			     kvs_cmdf(self->fd, "COMMAND INFO %s", absent[i]));
+	}
+}
+
 TEST_HARNESS_MAIN
