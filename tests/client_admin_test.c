@@ -452,17 +452,12 @@ TEST_F(cadmin, kill_paused)
 TEST_F(cadmin, kill_blocked)
 {
 	char *rep;
-	int rfd, i;
+	int rfd;
 	pid_t pid;
 
 	pid = child_exec("BLPOP kb_nosuch 0", &rfd);
 	ASSERT_LT(0, pid);
-	for (i = 0; i < 500; i++) {
-		if (strstr(kvs_cmd(self->fd, "INFO clients"),
-			   "blocked_clients:1\r\n"))
-			break;
-		msleep(10);
-	}
+	EXPECT_TRUE(kvs_wait_blocked(self->fd, 1));
 	EXPECT_REPLY(OK, kvs_cmdf(self->fd, "CLIENT KILL /dev/kvstore:%d",
 				  (int)pid));
 	rep = child_report(rfd, 20000 * kvs_slow_factor());

@@ -433,13 +433,7 @@ TEST_F(feed, blocked_pop_served_later)
 		      0 : 1);
 	}
 	/* once the child waits, the push serves it */
-	for (b = 0; b < 500; b++) {
-		const char *info = kvs_cmd(self->fd, "INFO clients");
-
-		if (strstr(info, "blocked_clients:1\r\n"))
-			break;
-		usleep(10000);
-	}
+	EXPECT_TRUE(kvs_wait_blocked(self->fd, 1));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "LPUSH bl x"));
 	waitpid(pid, &b, 0);
 	EXPECT_TRUE(WIFEXITED(b) && !WEXITSTATUS(b));
@@ -468,13 +462,7 @@ TEST_F(feed, blmove_directions)
 
 		_exit(rep && !strcmp(rep, "$1\r\nb\r\n") ? 0 : 1);
 	}
-	for (b = 0; b < 500; b++) {
-		const char *info = kvs_cmd(self->fd, "INFO clients");
-
-		if (strstr(info, "blocked_clients:1\r\n"))
-			break;
-		usleep(10000);
-	}
+	EXPECT_TRUE(kvs_wait_blocked(self->fd, 1));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH src b"));
 	waitpid(pid, &b, 0);
 	EXPECT_TRUE(WIFEXITED(b) && !WEXITSTATUS(b));

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -687,6 +688,27 @@ static inline int kvs_slow_factor(void)
 	const char *s = getenv("KVS_DEBUG_KERNEL");
 
 	return s && !strcmp(s, "1") ? 8 : 1;
+}
+
+/*
+ * Wait (up to 5 s, stretched on the debug kernel) until INFO clients
+ * shows @n clients blocked: another process has reached its wait.
+ * Return: whether it did.
+ */
+static inline bool kvs_wait_blocked(int fd, int n)
+{
+	char want[64];
+	int i;
+
+	snprintf(want, sizeof(want), "\r\nblocked_clients:%d\r\n", n);
+	for (i = 0; i < 500 * kvs_slow_factor(); i++) {
+		const char *info = kvs_cmd(fd, "INFO clients");
+
+		if (info && strstr(info, want))
+			return true;
+		usleep(10000);
+	}
+	return false;
 }
 
 /*
