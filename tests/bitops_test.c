@@ -339,83 +339,16 @@ TEST_F(bits, lcs_charged)
 }
 
 /*
- * Probers on their own connections GET a few keys in a loop; the longest
- * wait of the key that waited least is reported: with the keys spread
- * over the shards, that one is not in the shard of the big key.
+ * The prober GETs a few keys in turn; the longest wait of the key that
+ * waited least is reported: with the keys spread over the shards, that
+ * one is not in the shard of the big key.
  */
-#define NPROBE 4
-
-struct prober {
-	pid_t pid;
-	int stop;
-	int result;
+static const struct kvs_probe bit_probes[] = {
+	{ "GET", "probe:0", 7 }, { "GET", "probe:1", 7 },
+	{ "GET", "probe:2", 7 }, { "GET", "probe:3", 7 },
 };
 
-static int start_prober(struct prober *p)
-{
-	int stop[2], res[2];
-	char c;
-
-	if (pipe(stop) || pipe(res))
-		return -1;
-	p->pid = fork();
-	if (p->pid < 0)
-		return -1;
-	if (p->pid == 0) {
-		long long max[NPROBE] = { 0 }, best, n = 0;
-		struct pollfd pfd = { .fd = stop[0], .events = POLLIN };
-		int fd = kvs_connect(O_RDWR), k;
-		char buf[64];
-
-		close(stop[1]);
-		close(res[0]);
-		if (fd < 0 || write(res[1], "r", 1) != 1)
-			_exit(1);
-		while (poll(&pfd, 1, 0) == 0) {
-			long long t0 = kvs_mono_ms(), d;
-
-			k = n % NPROBE;
-			if (!kvs_cmdf(fd, "GET probe:%d", k))
-				_exit(1);
-			d = kvs_mono_ms() - t0;
-			if (d > max[k])
-				max[k] = d;
-			n++;
-		}
-		best = max[0];
-		for (k = 1; k < NPROBE; k++)
-			if (max[k] < best)
-				best = max[k];
-		snprintf(buf, sizeof(buf), "%lld %lld", best, n);
-		if (write(res[1], buf, strlen(buf)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(stop[0]);
-	close(res[1]);
-	p->stop = stop[1];
-	p->result = res[0];
-	if (read(p->result, &c, 1) != 1)
-		return -1;
-	usleep(50000);
-	return 0;
-}
-
-static long long stop_prober(struct prober *p, long long *count)
-{
-	char buf[64] = "";
-	long long max = -1;
-	int status;
-
-	close(p->stop);
-	if (read(p->result, buf, sizeof(buf) - 1) > 0)
-		sscanf(buf, "%lld %lld", &max, count);
-	close(p->result);
-	waitpid(p->pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	return max;
-}
+#define NPROBE	((int)(sizeof(bit_probes) / sizeof(bit_probes[0])))
 
 /* A wait of a normal kernel's whole command would pass this: not a speed test. */
 #define STALL_GUARD_MS	(5000LL * kvs_slow_factor())
@@ -450,14 +383,14 @@ TEST_F_TIMEOUT(bits, long_walks_no_stall, 900)
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		long long t0, ms, max, n = 0;
-		struct prober p;
+		struct kvs_prober p;
 		const char *r;
 
-		ASSERT_EQ(0, start_prober(&p));
+		ASSERT_EQ(0, kvs_prober_start(&p, NPROBE, bit_probes));
 		t0 = kvs_mono_ms();
 		r = kvs_cmd(self->fd, cmds[i]);
 		ms = kvs_mono_ms() - t0;
-		max = stop_prober(&p, &n);
+		kvs_prober_stop(&p, &max, &n);
 		TH_LOG("%s: %lld ms, reply %s; concurrent GET: %lld calls, longest %lld ms",
 		       cmds[i], ms, kvs_esc(r), n, max);
 		ASSERT_NE(NULL, r);

@@ -335,80 +335,11 @@ TEST_F_TIMEOUT(dbg, many_keys_same_as_redis, 900)
 
 /* -------------------------------------------------------- no stall */
 
-/*
- * A prober: a child process on its own connection that alternates GET
- * of another key and SCARD of the set being digested, and reports the
- * longest wait.
- */
-struct prober {
-	pid_t pid;
-	int stop;		/* write end: closing it stops the child */
-	int result;		/* read end: "max_ms count" */
+/* GET of another key and SCARD of the set being digested */
+static const struct kvs_probe dbg_probes[] = {
+	{ "GET", "other", 5 },
+	{ "SCARD", "big", 3 },
 };
-
-static int start_prober(struct prober *p)
-{
-	int stop[2], res[2];
-	char c;
-
-	if (pipe(stop) || pipe(res))
-		return -1;
-	p->pid = fork();
-	if (p->pid < 0)
-		return -1;
-	if (p->pid == 0) {
-		static const char *const cmds[] = { "GET other", "SCARD big" };
-		struct pollfd pfd = { .fd = stop[0], .events = POLLIN };
-		long long max = 0, n = 0;
-		char buf[64];
-		int fd = kvs_connect(O_RDWR);
-
-		close(stop[1]);
-		close(res[0]);
-		if (fd < 0)
-			_exit(1);
-		if (write(res[1], "r", 1) != 1)
-			_exit(1);
-		while (poll(&pfd, 1, 0) == 0) {
-			long long t0 = kvs_mono_ms();
-
-			if (!kvs_cmd(fd, cmds[n & 1]))
-				_exit(1);
-			if (kvs_mono_ms() - t0 > max)
-				max = kvs_mono_ms() - t0;
-			n++;
-		}
-		snprintf(buf, sizeof(buf), "%lld %lld", max, n);
-		if (write(res[1], buf, strlen(buf)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(stop[0]);
-	close(res[1]);
-	p->stop = stop[1];
-	p->result = res[0];
-	if (read(p->result, &c, 1) != 1)
-		return -1;
-	usleep(50000);
-	return 0;
-}
-
-/* Stops the prober; returns its longest command in ms (-1: it failed). */
-static long long stop_prober(struct prober *p, long long *count)
-{
-	char buf[64] = "";
-	long long max = -1;
-	int status;
-
-	close(p->stop);
-	if (read(p->result, buf, sizeof(buf) - 1) > 0)
-		sscanf(buf, "%lld %lld", &max, count);
-	close(p->result);
-	waitpid(p->pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	return max;
-}
 
 /* 1M members; fewer on the debug kernel, which is many times slower */
 #define BIG_SET		(1000000L / kvs_slow_factor())
@@ -443,14 +374,14 @@ TEST_F_TIMEOUT(dbg, big_set_does_not_stall, 1800)
 	}
 	for (j = 0; j < 2; j++) {
 		long long t0, ms, max, n = 0;
-		struct prober p;
+		struct kvs_prober p;
 		const char *r;
 
-		ASSERT_EQ(0, start_prober(&p));
+		ASSERT_EQ(0, kvs_prober_start(&p, 2, dbg_probes));
 		t0 = kvs_mono_ms();
 		r = kvs_cmd(self->fd, cmds[j]);
 		ms = kvs_mono_ms() - t0;
-		max = stop_prober(&p, &n);
+		max = kvs_prober_stop(&p, NULL, &n);
 		ASSERT_NE(NULL, r);
 		TH_LOG("%s: %lld ms, %.41s; concurrent GET/SCARD: %lld calls, longest %lld ms",
 		       cmds[j], ms, j ? r : r + 4, n, max);

@@ -476,81 +476,12 @@ TEST_F_TIMEOUT(keys, scan_across_resize, 900)
 
 /* ------------------------------------------------ resource control */
 
-/*
- * A prober: a child process on its own connection that GETs @key in a
- * loop and reports the longest wait, to show that another client's long
- * command does not hold the shards it needs.
- */
-struct prober {
-	pid_t pid;
-	int stop;		/* write end: closing it stops the child */
-	int result;		/* read end: "max_ms count" */
-};
-
-static int start_prober(struct prober *p, const char *key, size_t keylen)
+/* a prober GETting one key */
+static int start_prober(struct kvs_prober *p, const char *key, size_t keylen)
 {
-	int stop[2], res[2];
-	char c;
+	struct kvs_probe get = { "GET", key, keylen };
 
-	if (pipe(stop) || pipe(res))
-		return -1;
-	p->pid = fork();
-	if (p->pid < 0)
-		return -1;
-	if (p->pid == 0) {
-		const char *argv[] = { "GET", key };
-		size_t lens[] = { 3, keylen };
-		long long max = 0, n = 0;
-		struct pollfd pfd = { .fd = stop[0], .events = POLLIN };
-		char buf[64];
-		int fd = kvs_connect(O_RDWR);
-
-		close(stop[1]);
-		close(res[0]);
-		if (fd < 0)
-			_exit(1);
-		if (write(res[1], "r", 1) != 1)
-			_exit(1);
-		while (poll(&pfd, 1, 0) == 0) {
-			long long t0 = kvs_mono_ms();
-
-			if (!kvs_cmdv(fd, 2, argv, lens))
-				_exit(1);
-			if (kvs_mono_ms() - t0 > max)
-				max = kvs_mono_ms() - t0;
-			n++;
-		}
-		snprintf(buf, sizeof(buf), "%lld %lld", max, n);
-		if (write(res[1], buf, strlen(buf)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(stop[0]);
-	close(res[1]);
-	p->stop = stop[1];
-	p->result = res[0];
-	/* the child is connected and probing */
-	if (read(p->result, &c, 1) != 1)
-		return -1;
-	usleep(50000);
-	return 0;
-}
-
-/* Stops the prober; returns its longest GET in ms (-1: it failed). */
-static long long stop_prober(struct prober *p, long long *count)
-{
-	char buf[64] = "";
-	long long max = -1;
-	int status;
-
-	close(p->stop);
-	if (read(p->result, buf, sizeof(buf) - 1) > 0)
-		sscanf(buf, "%lld %lld", &max, count);
-	close(p->result);
-	waitpid(p->pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	return max;
+	return kvs_prober_start(p, 1, &get);
 }
 
 /* A wait of a normal kernel's whole command would pass this: not a speed test. */
@@ -584,7 +515,7 @@ TEST_F_TIMEOUT(keys, pathological_pattern_no_stall, 900)
 		const char *sargv[] = { "SCAN", "0", "MATCH", pat, "COUNT",
 					"1000" };
 		long long t0, keys_ms, scan_ms, max, n = 0;
-		struct prober p;
+		struct kvs_prober p;
 		const char *r;
 
 		snprintf(pat, alen + 8, shapes[i], run);
@@ -597,7 +528,7 @@ TEST_F_TIMEOUT(keys, pathological_pattern_no_stall, 900)
 		r = kvs_cmdv(self->fd, 6, sargv, NULL);
 		scan_ms = kvs_mono_ms() - t0;
 		EXPECT_REPLY("*2\r\n$1\r\n0\r\n*0\r\n", r);
-		max = stop_prober(&p, &n);
+		max = kvs_prober_stop(&p, NULL, &n);
 		TH_LOG("pattern %.8s...(%zu bytes): KEYS %lld ms, SCAN MATCH %lld ms; concurrent GET: %lld calls, longest %lld ms",
 		       pat, strlen(pat), keys_ms, scan_ms, n, max);
 		EXPECT_LE(0, max);
@@ -695,7 +626,7 @@ TEST_F_TIMEOUT(keys, keys_many_exactly_once, 900)
 	unsigned char *seen = calloc(n, 1);
 	long long t0, ms, max, calls = 0;
 	long got, dups = 0;
-	struct prober p;
+	struct kvs_prober p;
 	pid_t churn;
 	const char *r;
 	int round;
@@ -718,7 +649,7 @@ TEST_F_TIMEOUT(keys, keys_many_exactly_once, 900)
 	EXPECT_EQ(0, dups);
 	kill(churn, SIGKILL);
 	waitpid(churn, NULL, 0);
-	max = stop_prober(&p, &calls);
+	max = kvs_prober_stop(&p, NULL, &calls);
 	TH_LOG("concurrent GET: %lld calls, longest %lld ms", calls, max);
 	EXPECT_LE(0, max);
 	EXPECT_GT(STALL_GUARD_MS, max);
@@ -799,7 +730,7 @@ TEST_F_TIMEOUT(keys, scan_huge_count, 900)
 	long long t0, ms, max, calls = 0;
 	long got = 0, dups = 0, k;
 	int scans = 0;
-	struct prober p;
+	struct kvs_prober p;
 	char **v;
 
 	fill_keys(_metadata, self->fd, "many:", 0, n);
@@ -838,7 +769,7 @@ TEST_F_TIMEOUT(keys, scan_huge_count, 900)
 	EXPECT_EQ(100, k);
 	EXPECT_EQ(0, cursor);
 	if (!kvs_sock_mode) {
-		max = stop_prober(&p, &calls);
+		max = kvs_prober_stop(&p, NULL, &calls);
 		TH_LOG("concurrent GET: %lld calls, longest %lld ms", calls,
 		       max);
 		EXPECT_LE(0, max);
@@ -896,7 +827,7 @@ TEST_F_TIMEOUT(keys, flush_sync_no_stall, 900)
 {
 	const int n = 200000 / kvs_slow_factor();
 	long long t0, ms, max, calls = 0;
-	struct prober p;
+	struct kvs_prober p;
 
 	KVS_DEVICE_ONLY();
 	fill_keys(_metadata, self->fd, "many:", 0, n);
@@ -905,7 +836,7 @@ TEST_F_TIMEOUT(keys, flush_sync_no_stall, 900)
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "FLUSHALL SYNC"));
 	ms = kvs_mono_ms() - t0;
 	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "DBSIZE"));
-	max = stop_prober(&p, &calls);
+	max = kvs_prober_stop(&p, NULL, &calls);
 	TH_LOG("FLUSHALL SYNC of %d keys: %lld ms; concurrent GET: %lld calls, longest %lld ms",
 	       n, ms, calls, max);
 	EXPECT_LE(0, max);

@@ -712,6 +712,121 @@ static inline bool kvs_wait_blocked(int fd, int n)
 }
 
 /*
+ * A prober: a child process on its own connection that runs one-key
+ * commands in turn, in a loop, and keeps each one's longest wait, to show
+ * that another client's long command does not hold the shards they need.
+ * A probe is a command name and a key (binary, @keylen bytes).
+ */
+struct kvs_probe {
+	const char *cmd;
+	const char *key;
+	size_t keylen;
+};
+
+struct kvs_prober {
+	pid_t pid;
+	int stop;		/* write end: closing it stops the child */
+	int result;		/* read end: "best_ms worst_ms count" */
+};
+
+#define KVS_MAX_PROBES	8
+
+static inline void kvs_prober_child(int stop, int res, int n,
+				    const struct kvs_probe *probes)
+{
+	struct pollfd pfd = { .fd = stop, .events = POLLIN };
+	long long max[KVS_MAX_PROBES] = { 0 }, best, worst, count = 0;
+	int fd = kvs_connect(O_RDWR), k;
+	char buf[96];
+
+	if (fd < 0 || write(res, "r", 1) != 1)
+		_exit(1);
+	while (poll(&pfd, 1, 0) == 0) {
+		const struct kvs_probe *pr = &probes[count % n];
+		const char *argv[] = { pr->cmd, pr->key };
+		size_t lens[] = { strlen(pr->cmd), pr->keylen };
+		long long t0 = kvs_mono_ms(), d;
+
+		if (!kvs_cmdv(fd, 2, argv, lens))
+			_exit(1);
+		d = kvs_mono_ms() - t0;
+		if (d > max[count % n])
+			max[count % n] = d;
+		count++;
+	}
+	best = worst = max[0];
+	for (k = 1; k < n; k++) {
+		if (max[k] < best)
+			best = max[k];
+		if (max[k] > worst)
+			worst = max[k];
+	}
+	snprintf(buf, sizeof(buf), "%lld %lld %lld", best, worst, count);
+	if (write(res, buf, strlen(buf)) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Start probing with @n (at most KVS_MAX_PROBES) probes. 0 or -1. */
+static inline int kvs_prober_start(struct kvs_prober *p, int n,
+				   const struct kvs_probe *probes)
+{
+	int stop[2], res[2];
+	char c;
+
+	if (n < 1 || n > KVS_MAX_PROBES || pipe(stop))
+		return -1;
+	if (pipe(res)) {
+		close(stop[0]);
+		close(stop[1]);
+		return -1;
+	}
+	p->pid = fork();
+	if (p->pid < 0)
+		return -1;
+	if (p->pid == 0) {
+		close(stop[1]);
+		close(res[0]);
+		kvs_prober_child(stop[0], res[1], n, probes);
+	}
+	close(stop[0]);
+	close(res[1]);
+	p->stop = stop[1];
+	p->result = res[0];
+	/* the child is connected and probing */
+	if (read(p->result, &c, 1) != 1)
+		return -1;
+	usleep(50000);
+	return 0;
+}
+
+/*
+ * Stop the prober. Return: the longest wait in ms over all probes (-1:
+ * it failed); *@best (if not NULL): the smallest of the probes' longest
+ * waits, *@count the commands it ran.
+ */
+static inline long long kvs_prober_stop(struct kvs_prober *p,
+					long long *best, long long *count)
+{
+	long long b = -1, worst = -1, n = 0;
+	char buf[96] = "";
+	int status;
+
+	close(p->stop);
+	if (read(p->result, buf, sizeof(buf) - 1) > 0)
+		sscanf(buf, "%lld %lld %lld", &b, &worst, &n);
+	close(p->result);
+	waitpid(p->pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		b = worst = -1;
+	if (best)
+		*best = b;
+	if (count)
+		*count = n;
+	return worst;
+}
+
+/*
  * Reply checks, in the harness's (expected, seen) order. The seen reply is
  * evaluated once; a mismatch logs both, escaped, at the caller's line.
  */
