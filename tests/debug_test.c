@@ -101,30 +101,6 @@ TEST_F(dbg, help_and_unknown)
 		     kvs_cmd(self->fd, "DEBUG"));
 }
 
-/* Runs @fn in a child that dropped CAP_SYS_ADMIN; returns its status. */
-static int without_sys_admin(int (*fn)(void))
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		struct __user_cap_header_struct h = {
-			.version = _LINUX_CAPABILITY_VERSION_3,
-		};
-		struct __user_cap_data_struct d[2];
-
-		if (syscall(SYS_capget, &h, d))
-			_exit(100);
-		d[0].effective &= ~(1u << CAP_SYS_ADMIN);
-		d[0].permitted &= ~(1u << CAP_SYS_ADMIN);
-		if (syscall(SYS_capset, &h, d))
-			_exit(101);
-		_exit(fn());
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
-}
-
 #define NOPERM_DEBUG \
 	"-NOPERM this user has no permissions to run the 'debug' command\r\n"
 
@@ -158,7 +134,7 @@ TEST_F(dbg, non_admin_refused)
 	if (geteuid() != 0)
 		SKIP(return, "needs root");
 	ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET a 1"));
-	EXPECT_EQ(0, without_sys_admin(debug_refused));
+	EXPECT_EQ(0, kvs_without_sys_admin(debug_refused));
 	/* admin commands need a writable fd too */
 	ro = open(KVS_DEV, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, ro);
@@ -172,42 +148,11 @@ TEST_F(dbg, non_admin_refused)
 /* redis-server with DEBUG enabled (7.0 refuses it by default), or -1. */
 static pid_t start_redis_debug(char *sock, size_t size)
 {
-	char dir[64];
-	pid_t pid;
-	int i, fd;
+	static const char *const opts[] = {
+		"--enable-debug-command", "yes", NULL,
+	};
 
-	snprintf(dir, sizeof(dir), "/tmp/kvs-dbg-redis.%d", (int)getpid());
-	mkdir(dir, 0700);
-	snprintf(sock, size, "%s/redis.sock", dir);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execlp("redis-server", "redis-server", "--port", "0",
-		       "--unixsocket", sock, "--save", "", "--appendonly",
-		       "no", "--dir", dir, "--enable-debug-command", "yes",
-		       "--daemonize", "no", NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 300; i++) {
-		int status;
-
-		fd = kvs_connect_unix(sock);
-		if (fd >= 0) {
-			close(fd);
-			return pid;
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return -1;
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
+	return kvs_start_redis_opts(sock, size, opts);
 }
 
 /*

@@ -255,30 +255,9 @@ static int feed_refused(void)
 
 TEST_F(feed, needs_cap_sys_admin)
 {
-	pid_t pid;
-	int status;
-
 	if (geteuid() != 0)
 		SKIP(return, "needs root");
-	pid = fork();
-	if (pid == 0) {
-		struct __user_cap_header_struct h = {
-			.version = _LINUX_CAPABILITY_VERSION_3,
-		};
-		struct __user_cap_data_struct d[2];
-
-		if (syscall(SYS_capget, &h, d))
-			_exit(100);
-		d[0].effective &= ~(1u << CAP_SYS_ADMIN);
-		d[0].permitted &= ~(1u << CAP_SYS_ADMIN);
-		if (syscall(SYS_capset, &h, d))
-			_exit(101);
-		_exit(feed_refused());
-	}
-	ASSERT_LT(0, pid);
-	waitpid(pid, &status, 0);
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, kvs_without_sys_admin(feed_refused));
 }
 
 TEST_F(feed, blocking_read_and_poll)

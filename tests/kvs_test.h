@@ -23,10 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -338,12 +340,50 @@ static inline int kvs_connect(int oflags)
 }
 
 /*
+ * Run @fn in a child that dropped CAP_SYS_ADMIN (an ordinary opener of
+ * the device). Return: its exit status; 100+ if the drop failed, 200 if
+ * it did not exit.
+ */
+static inline int kvs_without_sys_admin(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return 199;
+	if (pid == 0) {
+		struct __user_cap_header_struct h = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct d[2];
+
+		if (syscall(SYS_capget, &h, d))
+			_exit(100);
+		d[0].effective &= ~(1u << CAP_SYS_ADMIN);
+		d[0].permitted &= ~(1u << CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &h, d))
+			_exit(101);
+		_exit(fn());
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+}
+
+/*
  * Start Debian's redis-server on a private unix socket (for tests that
  * compare with Redis live). Returns its pid, or -1 if there is none.
- * @sock receives the socket path (at least 108 bytes).
+ * @sock receives the socket path (at least 108 bytes); @opts, if not
+ * NULL, are more options for redis-server, ending with a NULL.
  */
-static inline pid_t kvs_start_redis(char *sock, size_t size)
+static inline pid_t kvs_start_redis_opts(char *sock, size_t size,
+					 const char *const *opts)
 {
+	const char *argv[32] = {
+		"redis-server", "--port", "0", "--unixsocket", sock,
+		"--save", "", "--appendonly", "no", "--dir", NULL,
+		"--daemonize", "no",
+	};
+	int argc = 13;
 	char dir[64];
 	pid_t pid;
 	int i, fd;
@@ -359,9 +399,11 @@ static inline pid_t kvs_start_redis(char *sock, size_t size)
 
 		dup2(null, 1);
 		dup2(null, 2);
-		execlp("redis-server", "redis-server", "--port", "0",
-		       "--unixsocket", sock, "--save", "", "--appendonly",
-		       "no", "--dir", dir, "--daemonize", "no", NULL);
+		argv[10] = dir;
+		for (i = 0; opts && opts[i] && argc < 31; i++)
+			argv[argc++] = opts[i];
+		argv[argc] = NULL;
+		execvp("redis-server", (char *const *)argv);
 		_exit(127);
 	}
 	for (i = 0; i < 300; i++) {
@@ -379,6 +421,11 @@ static inline pid_t kvs_start_redis(char *sock, size_t size)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return -1;
+}
+
+static inline pid_t kvs_start_redis(char *sock, size_t size)
+{
+	return kvs_start_redis_opts(sock, size, NULL);
 }
 
 static inline void kvs_stop_redis(pid_t pid, const char *sock)

@@ -96,30 +96,6 @@ TEST_F(sec, readonly_fd)
 	close(ro);
 }
 
-/* Runs @fn in a child that dropped CAP_SYS_ADMIN; returns its status. */
-static int without_sys_admin(int (*fn)(void))
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		struct __user_cap_header_struct h = {
-			.version = _LINUX_CAPABILITY_VERSION_3,
-		};
-		struct __user_cap_data_struct d[2];
-
-		if (syscall(SYS_capget, &h, d))
-			_exit(100);
-		d[0].effective &= ~(1u << CAP_SYS_ADMIN);
-		d[0].permitted &= ~(1u << CAP_SYS_ADMIN);
-		if (syscall(SYS_capset, &h, d))
-			_exit(101);
-		_exit(fn());
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
-}
-
 static int admin_refused(void)
 {
 	int fd = open(KVS_DEV, O_RDWR | O_CLOEXEC);
@@ -144,7 +120,7 @@ TEST_F(sec, admin_needs_cap_sys_admin)
 	KVS_DEVICE_ONLY();
 	if (geteuid() != 0)
 		SKIP(return, "needs root");
-	EXPECT_EQ(0, without_sys_admin(admin_refused));
+	EXPECT_EQ(0, kvs_without_sys_admin(admin_refused));
 	/* maxmemory untouched */
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET sec:x 1"));
 }

@@ -356,26 +356,7 @@ static int snapshot_unprivileged(void)
 
 TEST_F(snap, needs_sys_admin)
 {
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		struct __user_cap_header_struct h = {
-			.version = _LINUX_CAPABILITY_VERSION_3,
-		};
-		struct __user_cap_data_struct d[2];
-
-		if (syscall(SYS_capget, &h, d))
-			_exit(100);
-		d[0].effective &= ~(1u << CAP_SYS_ADMIN);
-		d[0].permitted &= ~(1u << CAP_SYS_ADMIN);
-		if (syscall(SYS_capset, &h, d))
-			_exit(101);
-		_exit(snapshot_unprivileged());
-	}
-	waitpid(pid, &status, 0);
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, kvs_without_sys_admin(snapshot_unprivileged));
 }
 
 /*
