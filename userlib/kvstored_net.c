@@ -458,29 +458,34 @@ fail:
 
 /* --------------------------------------------------------- the relay */
 
-/* Device output into the socket buffer, until EAGAIN or no room. */
-static void dev_read(struct kvsd_conn *c)
+/*
+ * Device output into the socket buffer, until EAGAIN or no room; true
+ * when the device had nothing more (its replies so far are all here).
+ */
+static bool dev_read(struct kvsd_conn *c)
 {
 	for (;;) {
 		ssize_t n;
 
-		if (out_reserve(c, IO_CHUNK))
-			return;
-		if (c->outcap == c->outlen)
-			return;
+		if (c->dev_eof)
+			return true;
 		if (c->outlen - c->outpos >= IO_CHUNK)
-			return;	/* the socket is slow: the module keeps it */
+			return false;	/* the socket is slow: the module keeps it */
+		if (out_reserve(c, IO_CHUNK))
+			return false;
 		n = read(c->dev, c->out + c->outlen, c->outcap - c->outlen);
 		if (n > 0) {
 			c->outlen += n;
 			continue;
 		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
 		/* 0: QUIT or protocol error; <0: a limit cut it */
 		c->dev_eof = true;
 		c->close_after = true;
-		return;
+		return true;
 	}
 }
 
@@ -879,10 +884,11 @@ static bool conn_pump(struct kvsd_conn *c)
 		int r = c->close_after ? 0 : scan(c);
 
 		if (r == 1 && !c->fwd) {
-			/* ours, and nothing before it still in flight */
-			dev_read(c);
-			if (c->outcap - c->outlen + c->outpos < 512 &&
-			    c->outlen > c->outpos)
+			/*
+			 * ours, and nothing before it still in flight: its
+			 * reply goes after every reply the device has
+			 */
+			if (!dev_read(c))
 				break;	/* wait for the socket to drain */
 			if (!handle_frame(c))
 				break;
