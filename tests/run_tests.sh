@@ -142,6 +142,7 @@ selected fault && run_tap_script tests/fault/fault.sh
 selected rdb && run_tap_script tests/rdb_test.sh
 selected aof && run_tap_script tests/aof_test.sh
 selected persist && run_tap_script tests/persist_test.sh
+selected kvstored && run_tap_script tests/kvstored_test.sh
 # last: it unloads and reloads the module
 selected module_test && run_tap_script tests/module_test.sh
 

@@ -1,0 +1,245 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvstored end to end, in the VM (root, kvstore.ko loaded): redis.conf
+# errors printed as redis-server prints them; redis-cli over TCP and the
+# unix socket; redis-benchmark; python3-redis (tests/kvstored/client.py);
+# garbage input; maxclients; requirepass; protected mode; SAVE, LASTSAVE,
+# INFO persistence, SHUTDOWN and SIGTERM with the final save, and the
+# load at start. TAP; run by tests/run_tests.sh (KVS_TESTS=kvstored).
+
+cd "$(dirname "$0")/.." || exit 1
+kvsd=userlib/kvstored
+cli=userlib/kvstore
+n=0
+status=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; status=1; }
+check() {	# check "description" command...
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+same() {	# same "description" expected actual
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1"; echo "#  expected: $2"; echo "#  got:      $3"
+	fi
+}
+
+[ -x "$kvsd" ] || { echo "not ok 1 - $kvsd not built"; exit 1; }
+[ -c /dev/kvstore ] || { echo "not ok 1 - /dev/kvstore missing"; exit 1; }
+for t in redis-server redis-cli redis-benchmark redis-check-rdb python3; do
+	command -v $t >/dev/null 2>&1 ||
+		{ echo "1..1"; echo "ok 1 - kvstored # SKIP no $t"; exit 0; }
+done
+
+dir=$(mktemp -d /tmp/kvs-kvstored.XXXXXX) || exit 1
+port=16379
+pid=
+stop() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	pid=
+}
+cleanup() { stop; rm -rf "$dir"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# start ARGS...: kvstored in the background, wait until it answers
+start() {
+	"$kvsd" --port $port --unixsocket "$dir/s.sock" --dir "$dir" \
+		"$@" >"$dir/log" 2>&1 &
+	pid=$!
+	i=0
+	while [ $i -lt 500 ]; do
+		# the socket appears once it listens: no client start before
+		[ -S "$dir/s.sock" ] || { sleep 0.02; i=$((i + 1)); continue; }
+		case $(redis-cli -s "$dir/s.sock" PING 2>/dev/null) in
+		PONG|NOAUTH*) return 0 ;;
+		esac
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	cat "$dir/log"
+	return 1
+}
+rc() { redis-cli -p $port "$@" 2>&1; }
+
+echo "# t=$(date +%s) config"
+# ---- configuration errors: byte for byte redis-server's
+# (a few: each redis-server start costs under TCG; the rest of the
+# table is checked on the host, see README-kvstored.md)
+for args in "--foo bar" "--maxmemory abc"; do
+	# shellcheck disable=SC2086
+	want=$(redis-server $args 2>&1 | grep -v '^[0-9]*:')
+	# shellcheck disable=SC2086
+	got=$("$kvsd" $args 2>&1)
+	same "config error as redis-server: $args" "$want" "$got"
+done
+# the rest against redis-server 7.0.15's text, saved
+same "config error: integer range" "
+*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***
+Reading the configuration file, at line 3
+>>> 'timeout \"-1\"'
+argument must be between 0 and 2147483647 inclusive" \
+	"$("$kvsd" --port 7000 --timeout -1 2>&1)"
+same "config error: save" "
+*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***
+Reading the configuration file, at line 2
+>>> 'save \"900\"'
+Invalid save parameters" "$("$kvsd" --save 900 2>&1)"
+printf 'port 7000\n\n# comment\nbind "127.0.0.1\n' >"$dir/bad.conf"
+same "config file: unbalanced quotes, line number" \
+	"$(redis-server "$dir/bad.conf" 2>&1)" "$("$kvsd" "$dir/bad.conf" 2>&1)"
+
+echo "# t=$(date +%s) protected"
+# ---- protected mode
+out=$("$kvsd" --port $port --bind 0.0.0.0 2>&1)
+check "non-loopback bind without requirepass refuses to start" \
+	test $? -ne 0 -a -n "$(echo "$out" | grep 'protected mode')"
+
+# ---- the relay
+echo "# t=$(date +%s) relay"
+$cli FLUSHALL >/dev/null
+check "kvstored starts (TCP and unix socket)" start --save ""
+same "redis-cli -p PING" PONG "$(rc PING)"
+same "redis-cli -s SET" OK "$(redis-cli -s "$dir/s.sock" SET k v)"
+same "redis-cli -p GET" v "$(rc GET k)"
+same "the store is the module's" v "$($cli GET k)"
+same "inline command" "+PONG" "$(printf 'PING\r\n' | timeout 5 redis-cli -p $port 2>&1 | head -1 | sed 's/^/+/')"
+echo "# t=$(date +%s) bench"
+bench=$(redis-benchmark -p $port -n 200 -c 4 -q -t set,get,lpush,incr 2>&1)
+check "redis-benchmark (SET GET LPUSH INCR) completes" \
+	test "$(echo "$bench" | grep -c 'requests per second')" -eq 4
+echo "# t=$(date +%s) python"
+python3 tests/kvstored/client.py $port $n >"$dir/py" 2>&1
+pyrc=$?
+cat "$dir/py" | grep -E '^(not )?ok '
+n=$(grep -cE '^(not )?ok ' "$dir/py" | awk -v n=$n '{print n + $1}')
+[ $pyrc -eq 0 ] || { status=1; sed 's/^/# /' "$dir/py" | grep -vE '^# (not )?ok ' | tail -5; }
+
+# ---- persistence
+echo "# t=$(date +%s) persistence"
+same "SAVE" OK "$(rc SAVE)"
+check "SAVE wrote dump.rdb, redis-check-rdb accepts it" \
+	sh -c "redis-check-rdb '$dir/dump.rdb' >/dev/null 2>&1"
+ls=$(rc LASTSAVE)
+check "LASTSAVE is recent" test $(( $(date +%s) - ls )) -lt 100
+check "INFO persistence: rdb_saves:1" \
+	sh -c "redis-cli -p $port INFO persistence | grep -q '^rdb_saves:1'"
+same "BGSAVE" "Background saving started" "$(rc BGSAVE)"
+same "SAVE arity" "ERR wrong number of arguments for 'save' command" \
+	"$(rc SAVE x)"
+rc SET persisted yes >/dev/null
+same "SHUTDOWN SAVE ends the daemon" "" "$(rc SHUTDOWN SAVE)"
+wait $pid
+check "it exited 0" test $? -eq 0
+pid=
+$cli FLUSHALL >/dev/null
+check "restart on an empty module" start --save ""
+same "dump.rdb loaded at start" yes "$(rc GET persisted)"
+rc SET after-sigterm 1 >/dev/null
+stop
+$cli FLUSHALL >/dev/null
+start --save "" >/dev/null
+same "no save rules: SIGTERM made no save" "" "$(rc GET after-sigterm)"
+stop
+$cli FLUSHALL >/dev/null
+check "start with a save rule" start --save "3600 1"
+rc SET final 1 >/dev/null
+kill $pid; wait $pid; pid=
+$cli FLUSHALL >/dev/null
+start --save "" >/dev/null
+same "SIGTERM with save rules saved the data" 1 "$(rc GET final)"
+stop
+
+# ---- AOF: appendonly yes, flushed by SHUTDOWN NOSAVE, loaded at start
+echo "# t=$(date +%s) aof"
+$cli FLUSHALL >/dev/null
+rm -f "$dir/dump.rdb"
+check "start with appendonly yes" start --appendonly yes --save ""
+rc RPUSH aofl a b c >/dev/null
+same "BGREWRITEAOF" "Background append only file rewriting started" \
+	"$(rc BGREWRITEAOF)"
+rc RPUSH aofl d >/dev/null
+check "INFO persistence: aof_enabled:1" \
+	sh -c "redis-cli -p $port INFO persistence | grep -q '^aof_enabled:1'"
+same "SHUTDOWN NOSAVE" "" "$(rc SHUTDOWN NOSAVE)"
+wait $pid; pid=
+check "no dump.rdb written by NOSAVE" test ! -e "$dir/dump.rdb"
+$cli FLUSHALL >/dev/null
+start --appendonly yes --save "" >/dev/null
+same "the AOF is loaded at start" "a b c d" "$(rc LRANGE aofl 0 -1 | xargs)"
+stop
+rm -rf "$dir/appendonlydir"
+
+# ---- timeout: an idle client is closed
+echo "# t=$(date +%s) timeout"
+check "start with timeout 1" start --timeout 1 --save ""
+same "idle client closed by timeout" closed "$(python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', $port))
+s.settimeout(30)
+print('closed' if s.recv(10) == b'' else 'data')
+")"
+stop
+
+# ---- requirepass
+echo "# t=$(date +%s) auth"
+$cli FLUSHALL >/dev/null
+check "start with requirepass" start --requirepass s3cret --save ""
+same "before AUTH: NOAUTH" "NOAUTH Authentication required." "$(rc PING)"
+same "before AUTH: unknown command is the module's error" \
+	"ERR unknown command 'NOSUCH', with args beginning with: " "$(rc NOSUCH)"
+same "wrong password" \
+	"WRONGPASS invalid username-password pair or user is disabled." \
+	"$(rc AUTH nope)"
+same "AUTH then PING" "OK
+PONG" "$(printf 'AUTH s3cret\nPING\n' | redis-cli -p $port 2>&1)"
+same "redis-cli -a" PONG "$(redis-cli -p $port --no-auth-warning -a s3cret PING)"
+same "HELLO 3 AUTH default" "OK" "$(printf 'HELLO 3 AUTH default s3cret\nSET a 1\n' | redis-cli -p $port 2>&1 | tail -1)"
+check "AUTH failures are logged" grep -q "AUTH failed" "$dir/log"
+stop
+
+# ---- maxclients
+check "start with maxclients 1" start --maxclients 1 --save ""
+# one client holds the only place (SUBSCRIBE keeps it open)
+# (the start check's own connection may not be gone yet: retry then)
+i=0
+while [ $i -lt 200 ]; do
+	redis-cli -p $port SUBSCRIBE hold >"$dir/hold" 2>&1 &
+	holder=$!
+	while ! grep -q -e hold -e ERR "$dir/hold" &&
+	      kill -0 $holder 2>/dev/null; do
+		sleep 0.05
+	done
+	grep -q hold "$dir/hold" && break
+	wait $holder 2>/dev/null
+	i=$((i + 1))
+done
+same "over maxclients" "ERR max number of clients reached" "$(rc PING)"
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+stop
+
+# ---- --user: root dropped, CAP_SYS_ADMIN kept for admin commands
+echo "# t=$(date +%s) user"
+if id nobody >/dev/null 2>&1; then
+	mode=$(stat -c %a /dev/kvstore)
+	chmod 0666 /dev/kvstore
+	chmod 0777 "$dir"
+	check "start with --user nobody" start --user nobody --save ""
+	same "runs as nobody" nobody "$(ps -o user= -p $pid | tr -d ' ')"
+	same "clients work as nobody" OK "$(rc SET u 1)"
+	same "admin commands still work (CONFIG GET)" "maxmemory" \
+		"$(rc CONFIG GET maxmemory | head -1)"
+	same "SAVE as nobody" OK "$(rc SAVE)"
+	stop
+	chmod "$mode" /dev/kvstore
+else
+	ok "--user # SKIP no user nobody"
+fi
+
+echo "1..$n"
+exit $status

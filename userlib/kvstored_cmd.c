@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * The commands kvstored answers itself: what needs the daemon (files,
+ * its own exit) or must not reach the module (the password). Everything
+ * else, even INFO without "persistence", is the module's.
+ *
+ * requirepass: until AUTH (or HELLO ... AUTH) a connection's frames are
+ * parsed whole; a command the module knows with a valid arity gets
+ * Redis's -NOAUTH, while an unknown one or a wrong arity is forwarded so
+ * that the module gives Redis's exact error without running anything.
+ * Failed AUTHs are logged (at most one line a second, with a count) and
+ * a connection is closed after KVSD_AUTH_TRIES of them in a row.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "kvstore.h"
+#include "kvstored.h"
+
+#define KVSD_AUTH_TRIES	10
+
+static const struct {
+	const char *name;
+	enum kvsd_cmd_id id;
+} cmds[] = {
+	{ "auth", KVSD_CMD_AUTH },
+	{ "hello", KVSD_CMD_HELLO },
+	{ "save", KVSD_CMD_SAVE },
+	{ "bgsave", KVSD_CMD_BGSAVE },
+	{ "bgrewriteaof", KVSD_CMD_BGREWRITEAOF },
+	{ "lastsave", KVSD_CMD_LASTSAVE },
+	{ "shutdown", KVSD_CMD_SHUTDOWN },
+	{ "info", KVSD_CMD_INFO },
+};
+
+/*
+ * On the relay path for every command: a length test rejects almost
+ * every name before any comparison (names of 4..12 bytes only).
+ */
+enum kvsd_cmd_id kvsd_cmd_lookup(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len < 4 || len > 12)
+		return KVSD_CMD_NONE;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strlen(cmds[i].name) == len &&
+		    !strncasecmp(name, cmds[i].name, len))
+			return cmds[i].id;
+	return KVSD_CMD_NONE;
+}
+
+static void reply_fmt(struct kvsd_conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reply_fmt(struct kvsd_conn *c, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		kvsd_conn_reply(c, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+				sizeof(buf) - 1);
+}
+
+static void arity_error(struct kvsd_conn *c, const char *name)
+{
+	reply_fmt(c, "-ERR wrong number of arguments for '%s' command\r\n",
+		  name);
+}
+
+/* Compare without an early exit, so timing does not leak the prefix. */
+static bool pass_ok(const char *given, size_t len)
+{
+	const char *want = kvsd_cfg.requirepass;
+	size_t wl = strlen(want), i;
+	unsigned char diff = wl != len;
+
+	for (i = 0; i < len; i++)
+		diff |= (unsigned char)given[i] ^
+			(unsigned char)want[wl ? i % wl : 0];
+	return !diff;
+}
+
+static void auth_failed(struct kvsd_conn *c, int *fails)
+{
+	static long long last_log_ms, suppressed;
+	long long now = kvsd_mstime();
+
+	if (now - last_log_ms >= 1000) {
+		kvsd_log(LL_WARNING, "AUTH failed from %s%s", kvsd_conn_peer(c),
+			 suppressed ? " (and earlier failures not logged)" : "");
+		last_log_ms = now;
+		suppressed = 0;
+	} else {
+		suppressed++;
+	}
+	kvsd_conn_replys(c, "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+	if (++*fails >= KVSD_AUTH_TRIES)
+		kvsd_conn_close_after_reply(c);
+}
+
+static bool check_auth(struct kvsd_conn *c, const char *user, size_t ulen,
+		       const char *pass, size_t plen)
+{
+	if (user && (ulen != 7 || memcmp(user, "default", 7))) {
+		auth_failed(c, kvsd_conn_auth_fails(c));
+		return false;
+	}
+	if (!pass_ok(pass, plen)) {
+		auth_failed(c, kvsd_conn_auth_fails(c));
+		return false;
+	}
+	*kvsd_conn_auth_fails(c) = 0;
+	kvsd_conn_set_authed(c);
+	return true;
+}
+
+static int cmd_auth(struct kvsd_conn *c, int argc, char **argv,
+		    size_t *argvlen)
+{
+	if (argc < 2) {
+		arity_error(c, "auth");
+		return 1;
+	}
+	if (argc > 3) {
+		kvsd_conn_replys(c, "-ERR syntax error\r\n");
+		return 1;
+	}
+	if (check_auth(c, argc == 3 ? argv[1] : NULL, argvlen[1],
+		       argv[argc - 1], argvlen[argc - 1]))
+		kvsd_conn_replys(c, "+OK\r\n");
+	return 1;
+}
+
+/* Append one RESP bulk string to @b. */
+static void add_bulk(char **b, size_t *len, const char *s, size_t n)
+{
+	char hdr[32];
+	int hl = snprintf(hdr, sizeof(hdr), "$%zu\r\n", n);
+	char *p = realloc(*b, *len + hl + n + 2);
+
+	if (!p)
+		return;
+	memcpy(p + *len, hdr, hl);
+	memcpy(p + *len + hl, s, n);
+	memcpy(p + *len + hl + n, "\r\n", 2);
+	*b = p;
+	*len += hl + n + 2;
+}
+
+/*
+ * HELLO [protover [AUTH user pass] [SETNAME name]]: the password is
+ * checked here and HELLO goes on to the module without it.
+ */
+static int cmd_hello(struct kvsd_conn *c, int argc, char **argv,
+		     size_t *argvlen)
+{
+	char *frame = NULL, hdr[32];
+	size_t flen = 0;
+	int i, keep = 0, auth = -1;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcasecmp(argv[i], "auth") && i + 2 < argc) {
+			auth = i;
+			i += 2;
+		} else if (!strcasecmp(argv[i], "setname") && i + 1 < argc) {
+			i++;
+		} else {
+			break;	/* the module reports the syntax error */
+		}
+	}
+	if (auth < 0) {
+		if (kvsd_conn_authed(c))
+			return 0;
+		kvsd_conn_replys(c, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n");
+		return 1;
+	}
+	if (!check_auth(c, argv[auth + 1], argvlen[auth + 1], argv[auth + 2],
+			argvlen[auth + 2]))
+		return 1;
+	for (i = 0; i < argc; i++) {
+		if (i == auth) {
+			i += 2;
+			continue;
+		}
+		add_bulk(&frame, &flen, argv[i], argvlen[i]);
+		keep++;
+	}
+	snprintf(hdr, sizeof(hdr), "*%d\r\n", keep);
+	kvsd_conn_send_dev(c, hdr, strlen(hdr));
+	kvsd_conn_send_dev(c, frame, flen);
+	free(frame);
+	return 2;
+}
+
+static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
+{
+	int how = KVSD_SHUTDOWN_DEFAULT, i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcasecmp(argv[i], "nosave"))
+			how = KVSD_SHUTDOWN_NOSAVE;
+		else if (!strcasecmp(argv[i], "save"))
+			how = KVSD_SHUTDOWN_SAVE;
+		else if (!strcasecmp(argv[i], "abort")) {
+			kvsd_conn_replys(c, "-ERR No shutdown in progress.\r\n");
+			return 1;
+		} else if (strcasecmp(argv[i], "now") &&
+			   strcasecmp(argv[i], "force")) {
+			kvsd_conn_replys(c, "-ERR syntax error\r\n");
+			return 1;
+		}
+	}
+	if (kvsd_persist_shutdown(how)) {
+		kvsd_conn_replys(c, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+		return 1;
+	}
+	/* as redis-server: no reply, the connection just ends */
+	kvsd_conn_close_after_reply(c);
+	kvsd_shutdown_asked = 1;
+	return 1;
+}
+
+/**
+ * kvsd_cmd_run - one of the daemon's commands, authenticated connection
+ * Return: 1 answered, 0 the module's after all, 2 the frame was replaced
+ * by what kvsd_conn_send_dev() queued.
+ */
+int kvsd_cmd_run(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
+		 char **argv, size_t *argvlen)
+{
+	bool pass = kvsd_cfg.requirepass && kvsd_cfg.requirepass[0];
+
+	switch (id) {
+	case KVSD_CMD_AUTH:
+		return pass ? cmd_auth(c, argc, argv, argvlen) : 0;
+	case KVSD_CMD_HELLO:
+		return pass ? cmd_hello(c, argc, argv, argvlen) : 0;
+	case KVSD_CMD_SAVE:
+		if (argc != 1)
+			arity_error(c, "save");
+		else
+			kvsd_cmd_save(c);
+		return 1;
+	case KVSD_CMD_BGSAVE:
+		if (argc > 2 || (argc == 2 && strcasecmp(argv[1], "schedule")))
+			kvsd_conn_replys(c, "-ERR syntax error\r\n");
+		else
+			kvsd_cmd_bgsave(c, argc, argv);
+		return 1;
+	case KVSD_CMD_BGREWRITEAOF:
+		if (argc != 1)
+			arity_error(c, "bgrewriteaof");
+		else
+			kvsd_cmd_bgrewriteaof(c);
+		return 1;
+	case KVSD_CMD_LASTSAVE:
+		if (argc != 1)
+			arity_error(c, "lastsave");
+		else
+			kvsd_cmd_lastsave(c);
+		return 1;
+	case KVSD_CMD_SHUTDOWN:
+		return cmd_shutdown(c, argc, argv);
+	case KVSD_CMD_INFO:
+		if (argc != 2 || strcasecmp(argv[1], "persistence"))
+			return 0;
+		kvsd_cmd_info_persistence(c);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Does the module know @name, and does @argc fit its arity? */
+static bool module_accepts(const char *name, int argc)
+{
+	struct kvs_reply *r = NULL;
+	const char *argv[3] = { "COMMAND", "INFO", name };
+	bool ok = false;
+
+	if (kvsd_ctl_argv(3, argv, &r))
+		return true;
+	if (r && r->type == KVS_REPLY_ARRAY && r->elements == 1 &&
+	    r->element[0]->type == KVS_REPLY_ARRAY &&
+	    r->element[0]->elements > 1) {
+		long long ar = r->element[0]->element[1]->integer;
+
+		ok = ar >= 0 ? argc == ar : argc >= -ar;
+	}
+	kvs_free_reply(r);
+	return ok;
+}
+
+/**
+ * kvsd_cmd_preauth - a whole frame from a connection not authenticated
+ * Return: as kvsd_cmd_run().
+ */
+int kvsd_cmd_preauth(struct kvsd_conn *c, int argc, char **argv,
+		     size_t *argvlen)
+{
+	enum kvsd_cmd_id id = kvsd_cmd_lookup(argv[0], argvlen[0]);
+
+	if (id == KVSD_CMD_AUTH || id == KVSD_CMD_HELLO)
+		return kvsd_cmd_run(c, id, argc, argv, argvlen);
+	if (!strcasecmp(argv[0], "quit"))
+		return 0;
+	if (strlen(argv[0]) != argvlen[0] || !module_accepts(argv[0], argc))
+		return 0;
+	kvsd_conn_replys(c, "-NOAUTH Authentication required.\r\n");
+	return 1;
+}

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * kvstored's command line and redis.conf, read the way redis-server 7.0
+ * reads them: the file, then a newline, then the --options turned into
+ * config lines, so an error names the same line number redis-server
+ * would, and is printed in its format. Directives kvstored does not own
+ * are kept with their line and handed to the module's CONFIG SET once
+ * the device is open; one the module refuses is reported the same way.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "kvstore.h"
+#include "kvstored.h"
+
+struct kvsd_config kvsd_cfg;
+
+enum dtype { D_BOOL, D_INT, D_MEM, D_OCTAL, D_ENUM, D_STR, D_SPECIAL };
+
+struct directive {
+	const char *name;
+	enum dtype type;
+	long long min, max;
+	const char *const *names;	/* D_ENUM, index is the value */
+	size_t off;			/* in struct kvsd_config */
+};
+
+static const char *const loglevels[] = {
+	"debug", "verbose", "notice", "warning", NULL
+};
+static const char *const fsyncs[] = { "everysec", "always", "no", NULL };
+
+#define OFF(f) offsetof(struct kvsd_config, f)
+static const struct directive directives[] = {
+	{ "bind", D_SPECIAL, 0, 0, NULL, 0 },
+	{ "save", D_SPECIAL, 0, 0, NULL, 0 },
+	{ "dir", D_SPECIAL, 0, 0, NULL, 0 },
+	{ "dbfilename", D_SPECIAL, 0, 0, NULL, 0 },
+	{ "appendfilename", D_SPECIAL, 0, 0, NULL, 0 },
+	{ "appenddirname", D_SPECIAL, 0, 0, NULL, 0 },
+	{ "port", D_INT, 0, 65535, NULL, OFF(port) },
+	{ "timeout", D_INT, 0, INT_MAX, NULL, OFF(timeout) },
+	{ "tcp-keepalive", D_INT, 0, INT_MAX, NULL, OFF(tcp_keepalive) },
+	{ "maxclients", D_INT, 1, UINT_MAX, NULL, OFF(maxclients) },
+	{ "auto-aof-rewrite-percentage", D_INT, 0, INT_MAX, NULL,
+	  OFF(aof_rewrite_perc) },
+	{ "auto-aof-rewrite-min-size", D_MEM, 0, LLONG_MAX, NULL,
+	  OFF(aof_rewrite_min) },
+	{ "unixsocketperm", D_OCTAL, 0, 0777, NULL, OFF(unixsocketperm) },
+	{ "daemonize", D_BOOL, 0, 0, NULL, OFF(daemonize) },
+	{ "appendonly", D_BOOL, 0, 0, NULL, OFF(appendonly) },
+	{ "aof-load-truncated", D_BOOL, 0, 0, NULL, OFF(aof_load_truncated) },
+	{ "protected-mode", D_BOOL, 0, 0, NULL, OFF(protected_mode) },
+	{ "loglevel", D_ENUM, 0, 0, loglevels, OFF(loglevel) },
+	{ "appendfsync", D_ENUM, 0, 0, fsyncs, OFF(appendfsync) },
+	{ "unixsocket", D_STR, 0, 0, NULL, OFF(unixsocket) },
+	{ "requirepass", D_STR, 0, 0, NULL, OFF(requirepass) },
+	{ "pidfile", D_STR, 0, 0, NULL, OFF(pidfile) },
+	{ "logfile", D_STR, 0, 0, NULL, OFF(logfile) },
+	{ "user", D_STR, 0, 0, NULL, OFF(user) },
+	{ "device", D_STR, 0, 0, NULL, OFF(device) },
+};
+
+static char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p) {
+		fprintf(stderr, "Out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+void kvsd_config_defaults(struct kvsd_config *cfg)
+{
+	static const struct kvsd_save_rule save[] = {
+		{ 3600, 1 }, { 300, 100 }, { 60, 10000 },
+	};
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->bind[0] = xstrdup("127.0.0.1");
+	cfg->nr_bind = 1;
+	cfg->port = 6379;
+	cfg->maxclients = 10000;
+	cfg->tcp_keepalive = 300;
+	cfg->loglevel = LL_NOTICE;
+	cfg->logfile = xstrdup("");
+	cfg->dbfilename = xstrdup("dump.rdb");
+	memcpy(cfg->save, save, sizeof(save));
+	cfg->nr_save = 3;
+	cfg->appendfilename = xstrdup("appendonly.aof");
+	cfg->appenddirname = xstrdup("appendonlydir");
+	cfg->aof_rewrite_perc = 100;
+	cfg->aof_rewrite_min = 64LL << 20;
+	cfg->aof_load_truncated = true;
+	cfg->protected_mode = true;
+}
+
+/* ------------------------------------------------------------- lexing */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+void kvsd_free_args(char **argv, int argc)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/*
+ * Split a config line into arguments with redis.conf's quoting: "..."
+ * with \n \r \t \b \a \xHH escapes, '...' with \', and a closing quote
+ * that must be followed by a space. NULL on unbalanced quotes.
+ */
+char **kvsd_split_args(const char *p, int *argc)
+{
+	char **argv = NULL;
+	int n = 0;
+
+	for (;;) {
+		struct kvs_buf cur = { 0 };
+		int inq = 0, insq = 0, done = 0;
+		char **nv;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		while (!done) {
+			char ch = *p;
+
+			if (inq) {
+				if (ch == '\\' && p[1] == 'x' &&
+				    hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
+					ch = hexval(p[2]) * 16 + hexval(p[3]);
+					p += 3;
+				} else if (ch == '\\' && p[1]) {
+					p++;
+					switch (*p) {
+					case 'n': ch = '\n'; break;
+					case 'r': ch = '\r'; break;
+					case 't': ch = '\t'; break;
+					case 'b': ch = '\b'; break;
+					case 'a': ch = '\a'; break;
+					default: ch = *p; break;
+					}
+				} else if (ch == '"') {
+					if (p[1] && !isspace((unsigned char)p[1]))
+						goto bad;
+					done = 1;
+				} else if (!ch) {
+					goto bad;
+				}
+			} else if (insq) {
+				if (ch == '\\' && p[1] == '\'') {
+					p++;
+					ch = '\'';
+				} else if (ch == '\'') {
+					if (p[1] && !isspace((unsigned char)p[1]))
+						goto bad;
+					done = 1;
+				} else if (!ch) {
+					goto bad;
+				}
+			} else if (!ch || isspace((unsigned char)ch)) {
+				done = 1;
+				if (ch)
+					p++;
+				break;
+			} else if (ch == '"') {
+				inq = 1;
+				p++;
+				continue;
+			} else if (ch == '\'') {
+				insq = 1;
+				p++;
+				continue;
+			}
+			if (!done && kvs_buf_add(&cur, &ch, 1))
+				goto bad;
+			if (*p)
+				p++;
+		}
+		nv = realloc(argv, (n + 2) * sizeof(*argv));
+		if (!nv || kvs_buf_add(&cur, "", 1))
+			goto bad_cur;
+		argv = nv;
+		argv[n++] = cur.p ? cur.p : xstrdup("");
+		argv[n] = NULL;
+		continue;
+bad_cur:
+		free(cur.p);
+		goto fail;
+bad:
+		free(cur.p);
+		goto fail;
+	}
+	if (!argv) {
+		argv = calloc(1, sizeof(*argv));
+		if (!argv)
+			return NULL;
+	}
+	*argc = n;
+	return argv;
+fail:
+	kvsd_free_args(argv, n);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ errors */
+
+void kvsd_config_fatal_line(int line, const char *text, const char *err)
+{
+	fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Redis %s) ***\n",
+		KVSD_VERSION);
+	if (text) {
+		fprintf(stderr, "Reading the configuration file, at line %d\n",
+			line);
+		fprintf(stderr, ">>> '%s'\n", text);
+	}
+	fprintf(stderr, "%s\n", err);
+	exit(1);
+}
+
+/* ------------------------------------------------------------ values */
+
+static int parse_ll(const char *s, long long *v)
+{
+	char *end;
+
+	if (!*s || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	/* redis's string2ll: no "+", no leading zeros */
+	if (*s == '+' || (s[0] == '0' && s[1]) ||
+	    (s[0] == '-' && s[1] == '0'))
+		return -1;
+	return 0;
+}
+
+static int parse_mem(const char *s, long long *v)
+{
+	static const struct { const char *u; long long mul; } units[] = {
+		{ "", 1 }, { "b", 1 }, { "k", 1000 }, { "kb", 1024 },
+		{ "m", 1000000 }, { "mb", 1 << 20 }, { "g", 1000000000 },
+		{ "gb", 1LL << 30 },
+	};
+	const char *u = s;
+	unsigned long long n = 0;
+	size_t i;
+
+	while (isdigit((unsigned char)*u))
+		u++;
+	if (u == s)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcasecmp(u, units[i].u)) {
+			char *end;
+
+			errno = 0;
+			n = strtoull(s, &end, 10);
+			if (errno || n > (unsigned long long)LLONG_MAX /
+				units[i].mul)
+				return -1;
+			*v = n * units[i].mul;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *set_path_name(char **dst, const char *v, const char *what)
+{
+	static char err[80];
+
+	if (strchr(v, '/')) {
+		snprintf(err, sizeof(err), "%s can't be a path, just a %s", what,
+			 strcmp(what, "appenddirname") ? "filename" : "dirname");
+		return err;
+	}
+	free(*dst);
+	*dst = xstrdup(v);
+	return NULL;
+}
+
+static int save_reset;
+
+static const char *set_special(struct kvsd_config *cfg, const char *name,
+			       int argc, char **argv)
+{
+	int i;
+
+	if (!strcmp(name, "bind")) {
+		if (argc - 1 > KVSD_MAX_BIND)
+			return "Too many bind addresses specified.";
+		for (i = 0; i < cfg->nr_bind; i++)
+			free(cfg->bind[i]);
+		for (i = 1; i < argc; i++)
+			cfg->bind[i - 1] = xstrdup(argv[i]);
+		cfg->nr_bind = argc - 1;
+		return NULL;
+	}
+	if (!strcmp(name, "save")) {
+		struct kvsd_save_rule r[KVSD_MAX_SAVE];
+		int n = 0;
+
+		if (argc == 2 && !argv[1][0]) {
+			cfg->nr_save = 0;
+			save_reset = 1;
+			return NULL;
+		}
+		if (argc == 2) {
+			/* save "3600 1 300 100": one argument, split */
+			char **v;
+			int c2;
+			const char *e;
+
+			v = kvsd_split_args(argv[1], &c2);
+			if (!v || !c2 || (c2 == 1 && !strcmp(v[0], argv[1]))) {
+				if (v)
+					kvsd_free_args(v, c2);
+				return "Invalid save parameters";
+			}
+			v = realloc(v, (c2 + 2) * sizeof(*v));
+			if (!v)
+				return "Invalid save parameters";
+			memmove(v + 1, v, (c2 + 1) * sizeof(*v));
+			v[0] = xstrdup("save");
+			e = set_special(cfg, name, c2 + 1, v);
+			kvsd_free_args(v, c2 + 1);
+			return e;
+		}
+		if (argc < 3 || (argc - 1) % 2)
+			return "Invalid save parameters";
+		for (i = 1; i < argc; i += 2) {
+			if (parse_ll(argv[i], &r[n].seconds) ||
+			    parse_ll(argv[i + 1], &r[n].changes) ||
+			    r[n].seconds < 1 || r[n].changes < 0)
+				return "Invalid save parameters";
+			if (++n == KVSD_MAX_SAVE)
+				break;
+		}
+		/* the first save line replaces the defaults, later ones add */
+		if (!save_reset) {
+			cfg->nr_save = 0;
+			save_reset = 1;
+		}
+		for (i = 0; i < n && cfg->nr_save < KVSD_MAX_SAVE; i++)
+			cfg->save[cfg->nr_save++] = r[i];
+		return NULL;
+	}
+	if (argc != 2)
+		return "wrong number of arguments";
+	if (!strcmp(name, "dir")) {
+		if (chdir(argv[1]))
+			return strerror(errno);
+		free(cfg->dir);
+		cfg->dir = xstrdup(argv[1]);
+		return NULL;
+	}
+	if (!strcmp(name, "dbfilename"))
+		return set_path_name(&cfg->dbfilename, argv[1], "dbfilename");
+	if (!strcmp(name, "appendfilename"))
+		return set_path_name(&cfg->appendfilename, argv[1],
+				     "appendfilename");
+	return set_path_name(&cfg->appenddirname, argv[1], "appenddirname");
+}
+
+static const char *set_directive(struct kvsd_config *cfg,
+				 const struct directive *d, int argc,
+				 char **argv)
+{
+	static char err[160];
+	void *field = (char *)cfg + d->off;
+	const char *v = argv[1];
+	long long n;
+	int i;
+
+	if (d->type == D_SPECIAL)
+		return set_special(cfg, d->name, argc, argv);
+	if (argc != 2)
+		return "wrong number of arguments";
+	switch (d->type) {
+	case D_BOOL:
+		if (!strcasecmp(v, "yes"))
+			*(bool *)field = true;
+		else if (!strcasecmp(v, "no"))
+			*(bool *)field = false;
+		else
+			return "argument must be 'yes' or 'no'";
+		return NULL;
+	case D_INT:
+	case D_MEM:
+		if (d->type == D_INT ? parse_ll(v, &n) : parse_mem(v, &n))
+			return d->type == D_INT ?
+			       "argument couldn't be parsed into an integer" :
+			       "argument must be a memory value";
+		if (n < d->min || n > d->max) {
+			snprintf(err, sizeof(err),
+				 "argument must be between %lld and %lld inclusive",
+				 d->min, d->max);
+			return err;
+		}
+		if (d->off == OFF(port))
+			*(int *)field = n;
+		else
+			*(long long *)field = n;
+		return NULL;
+	case D_OCTAL: {
+		char *end;
+		long val;
+
+		errno = 0;
+		val = strtol(v, &end, 8);
+		if (!*v || *end || errno || val < 0 || val > 0777)
+			return "argument couldn't be parsed as an octal number";
+		*(unsigned int *)field = val;
+		return NULL;
+	}
+	case D_ENUM: {
+		size_t len = 0;
+
+		for (i = 0; d->names[i]; i++) {
+			if (!strcasecmp(v, d->names[i])) {
+				*(int *)field = i;
+				return NULL;
+			}
+		}
+		len = snprintf(err, sizeof(err),
+			       "argument(s) must be one of the following: ");
+		for (i = 0; d->names[i] && len < sizeof(err); i++)
+			len += snprintf(err + len, sizeof(err) - len, "%s%s",
+					i ? ", " : "", d->names[i]);
+		return err;
+	}
+	case D_STR:
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return NULL;
+	default:
+		return "Bad directive or wrong number of arguments";
+	}
+}
+
+static void add_passthru(struct kvsd_config *cfg, int line, const char *text,
+			 int argc, char **argv)
+{
+	struct kvsd_passthru *p;
+
+	p = realloc(cfg->passthru, (cfg->nr_passthru + 1) * sizeof(*p));
+	if (!p) {
+		fprintf(stderr, "Out of memory\n");
+		exit(1);
+	}
+	cfg->passthru = p;
+	p += cfg->nr_passthru++;
+	p->line = line;
+	p->text = xstrdup(text);
+	p->argc = argc;
+	p->argv = argv;
+}
+
+static void load_string(struct kvsd_config *cfg, char *config)
+{
+	char *line = config, *next;
+	int linenum = 0;
+
+	for (; line; line = next) {
+		const struct directive *d = NULL;
+		const char *err;
+		char *end, **argv;
+		int argc;
+		size_t i;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		linenum++;
+		while (*line && strchr(" \t\r\n", *line))
+			line++;
+		end = line + strlen(line);
+		while (end > line && strchr(" \t\r\n", end[-1]))
+			*--end = '\0';
+		if (!*line || *line == '#')
+			continue;
+		argv = kvsd_split_args(line, &argc);
+		if (!argv)
+			kvsd_config_fatal_line(linenum, line,
+					       "Unbalanced quotes in configuration line");
+		if (!argc) {
+			kvsd_free_args(argv, argc);
+			continue;
+		}
+		for (end = argv[0]; *end; end++)
+			*end = tolower((unsigned char)*end);
+		for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+			if (!strcmp(argv[0], directives[i].name))
+				d = &directives[i];
+		if (!d) {
+			/* the module's to judge (CONFIG SET), at start */
+			add_passthru(cfg, linenum, line, argc, argv);
+			continue;
+		}
+		err = set_directive(cfg, d, argc, argv);
+		if (err)
+			kvsd_config_fatal_line(linenum, line, err);
+		kvsd_free_args(argv, argc);
+	}
+}
+
+/* Append @s to @b quoted as redis-server's sdscatrepr() does. */
+static int add_repr(struct kvs_buf *b, const char *s)
+{
+	int err = kvs_buf_add(b, "\"", 1);
+
+	for (; *s && !err; s++) {
+		unsigned char ch = *s;
+		char tmp[8];
+
+		switch (ch) {
+		case '\\': case '"':
+			snprintf(tmp, sizeof(tmp), "\\%c", ch); break;
+		case '\n': strcpy(tmp, "\\n"); break;
+		case '\r': strcpy(tmp, "\\r"); break;
+		case '\t': strcpy(tmp, "\\t"); break;
+		case '\a': strcpy(tmp, "\\a"); break;
+		case '\b': strcpy(tmp, "\\b"); break;
+		default:
+			if (isprint(ch))
+				snprintf(tmp, sizeof(tmp), "%c", ch);
+			else
+				snprintf(tmp, sizeof(tmp), "\\x%02x", ch);
+		}
+		err = kvs_buf_add(b, tmp, strlen(tmp));
+	}
+	return err ? err : kvs_buf_add(b, "\"", 1);
+}
+
+static void usage(int rc)
+{
+	fprintf(rc ? stderr : stdout,
+		"Usage: ./kvstored [/path/to/redis.conf] [options] [-]\n"
+		"       ./kvstored -v or --version\n"
+		"       ./kvstored -h or --help\n\n"
+		"Examples:\n"
+		"       ./kvstored (run the server with default conf)\n"
+		"       ./kvstored /etc/redis/6379.conf\n"
+		"       ./kvstored --port 7777\n"
+		"       ./kvstored /etc/myredis.conf --loglevel verbose\n"
+		"       ./kvstored --user kvstore  (drop to this user after start)\n");
+	exit(rc);
+}
+
+/**
+ * kvsd_config_load - redis-server's command line: [config file] [--name
+ * value...]; exits with redis-server's message on any error.
+ */
+void kvsd_config_load(struct kvsd_config *cfg, int argc, char **argv)
+{
+	struct kvs_buf conf = { 0 }, opts = { 0 };
+	int j = 1, err = 0;
+
+	if (argc >= 2 && (!strcmp(argv[1], "-v") ||
+			  !strcmp(argv[1], "--version"))) {
+		printf("kvstored v=%s (Redis %s compatible)\n", "1.0.0",
+		       KVSD_VERSION);
+		exit(0);
+	}
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		usage(0);
+	if (argc >= 2 && argv[1][0] != '-') {
+		FILE *f = fopen(argv[1], "r");
+		char chunk[4096];
+		size_t n;
+
+		if (!f) {
+			fprintf(stderr, "Fatal error, can't open config file '%s': %s\n",
+				argv[1], strerror(errno));
+			exit(1);
+		}
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			err |= kvs_buf_add(&conf, chunk, n);
+		fclose(f);
+		j = 2;
+	}
+	for (; j < argc; j++) {
+		if (argv[j][0] == '-' && argv[j][1] == '-') {
+			if (opts.len)
+				err |= kvs_buf_add(&opts, "\n", 1);
+			err |= kvs_buf_add(&opts, argv[j] + 2,
+					   strlen(argv[j] + 2));
+			err |= kvs_buf_add(&opts, " ", 1);
+			/* a bare --save is save "" (redis-server 7.0) */
+			if (!strcmp(argv[j], "--save") &&
+			    (j + 1 == argc || !strncmp(argv[j + 1], "--", 2)))
+				err |= kvs_buf_add(&opts, "\"\" ", 3);
+		} else {
+			err |= add_repr(&opts, argv[j]);
+			err |= kvs_buf_add(&opts, " ", 1);
+		}
+	}
+	err |= kvs_buf_add(&conf, "\n", 1);
+	if (opts.len)
+		err |= kvs_buf_add(&conf, opts.p, opts.len);
+	err |= kvs_buf_add(&conf, "", 1);
+	if (err) {
+		fprintf(stderr, "Out of memory\n");
+		exit(1);
+	}
+	load_string(cfg, conf.p);
+	free(conf.p);
+	free(opts.p);
+}

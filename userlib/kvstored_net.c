@@ -1,0 +1,1028 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * The event loop: listening sockets, and per client a socket and its own
+ * /dev/kvstore fd (O_NONBLOCK), bytes relayed both ways.
+ *
+ * Input is not parsed. A framing scan walks the input only to know
+ * where each command starts and what its first argument (the name) is:
+ * it reads the "*N" and "$len" headers and skips argument payloads by
+ * their length without looking at them, so for ordinary commands it
+ * costs a few header bytes per argument. Only a name of the daemon's own
+ * (AUTH, HELLO, SAVE, ...; kvstored_cmd.c) stops the relay: the bytes
+ * before it go to the device, its replies are taken, then the daemon
+ * answers that command in its place. Before AUTH (requirepass), whole
+ * frames are parsed instead, as Redis does before authentication.
+ *
+ * Buffers are bounded both ways: a full device (the module stops taking
+ * input while a client's output is unread) stops reading that client's
+ * socket; a full socket stops reading that client's device fd, so the
+ * module's own output buffer limits apply to slow readers. Nothing waits:
+ * one slow or dead client holds only its own buffers.
+ *
+ * A protocol error, QUIT or a limit makes the module end the stream:
+ * its last reply can be read, then read() returns 0; the daemon sends
+ * what it has and closes the socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "kvstored.h"
+
+#define IO_CHUNK	(64 * 1024)	/* relay buffer, each direction */
+#define FRAME_MAX	(1024 * 1024)	/* a daemon command's whole frame */
+#define HDR_MAX		64		/* "*N\r\n" / "$len\r\n" header */
+#define INLINE_MAX	(64 * 1024)	/* Redis's inline request limit */
+#define NAME_MAX_LEN	16		/* longer names are never ours */
+#define MAX_LISTEN	(KVSD_MAX_BIND + 1)
+/* Redis's limits on frames before authentication */
+#define PREAUTH_MULTIBULK	10
+#define PREAUTH_BULK		16384
+
+enum scan_state {
+	SC_START,	/* at a command boundary */
+	SC_ARG_HDR,	/* expecting "$len\r\n" of an argument to skip */
+	SC_ARG_BODY,	/* skipping @skip payload bytes (+ CRLF) */
+	SC_INLINE,	/* skipping an inline command up to '\n' */
+	SC_RAW,		/* framing lost: the module will answer and close */
+};
+
+struct kvsd_conn {
+	int sock, dev;
+	struct kvsd_conn *next, **pprev;
+	char peer[64];
+	char *in;		/* from the socket, not yet written to dev */
+	size_t inlen, incap;
+	size_t fwd;		/* in[0..fwd) scanned: goes to the device */
+	char *out;		/* to the socket */
+	size_t outlen, outpos, outcap;
+	enum scan_state st;
+	long long args_left;	/* SC_ARG_HDR/BODY: arguments to skip */
+	long long skip;		/* SC_ARG_BODY: bytes left */
+	long long last_ms;
+	bool authed;
+	int auth_fails;
+	bool dead;		/* freed at the end of the event batch */
+	char *todev;		/* a frame rewritten by the daemon (HELLO) */
+	size_t todevlen;
+	bool dev_eof;		/* the module ended the stream */
+	bool dev_dead;		/* writes refused: stop feeding it */
+	bool close_after;	/* close once out is sent */
+	bool idle_exempt;	/* last command may block or subscribe */
+	unsigned int sock_ev, dev_ev;
+};
+
+static int epfd = -1;
+static int listen_fds[MAX_LISTEN];
+static int nr_listen;
+static struct kvsd_conn *conns;
+static long long nr_conns;
+
+bool kvsd_conn_authed(const struct kvsd_conn *c)
+{
+	return c->authed;
+}
+
+void kvsd_conn_set_authed(struct kvsd_conn *c)
+{
+	c->authed = true;
+}
+
+int *kvsd_conn_auth_fails(struct kvsd_conn *c)
+{
+	return &c->auth_fails;
+}
+
+void kvsd_conn_send_dev(struct kvsd_conn *c, const char *s, size_t len)
+{
+	char *p = realloc(c->todev, c->todevlen + len);
+
+	if (!p)
+		return;
+	memcpy(p + c->todevlen, s, len);
+	c->todev = p;
+	c->todevlen += len;
+}
+
+const char *kvsd_conn_peer(const struct kvsd_conn *c)
+{
+	return c->peer;
+}
+
+/* ---------------------------------------------------------- listening */
+
+static int listen_tcp(const char *addr, int port)
+{
+	struct addrinfo hints = { 0 }, *res, *ai;
+	char ports[16];
+	int fd = -1, one = 1, rc;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+	snprintf(ports, sizeof(ports), "%d", port);
+	if (addr[0] == '-')	/* "-::1": optional address */
+		addr++;
+	if (!strcmp(addr, "*"))
+		addr = "0.0.0.0";
+	rc = getaddrinfo(addr, ports, &hints, &res);
+	if (rc) {
+		kvsd_log(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
+			 addr, port, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+			    SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				   sizeof(one));
+		if (!bind(fd, ai->ai_addr, ai->ai_addrlen) &&
+		    !listen(fd, 511))
+			break;
+		kvsd_log(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
+			 addr, port, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int listen_unix(const char *path, unsigned int perm)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		kvsd_log(LL_WARNING, "Failed opening Unix socket: path too long");
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 511)) {
+		kvsd_log(LL_WARNING, "Failed opening Unix socket: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (perm)
+		chmod(path, perm);
+	return fd;
+}
+
+/**
+ * kvsd_net_listen - open every listening socket of the configuration
+ * (before privileges are dropped: port 6379 needs none, but a low port
+ * or a unix socket in /run may).
+ */
+int kvsd_net_listen(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct rlimit rl;
+	int i, fd;
+
+	/* two fds per client: a socket and a device fd */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return -1;
+	if (kvsd_cfg.port) {
+		for (i = 0; i < kvsd_cfg.nr_bind; i++) {
+			fd = listen_tcp(kvsd_cfg.bind[i], kvsd_cfg.port);
+			if (fd < 0) {
+				if (kvsd_cfg.bind[i][0] == '-')
+					continue;
+				return -1;
+			}
+			listen_fds[nr_listen++] = fd;
+		}
+	}
+	if (kvsd_cfg.unixsocket) {
+		fd = listen_unix(kvsd_cfg.unixsocket, kvsd_cfg.unixsocketperm);
+		if (fd < 0)
+			return -1;
+		listen_fds[nr_listen++] = fd;
+	}
+	if (!nr_listen) {
+		kvsd_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
+		return -1;
+	}
+	for (i = 0; i < nr_listen; i++) {
+		ev.data.u64 = i;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fds[i], &ev))
+			return -1;
+	}
+	if (kvsd_cfg.port)
+		kvsd_log(LL_NOTICE, "Ready to accept connections tcp");
+	if (kvsd_cfg.unixsocket)
+		kvsd_log(LL_NOTICE, "Ready to accept connections unix");
+	return 0;
+}
+
+/* ------------------------------------------------------- connections */
+
+static struct kvsd_conn *zombies;
+
+/*
+ * Close now, free after the event batch: the batch may still hold an
+ * event for this connection's other fd.
+ */
+static void conn_free(struct kvsd_conn *c)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->sock, NULL);
+	close(c->sock);
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->dev, NULL);
+	close(c->dev);
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	c->dead = true;
+	c->next = zombies;
+	zombies = c;
+	nr_conns--;
+}
+
+static void free_zombies(void)
+{
+	while (zombies) {
+		struct kvsd_conn *c = zombies;
+
+		zombies = c->next;
+		free(c->in);
+		free(c->out);
+		free(c->todev);
+		free(c);
+	}
+}
+
+static int out_reserve(struct kvsd_conn *c, size_t more)
+{
+	size_t ncap;
+	char *p;
+
+	if (c->outpos && c->outpos == c->outlen)
+		c->outpos = c->outlen = 0;
+	if (c->outcap - c->outlen >= more)
+		return 0;
+	if (c->outpos) {
+		memmove(c->out, c->out + c->outpos, c->outlen - c->outpos);
+		c->outlen -= c->outpos;
+		c->outpos = 0;
+		if (c->outcap - c->outlen >= more)
+			return 0;
+	}
+	ncap = c->outlen + more;
+	p = realloc(c->out, ncap);
+	if (!p)
+		return -1;
+	c->out = p;
+	c->outcap = ncap;
+	return 0;
+}
+
+/* A reply of the daemon's own, after what the device answered before. */
+void kvsd_conn_reply(struct kvsd_conn *c, const char *s, size_t len)
+{
+	if (out_reserve(c, len)) {
+		c->close_after = true;
+		return;
+	}
+	memcpy(c->out + c->outlen, s, len);
+	c->outlen += len;
+}
+
+void kvsd_conn_replys(struct kvsd_conn *c, const char *s)
+{
+	kvsd_conn_reply(c, s, strlen(s));
+}
+
+void kvsd_conn_close_after_reply(struct kvsd_conn *c)
+{
+	c->close_after = true;
+}
+
+static void set_events(struct kvsd_conn *c)
+{
+	unsigned int sev = 0, dev = 0;
+	struct epoll_event ev;
+
+	if (!c->close_after && !c->dev_eof && c->inlen < c->incap)
+		sev |= EPOLLIN;
+	if (c->outlen > c->outpos)
+		sev |= EPOLLOUT;
+	if (c->dev >= 0 && !c->dev_eof) {
+		/* a slow socket: leave the replies in the module */
+		if (c->outlen - c->outpos < IO_CHUNK)
+			dev |= EPOLLIN;
+		if (c->fwd && !c->dev_dead)
+			dev |= EPOLLOUT;
+	}
+	if (sev != c->sock_ev) {
+		ev.events = sev;
+		ev.data.u64 = (unsigned long)c;
+		epoll_ctl(epfd, EPOLL_CTL_MOD, c->sock, &ev);
+		c->sock_ev = sev;
+	}
+	if (c->dev >= 0 && dev != c->dev_ev) {
+		ev.events = dev;
+		ev.data.u64 = (unsigned long)c | 1;
+		epoll_ctl(epfd, EPOLL_CTL_MOD, c->dev, &ev);
+		c->dev_ev = dev;
+	}
+}
+
+static int accept_one(int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct epoll_event ev;
+	struct kvsd_conn *c;
+	int fd, one = 1;
+	static const char maxerr[] = "-ERR max number of clients reached\r\n";
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (nr_conns >= kvsd_cfg.maxclients) {
+		/* Redis's answer; best effort, the socket is new and empty */
+		ssize_t w = write(fd, maxerr, sizeof(maxerr) - 1);
+
+		(void)w;
+		close(fd);
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return 0;
+	}
+	c->sock = fd;
+	c->dev = open(kvsd_cfg.device, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (c->dev < 0) {
+		kvsd_log(LL_WARNING, "Error opening %s for a client: %s",
+			 kvsd_cfg.device, strerror(errno));
+		free(c);
+		close(fd);
+		return 0;
+	}
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+		char host[INET6_ADDRSTRLEN];
+		int port;
+
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (kvsd_cfg.tcp_keepalive) {
+			int idle = kvsd_cfg.tcp_keepalive;
+
+			setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one,
+				   sizeof(one));
+			setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+				   sizeof(idle));
+		}
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+			port = ntohs(s4->sin_port);
+		} else {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+			port = ntohs(s6->sin6_port);
+		}
+		snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+	} else {
+		snprintf(c->peer, sizeof(c->peer), "%s:0",
+			 kvsd_cfg.unixsocket ? kvsd_cfg.unixsocket : "unix");
+	}
+	c->incap = IO_CHUNK;
+	c->in = malloc(c->incap);
+	c->outcap = IO_CHUNK;
+	c->out = malloc(c->outcap);
+	if (!c->in || !c->out)
+		goto fail;
+	c->authed = !kvsd_cfg.requirepass || !kvsd_cfg.requirepass[0];
+	c->last_ms = kvsd_mstime();
+	ev.events = EPOLLIN;
+	ev.data.u64 = (unsigned long)c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev))
+		goto fail;
+	c->sock_ev = EPOLLIN;
+	ev.events = EPOLLIN;
+	ev.data.u64 = (unsigned long)c | 1;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->dev, &ev)) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+		goto fail;
+	}
+	c->dev_ev = EPOLLIN;
+	c->next = conns;
+	if (conns)
+		conns->pprev = &c->next;
+	c->pprev = &conns;
+	conns = c;
+	nr_conns++;
+	kvsd_log(LL_VERBOSE, "Accepted %s", c->peer);
+	return 0;
+fail:
+	free(c->in);
+	free(c->out);
+	close(c->dev);
+	close(fd);
+	free(c);
+	return 0;
+}
+
+/* --------------------------------------------------------- the relay */
+
+/*
+ * Device output into the socket buffer, until EAGAIN or no room; true
+ * when the device had nothing more (its replies so far are all here).
+ */
+static bool dev_read(struct kvsd_conn *c)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->dev_eof)
+			return true;
+		if (c->outlen - c->outpos >= IO_CHUNK)
+			return false;	/* the socket is slow: the module keeps it */
+		if (out_reserve(c, IO_CHUNK))
+			return false;
+		n = read(c->dev, c->out + c->outlen, c->outcap - c->outlen);
+		if (n > 0) {
+			c->outlen += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		/* 0: QUIT or protocol error; <0: a limit cut it */
+		c->dev_eof = true;
+		c->close_after = true;
+		return true;
+	}
+}
+
+static int sock_write(struct kvsd_conn *c)
+{
+	while (c->outpos < c->outlen) {
+		ssize_t n = write(c->sock, c->out + c->outpos,
+				  c->outlen - c->outpos);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return -1;
+		}
+		c->outpos += n;
+	}
+	c->outpos = c->outlen = 0;
+	return 0;
+}
+
+static void in_consume(struct kvsd_conn *c, size_t n)
+{
+	memmove(c->in, c->in + n, c->inlen - n);
+	c->inlen -= n;
+	c->fwd -= n < c->fwd ? n : c->fwd;
+}
+
+/* Write the scanned input to the device; true when all of it went. */
+static bool dev_write(struct kvsd_conn *c)
+{
+	while (c->fwd) {
+		ssize_t n;
+
+		if (c->dev_dead) {
+			in_consume(c, c->fwd);
+			break;
+		}
+		n = write(c->dev, c->in, c->fwd);
+		if (n > 0) {
+			in_consume(c, n);
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			return false;
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* closing (EPIPE) or cut: what it says comes by read() */
+		c->dev_dead = true;
+	}
+	return true;
+}
+
+/* Parse "<c>N\r\n" at @p (with @len bytes): 1 ok, 0 more needed, -1 bad. */
+static int parse_hdr(const char *p, size_t len, char type, long long *val,
+		     size_t *hlen)
+{
+	const char *nl = memchr(p, '\n', len < HDR_MAX ? len : HDR_MAX);
+	long long v = 0;
+	const char *q;
+	int neg = 0;
+
+	if (p[0] != type)
+		return -1;
+	if (!nl)
+		return len < HDR_MAX ? 0 : -1;
+	if (nl - p < 2 || nl[-1] != '\r')
+		return -1;
+	q = p + 1;
+	if (*q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q == nl - 1)
+		return -1;
+	for (; q < nl - 1; q++) {
+		if (*q < '0' || *q > '9' || v > 1000000000000LL)
+			return -1;
+		v = v * 10 + (*q - '0');
+	}
+	*val = neg ? -v : v;
+	*hlen = nl - p + 1;
+	return 1;
+}
+
+/*
+ * The whole frame at in[off..]: its arguments (pointers into a copy) or
+ * 0 if incomplete, -1 malformed (left to the module to answer).
+ */
+static int frame_parse(struct kvsd_conn *c, size_t off, size_t *flen,
+		       int *argc, char ***argv, size_t **argvlen)
+{
+	const char *p = c->in + off;
+	size_t len = c->inlen - off, pos, hl;
+	long long n, i = 0, bl;
+	int r;
+
+	if (p[0] != '*') {
+		const char *nl = memchr(p, '\n', len);
+		char *line;
+
+		if (!nl)
+			return len > INLINE_MAX ? -1 : 0;
+		line = strndup(p, nl - p);
+		if (!line)
+			return -1;
+		if (nl > p && line[nl - p - 1] == '\r')
+			line[nl - p - 1] = '\0';
+		*argv = kvsd_split_args(line, argc);
+		free(line);
+		if (!*argv)
+			return -1;
+		*argvlen = calloc(*argc + 1, sizeof(size_t));
+		if (!*argvlen)
+			return -1;
+		for (i = 0; i < *argc; i++)
+			(*argvlen)[i] = strlen((*argv)[i]);
+		*flen = nl - p + 1;
+		return 1;
+	}
+	r = parse_hdr(p, len, '*', &n, &hl);
+	if (r <= 0)
+		return r;
+	if (n > 1024 * 1024)
+		return -1;
+	pos = hl;
+	*argv = calloc(n + 1, sizeof(char *));
+	*argvlen = calloc(n + 1, sizeof(size_t));
+	if (!*argv || !*argvlen)
+		goto bad;
+	for (i = 0; i < n; i++) {
+		if (pos >= len)
+			goto more;
+		r = parse_hdr(p + pos, len - pos, '$', &bl, &hl);
+		if (r == 0)
+			goto more;
+		if (r < 0 || bl < 0)
+			goto bad;
+		pos += hl;
+		if (len - pos < (size_t)bl + 2)
+			goto more;
+		(*argv)[i] = malloc(bl + 1);
+		if (!(*argv)[i])
+			goto bad;
+		memcpy((*argv)[i], p + pos, bl);
+		(*argv)[i][bl] = '\0';
+		(*argvlen)[i] = bl;
+		pos += bl + 2;
+	}
+	*argc = n;
+	*flen = pos;
+	return 1;
+more:
+	kvsd_free_args(*argv, i);
+	free(*argvlen);
+	return 0;
+bad:
+	if (*argv)
+		kvsd_free_args(*argv, i);
+	free(*argvlen);
+	return -1;
+}
+
+/*
+ * Pre-auth limits (Redis's), checked as headers arrive so that an
+ * unauthenticated peer cannot make the daemon buffer much.
+ */
+static const char *preauth_limits(struct kvsd_conn *c)
+{
+	const char *p = c->in + c->fwd;
+	size_t len = c->inlen - c->fwd, hl, pos;
+	long long n, bl, i;
+
+	if (c->authed || !len || p[0] != '*')
+		return NULL;
+	if (parse_hdr(p, len, '*', &n, &hl) != 1)
+		return NULL;
+	if (n > PREAUTH_MULTIBULK)
+		return "-ERR Protocol error: unauthenticated multibulk length\r\n";
+	for (i = 0, pos = hl; i < n && pos < len; i++) {
+		if (parse_hdr(p + pos, len - pos, '$', &bl, &hl) != 1)
+			return NULL;
+		if (bl > PREAUTH_BULK)
+			return "-ERR Protocol error: unauthenticated bulk length\r\n";
+		pos += hl + (bl > 0 ? bl : 0) + 2;
+	}
+	return NULL;
+}
+
+/* Is the command starting at in[off] one of ours? Needs its name. */
+static int name_check(struct kvsd_conn *c, size_t off, enum kvsd_cmd_id *id)
+{
+	const char *p = c->in + off, *name;
+	size_t len = c->inlen - off, hl, nlen;
+	long long n, bl;
+	int r;
+
+	if (p[0] != '*') {
+		const char *sp;
+
+		name = p;
+		while (len && (*name == ' ' || *name == '\t'))
+			name++, len--;
+		sp = name;
+		while ((size_t)(sp - name) < len && *sp != ' ' && *sp != '\r' &&
+		       *sp != '\n' && *sp != '\t')
+			sp++;
+		if ((size_t)(sp - name) == len && len < NAME_MAX_LEN)
+			return 0;
+		nlen = sp - name;
+		*id = nlen <= NAME_MAX_LEN ? kvsd_cmd_lookup(name, nlen) :
+		      KVSD_CMD_NONE;
+		c->idle_exempt = nlen && (name[0] == 'b' || name[0] == 'B' ||
+					  (nlen > 9 && !strncasecmp(name + nlen - 9,
+								    "subscribe", 9)));
+		return 1;
+	}
+	r = parse_hdr(p, len, '*', &n, &hl);
+	if (r <= 0)
+		return r;
+	if (n <= 0) {
+		*id = KVSD_CMD_NONE;
+		return 1;
+	}
+	p += hl;
+	len -= hl;
+	if (!len)
+		return 0;
+	r = parse_hdr(p, len, '$', &bl, &hl);
+	if (r <= 0)
+		return r;
+	if (bl > NAME_MAX_LEN || bl < 0) {
+		*id = KVSD_CMD_NONE;
+		c->idle_exempt = false;
+		return 1;
+	}
+	if (len - hl < (size_t)bl)
+		return 0;
+	name = p + hl;
+	*id = kvsd_cmd_lookup(name, bl);
+	c->idle_exempt = bl && (name[0] == 'b' || name[0] == 'B' ||
+				(bl > 9 && !strncasecmp(name + bl - 9,
+							"subscribe", 9)));
+	return 1;
+}
+
+/*
+ * Advance the framing scan over the new input. Ordinary commands move
+ * c->fwd on (to the device); at one of ours, or at any command before
+ * AUTH, stop: 1 means "a frame to handle starts at c->fwd".
+ */
+static int scan(struct kvsd_conn *c)
+{
+	for (;;) {
+		size_t len = c->inlen - c->fwd, hl;
+		const char *p = c->in + c->fwd, *nl;
+		enum kvsd_cmd_id id;
+		long long v;
+		int r;
+
+		if (!len)
+			return 0;
+		switch (c->st) {
+		case SC_RAW:
+			c->fwd = c->inlen;
+			return 0;
+		case SC_START:
+			if (!c->authed)
+				return 1;
+			r = name_check(c, c->fwd, &id);
+			if (r == 0)
+				return 0;
+			if (r < 0) {
+				c->st = SC_RAW;
+				continue;
+			}
+			if (id != KVSD_CMD_NONE)
+				return 1;
+			if (p[0] != '*') {
+				c->st = SC_INLINE;
+				continue;
+			}
+			parse_hdr(p, len, '*', &v, &hl);
+			c->fwd += hl;
+			c->args_left = v;
+			c->st = v > 0 ? SC_ARG_HDR : SC_START;
+			continue;
+		case SC_INLINE:
+			nl = memchr(p, '\n', len);
+			if (!nl) {
+				c->fwd = c->inlen;
+				return 0;
+			}
+			c->fwd += nl - p + 1;
+			c->st = SC_START;
+			continue;
+		case SC_ARG_HDR:
+			r = parse_hdr(p, len, '$', &v, &hl);
+			if (r == 0)
+				return 0;
+			if (r < 0 || v < 0) {
+				c->st = SC_RAW;
+				continue;
+			}
+			c->fwd += hl;
+			c->skip = v + 2;
+			c->st = SC_ARG_BODY;
+			continue;
+		case SC_ARG_BODY:
+			if ((size_t)c->skip > len) {
+				c->skip -= len;
+				c->fwd = c->inlen;
+				return 0;
+			}
+			c->fwd += c->skip;
+			c->st = --c->args_left ? SC_ARG_HDR : SC_START;
+			continue;
+		}
+	}
+}
+
+/*
+ * A frame that the daemon handles starts at c->fwd == 0 (everything
+ * before it was written to the device and its replies read). Returns
+ * true if it was handled and input may go on.
+ */
+static bool handle_frame(struct kvsd_conn *c)
+{
+	enum kvsd_cmd_id id = KVSD_CMD_NONE;
+	size_t flen = 0, *argvlen = NULL;
+	char **argv = NULL;
+	const char *lim;
+	int argc = 0, r, done;
+
+	c->todevlen = 0;
+
+	lim = preauth_limits(c);
+	if (lim) {
+		kvsd_conn_replys(c, lim);
+		c->close_after = true;
+		c->inlen = 0;
+		return false;
+	}
+	r = frame_parse(c, 0, &flen, &argc, &argv, &argvlen);
+	if (r == 0) {
+		if (c->inlen >= c->incap && c->incap < FRAME_MAX) {
+			char *p = realloc(c->in, c->incap * 2);
+
+			if (p) {
+				c->in = p;
+				c->incap *= 2;
+			}
+		} else if (c->inlen >= FRAME_MAX) {
+			c->st = SC_RAW;
+			return true;
+		}
+		return false;
+	}
+	if (r < 0) {
+		/* malformed: the module answers the protocol error */
+		c->st = SC_RAW;
+		return true;
+	}
+	if (!argc) {
+		done = 0;
+	} else if (!c->authed) {
+		done = kvsd_cmd_preauth(c, argc, argv, argvlen);
+	} else {
+		id = kvsd_cmd_lookup(argv[0], argvlen[0]);
+		done = kvsd_cmd_run(c, id, argc, argv, argvlen);
+	}
+	kvsd_free_args(argv, argc);
+	free(argvlen);
+	if (done == 2 && c->todevlen > flen)
+		done = 1;	/* cannot happen: HELLO only loses arguments */
+	if (done == 2 && c->todevlen <= flen) {
+		/* the rewritten frame takes the old one's place */
+		in_consume(c, flen - c->todevlen);
+		memcpy(c->in, c->todev, c->todevlen);
+		c->fwd = c->todevlen;
+		c->st = SC_START;
+	} else if (done) {
+		in_consume(c, flen);
+	} else {
+		/* the module's after all: forward this frame as it came */
+		c->fwd = flen;
+		c->st = SC_START;
+	}
+	return true;
+}
+
+/* Move whatever can move for @c; false if it must be closed now. */
+static bool conn_pump(struct kvsd_conn *c)
+{
+	for (;;) {
+		bool all_written;
+		int r = c->close_after ? 0 : scan(c);
+
+		if (r == 1 && !c->fwd) {
+			/*
+			 * ours, and nothing before it still in flight: its
+			 * reply goes after every reply the device has
+			 */
+			if (!dev_read(c))
+				break;	/* wait for the socket to drain */
+			if (!handle_frame(c))
+				break;
+			continue;
+		}
+		all_written = dev_write(c);
+		dev_read(c);
+		/* r == 0: the scan needs more input than there is */
+		if (!all_written || !r || c->close_after)
+			break;
+	}
+	if (c->close_after && c->dev_dead)
+		c->inlen = c->fwd = 0;
+	if (sock_write(c))
+		return false;
+	if (c->close_after && c->outlen == c->outpos &&
+	    (c->dev_eof || c->dev < 0 || !c->fwd))
+		return false;
+	set_events(c);
+	return true;
+}
+
+static bool sock_read(struct kvsd_conn *c)
+{
+	while (c->inlen < c->incap) {
+		ssize_t n = read(c->sock, c->in + c->inlen,
+				 c->incap - c->inlen);
+
+		if (n > 0) {
+			c->inlen += n;
+			c->last_ms = kvsd_mstime();
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return true;
+		return false;	/* the client is gone */
+	}
+	return true;
+}
+
+static void conn_event(struct kvsd_conn *c, bool is_dev, unsigned int ev)
+{
+	if (c->dead)
+		return;
+	if (!is_dev && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
+	    !c->close_after) {
+		if (!sock_read(c)) {
+			kvsd_log(LL_VERBOSE, "Client closed connection %s",
+				 c->peer);
+			conn_free(c);
+			return;
+		}
+	}
+	if (!conn_pump(c))
+		conn_free(c);
+}
+
+static void check_timeouts(void)
+{
+	long long now = kvsd_mstime();
+	struct kvsd_conn *c, *next;
+
+	if (!kvsd_cfg.timeout)
+		return;
+	for (c = conns; c; c = next) {
+		next = c->next;
+		if (c->idle_exempt || c->outlen > c->outpos)
+			continue;
+		if (now - c->last_ms > kvsd_cfg.timeout * 1000) {
+			kvsd_log(LL_VERBOSE, "Closing idle client %s", c->peer);
+			conn_free(c);
+		}
+	}
+}
+
+/**
+ * kvsd_net_loop - run until SIGTERM/SIGINT or SHUTDOWN.
+ */
+int kvsd_net_loop(void)
+{
+	struct epoll_event evs[128];
+	long long last_tick = 0;
+
+	while (!kvsd_shutdown_asked) {
+		long long now;
+		int n, i;
+
+		n = epoll_wait(epfd, evs, 128, 100);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		for (i = 0; i < n; i++) {
+			unsigned long tag = evs[i].data.u64;
+
+			if (tag < MAX_LISTEN) {
+				int k;
+
+				for (k = 0; k < 64; k++)
+					if (accept_one(listen_fds[tag]))
+						break;
+				continue;
+			}
+			conn_event((struct kvsd_conn *)(tag & ~1UL), tag & 1,
+				   evs[i].events);
+		}
+		free_zombies();
+		now = kvsd_mstime();
+		if (now - last_tick >= 100) {
+			last_tick = now;
+			check_timeouts();
+			kvsd_persist_tick();
+		}
+	}
+	return 0;
+}
+
+/* In a forked child: let go of every client fd. */
+void kvsd_net_close_all(void)
+{
+	struct kvsd_conn *c;
+	int i;
+
+	for (c = conns; c; c = c->next) {
+		close(c->sock);
+		close(c->dev);
+	}
+	for (i = 0; i < nr_listen; i++)
+		close(listen_fds[i]);
+}
+
+/* At exit: unlink the unix socket as redis-server does. */
+void kvsd_net_shutdown(void)
+{
+	while (conns)
+		conn_free(conns);
+	if (kvsd_cfg.unixsocket)
+		unlink(kvsd_cfg.unixsocket);
+}

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * kvstored's files, with redis-server's policies, on the library's RDB
+ * and AOF code (the same the kvstore CLI's --rdb, --aof and --restore
+ * use): load at start into an empty module, save rules, SAVE, BGSAVE (a
+ * forked child: the module's snapshot is consistent by itself, the fork
+ * only keeps the loop free), BGREWRITEAOF, LASTSAVE, the final save of
+ * SHUTDOWN and SIGTERM, and the daemon's fields of INFO persistence.
+ *
+ * The daemon's own device context (ctl) runs CONFIG SET of the
+ * configuration, the loads and the snapshots. The AOF writer follows
+ * the module's write feed in a thread of its own (kvs_aof_run()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvstore.h"
+#include "kvstored.h"
+
+static struct kvs_ctx *ctl;
+static long long lastsave;		/* unix time of the last good save */
+static bool last_bgsave_ok = true;
+static pid_t bgsave_pid;
+static long long bgsave_start;
+static long long last_bgsave_secs = -1;
+static long long last_try_fail;		/* when an automatic save failed */
+static unsigned long long rdb_saves;
+static long long loaded_keys;
+
+static struct kvs_aof *aof;
+static pthread_t aof_thread;
+static bool aof_on;
+static int aof_last_err;
+
+int kvsd_ctl_argv(int argc, const char **argv, struct kvs_reply **r)
+{
+	return kvs_command_argv(ctl, r, argc, argv, NULL);
+}
+
+static void persist_log(void *arg, const char *msg)
+{
+	(void)arg;
+	kvsd_log(LL_NOTICE, "%s", msg);
+}
+
+/* Give the module the directives kvstored does not own. */
+static void apply_passthru(void)
+{
+	int i, j;
+
+	for (i = 0; i < kvsd_cfg.nr_passthru; i++) {
+		struct kvsd_passthru *p = &kvsd_cfg.passthru[i];
+		const char **argv = calloc(p->argc + 2, sizeof(*argv));
+		struct kvs_reply *r = NULL;
+		const char *why;
+		int err;
+
+		if (!argv)
+			exit(1);
+		argv[0] = "CONFIG";
+		argv[1] = "SET";
+		for (j = 0; j < p->argc; j++)
+			argv[j + 2] = p->argv[j];
+		err = p->argc >= 2 ? kvsd_ctl_argv(p->argc + 2, argv, &r) : 0;
+		free(argv);
+		if (err || p->argc < 2 || r->type == KVS_REPLY_ERROR) {
+			why = "Bad directive or wrong number of arguments";
+			/* "ERR CONFIG SET failed (...) - reason": the reason */
+			if (r && r->type == KVS_REPLY_ERROR && r->str &&
+			    strstr(r->str, " - ") &&
+			    !strstr(r->str, "Unknown option"))
+				why = strstr(r->str, " - ") + 3;
+			kvsd_config_fatal_line(p->line, p->text, why);
+		}
+		kvs_free_reply(r);
+	}
+}
+
+static bool module_empty(void)
+{
+	const char *argv[] = { "INFO", "keyspace" };
+	struct kvs_reply *r = NULL;
+	bool empty = true;
+
+	if (!kvsd_ctl_argv(2, argv, &r) && r->str)
+		empty = !strstr(r->str, "keys=");
+	kvs_free_reply(r);
+	return empty;
+}
+
+static void aof_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", kvsd_cfg.appenddirname);
+}
+
+static void *aof_main(void *arg)
+{
+	(void)arg;
+	aof_last_err = kvs_aof_run(aof);
+	if (aof_last_err)
+		kvsd_log(LL_WARNING, "AOF writer stopped: %s",
+			 strerror(-aof_last_err));
+	return NULL;
+}
+
+static int aof_begin(unsigned int flags)
+{
+	struct kvs_aof_opts o = {
+		.sz = sizeof(o),
+		.flags = flags,
+		.device = kvsd_cfg.device,
+		.appendfsync = kvsd_cfg.appendfsync == 1 ? KVS_AOF_FSYNC_ALWAYS :
+			       kvsd_cfg.appendfsync == 2 ? KVS_AOF_FSYNC_NO :
+			       KVS_AOF_FSYNC_EVERYSEC,
+		.rewrite_percentage = kvsd_cfg.aof_rewrite_perc ?
+				      kvsd_cfg.aof_rewrite_perc :
+				      KVS_AOF_REWRITE_OFF,
+		.rewrite_min_size = kvsd_cfg.aof_rewrite_min,
+		.log = persist_log,
+	};
+	char path[4096];
+	int err;
+
+	aof_path(path, sizeof(path));
+	err = kvs_aof_start(&aof, path, &o);
+	if (err) {
+		kvsd_log(LL_WARNING, "Can't start the AOF in %s: %s", path,
+			 strerror(-err));
+		return err;
+	}
+	if (pthread_create(&aof_thread, NULL, aof_main, NULL)) {
+		kvs_aof_close(aof);
+		aof = NULL;
+		return -EAGAIN;
+	}
+	aof_on = true;
+	return 0;
+}
+
+static int aof_end(void)
+{
+	int err;
+
+	if (!aof_on)
+		return 0;
+	kvs_aof_stop(aof);
+	pthread_join(aof_thread, NULL);
+	err = kvs_aof_close(aof);
+	aof = NULL;
+	aof_on = false;
+	return err ? err : aof_last_err;
+}
+
+static int load_data(void)
+{
+	long long t0 = kvsd_mstime();
+	struct stat sb;
+	char path[4096];
+	int err, fd;
+
+	if (!module_empty()) {
+		kvsd_log(LL_WARNING, "The kvstore module already holds data: not loading from disk");
+		return 0;
+	}
+	if (kvsd_cfg.appendonly) {
+		struct kvs_aof_load_opts o = {
+			.sz = sizeof(o), .log = persist_log,
+			.flags = kvsd_cfg.aof_load_truncated ? 0 :
+				 KVS_AOF_LOAD_NO_TRUNCATED,
+		};
+		struct kvs_aof_stats st;
+
+		aof_path(path, sizeof(path));
+		if (stat(path, &sb))
+			return 0;
+		memset(&st, 0, sizeof(st));
+		err = kvs_aof_load(ctl, path, &o, &st);
+		if (err) {
+			kvsd_log(LL_WARNING, "Bad file format reading the append only file %s: %s",
+				 path, st.err[0] ? st.err : strerror(-err));
+			return err;
+		}
+		loaded_keys = st.rdb_keys + st.commands;
+	} else {
+		struct kvs_rdb_load_opts o = { .sz = sizeof(o) };
+		struct kvs_rdb_stats st;
+
+		fd = open(kvsd_cfg.dbfilename, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		memset(&st, 0, sizeof(st));
+		err = kvs_rdb_load(ctl, fd, &o, &st);
+		close(fd);
+		if (err) {
+			kvsd_log(LL_WARNING, "Fatal error loading the DB: %s. Exiting.",
+				 st.err[0] ? st.err : strerror(-err));
+			return err;
+		}
+		loaded_keys = st.keys;
+	}
+	kvsd_log(LL_NOTICE, "DB loaded from disk: %.3f seconds",
+		 (kvsd_mstime() - t0) / 1000.0);
+	return 0;
+}
+
+/**
+ * kvsd_persist_open - open the daemon's device context and give the
+ * module its configuration: first, so that a directive the module
+ * refuses is reported like any other configuration error.
+ */
+int kvsd_persist_open(void)
+{
+	int err;
+
+	err = kvs_open(&ctl, kvsd_cfg.device, NULL);
+	if (err) {
+		fprintf(stderr, "Can't open %s: %s\n", kvsd_cfg.device,
+			strerror(-err));
+		return err;
+	}
+	apply_passthru();
+	return 0;
+}
+
+/* kvsd_persist_init - load the data. */
+int kvsd_persist_init(void)
+{
+	lastsave = time(NULL);
+	return load_data();
+}
+
+/*
+ * kvsd_persist_start - the AOF writer's thread, after --user took
+ * effect: a thread started before would lose CAP_SYS_ADMIN (capabilities
+ * are per thread) and could not snapshot for its rewrites.
+ */
+int kvsd_persist_start(void)
+{
+	return kvsd_cfg.appendonly ? aof_begin(0) : 0;
+}
+
+static int save_now(void)
+{
+	struct kvs_rdb_opts o = { .sz = sizeof(o) };
+	struct kvs_rdb_stats st;
+	int err;
+
+	memset(&st, 0, sizeof(st));
+	err = kvs_rdb_save(ctl, kvsd_cfg.dbfilename, &o, &st);
+	if (err) {
+		kvsd_log(LL_WARNING, "Failed saving the DB: %s",
+			 st.err[0] ? st.err : strerror(-err));
+		return err;
+	}
+	kvsd_log(LL_NOTICE, "DB saved on disk");
+	lastsave = time(NULL);
+	rdb_saves++;
+	return 0;
+}
+
+static int bgsave_start_child(void)
+{
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		kvsd_log(LL_WARNING, "Can't save in background: fork: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	if (!pid) {
+		/* the child needs none of the clients (their fds would outlive them) */
+		kvsd_net_close_all();
+		signal(SIGTERM, SIG_DFL);
+		_exit(save_now() ? 1 : 0);
+	}
+	kvsd_log(LL_NOTICE, "Background saving started by pid %d", (int)pid);
+	bgsave_pid = pid;
+	bgsave_start = time(NULL);
+	return 0;
+}
+
+static void bgsave_reap(bool wait)
+{
+	int status;
+	pid_t pid;
+
+	if (!bgsave_pid)
+		return;
+	pid = waitpid(bgsave_pid, &status, wait ? 0 : WNOHANG);
+	if (pid != bgsave_pid)
+		return;
+	last_bgsave_ok = WIFEXITED(status) && !WEXITSTATUS(status);
+	last_bgsave_secs = time(NULL) - bgsave_start;
+	if (last_bgsave_ok) {
+		kvsd_log(LL_NOTICE, "Background saving terminated with success");
+		lastsave = time(NULL);
+		rdb_saves++;
+	} else {
+		kvsd_log(LL_WARNING, "Background saving error");
+		last_try_fail = time(NULL);
+	}
+	bgsave_pid = 0;
+}
+
+static long long changes_since_save(void)
+{
+	const char *argv[] = { "INFO", "persistence" };
+	struct kvs_reply *r = NULL;
+	long long n = 0;
+	const char *p;
+
+	if (!kvsd_ctl_argv(2, argv, &r) && r->str) {
+		p = strstr(r->str, "rdb_changes_since_last_save:");
+		if (p)
+			n = atoll(p + strlen("rdb_changes_since_last_save:"));
+	}
+	kvs_free_reply(r);
+	return n;
+}
+
+/* Every 100 ms from the loop: reap the child, apply the save rules. */
+void kvsd_persist_tick(void)
+{
+	static long long last_check;
+	long long now = time(NULL), changes;
+	int i;
+
+	bgsave_reap(false);
+	if (bgsave_pid || !kvsd_cfg.nr_save || now == last_check)
+		return;
+	last_check = now;
+	/* after a failure, as Redis: try again only 5 seconds later */
+	if (!last_bgsave_ok && now - last_try_fail < 5)
+		return;
+	changes = changes_since_save();
+	for (i = 0; i < kvsd_cfg.nr_save; i++) {
+		struct kvsd_save_rule *r = &kvsd_cfg.save[i];
+
+		if (changes >= r->changes && changes > 0 &&
+		    now - lastsave >= r->seconds) {
+			kvsd_log(LL_NOTICE, "%lld changes in %lld seconds. Saving...",
+				 r->changes, r->seconds);
+			bgsave_start_child();
+			return;
+		}
+	}
+}
+
+/**
+ * kvsd_persist_shutdown - what redis-server does before it exits: stop a
+ * background save, save if asked (or by default if save rules exist),
+ * flush and fsync the AOF. Non-zero: the save failed, do not exit.
+ */
+int kvsd_persist_shutdown(int how)
+{
+	if (bgsave_pid) {
+		kill(bgsave_pid, SIGKILL);
+		bgsave_reap(true);
+	}
+	if (how == KVSD_SHUTDOWN_SAVE ||
+	    (how == KVSD_SHUTDOWN_DEFAULT && kvsd_cfg.nr_save)) {
+		kvsd_log(LL_NOTICE, "Saving the final RDB snapshot before exiting.");
+		if (save_now()) {
+			kvsd_log(LL_WARNING, "Error trying to save the DB, can't exit.");
+			return -1;
+		}
+	}
+	if (aof_end())
+		kvsd_log(LL_WARNING, "Error flushing the AOF at exit");
+	return 0;
+}
+
+void kvsd_cmd_save(struct kvsd_conn *c)
+{
+	if (bgsave_pid) {
+		kvsd_conn_replys(c, "-ERR Background save already in progress\r\n");
+		return;
+	}
+	kvsd_conn_replys(c, save_now() ? "-ERR\r\n" : "+OK\r\n");
+}
+
+void kvsd_cmd_bgsave(struct kvsd_conn *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (bgsave_pid) {
+		kvsd_conn_replys(c, "-ERR Background save already in progress\r\n");
+		return;
+	}
+	kvsd_conn_replys(c, bgsave_start_child() ? "-ERR\r\n" :
+			 "+Background saving started\r\n");
+}
+
+void kvsd_cmd_lastsave(struct kvsd_conn *c)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), ":%lld\r\n", lastsave);
+	kvsd_conn_replys(c, buf);
+}
+
+/*
+ * A rewrite is a new base from a fresh snapshot, which is what starting
+ * the writer does: stop the running one (flushed), start again.
+ */
+void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
+{
+	int err;
+
+	aof_end();
+	err = aof_begin(KVS_AOF_FORCE);
+	if (!err && !kvsd_cfg.appendonly)
+		aof_end();
+	kvsd_conn_replys(c, err ? "-ERR\r\n" :
+			 "+Background append only file rewriting started\r\n");
+}
+
+/* The module's section, with the fields that are the daemon's put right. */
+void kvsd_cmd_info_persistence(struct kvsd_conn *c)
+{
+	const char *argv[] = { "INFO", "persistence" };
+	struct kvs_reply *r = NULL;
+	char *out = NULL, *line, *save, hdr[32];
+	size_t len = 0, cap;
+
+	if (kvsd_ctl_argv(2, argv, &r) || !r->str) {
+		kvs_free_reply(r);
+		kvsd_conn_replys(c, "-ERR\r\n");
+		return;
+	}
+	cap = r->len + 1024;
+	out = malloc(cap);
+	if (!out)
+		goto done;
+	for (line = strtok_r(r->str, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':');
+		size_t kl = colon ? (size_t)(colon - line) : 0;
+		char val[64];
+		const char *v = NULL;
+
+#define KEY(k) (kl == strlen(k) && !strncmp(line, k, kl))
+		if (KEY("rdb_bgsave_in_progress")) {
+			v = bgsave_pid ? "1" : "0";
+		} else if (KEY("rdb_last_save_time")) {
+			snprintf(val, sizeof(val), "%lld", lastsave);
+			v = val;
+		} else if (KEY("rdb_last_bgsave_status")) {
+			v = last_bgsave_ok ? "ok" : "err";
+		} else if (KEY("rdb_last_bgsave_time_sec")) {
+			snprintf(val, sizeof(val), "%lld", last_bgsave_secs);
+			v = val;
+		} else if (KEY("rdb_current_bgsave_time_sec")) {
+			snprintf(val, sizeof(val), "%lld", bgsave_pid ?
+				 (long long)time(NULL) - bgsave_start : -1LL);
+			v = val;
+		} else if (KEY("rdb_saves")) {
+			snprintf(val, sizeof(val), "%llu", rdb_saves);
+			v = val;
+		} else if (KEY("rdb_last_load_keys_loaded")) {
+			snprintf(val, sizeof(val), "%lld", loaded_keys);
+			v = val;
+		} else if (KEY("aof_enabled")) {
+			v = aof_on ? "1" : "0";
+		} else if (KEY("aof_last_write_status") ||
+			   KEY("aof_last_bgrewrite_status")) {
+			v = aof_last_err ? "err" : "ok";
+		}
+#undef KEY
+		if (v)
+			len += snprintf(out + len, cap - len, "%.*s:%s\r\n",
+					(int)kl, line, v);
+		else
+			len += snprintf(out + len, cap - len, "%s\n", line);
+		if (len >= cap)
+			break;
+	}
+	snprintf(hdr, sizeof(hdr), "$%zu\r\n", len);
+	kvsd_conn_replys(c, hdr);
+	kvsd_conn_reply(c, out, len);
+	kvsd_conn_replys(c, "\r\n");
+done:
+	free(out);
+	kvs_free_reply(r);
+}
