@@ -768,6 +768,55 @@ static const struct kvs_command_doc doc_object_help = {
 	.complexity = "O(1)",
 };
 
+static const struct kvs_command_doc doc_memory = {
+	.summary = "A container for memory diagnostics commands",
+	.since = "4.0.0",
+	.complexity = "Depends on subcommand.",
+};
+
+static const struct kvs_command_doc doc_memory_doctor = {
+	.summary = "Outputs memory problems report",
+	.since = "4.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_memory_help = {
+	.summary = "Show helpful text about the different subcommands",
+	.since = "4.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_memory_malloc_stats = {
+	.summary = "Show allocator internal stats",
+	.since = "4.0.0",
+	.complexity = "Depends on how much memory is allocated, could be slow",
+};
+
+static const struct kvs_command_doc doc_memory_purge = {
+	.summary = "Ask the allocator to release memory",
+	.since = "4.0.0",
+	.complexity = "Depends on how much memory is allocated, could be slow",
+};
+
+static const struct kvs_command_doc doc_memory_stats = {
+	.summary = "Show memory usage details",
+	.since = "4.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_arg memory_usage_args[] = {
+	KEY("key", 0),
+	ARG("count", INTEGER, .token = "SAMPLES", .flags = OPT),
+	{ }
+};
+
+static const struct kvs_command_doc doc_memory_usage = {
+	.summary = "Estimate the memory usage of a key",
+	.since = "4.0.0",
+	.complexity = "O(N) where N is the number of samples.",
+	.args = memory_usage_args,
+};
+
 static const struct kvs_command_arg expire_condition_args[] = {
 	ARG("nx", PURE_TOKEN, .token = "NX"),
 	ARG("xx", PURE_TOKEN, .token = "XX"),
@@ -1764,6 +1813,27 @@ static const struct kvs_command object_subcommands[] = {
 	{ }
 };
 
+static const struct kvs_command memory_subcommands[] = {
+	CMD("doctor", memory_doctor_command, 2, 0, 0, 0, 0, "server",
+	    TIPS("nondeterministic_output", "request_policy:all_shards",
+		 "response_policy:special"), .doc = &doc_memory_doctor),
+	CMD("help", memory_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    "server", .doc = &doc_memory_help),
+	CMD("malloc-stats", memory_malloc_stats_command, 2, 0, 0, 0, 0,
+	    "server",
+	    TIPS("nondeterministic_output", "request_policy:all_shards",
+		 "response_policy:special"), .doc = &doc_memory_malloc_stats),
+	CMD("purge", memory_purge_command, 2, 0, 0, 0, 0, "server",
+	    TIPS("request_policy:all_shards", "response_policy:all_succeeded"),
+	    .doc = &doc_memory_purge),
+	CMD("stats", memory_stats_command, 2, 0, 0, 0, 0, "server",
+	    TIPS("nondeterministic_output", "request_policy:all_shards",
+		 "response_policy:special"), .doc = &doc_memory_stats),
+	CMD("usage", memory_usage_command, -3, R, 2, 2, 1, "server",
+	    SPECS(RANGE(KS_RO, 2, 0, 1)), .doc = &doc_memory_usage),
+	{ }
+};
+
 const struct kvs_command kvs_command_table[] = {
 	/* strings */
 	CMD("get", get_command, 2, R | F, 1, 1, 1, "string", .acl = ACL(STRING),
@@ -1956,6 +2026,8 @@ const struct kvs_command kvs_command_table[] = {
 	    "connection", .acl = ACL(CONNECTION), .doc = &doc_select),
 	CONTAINER("object", -2, object_subcommands, "generic",
 		  .doc = &doc_object),
+	CONTAINER("memory", -2, memory_subcommands, "server",
+		  .doc = &doc_memory),
 
 	/* expiry */
 	CMD("expire", expire_command, -3, W | F, 1, 1, 1, "generic",

@@ -82,6 +82,7 @@ static const struct cfg_param params[] = {
 	INTEGER("active-expire-effort", active_expire_effort, 1, 10),
 	BOOLEAN("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
 	BOOLEAN("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
+	BOOLEAN("latency-tracking", latency_tracking),
 	{ .name = "notify-keyspace-events", .type = CFG_NOTIFY },
 	{ .name = "client-output-buffer-limit", .type = CFG_OBUF },
 	{ .name = "databases", .type = CFG_FIXED, .flags = CFG_IMMUTABLE },
@@ -472,6 +473,7 @@ void config_resetstat_command(struct kvs_client *c)
 	atomic64_set(&st->rejected_calls, 0);
 	atomic64_set(&st->lazyfreed_objects, 0);
 	kvs_hot_reset();
+	kvs_stats_reset();
 	/* Redis zeroes the peak and lets the next sample raise it again */
 	atomic64_set(&server.used_memory_peak,
 		     atomic64_read(&server.used_memory));

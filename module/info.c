@@ -19,11 +19,7 @@
 #define KVSTORE_VERSION	"0.1.0"
 #endif
 
-/*
- * Sections in the order Redis prints them. CPU, command, error and
- * latency statistics are not kept by kvstore.ko: asking for them gives
- * nothing, as an unknown section does.
- */
+/* Sections in the order Redis prints them. */
 enum {
 	SEC_SERVER, SEC_CLIENTS, SEC_MEMORY, SEC_PERSISTENCE, SEC_STATS,
 	SEC_REPLICATION, SEC_CPU, SEC_MODULES, SEC_COMMANDSTATS,
@@ -64,14 +60,7 @@ static void make_ids(void)
 	mutex_unlock(&ids_lock);
 }
 
-struct info_buf {
-	char *buf;
-	size_t len;
-	size_t cap;
-	bool overflow;
-};
-
-static __printf(2, 3) void ib_printf(struct info_buf *ib, const char *fmt, ...)
+void kvs_ib_printf(struct kvs_info_buf *ib, const char *fmt, ...)
 {
 	size_t room = ib->cap - ib->len;
 	va_list ap;
@@ -123,7 +112,7 @@ static void bytes_to_human(char *buf, size_t size, u64 n)
 	snprintf(buf, size, "%llu.%02llu%c", q / 100, q % 100, units[u]);
 }
 
-static void info_server(struct info_buf *ib, s64 now_ms)
+static void info_server(struct kvs_info_buf *ib, s64 now_ms)
 {
 	struct new_utsname *uts = utsname();
 	s64 uptime = (now_ms - (s64)server.start_ms) / 1000;
@@ -131,7 +120,7 @@ static void info_server(struct info_buf *ib, s64 now_ms)
 	if (uptime < 0)
 		uptime = 0;
 	make_ids();
-	ib_printf(ib,
+	kvs_ib_printf(ib,
 		  "# Server\r\n"
 		  "redis_version:7.0.15\r\n"
 		  "redis_git_sha1:00000000\r\n"
@@ -163,7 +152,7 @@ static void info_server(struct info_buf *ib, s64 now_ms)
 		  KVSTORE_VERSION, server.nr_shards);
 }
 
-static void info_clients(struct info_buf *ib)
+static void info_clients(struct kvs_info_buf *ib)
 {
 	unsigned int n;
 
@@ -171,7 +160,7 @@ static void info_clients(struct info_buf *ib)
 	n = server.nr_clients;
 	spin_unlock(&server.clients_lock);
 
-	ib_printf(ib,
+	kvs_ib_printf(ib,
 		  "# Clients\r\n"
 		  "connected_clients:%u\r\n"
 		  "cluster_connections:0\r\n"
@@ -181,7 +170,7 @@ static void info_clients(struct info_buf *ib)
 		  atomic_read(&kvs_nr_blocked));
 }
 
-static void info_memory(struct info_buf *ib)
+static void info_memory(struct kvs_info_buf *ib)
 {
 	u64 used = max_t(s64, 0, atomic64_read(&server.used_memory));
 	u64 peak = max_t(s64, 0, atomic64_read(&server.used_memory_peak));
@@ -197,7 +186,7 @@ static void info_memory(struct info_buf *ib)
 	bytes_to_human(h_peak, sizeof(h_peak), peak);
 	bytes_to_human(h_total, sizeof(h_total), total);
 	bytes_to_human(h_max, sizeof(h_max), maxmem);
-	ib_printf(ib,
+	kvs_ib_printf(ib,
 		  "# Memory\r\n"
 		  "used_memory:%llu\r\n"
 		  "used_memory_human:%s\r\n"
@@ -227,7 +216,7 @@ static void info_memory(struct info_buf *ib)
  * for fork's copy-on-write memory. Files, loading and the AOF are
  * kvstored's, which answers for those fields itself.
  */
-static void info_persistence(struct info_buf *ib)
+static void info_persistence(struct kvs_info_buf *ib)
 {
 	struct kvs_snapshot_info si;
 	u64 perc = 0;
@@ -239,7 +228,7 @@ static void info_persistence(struct info_buf *ib)
 		perc = div64_u64(min(si.keys_done, si.keys_total) * 10000,
 				 si.keys_total);
 	last = si.last_save_ms ? si.last_save_ms : (s64)server.start_ms;
-	ib_printf(ib,
+	kvs_ib_printf(ib,
 		  "# Persistence\r\n"
 		  "loading:0\r\n"
 		  "async_loading:0\r\n"
@@ -308,7 +297,7 @@ void kvs_hot_reset(void)
 		WRITE_ONCE(server.hot_base.v[s], kvs_hot_sum(s));
 }
 
-static void info_stats(struct info_buf *ib)
+static void info_stats(struct kvs_info_buf *ib)
 {
 	struct kvs_stats *st = &server.stat;
 	s64 stale = atomic64_read(&st->expired_stale_perc);
@@ -317,7 +306,7 @@ static void info_stats(struct info_buf *ib)
 	if (stale < 0)
 		stale = 0;
 	kvs_pubsub_counts(&channels, &patterns);
-	ib_printf(ib,
+	kvs_ib_printf(ib,
 		  "# Stats\r\n"
 		  "total_connections_received:%lld\r\n"
 		  "total_commands_processed:%lld\r\n"
@@ -333,7 +322,8 @@ static void info_stats(struct info_buf *ib)
 		  "keyspace_misses:%lld\r\n"
 		  "pubsub_channels:%lu\r\n"
 		  "pubsub_patterns:%lu\r\n"
-		  "pubsubshard_channels:%lu\r\n",
+		  "pubsubshard_channels:%lu\r\n"
+		  "total_error_replies:%llu\r\n",
 		  (long long)atomic64_read(&st->numconnections),
 		  (long long)kvs_stat_read(KVS_STAT_NUMCOMMANDS),
 		  (long long)kvs_stat_read(KVS_STAT_NET_INPUT_BYTES),
@@ -344,18 +334,19 @@ static void info_stats(struct info_buf *ib)
 		  (long long)atomic64_read(&st->obuf_cut_clients),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_HITS),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_MISSES),
-		  channels, patterns, kvs_pubsub_shard_channels());
+		  channels, patterns, kvs_pubsub_shard_channels(),
+		  kvs_stats_error_replies());
 }
 
 /* The write feed's backlog (feed.c) is Redis's replication backlog. */
-static void info_replication(struct info_buf *ib)
+static void info_replication(struct kvs_info_buf *ib)
 {
 	u64 offset, size, first, histlen;
 	bool active;
 
 	make_ids();
 	kvs_feed_info(&offset, &active, &size, &first, &histlen);
-	ib_printf(ib,
+	kvs_ib_printf(ib,
 		  "# Replication\r\n"
 		  "role:master\r\n"
 		  "connected_slaves:0\r\n"
@@ -423,21 +414,21 @@ static void gather_keyspace(struct keyspace_line *ks)
 	}
 }
 
-static void info_keyspace(struct info_buf *ib, const struct keyspace_line *ks)
+static void info_keyspace(struct kvs_info_buf *ib, const struct keyspace_line *ks)
 {
 	int db;
 
-	ib_printf(ib, "# Keyspace\r\n");
+	kvs_ib_printf(ib, "# Keyspace\r\n");
 	for (db = 0; db < KVS_DBNUM; db++) {
 		if (!ks[db].keys && !ks[db].expires)
 			continue;
-		ib_printf(ib, "db%d:keys=%lu,expires=%lu,avg_ttl=%lld\r\n",
+		kvs_ib_printf(ib, "db%d:keys=%lu,expires=%lu,avg_ttl=%lld\r\n",
 			  db, ks[db].keys, ks[db].expires,
 			  (long long)ks[db].avg_ttl);
 	}
 }
 
-static void gen_info(struct info_buf *ib, unsigned long secs,
+static void gen_info(struct kvs_info_buf *ib, unsigned long secs,
 		     const struct keyspace_line *ks)
 {
 	s64 now = kvs_mstime();
@@ -450,7 +441,7 @@ static void gen_info(struct info_buf *ib, unsigned long secs,
 			continue;
 		/* a blank line between sections, as Redis */
 		if (emitted)
-			ib_printf(ib, "\r\n");
+			kvs_ib_printf(ib, "\r\n");
 		switch (sec) {
 		case SEC_SERVER:
 			info_server(ib, now);
@@ -470,11 +461,23 @@ static void gen_info(struct info_buf *ib, unsigned long secs,
 		case SEC_REPLICATION:
 			info_replication(ib);
 			break;
+		case SEC_CPU:
+			kvs_info_cpu(ib);
+			break;
 		case SEC_MODULES:
-			ib_printf(ib, "# Modules\r\n");
+			kvs_ib_printf(ib, "# Modules\r\n");
+			break;
+		case SEC_COMMANDSTATS:
+			kvs_info_commandstats(ib);
+			break;
+		case SEC_ERRORSTATS:
+			kvs_info_errorstats(ib);
+			break;
+		case SEC_LATENCYSTATS:
+			kvs_info_latencystats(ib);
 			break;
 		case SEC_CLUSTER:
-			ib_printf(ib, "# Cluster\r\ncluster_enabled:0\r\n");
+			kvs_ib_printf(ib, "# Cluster\r\ncluster_enabled:0\r\n");
 			break;
 		case SEC_KEYSPACE:
 			info_keyspace(ib, ks);
@@ -492,7 +495,7 @@ static void gen_info(struct info_buf *ib, unsigned long secs,
 static void reply_info(struct kvs_client *c, unsigned long secs)
 {
 	struct keyspace_line *ks = NULL;
-	struct info_buf ib = { };
+	struct kvs_info_buf ib = { };
 	size_t cap = 4096;
 
 	if (secs & BIT(SEC_KEYSPACE)) {
@@ -537,6 +540,9 @@ static unsigned long section_bits(const struct kvs_arg *a)
 	for (sec = 0; sec < SEC_NR; sec++)
 		if (kvs_arg_equals(a, section_names[sec]))
 			return BIT(sec);
+	/* the default list's name for the modules section */
+	if (kvs_arg_equals(a, "module_list"))
+		return BIT(SEC_MODULES);
 	return 0;
 }
 
