@@ -15,6 +15,10 @@
 
 #include "server.h"
 
+/* The text buffer stats.c prints into too (server.h), by short names. */
+#define info_buf	kvs_info_buf
+#define ib_printf	kvs_ib_printf
+
 #ifndef KVSTORE_VERSION
 #define KVSTORE_VERSION	"0.1.0"
 #endif
@@ -60,7 +64,7 @@ static void make_ids(void)
 	mutex_unlock(&ids_lock);
 }
 
-void kvs_ib_printf(struct kvs_info_buf *ib, const char *fmt, ...)
+void ib_printf(struct info_buf *ib, const char *fmt, ...)
 {
 	size_t room = ib->cap - ib->len;
 	va_list ap;
@@ -112,7 +116,7 @@ static void bytes_to_human(char *buf, size_t size, u64 n)
 	snprintf(buf, size, "%llu.%02llu%c", q / 100, q % 100, units[u]);
 }
 
-static void info_server(struct kvs_info_buf *ib, s64 now_ms)
+static void info_server(struct info_buf *ib, s64 now_ms)
 {
 	struct new_utsname *uts = utsname();
 	s64 uptime = (now_ms - (s64)server.start_ms) / 1000;
@@ -120,7 +124,7 @@ static void info_server(struct kvs_info_buf *ib, s64 now_ms)
 	if (uptime < 0)
 		uptime = 0;
 	make_ids();
-	kvs_ib_printf(ib,
+	ib_printf(ib,
 		  "# Server\r\n"
 		  "redis_version:7.0.15\r\n"
 		  "redis_git_sha1:00000000\r\n"
@@ -152,7 +156,7 @@ static void info_server(struct kvs_info_buf *ib, s64 now_ms)
 		  KVSTORE_VERSION, server.nr_shards);
 }
 
-static void info_clients(struct kvs_info_buf *ib)
+static void info_clients(struct info_buf *ib)
 {
 	unsigned int n;
 
@@ -160,7 +164,7 @@ static void info_clients(struct kvs_info_buf *ib)
 	n = server.nr_clients;
 	spin_unlock(&server.clients_lock);
 
-	kvs_ib_printf(ib,
+	ib_printf(ib,
 		  "# Clients\r\n"
 		  "connected_clients:%u\r\n"
 		  "cluster_connections:0\r\n"
@@ -170,7 +174,7 @@ static void info_clients(struct kvs_info_buf *ib)
 		  atomic_read(&kvs_nr_blocked));
 }
 
-static void info_memory(struct kvs_info_buf *ib)
+static void info_memory(struct info_buf *ib)
 {
 	u64 used = max_t(s64, 0, atomic64_read(&server.used_memory));
 	u64 peak = max_t(s64, 0, atomic64_read(&server.used_memory_peak));
@@ -186,7 +190,7 @@ static void info_memory(struct kvs_info_buf *ib)
 	bytes_to_human(h_peak, sizeof(h_peak), peak);
 	bytes_to_human(h_total, sizeof(h_total), total);
 	bytes_to_human(h_max, sizeof(h_max), maxmem);
-	kvs_ib_printf(ib,
+	ib_printf(ib,
 		  "# Memory\r\n"
 		  "used_memory:%llu\r\n"
 		  "used_memory_human:%s\r\n"
@@ -216,7 +220,7 @@ static void info_memory(struct kvs_info_buf *ib)
  * for fork's copy-on-write memory. Files, loading and the AOF are
  * kvstored's, which answers for those fields itself.
  */
-static void info_persistence(struct kvs_info_buf *ib)
+static void info_persistence(struct info_buf *ib)
 {
 	struct kvs_snapshot_info si;
 	u64 perc = 0;
@@ -228,7 +232,7 @@ static void info_persistence(struct kvs_info_buf *ib)
 		perc = div64_u64(min(si.keys_done, si.keys_total) * 10000,
 				 si.keys_total);
 	last = si.last_save_ms ? si.last_save_ms : (s64)server.start_ms;
-	kvs_ib_printf(ib,
+	ib_printf(ib,
 		  "# Persistence\r\n"
 		  "loading:0\r\n"
 		  "async_loading:0\r\n"
@@ -297,7 +301,7 @@ void kvs_hot_reset(void)
 		WRITE_ONCE(server.hot_base.v[s], kvs_hot_sum(s));
 }
 
-static void info_stats(struct kvs_info_buf *ib)
+static void info_stats(struct info_buf *ib)
 {
 	struct kvs_stats *st = &server.stat;
 	s64 stale = atomic64_read(&st->expired_stale_perc);
@@ -306,7 +310,7 @@ static void info_stats(struct kvs_info_buf *ib)
 	if (stale < 0)
 		stale = 0;
 	kvs_pubsub_counts(&channels, &patterns);
-	kvs_ib_printf(ib,
+	ib_printf(ib,
 		  "# Stats\r\n"
 		  "total_connections_received:%lld\r\n"
 		  "total_commands_processed:%lld\r\n"
@@ -339,14 +343,14 @@ static void info_stats(struct kvs_info_buf *ib)
 }
 
 /* The write feed's backlog (feed.c) is Redis's replication backlog. */
-static void info_replication(struct kvs_info_buf *ib)
+static void info_replication(struct info_buf *ib)
 {
 	u64 offset, size, first, histlen;
 	bool active;
 
 	make_ids();
 	kvs_feed_info(&offset, &active, &size, &first, &histlen);
-	kvs_ib_printf(ib,
+	ib_printf(ib,
 		  "# Replication\r\n"
 		  "role:master\r\n"
 		  "connected_slaves:0\r\n"
@@ -414,21 +418,21 @@ static void gather_keyspace(struct keyspace_line *ks)
 	}
 }
 
-static void info_keyspace(struct kvs_info_buf *ib, const struct keyspace_line *ks)
+static void info_keyspace(struct info_buf *ib, const struct keyspace_line *ks)
 {
 	int db;
 
-	kvs_ib_printf(ib, "# Keyspace\r\n");
+	ib_printf(ib, "# Keyspace\r\n");
 	for (db = 0; db < KVS_DBNUM; db++) {
 		if (!ks[db].keys && !ks[db].expires)
 			continue;
-		kvs_ib_printf(ib, "db%d:keys=%lu,expires=%lu,avg_ttl=%lld\r\n",
+		ib_printf(ib, "db%d:keys=%lu,expires=%lu,avg_ttl=%lld\r\n",
 			  db, ks[db].keys, ks[db].expires,
 			  (long long)ks[db].avg_ttl);
 	}
 }
 
-static void gen_info(struct kvs_info_buf *ib, unsigned long secs,
+static void gen_info(struct info_buf *ib, unsigned long secs,
 		     const struct keyspace_line *ks)
 {
 	s64 now = kvs_mstime();
@@ -441,7 +445,7 @@ static void gen_info(struct kvs_info_buf *ib, unsigned long secs,
 			continue;
 		/* a blank line between sections, as Redis */
 		if (emitted)
-			kvs_ib_printf(ib, "\r\n");
+			ib_printf(ib, "\r\n");
 		switch (sec) {
 		case SEC_SERVER:
 			info_server(ib, now);
@@ -465,7 +469,7 @@ static void gen_info(struct kvs_info_buf *ib, unsigned long secs,
 			kvs_info_cpu(ib);
 			break;
 		case SEC_MODULES:
-			kvs_ib_printf(ib, "# Modules\r\n");
+			ib_printf(ib, "# Modules\r\n");
 			break;
 		case SEC_COMMANDSTATS:
 			kvs_info_commandstats(ib);
@@ -477,7 +481,7 @@ static void gen_info(struct kvs_info_buf *ib, unsigned long secs,
 			kvs_info_latencystats(ib);
 			break;
 		case SEC_CLUSTER:
-			kvs_ib_printf(ib, "# Cluster\r\ncluster_enabled:0\r\n");
+			ib_printf(ib, "# Cluster\r\ncluster_enabled:0\r\n");
 			break;
 		case SEC_KEYSPACE:
 			info_keyspace(ib, ks);
@@ -495,7 +499,7 @@ static void gen_info(struct kvs_info_buf *ib, unsigned long secs,
 static void reply_info(struct kvs_client *c, unsigned long secs)
 {
 	struct keyspace_line *ks = NULL;
-	struct kvs_info_buf ib = { };
+	struct info_buf ib = { };
 	size_t cap = 4096;
 
 	if (secs & BIT(SEC_KEYSPACE)) {

@@ -98,9 +98,8 @@ static void get_overhead(struct mem_overhead *mh)
 	mh->clients = normal + pubsub;
 	mh->total = max_t(s64, 0, atomic64_read(&server.used_memory)) +
 		    mh->clients;
-	mh->peak = max_t(u64, max_t(s64, 0,
-				   atomic64_read(&server.used_memory_peak)),
-			 mh->total);
+	mh->peak = max_t(s64, 0, atomic64_read(&server.used_memory_peak));
+	mh->peak = max(mh->peak, mh->total);
 	db_overhead(mh);
 	mh->overhead = mh->backlog + mh->clients;
 	for (db = 0; db < KVS_DBNUM; db++) {
@@ -248,15 +247,12 @@ void memory_stats_command(struct kvs_client *c)
  */
 void memory_doctor_command(struct kvs_client *c)
 {
-	static const char empty[] =
-		"Hi Sam, this instance is empty or is using very little memory, "
-		"my issues detector can't be used in these conditions. "
-		"Please, leave for your mission on Earth and fill it with some data. "
-		"The new Sam and I will be back to our programming as soon as I "
-		"finished rebooting.\n";
-	static const char fine[] =
-		"Hi Sam, I can't find any memory issue in your instance. "
-		"I can only account for what occurs on this base.\n";
+	static const char empty[] = {
+		"Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
+	};
+	static const char fine[] = {
+		"Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
+	};
 	static const char peak[] =
 		"Sam, I detected a few issues in this Redis instance memory implants:\n\n"
 		" * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n"

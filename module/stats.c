@@ -251,10 +251,10 @@ void kvs_stats_call(struct kvs_client *c, const struct kvs_command *cmd)
 	/* a blocked command's wait is not its latency */
 	if (!rerun && !c->bpop->blocked) {
 		struct kvs_lat *l = lat_get(id);
+		unsigned int b = lat_bucket(clamp_t(u64, ns, 1, LAT_MAX_NS));
 
 		if (l)
-			this_cpu_inc(l->pcpu->b[lat_bucket(clamp_t(u64, ns, 1,
-								 LAT_MAX_NS))]);
+			this_cpu_inc(l->pcpu->b[b]);
 	}
 }
 
