@@ -997,7 +997,7 @@ static const struct flag_name cmd_flag_names[] = {
 	{ CMD_SKIP_SLOWLOG, "skip_slowlog" },
 	{ CMD_FAST, "fast" },
 	{ CMD_NO_AUTH, "no_auth" },
-	{ CMD_MAY_REPLICATE, "may_replicate" },
+	/* may_replicate: Redis 7.0.15 keeps it out of COMMAND INFO */
 	{ CMD_NO_MANDATORY_KEYS, "no_mandatory_keys" },
 	{ CMD_NO_MULTI, "no_multi" },
 	{ CMD_MOVABLE_KEYS, "movablekeys" },
