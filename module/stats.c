@@ -192,17 +192,22 @@ static u64 lat_bucket_top(unsigned int idx)
 	       (1ULL << shift) - 1;
 }
 
-/* Made on a command's first timed call, as Redis makes its histogram. */
+/*
+ * Made on a command's first timed call, as Redis makes its histogram.
+ * The caller may hold shard locks, which reclaim (a shrinker) may want:
+ * no waiting for memory here. A failure only delays the histogram to a
+ * later call.
+ */
 static struct kvs_lat *lat_get(int id)
 {
 	struct kvs_lat *l = READ_ONCE(lat[id]);
 
 	if (likely(l))
 		return l;
-	l = kzalloc(sizeof(*l), GFP_KERNEL | __GFP_NOWARN);
+	l = kzalloc(sizeof(*l), GFP_NOWAIT | __GFP_NOWARN);
 	if (!l)
 		return NULL;
-	l->pcpu = alloc_percpu_gfp(struct kvs_lat_cpu, GFP_KERNEL | __GFP_NOWARN);
+	l->pcpu = alloc_percpu_gfp(struct kvs_lat_cpu, GFP_NOWAIT | __GFP_NOWARN);
 	if (!l->pcpu) {
 		kfree(l);
 		return NULL;
