@@ -386,6 +386,7 @@ struct kvs_client {
 	/* error replies, and their count before the running command (stats.c) */
 	u32 nr_errors;
 	u32 err_mark;
+	u32 stats_nest;			/* calls under way (EXEC runs others) */
 	struct kvs_bpop *bpop;		/* blocking.c: a blocked command */
 
 	/* pub/sub (pubsub.c): subscriptions, NULL until the first one */

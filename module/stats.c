@@ -54,6 +54,8 @@ struct kvs_sub_range {
 };
 
 static struct kvs_cmdstat __percpu *cmdstats;
+/* time of outermost calls only: EXEC's includes its commands' */
+static DEFINE_PER_CPU(u64, cpu_ns);
 static struct kvs_cmdstat *cmdstat_base;
 static struct kvs_lat **lat;		/* per id, made on first timed call */
 static const struct kvs_command **id_cmd;
@@ -240,7 +242,9 @@ void kvs_stats_call(struct kvs_client *c, const struct kvs_command *cmd)
 	c->err_mark = c->nr_errors;
 	if (timed)
 		t0 = local_clock();
+	c->stats_nest++;
 	cmd->proc(c);
+	c->stats_nest--;
 	if (unlikely(id < 0))
 		return;
 	st = cmdstats + id;
@@ -253,6 +257,8 @@ void kvs_stats_call(struct kvs_client *c, const struct kvs_command *cmd)
 		return;
 	ns = local_clock() - t0;
 	this_cpu_add(st->nsec, ns);
+	if (!c->stats_nest)
+		this_cpu_add(cpu_ns, ns);
 	/* a blocked command's wait is not its latency */
 	if (!rerun && !c->bpop->blocked) {
 		struct kvs_lat *l = lat_get(id);
@@ -383,14 +389,11 @@ static void print_secs(struct kvs_info_buf *ib, const char *name, u64 ns)
  */
 void kvs_info_cpu(struct kvs_info_buf *ib)
 {
-	struct kvs_cmdstat s;
-	unsigned int id;
 	u64 ns = 0;
+	int cpu;
 
-	for (id = 0; id < nr_ids; id++) {
-		cmdstat_sum(id, &s);
-		ns += s.nsec;
-	}
+	for_each_possible_cpu(cpu)
+		ns += READ_ONCE(*per_cpu_ptr(&cpu_ns, cpu));
 	kvs_ib_printf(ib, "# CPU\r\n");
 	print_secs(ib, "used_cpu_sys", ns);
 	print_secs(ib, "used_cpu_user", 0);

@@ -98,6 +98,44 @@ TEST_F(stats, commandstats_counts)
 			    "^cmdstat_info:calls=4,"));
 }
 
+/* EXEC is a call; its commands are calls of their own, failing alone. */
+TEST_F(stats, exec_counts)
+{
+	char line[512];
+
+	ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET a 1"));
+	ASSERT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
+	ASSERT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET a"));
+	ASSERT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "LPUSH a x"));
+	EXPECT_REPLY_PREFIX("*2\r\n$1\r\n1\r\n-WRONGTYPE",
+			    kvs_cmd(self->fd, "EXEC"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_exec:",
+				      line, sizeof(line)),
+			    ",rejected_calls=0,failed_calls=0$"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_exec:",
+				      line, sizeof(line)),
+			    "^cmdstat_exec:calls=1,"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_lpush:",
+				      line, sizeof(line)),
+			    "^cmdstat_lpush:calls=1,.*,rejected_calls=0,failed_calls=1$"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_get:",
+				      line, sizeof(line)),
+			    "^cmdstat_get:calls=1,.*,failed_calls=0$"));
+	/* a command refused while queued is rejected, and EXEC then fails */
+	ASSERT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
+	EXPECT_REPLY_PREFIX("-ERR wrong number", kvs_cmd(self->fd, "GET"));
+	EXPECT_REPLY_PREFIX("-EXECABORT", kvs_cmd(self->fd, "EXEC"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_exec:",
+				      line, sizeof(line)),
+			    "^cmdstat_exec:calls=2,.*,rejected_calls=0,failed_calls=1$"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_get:",
+				      line, sizeof(line)),
+			    "^cmdstat_get:calls=1,.*,rejected_calls=1,failed_calls=0$"));
+	EXPECT_TRUE(matches(info_line(self->fd, "errorstats", "errorstat_EXECABORT:",
+				      line, sizeof(line)),
+			    "^errorstat_EXECABORT:count=1$"));
+}
+
 TEST_F(stats, errorstats)
 {
 	char line[256];
