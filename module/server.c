@@ -1763,9 +1763,15 @@ static void reply_command_docs(struct kvs_client *c,
 			       const struct kvs_command *parent)
 {
 	static const struct kvs_command_doc none = { .summary = "", .since = "" };
-	const struct kvs_command_doc *d = cmd->doc ? cmd->doc : &none;
+	const struct kvs_command_doc *d = cmd->doc;
 	const struct kvs_command *sub;
 	int nsub = count_subcommands(cmd);
+
+	/* docs kept apart from the table (cmddocs.c) */
+	if (!d && !parent)
+		d = kvs_command_doc_by_name(cmd->name);
+	if (!d)
+		d = &none;
 
 	add_reply_map_len(c, 3 + !!d->complexity + !!d->doc_flags +
 			  !!d->deprecated_since + !!d->replaced_by +

@@ -762,6 +762,8 @@ struct kvs_command {
 };
 
 extern const struct kvs_command kvs_command_table[];
+/* COMMAND DOCS of commands whose entry has no .doc (cmddocs.c), or NULL */
+const struct kvs_command_doc *kvs_command_doc_by_name(const char *name);
 extern const unsigned int kvs_command_count;
 const struct kvs_command *kvs_lookup_command(const struct kvs_arg *name);
 void kvs_command_fullname(const struct kvs_command *cmd, char *buf,
