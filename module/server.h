@@ -882,6 +882,19 @@ void kvs_info_commandstats(struct kvs_info_buf *ib);
 void kvs_info_errorstats(struct kvs_info_buf *ib);
 void kvs_info_latencystats(struct kvs_info_buf *ib);
 
+/* latency-tracking-info-percentiles, in millionths of a percent */
+#define KVS_LAT_PCT_MAX		16
+struct kvs_lat_pcts {
+	unsigned int n;
+	u32 micro[KVS_LAT_PCT_MAX];
+};
+
+const char *kvs_lat_pcts_parse(const char *s, size_t len,
+			       struct kvs_lat_pcts *out);
+void kvs_lat_pcts_set(const struct kvs_lat_pcts *p);
+void kvs_lat_pcts_get(struct kvs_lat_pcts *p);
+void kvs_lat_pcts_format(char *buf, size_t size);
+
 struct kvs_server {
 	unsigned int nr_shards;		/* power of two */
 	unsigned int shard_bits;

@@ -17,6 +17,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/mm.h>
+#include <linux/math64.h>
 
 #include "server.h"
 
@@ -63,12 +64,10 @@ static unsigned int nr_ids;
 static struct kvs_sub_range *sub_ranges;
 static unsigned int nr_sub_ranges;
 
-/* Redis's default latency-tracking-info-percentiles: 50 99 99.9 */
-static const struct {
-	u32 milli;		/* percentile x 1000 */
-	const char *label;
-} lat_pcts[] = {
-	{ 50000, "50" }, { 99000, "99" }, { 99900, "99.9" },
+/* latency-tracking-info-percentiles, Redis's default 50 99 99.9 */
+static DEFINE_SPINLOCK(pcts_lock);
+static struct kvs_lat_pcts lat_pcts = {
+	.n = 3, .micro = { 50000000, 99000000, 99900000 },
 };
 
 /* Error codes, in byte order as Redis's rax keeps them. */
@@ -456,8 +455,110 @@ void kvs_info_errorstats(struct kvs_info_buf *ib)
 	kfree(copy);
 }
 
+/* A percentile as Redis prints it: "%f", trailing zeros and dot cut. */
+static void pct_string(u32 micro, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%u.%06u", micro / 1000000,
+			 micro % 1000000);
+
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+}
+
+/*
+ * A CONFIG SET value: percentiles separated by single spaces (none for
+ * ""), each a float within [0, 100], kept in millionths as "%f" shows
+ * them. Returns NULL or Redis's reason.
+ */
+const char *kvs_lat_pcts_parse(const char *s, size_t len,
+			       struct kvs_lat_pcts *out)
+{
+	static const char bad[] =
+		"Invalid latency-tracking-info-percentiles parameters";
+	size_t start = 0, i;
+
+	out->n = 0;
+	if (!len)
+		return NULL;
+	for (i = 0; i <= len; i++) {
+		u64 bits, m;
+		int e;
+
+		if (i < len && s[i] != ' ')
+			continue;
+		if (out->n == KVS_LAT_PCT_MAX)
+			return bad;
+		if (kvs_d_parse(s + start, i - start, &bits))
+			return bad;
+		start = i + 1;
+		if ((bits << 1) == 0) {		/* 0 and -0 */
+			out->micro[out->n++] = 0;
+			continue;
+		}
+		/* negative, over 100 (inf included) or NaN */
+		if ((bits >> 63) || bits > 0x4059000000000000ULL)
+			return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+		e = (bits >> 52) & 0x7ff;
+		m = bits & ((1ULL << 52) - 1);
+		if (e)
+			m |= 1ULL << 52;
+		else
+			e = 1;
+		/* value = m * 2^(e - 1075); millionths rounded half to even */
+		e = 1075 - e;
+		if (e >= 100) {
+			out->micro[out->n++] = 0;
+		} else {
+			unsigned __int128 x = (unsigned __int128)m * 1000000;
+			unsigned __int128 q = x >> e;
+			unsigned __int128 r = x - (q << e);
+			unsigned __int128 half = (unsigned __int128)1 << (e - 1);
+
+			if (r > half || (r == half && (q & 1)))
+				q++;
+			out->micro[out->n++] = (u32)q;
+		}
+	}
+	return NULL;
+}
+
+void kvs_lat_pcts_set(const struct kvs_lat_pcts *p)
+{
+	spin_lock(&pcts_lock);
+	lat_pcts = *p;
+	spin_unlock(&pcts_lock);
+}
+
+void kvs_lat_pcts_get(struct kvs_lat_pcts *p)
+{
+	spin_lock(&pcts_lock);
+	*p = lat_pcts;
+	spin_unlock(&pcts_lock);
+}
+
+/* CONFIG GET's form: the percentiles separated by spaces. */
+void kvs_lat_pcts_format(char *buf, size_t size)
+{
+	struct kvs_lat_pcts p;
+	size_t len = 0;
+	unsigned int i;
+
+	kvs_lat_pcts_get(&p);
+	buf[0] = '\0';
+	for (i = 0; i < p.n && len + 1 < size; i++) {
+		if (i)
+			buf[len++] = ' ';
+		pct_string(p.micro[i], buf + len, size - len);
+		len += strlen(buf + len);
+	}
+	buf[len] = '\0';
+}
+
 static void print_latency(struct kvs_info_buf *ib, unsigned int id,
-			  struct kvs_lat *l, u64 *sum)
+			  struct kvs_lat *l, u64 *sum,
+			  const struct kvs_lat_pcts *pcts)
 {
 	u64 total = 0, want, run;
 	unsigned int b, p;
@@ -476,10 +577,17 @@ static void print_latency(struct kvs_info_buf *ib, unsigned int id,
 		return;
 	kvs_ib_printf(ib, "latency_percentiles_usec_%s:",
 		      id_name(id, name, sizeof(name)));
-	for (p = 0; p < ARRAY_SIZE(lat_pcts); p++) {
+	for (p = 0; p < pcts->n; p++) {
 		u64 top = 0;
+		char label[16];
 
-		want = div_u64(total * lat_pcts[p].milli + 50000, 100000);
+		/* hdr_value_at_percentile(): the count at it, rounded */
+		if (total < (1ULL << 36))
+			want = div_u64(total * pcts->micro[p] + 50000000,
+				       100000000);
+		else
+			want = mul_u64_u64_div_u64(total, pcts->micro[p],
+						   100000000);
 		want = max_t(u64, want, 1);
 		for (b = 0, run = 0; b < LAT_BUCKETS; b++) {
 			run += sum[b];
@@ -488,15 +596,16 @@ static void print_latency(struct kvs_info_buf *ib, unsigned int id,
 				break;
 			}
 		}
+		pct_string(pcts->micro[p], label, sizeof(label));
 		kvs_ib_printf(ib, "%sp%s=%llu.%03llu", p ? "," : "",
-			      lat_pcts[p].label, div_u64(top, 1000),
-			      top % 1000);
+			      label, div_u64(top, 1000), top % 1000);
 	}
 	kvs_ib_printf(ib, "\r\n");
 }
 
 void kvs_info_latencystats(struct kvs_info_buf *ib)
 {
+	struct kvs_lat_pcts pcts;
 	unsigned int id;
 	u64 *sum;
 
@@ -506,11 +615,12 @@ void kvs_info_latencystats(struct kvs_info_buf *ib)
 	sum = kmalloc_array(LAT_BUCKETS, sizeof(*sum), GFP_KERNEL);
 	if (!sum)
 		return;
+	kvs_lat_pcts_get(&pcts);
 	for (id = 0; id < nr_ids; id++) {
 		struct kvs_lat *l = READ_ONCE(lat[id]);
 
 		if (l)
-			print_latency(ib, id, l, sum);
+			print_latency(ib, id, l, sum, &pcts);
 	}
 	kfree(sum);
 }

@@ -185,6 +185,35 @@ TEST_F(stats, latencystats)
 		     kvs_cmd(self->fd, "INFO latencystats"));
 }
 
+TEST_F(stats, latency_percentiles)
+{
+	char line[512];
+
+	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET",
+				  "latency-tracking-info-percentiles",
+				  "0 99.99 100", NULL));
+	EXPECT_REPLY("*2\r\n$33\r\nlatency-tracking-info-percentiles\r\n$11\r\n0 99.99 100\r\n",
+		     kvs_cmd(self->fd, "CONFIG GET latency-tracking-info-percentiles"));
+	kvs_cmd(self->fd, "PING");
+	EXPECT_TRUE(matches(info_line(self->fd, "latencystats",
+				      "latency_percentiles_usec_ping:", line,
+				      sizeof(line)),
+			    "^latency_percentiles_usec_ping:p0=[0-9]+\\.[0-9]{3},p99\\.99=[0-9]+\\.[0-9]{3},p100=[0-9]+\\.[0-9]{3}$"));
+	EXPECT_REPLY_PREFIX("-ERR CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - latency-tracking-info-percentiles parameters should sit between [0.0,100.0]",
+			    kvs_cmd(self->fd, "CONFIG SET latency-tracking-info-percentiles 100.5"));
+	/* none: each line names the command only */
+	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET",
+				  "latency-tracking-info-percentiles", "",
+				  NULL));
+	EXPECT_STREQ("latency_percentiles_usec_ping:",
+		     info_line(self->fd, "latencystats",
+			       "latency_percentiles_usec_ping:", line,
+			       sizeof(line)));
+	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET",
+				  "latency-tracking-info-percentiles",
+				  "50 99 99.9", NULL));
+}
+
 TEST_F(stats, info_sections)
 {
 	char *r;
