@@ -477,6 +477,8 @@ const char *kvs_lat_pcts_parse(const char *s, size_t len,
 {
 	static const char bad[] =
 		"Invalid latency-tracking-info-percentiles parameters";
+	static const char range[] =
+		"latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
 	size_t start = 0, i;
 
 	out->n = 0;
@@ -499,7 +501,7 @@ const char *kvs_lat_pcts_parse(const char *s, size_t len,
 		}
 		/* negative, over 100 (inf included) or NaN */
 		if ((bits >> 63) || bits > 0x4059000000000000ULL)
-			return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+			return range;
 		e = (bits >> 52) & 0x7ff;
 		m = bits & ((1ULL << 52) - 1);
 		if (e)
