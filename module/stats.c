@@ -86,6 +86,7 @@ static u64 total_error_replies;
 
 static int cmd_id(const struct kvs_command *cmd)
 {
+	struct kvs_arg name = { 0 };
 	unsigned int i;
 
 	if (cmd >= kvs_command_table &&
@@ -97,7 +98,11 @@ static int cmd_id(const struct kvs_command *cmd)
 		if (cmd >= r->subs && cmd < r->subs + r->n)
 			return r->base + (cmd - r->subs);
 	}
-	return -1;
+	/* a stand-in outside the table (subscribed PING): by its name */
+	name.ptr = cmd->name;
+	name.len = strlen(cmd->name);
+	cmd = kvs_lookup_command(&name);
+	return cmd ? cmd - kvs_command_table : -1;
 }
 
 int kvs_stats_init(void)

@@ -136,6 +136,27 @@ TEST_F(stats, exec_counts)
 			    "^errorstat_EXECABORT:count=1$"));
 }
 
+/* PING while subscribed answers in its own form: still cmdstat_ping */
+TEST_F(stats, subscribed_ping)
+{
+	char line[512];
+
+	EXPECT_REPLY_PREFIX("*3\r\n$9\r\nsubscribe\r\n",
+			    kvs_cmd(self->fd, "SUBSCRIBE ch"));
+	EXPECT_REPLY("*2\r\n$4\r\npong\r\n$0\r\n\r\n",
+		     kvs_cmd(self->fd, "PING"));
+	EXPECT_REPLY_PREFIX("-ERR Can't execute 'get'",
+			    kvs_cmd(self->fd, "GET a"));
+	EXPECT_REPLY_PREFIX("*3\r\n$11\r\nunsubscribe\r\n",
+			    kvs_cmd(self->fd, "UNSUBSCRIBE"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_ping:",
+				      line, sizeof(line)),
+			    "^cmdstat_ping:calls=1,"));
+	EXPECT_TRUE(matches(info_line(self->fd, "commandstats", "cmdstat_get:",
+				      line, sizeof(line)),
+			    "^cmdstat_get:calls=0,.*,rejected_calls=1,failed_calls=0$"));
+}
+
 TEST_F(stats, errorstats)
 {
 	char line[256];
