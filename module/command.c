@@ -375,7 +375,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	if (n)
 		kvs_lock_shards(shards, n);
 
-	cmd->proc(c);
+	kvs_stats_call(c, cmd);
 	/* into the feed in the order the writes took effect */
 	kvs_prop_call_end(c);
 	kvs_feed_commit(c);
@@ -398,7 +398,7 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
  */
 void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 {
-	cmd->proc(c);
+	kvs_stats_call(c, cmd);
 	kvs_prop_call_end(c);
 	kvs_stat_inc(KVS_STAT_NUMCOMMANDS);
 	c->tot_cmds++;
@@ -482,6 +482,7 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 	if (((cmd->flags & CMD_DENYOOM) || kvs_multi_denyoom(c, cmd)) &&
 	    kvs_over_maxmemory()) {
 		atomic64_inc(&server.stat.rejected_calls);
+		kvs_stats_reject(c);
 		kvs_multi_reject(c, kvs_oom_msg);
 		goto out;
 	}
@@ -512,6 +513,7 @@ call:
 		kvs_call_blocked(c, cmd, strict);
 	goto out;
 reject:
+	kvs_stats_reject(c);
 	/* a refused command aborts the transaction it was meant for */
 	kvs_multi_flag(c);
 out:

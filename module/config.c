@@ -39,6 +39,7 @@ enum cfg_type {
 	CFG_FIXED,	/* a value kvstore.ko cannot change */
 	CFG_NOTIFY,	/* notify-keyspace-events flags (notify.c) */
 	CFG_OBUF,	/* client-output-buffer-limit (pubsub.c) */
+	CFG_PCTS,	/* latency-tracking-info-percentiles (stats.c) */
 };
 
 #define CFG_IMMUTABLE	BIT(0)
@@ -82,6 +83,8 @@ static const struct cfg_param params[] = {
 	INTEGER("active-expire-effort", active_expire_effort, 1, 10),
 	BOOLEAN("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
 	BOOLEAN("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
+	BOOLEAN("latency-tracking", latency_tracking),
+	{ .name = "latency-tracking-info-percentiles", .type = CFG_PCTS },
 	{ .name = "notify-keyspace-events", .type = CFG_NOTIFY },
 	{ .name = "client-output-buffer-limit", .type = CFG_OBUF },
 	{ .name = "databases", .type = CFG_FIXED, .flags = CFG_IMMUTABLE },
@@ -197,6 +200,9 @@ static const char *param_value(const struct cfg_param *p, char *buf,
 	case CFG_OBUF:
 		kvs_obuf_limit_format(buf, size);
 		return buf;
+	case CFG_PCTS:
+		kvs_lat_pcts_format(buf, size);
+		return buf;
 	}
 	return "";
 }
@@ -265,6 +271,7 @@ union cfg_value {
 	int i;
 	bool b;
 	struct kvs_obuf_limit obuf[KVS_OBUF_CLASSES];
+	struct kvs_lat_pcts pcts;
 };
 
 /*
@@ -345,6 +352,8 @@ static const char *parse_value(const struct cfg_param *p,
 	case CFG_OBUF:
 		kvs_obuf_limit_get(v->obuf);
 		return kvs_obuf_limit_parse(a->ptr, a->len, v->obuf);
+	case CFG_PCTS:
+		return kvs_lat_pcts_parse(a->ptr, a->len, &v->pcts);
 	}
 unsupported:
 	return "not supported by kvstore.ko (persistence is kvstored's)";
@@ -380,6 +389,9 @@ static void apply_value(const struct cfg_param *p, const union cfg_value *v)
 		break;
 	case CFG_OBUF:
 		kvs_obuf_limit_set(v->obuf);
+		break;
+	case CFG_PCTS:
+		kvs_lat_pcts_set(&v->pcts);
 		break;
 	}
 }
@@ -472,6 +484,7 @@ void config_resetstat_command(struct kvs_client *c)
 	atomic64_set(&st->rejected_calls, 0);
 	atomic64_set(&st->lazyfreed_objects, 0);
 	kvs_hot_reset();
+	kvs_stats_reset();
 	/* Redis zeroes the peak and lets the next sample raise it again */
 	atomic64_set(&server.used_memory_peak,
 		     atomic64_read(&server.used_memory));

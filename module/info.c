@@ -15,15 +15,15 @@
 
 #include "server.h"
 
+/* The text buffer stats.c prints into too (server.h), by short names. */
+#define info_buf	kvs_info_buf
+#define ib_printf	kvs_ib_printf
+
 #ifndef KVSTORE_VERSION
 #define KVSTORE_VERSION	"0.1.0"
 #endif
 
-/*
- * Sections in the order Redis prints them. CPU, command, error and
- * latency statistics are not kept by kvstore.ko: asking for them gives
- * nothing, as an unknown section does.
- */
+/* Sections in the order Redis prints them. */
 enum {
 	SEC_SERVER, SEC_CLIENTS, SEC_MEMORY, SEC_PERSISTENCE, SEC_STATS,
 	SEC_REPLICATION, SEC_CPU, SEC_MODULES, SEC_COMMANDSTATS,
@@ -64,14 +64,7 @@ static void make_ids(void)
 	mutex_unlock(&ids_lock);
 }
 
-struct info_buf {
-	char *buf;
-	size_t len;
-	size_t cap;
-	bool overflow;
-};
-
-static __printf(2, 3) void ib_printf(struct info_buf *ib, const char *fmt, ...)
+void ib_printf(struct info_buf *ib, const char *fmt, ...)
 {
 	size_t room = ib->cap - ib->len;
 	va_list ap;
@@ -333,7 +326,8 @@ static void info_stats(struct info_buf *ib)
 		  "keyspace_misses:%lld\r\n"
 		  "pubsub_channels:%lu\r\n"
 		  "pubsub_patterns:%lu\r\n"
-		  "pubsubshard_channels:%lu\r\n",
+		  "pubsubshard_channels:%lu\r\n"
+		  "total_error_replies:%llu\r\n",
 		  (long long)atomic64_read(&st->numconnections),
 		  (long long)kvs_stat_read(KVS_STAT_NUMCOMMANDS),
 		  (long long)kvs_stat_read(KVS_STAT_NET_INPUT_BYTES),
@@ -344,7 +338,8 @@ static void info_stats(struct info_buf *ib)
 		  (long long)atomic64_read(&st->obuf_cut_clients),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_HITS),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_MISSES),
-		  channels, patterns, kvs_pubsub_shard_channels());
+		  channels, patterns, kvs_pubsub_shard_channels(),
+		  kvs_stats_error_replies());
 }
 
 /* The write feed's backlog (feed.c) is Redis's replication backlog. */
@@ -470,8 +465,20 @@ static void gen_info(struct info_buf *ib, unsigned long secs,
 		case SEC_REPLICATION:
 			info_replication(ib);
 			break;
+		case SEC_CPU:
+			kvs_info_cpu(ib);
+			break;
 		case SEC_MODULES:
 			ib_printf(ib, "# Modules\r\n");
+			break;
+		case SEC_COMMANDSTATS:
+			kvs_info_commandstats(ib);
+			break;
+		case SEC_ERRORSTATS:
+			kvs_info_errorstats(ib);
+			break;
+		case SEC_LATENCYSTATS:
+			kvs_info_latencystats(ib);
 			break;
 		case SEC_CLUSTER:
 			ib_printf(ib, "# Cluster\r\ncluster_enabled:0\r\n");
@@ -537,6 +544,9 @@ static unsigned long section_bits(const struct kvs_arg *a)
 	for (sec = 0; sec < SEC_NR; sec++)
 		if (kvs_arg_equals(a, section_names[sec]))
 			return BIT(sec);
+	/* the default list's name for the modules section */
+	if (kvs_arg_equals(a, "module_list"))
+		return BIT(SEC_MODULES);
 	return 0;
 }
 

@@ -91,6 +91,7 @@ static void kvs_server_init(void)
 	cfg->set_max_intset_entries = 512;
 	cfg->list_max_listpack_size = -2;
 	cfg->list_compress_depth = 0;
+	cfg->latency_tracking = true;
 	server.start_ms = kvs_mstime();
 }
 
@@ -116,6 +117,9 @@ static int __init kvs_init(void)
 	err = kvs_command_init();
 	if (err)
 		goto err_limits;
+	err = kvs_stats_init();
+	if (err)
+		goto err_command;
 	err = kvs_lazyfree_init();
 	if (err)
 		goto err_command;
@@ -140,6 +144,7 @@ err_db:
 err_lazyfree:
 	kvs_lazyfree_exit();
 err_command:
+	kvs_stats_exit();
 	kvs_command_exit();
 err_limits:
 	kvs_limits_exit();
@@ -158,6 +163,7 @@ static void __exit kvs_exit(void)
 	kvs_expire_exit();
 	kvs_db_exit();
 	kvs_lazyfree_exit();
+	kvs_stats_exit();
 	kvs_command_exit();
 	free_percpu(server.hot);
 }

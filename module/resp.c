@@ -337,10 +337,13 @@ void add_reply_error(struct kvs_client *c, const char *err)
 
 	if (*err == '-')
 		err++;
-	if (!kvs_has_error_code(err))
+	if (!kvs_has_error_code(err)) {
+		kvs_stats_error(c, "ERR", 3);
 		add_reply_raw(c, "-ERR ", 5);
-	else
+	} else {
+		kvs_stats_error(c, err, strchr(err, ' ') - err);
 		add_reply_raw(c, "-", 1);
+	}
 	len = strlen(err);
 	for (i = 0, start = 0; i < len; i++) {
 		if (err[i] != '\r' && err[i] != '\n')
@@ -519,6 +522,7 @@ void set_deferred_array_len(struct kvs_client *c, void *node, long len)
 
 void add_reply_syntax_error(struct kvs_client *c)
 {
+	kvs_stats_error(c, "ERR", 3);
 	add_reply_raw(c, "-ERR syntax error\r\n", 19);
 }
 
@@ -527,6 +531,7 @@ void add_reply_wrongtype(struct kvs_client *c)
 	static const char msg[] =
 		"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
+	kvs_stats_error(c, "WRONGTYPE", 9);
 	add_reply_raw(c, msg, sizeof(msg) - 1);
 }
 

@@ -999,7 +999,7 @@ static const struct flag_name cmd_flag_names[] = {
 	{ CMD_SKIP_SLOWLOG, "skip_slowlog" },
 	{ CMD_FAST, "fast" },
 	{ CMD_NO_AUTH, "no_auth" },
-	{ CMD_MAY_REPLICATE, "may_replicate" },
+	/* may_replicate: Redis 7.0.15 keeps it out of COMMAND INFO */
 	{ CMD_NO_MANDATORY_KEYS, "no_mandatory_keys" },
 	{ CMD_NO_MULTI, "no_multi" },
 	{ CMD_MOVABLE_KEYS, "movablekeys" },
@@ -1765,9 +1765,15 @@ static void reply_command_docs(struct kvs_client *c,
 			       const struct kvs_command *parent)
 {
 	static const struct kvs_command_doc none = { .summary = "", .since = "" };
-	const struct kvs_command_doc *d = cmd->doc ? cmd->doc : &none;
+	const struct kvs_command_doc *d = cmd->doc;
 	const struct kvs_command *sub;
 	int nsub = count_subcommands(cmd);
+
+	/* docs kept apart from the table (cmddocs.c) */
+	if (!d && !parent)
+		d = kvs_command_doc_by_name(cmd->name);
+	if (!d)
+		d = &none;
 
 	add_reply_map_len(c, 3 + !!d->complexity + !!d->doc_flags +
 			  !!d->deprecated_since + !!d->replaced_by +

@@ -383,6 +383,10 @@ struct kvs_client {
 	u64 last_ms;
 	const char *last_cmd;
 	u64 tot_cmds;
+	/* error replies, and their count before the running command (stats.c) */
+	u32 nr_errors;
+	u32 err_mark;
+	u32 stats_nest;			/* calls under way (EXEC runs others) */
 	struct kvs_bpop *bpop;		/* blocking.c: a blocked command */
 
 	/* pub/sub (pubsub.c): subscriptions, NULL until the first one */
@@ -758,6 +762,8 @@ struct kvs_command {
 };
 
 extern const struct kvs_command kvs_command_table[];
+/* COMMAND DOCS of commands whose entry has no .doc (cmddocs.c), or NULL */
+const struct kvs_command_doc *kvs_command_doc_by_name(const char *name);
 extern const unsigned int kvs_command_count;
 const struct kvs_command *kvs_lookup_command(const struct kvs_arg *name);
 void kvs_command_fullname(const struct kvs_command *cmd, char *buf,
@@ -818,6 +824,7 @@ struct kvs_config {
 	/* accepted and reported only: every list is a "quicklist" in 7.0 */
 	int list_max_listpack_size;	/* default -2 */
 	int list_compress_depth;	/* default 0 */
+	bool latency_tracking;		/* time commands (stats.c), default yes */
 };
 
 struct kvs_stats {
@@ -850,6 +857,43 @@ struct kvs_hot_stats {
 
 u64 kvs_stat_read(enum kvs_hot_stat s);
 void kvs_hot_reset(void);
+
+/* INFO's text under construction (info.c); overflow: retried larger */
+struct kvs_info_buf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool overflow;
+};
+
+__printf(2, 3) void kvs_ib_printf(struct kvs_info_buf *ib,
+				  const char *fmt, ...);
+
+/* Per-command, error and latency statistics (stats.c) */
+int kvs_stats_init(void);
+void kvs_stats_exit(void);
+void kvs_stats_call(struct kvs_client *c, const struct kvs_command *cmd);
+void kvs_stats_reject(struct kvs_client *c);
+void kvs_stats_error(struct kvs_client *c, const char *code, size_t len);
+u64 kvs_stats_error_replies(void);
+void kvs_stats_reset(void);
+void kvs_info_cpu(struct kvs_info_buf *ib);
+void kvs_info_commandstats(struct kvs_info_buf *ib);
+void kvs_info_errorstats(struct kvs_info_buf *ib);
+void kvs_info_latencystats(struct kvs_info_buf *ib);
+
+/* latency-tracking-info-percentiles, in millionths of a percent */
+#define KVS_LAT_PCT_MAX		16
+struct kvs_lat_pcts {
+	unsigned int n;
+	u32 micro[KVS_LAT_PCT_MAX];
+};
+
+const char *kvs_lat_pcts_parse(const char *s, size_t len,
+			       struct kvs_lat_pcts *out);
+void kvs_lat_pcts_set(const struct kvs_lat_pcts *p);
+void kvs_lat_pcts_get(struct kvs_lat_pcts *p);
+void kvs_lat_pcts_format(char *buf, size_t size);
 
 struct kvs_server {
 	unsigned int nr_shards;		/* power of two */
@@ -1353,6 +1397,14 @@ void object_refcount_command(struct kvs_client *c);
 void object_idletime_command(struct kvs_client *c);
 void object_freq_command(struct kvs_client *c);
 void object_help_command(struct kvs_client *c);
+
+/* memory.c */
+void memory_usage_command(struct kvs_client *c);
+void memory_stats_command(struct kvs_client *c);
+void memory_doctor_command(struct kvs_client *c);
+void memory_malloc_stats_command(struct kvs_client *c);
+void memory_purge_command(struct kvs_client *c);
+void memory_help_command(struct kvs_client *c);
 
 /* expire.c */
 void expire_command(struct kvs_client *c);
