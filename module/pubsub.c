@@ -843,7 +843,8 @@ static void ps_numsub_reply(struct kvs_client *c, struct ps_table *t)
 {
 	int j;
 
-	add_reply_map_len(c, c->argc - 2);
+	/* a flat array in RESP3 too, as Redis 7.0 replies it */
+	add_reply_array_len(c, (c->argc - 2) * 2);
 	down_read(&pubsub_sem);
 	for (j = 2; j < c->argc; j++) {
 		const struct kvs_arg *a = &c->argv[j];

@@ -1368,8 +1368,11 @@ void hscan_command(struct kvs_client *c)
 	add_reply_array_len(c, 2);
 	add_reply_bulk(c, buf, snprintf(buf, sizeof(buf), "%llu", cursor));
 	add_reply_array_len(c, k * 2);
-	for (i = 0; i < k && !kvs_reply_loop_stop(c, i); i++)
-		reply_field(c, b.v[i], true);
+	/* flat field, value pairs in both protocols */
+	for (i = 0; i < k && !kvs_reply_loop_stop(c, i); i++) {
+		add_reply_bulk(c, b.v[i]->field, b.v[i]->flen);
+		add_reply_bulk(c, b.v[i]->val, b.v[i]->vlen);
+	}
 	kvfree(b.v);
 	return;
 
