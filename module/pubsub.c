@@ -343,7 +343,7 @@ static unsigned int ps_kind_count(struct kvs_client *c, enum ps_kind kind)
 static void ps_reply_sub(struct kvs_client *c, const char *what,
 			 enum ps_kind kind, const char *name, size_t len)
 {
-	add_reply_array_len(c, 3);
+	add_reply_push_len(c, 3);
 	add_reply_bulk_cstr(c, what);
 	if (name)
 		add_reply_bulk(c, name, len);
@@ -442,7 +442,7 @@ static void ps_unsubscribe_command(struct kvs_client *c, enum ps_kind kind)
 			s = list_first_entry(head, struct ps_sub, cnode);
 			e = s->e;
 			/* the name outlives the unlink only in the reply */
-			add_reply_array_len(c, 3);
+			add_reply_push_len(c, 3);
 			add_reply_bulk_cstr(c, what);
 			add_reply_bulk(c, e->name, e->len);
 			ps_unlink_sub(c, s, kind);
@@ -628,14 +628,46 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg)
 	return counted;
 }
 
-/* Queue @o for every subscriber of @e; returns how many count. */
-static long ps_deliver_all(struct ps_entry *e, struct kvs_obj *o)
+/*
+ * A message in both protocols: @o[0] is the RESP2 array; @o[1], the
+ * RESP3 push ('>' instead of '*', the rest alike), is copied from it
+ * for the first RESP3 subscriber.
+ */
+static struct kvs_obj *ps_message_for(struct kvs_client *c,
+				      struct kvs_obj **o)
+{
+	struct kvs_obj *p;
+
+	if (READ_ONCE(c->resp) < 3 || !o[0])
+		return o[0];
+	if (o[1])
+		return o[1];
+	p = kvs_obj_new_string_cap(0, o[0]->str.len + 1);
+	if (!p)
+		return NULL;
+	memcpy(p->str.ptr, o[0]->str.ptr, o[0]->str.len);
+	p->str.ptr[0] = '>';
+	p->str.len = o[0]->str.len;
+	o[1] = p;
+	return p;
+}
+
+static void ps_message_put(struct kvs_obj **o)
+{
+	if (o[0])
+		kvs_obj_put(o[0]);
+	if (o[1])
+		kvs_obj_put(o[1]);
+}
+
+/* Queue @o (see ps_message_for()) for every subscriber of @e. */
+static long ps_deliver_all(struct ps_entry *e, struct kvs_obj **o)
 {
 	struct ps_sub *s;
 	long receivers = 0;
 
 	list_for_each_entry(s, &e->subs, enode) {
-		receivers += ps_deliver(s->c, o);
+		receivers += ps_deliver(s->c, ps_message_for(s->c, o));
 		/* a channel may have many subscribers */
 		cond_resched();
 	}
@@ -702,16 +734,15 @@ long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
 {
 	u64 hash = kvs_hash_key(ch, chlen);
 	struct ps_entry *e, *pat, *next;
-	struct kvs_obj *o;
+	struct kvs_obj *o[2] = { };
 	long receivers = 0;
 
 	down_read(&pubsub_sem);
 	e = ps_find(&ps_channels, ch, chlen, hash);
 	if (e) {
-		o = ps_build_message(NULL, false, ch, chlen, msg, msglen);
+		o[0] = ps_build_message(NULL, false, ch, chlen, msg, msglen);
 		receivers += ps_deliver_all(e, o);
-		if (o)
-			kvs_obj_put(o);
+		ps_message_put(o);
 	}
 	pat = list_first_entry_or_null(&ps_pattern_list, struct ps_entry, all);
 	while (pat) {
@@ -722,11 +753,11 @@ long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
 			continue;
 		}
 		if (r) {
-			o = ps_build_message(pat, false, ch, chlen, msg,
-					     msglen);
+			o[0] = ps_build_message(pat, false, ch, chlen, msg,
+						msglen);
+			o[1] = NULL;
 			receivers += ps_deliver_all(pat, o);
-			if (o)
-				kvs_obj_put(o);
+			ps_message_put(o);
 		}
 		pat = list_is_last(&pat->all, &ps_pattern_list) ? NULL :
 		      list_next_entry(pat, all);
@@ -750,7 +781,7 @@ void publish_command(struct kvs_client *c)
 void spublish_command(struct kvs_client *c)
 {
 	const struct kvs_arg *ch = &c->argv[1], *msg = &c->argv[2];
-	struct kvs_obj *o;
+	struct kvs_obj *o[2] = { };
 	struct ps_entry *e;
 	long receivers = 0;
 
@@ -758,11 +789,10 @@ void spublish_command(struct kvs_client *c)
 	e = ps_find(&ps_shard, ch->ptr, ch->len,
 		    kvs_hash_key(ch->ptr, ch->len));
 	if (e) {
-		o = ps_build_message(NULL, true, ch->ptr, ch->len, msg->ptr,
-				     msg->len);
+		o[0] = ps_build_message(NULL, true, ch->ptr, ch->len, msg->ptr,
+					msg->len);
 		receivers = ps_deliver_all(e, o);
-		if (o)
-			kvs_obj_put(o);
+		ps_message_put(o);
 	}
 	up_read(&pubsub_sem);
 	add_reply_ll(c, receivers);
@@ -813,7 +843,8 @@ static void ps_numsub_reply(struct kvs_client *c, struct ps_table *t)
 {
 	int j;
 
-	add_reply_map_len(c, c->argc - 2);
+	/* a flat array in RESP3 too, as Redis 7.0 replies it */
+	add_reply_array_len(c, (c->argc - 2) * 2);
 	down_read(&pubsub_sem);
 	for (j = 2; j < c->argc; j++) {
 		const struct kvs_arg *a = &c->argv[j];

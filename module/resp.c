@@ -464,6 +464,53 @@ void add_reply_map_len(struct kvs_client *c, long len)
 		add_reply_long_hdr(c, '*', len * 2);
 }
 
+void add_reply_set_len(struct kvs_client *c, long len)
+{
+	add_reply_long_hdr(c, c->resp >= 3 ? '~' : '*', len);
+}
+
+/* Pub/sub messages and confirmations: out of band in RESP3. */
+void add_reply_push_len(struct kvs_client *c, long len)
+{
+	add_reply_long_hdr(c, c->resp >= 3 ? '>' : '*', len);
+}
+
+/*
+ * @n pairs (member and score, field and value) where RESP2 flattens them
+ * and RESP3 nests each pair: the outer length. Pair with
+ * add_reply_pair_begin() before every pair.
+ */
+void add_reply_pairs_len(struct kvs_client *c, long n, bool pairs)
+{
+	add_reply_array_len(c, pairs && c->resp < 3 ? n * 2 : n);
+}
+
+void add_reply_pair_begin(struct kvs_client *c, bool pairs)
+{
+	if (pairs && c->resp >= 3)
+		add_reply_array_len(c, 2);
+}
+
+/* A double already formatted as Redis's addReplyDouble() does. */
+void add_reply_double_str(struct kvs_client *c, const char *s, size_t len)
+{
+	if (c->resp < 3) {
+		add_reply_bulk(c, s, len);
+		return;
+	}
+	add_reply_raw(c, ",", 1);
+	add_reply_raw(c, s, len);
+	add_reply_raw(c, "\r\n", 2);
+}
+
+void add_reply_bool(struct kvs_client *c, bool b)
+{
+	if (c->resp >= 3)
+		add_reply_raw(c, b ? "#t\r\n" : "#f\r\n", 4);
+	else
+		add_reply_raw(c, b ? ":1\r\n" : ":0\r\n", 4);
+}
+
 void add_reply_verbatim(struct kvs_client *c, const char *p, size_t len,
 			const char *ext)
 {
@@ -502,7 +549,8 @@ void *add_reply_deferred_len(struct kvs_client *c)
 	return ch;
 }
 
-void set_deferred_array_len(struct kvs_client *c, void *node, long len)
+static void set_deferred_len(struct kvs_client *c, void *node, char prefix,
+			     long len)
 {
 	struct kvs_chunk *ch = node;
 	char buf[KVS_DEFERRED_ROOM];
@@ -510,7 +558,7 @@ void set_deferred_array_len(struct kvs_client *c, void *node, long len)
 
 	if (!ch)
 		return;
-	buf[0] = '*';
+	buf[0] = prefix;
 	n = kvs_ll2string(buf + 1, sizeof(buf) - 3, len);
 	buf[n + 1] = '\r';
 	buf[n + 2] = '\n';
@@ -518,6 +566,25 @@ void set_deferred_array_len(struct kvs_client *c, void *node, long len)
 	ch->len = n + 3;
 	ch->cap = ch->len;
 	c->reply.bytes += ch->len;
+}
+
+void set_deferred_array_len(struct kvs_client *c, void *node, long len)
+{
+	set_deferred_len(c, node, '*', len);
+}
+
+void set_deferred_set_len(struct kvs_client *c, void *node, long len)
+{
+	set_deferred_len(c, node, c->resp >= 3 ? '~' : '*', len);
+}
+
+/* @len pairs: a RESP2 array of 2 * @len */
+void set_deferred_map_len(struct kvs_client *c, void *node, long len)
+{
+	if (c->resp >= 3)
+		set_deferred_len(c, node, '%', len);
+	else
+		set_deferred_len(c, node, '*', len * 2);
 }
 
 void add_reply_syntax_error(struct kvs_client *c)

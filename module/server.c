@@ -168,12 +168,6 @@ void hello_command(struct kvs_client *c)
 		}
 	}
 
-	/* TODO(resp3): accept 3 once resp.c writes RESP3 types. */
-	if (ver == 3) {
-		add_reply_error(c, "NOPROTO unsupported protocol version");
-		return;
-	}
-
 	if (user && !(user->len == 7 && !memcmp(user->ptr, "default", 7))) {
 		add_reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
 		return;
@@ -181,7 +175,7 @@ void hello_command(struct kvs_client *c)
 	if (name && set_client_name(c, name))
 		return;
 	if (ver)
-		c->resp = ver;
+		WRITE_ONCE(c->resp, ver);	/* read by publishers */
 
 	add_reply_map_len(c, 7);
 	add_reply_bulk_cstr(c, "server");
@@ -1044,7 +1038,7 @@ static void reply_flags(struct kvs_client *c, u32 flags,
 	for (f = names; f->name; f++)
 		if (flags & f->flag)
 			n++;
-	add_reply_array_len(c, n);
+	add_reply_set_len(c, n);
 	for (f = names; f->name; f++)
 		if (flags & f->flag)
 			add_reply_status(c, f->name);
@@ -1069,7 +1063,7 @@ static void reply_command_cats(struct kvs_client *c,
 	char buf[24];
 	int i;
 
-	add_reply_array_len(c, hweight32(cats));
+	add_reply_set_len(c, hweight32(cats));
 	for (i = 0; i < KVS_ACL_NR; i++) {
 		if (!(cats & BIT(i)))
 			continue;
@@ -1084,7 +1078,7 @@ static void reply_strings(struct kvs_client *c, const char *const *s)
 
 	while (s && s[n])
 		n++;
-	add_reply_array_len(c, n);
+	add_reply_set_len(c, n);
 	while (s && *s)
 		add_reply_bulk_cstr(c, *s++);
 }
@@ -1155,7 +1149,7 @@ static void reply_key_specs(struct kvs_client *c, const struct kvs_command *cmd)
 
 	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
 		n++;
-	add_reply_array_len(c, n);
+	add_reply_set_len(c, n);
 	for (ks = cmd->key_specs; ks && ks->bs_type; ks++)
 		reply_key_spec(c, ks);
 }
@@ -1204,7 +1198,10 @@ static void reply_command_info(struct kvs_client *c,
 	reply_command_cats(c, cmd);
 	reply_strings(c, cmd->tips);
 	reply_key_specs(c, cmd);
-	add_reply_array_len(c, count_subcommands(cmd));
+	if (cmd->subcommands)
+		add_reply_array_len(c, count_subcommands(cmd));
+	else
+		add_reply_set_len(c, 0);
 	if (cmd->subcommands)
 		for (sub = cmd->subcommands; sub->name; sub++)
 			reply_command_info(c, sub, cmd);
@@ -1751,7 +1748,7 @@ static void reply_history(struct kvs_client *c, const char *const *h)
 
 	while (h[n])
 		n++;
-	add_reply_array_len(c, n / 2);
+	add_reply_set_len(c, n / 2);
 	for (; h[0] && h[1]; h += 2) {
 		add_reply_array_len(c, 2);
 		add_reply_bulk_cstr(c, h[0]);
@@ -1825,12 +1822,7 @@ void command_docs_command(struct kvs_client *c)
 		}
 		return;
 	}
-	/*
-	 * Unknown names are skipped, so the map length is known only at the
-	 * end; the deferred length is an array length, hence the doubling
-	 * (RESP2 flattens a map into 2 * n elements).
-	 * TODO(resp3): a deferred map length.
-	 */
+	/* unknown names are skipped: the map length is known at the end */
 	len_node = add_reply_deferred_len(c);
 	for (i = 2; i < (unsigned int)c->argc; i++) {
 		cmd = lookup_by_fullname(&c->argv[i], &parent);
@@ -1840,7 +1832,7 @@ void command_docs_command(struct kvs_client *c)
 		reply_command_docs(c, cmd, parent);
 		n++;
 	}
-	set_deferred_array_len(c, len_node, 2 * n);
+	set_deferred_map_len(c, len_node, n);
 }
 
 void command_help_command(struct kvs_client *c)

@@ -338,7 +338,7 @@ struct kvs_client {
 	atomic_long_t mem;
 	u64 id;
 	int db;
-	int resp;			/* 2 (3 later) */
+	int resp;			/* 2 or 3 (HELLO) */
 	bool readonly;			/* fd opened without FMODE_WRITE */
 	bool admin;			/* opener had CAP_SYS_ADMIN */
 	/* CLIENT SETNAME, or NULL; also written under clients_lock */
@@ -1188,6 +1188,19 @@ void add_reply_verbatim(struct kvs_client *c, const char *p, size_t len,
 /* For replies whose length is known only at the end (KEYS, SCAN). */
 void *add_reply_deferred_len(struct kvs_client *c);
 void set_deferred_array_len(struct kvs_client *c, void *node, long len);
+/*
+ * RESP3 forms Redis chooses per reply (addReplySetLen, addReplyDouble,
+ * ...); each writes the RESP2 form for a RESP2 client.
+ */
+void set_deferred_set_len(struct kvs_client *c, void *node, long len);
+void set_deferred_map_len(struct kvs_client *c, void *node, long len);
+void add_reply_set_len(struct kvs_client *c, long len);	/* ~ or * */
+void add_reply_push_len(struct kvs_client *c, long len);	/* > or * */
+void add_reply_double_str(struct kvs_client *c, const char *s, size_t len);
+void add_reply_bool(struct kvs_client *c, bool b);	/* #t or :1 */
+/* @n pairs: RESP2 flat (2 * @n), RESP3 @n arrays of 2 (when @pairs) */
+void add_reply_pairs_len(struct kvs_client *c, long n, bool pairs);
+void add_reply_pair_begin(struct kvs_client *c, bool pairs);
 
 void add_reply_syntax_error(struct kvs_client *c);	/* ERR syntax error */
 void add_reply_wrongtype(struct kvs_client *c);

@@ -965,7 +965,10 @@ static void getall_generic(struct kvs_client *c, unsigned int what)
 	if (lookup_read(c, &o))
 		return;
 	if (!o) {
-		add_reply_array_len(c, 0);
+		if (what == (GETALL_KEYS | GETALL_VALS))
+			add_reply_map_len(c, 0);
+		else
+			add_reply_array_len(c, 0);
 		return;
 	}
 	if (what == (GETALL_KEYS | GETALL_VALS))
@@ -1105,6 +1108,7 @@ out_free:
 static void reply_field(struct kvs_client *c, const struct hfield *f,
 			bool withvalues)
 {
+	add_reply_pair_begin(c, withvalues);
 	add_reply_bulk(c, f->field, f->flen);
 	if (withvalues)
 		add_reply_bulk(c, f->val, f->vlen);
@@ -1138,7 +1142,7 @@ static int hrandfield_distinct(struct kvs_client *c, struct kvs_obj *o,
 	struct hiter it;
 
 	if (!is_ht(o) || count > size / 3) {
-		add_reply_array_len(c, withvalues ? count * 2 : count);
+		add_reply_pairs_len(c, count, withvalues);
 		hiter_init(&it, o);
 		for (i = 0; need && !kvs_reply_loop_stop(c, i) &&
 		     (f = hiter_next(&it)); i++) {
@@ -1155,7 +1159,7 @@ static int hrandfield_distinct(struct kvs_client *c, struct kvs_obj *o,
 	set = kvcalloc(mask + 1, sizeof(*set), GFP_KERNEL | __GFP_NOWARN);
 	if (!set)
 		return -ENOMEM;
-	add_reply_array_len(c, withvalues ? count * 2 : count);
+	add_reply_pairs_len(c, count, withvalues);
 	for (i = 0; need && !kvs_reply_loop_stop(c, i); i++) {
 		f = hash_random(o);
 		if (!ptrset_add(set, mask, f))
@@ -1215,7 +1219,7 @@ static void hrandfield_with_count(struct kvs_client *c)
 
 	/* repeats allowed: each pick independent */
 	if (!uniq || count == 1) {
-		add_reply_array_len(c, withvalues ? count * 2 : count);
+		add_reply_pairs_len(c, count, withvalues);
 		for (i = 0; i < count && !kvs_reply_loop_stop(c, i); i++)
 			reply_field(c, hash_random(o), withvalues);
 		return;
@@ -1223,7 +1227,7 @@ static void hrandfield_with_count(struct kvs_client *c)
 
 	/* the whole hash, in its order */
 	if (count >= size) {
-		add_reply_array_len(c, withvalues ? size * 2 : size);
+		add_reply_pairs_len(c, size, withvalues);
 		hiter_init(&it, o);
 		for (i = 0; !kvs_reply_loop_stop(c, i) &&
 		     (f = hiter_next(&it)); i++)
@@ -1364,8 +1368,11 @@ void hscan_command(struct kvs_client *c)
 	add_reply_array_len(c, 2);
 	add_reply_bulk(c, buf, snprintf(buf, sizeof(buf), "%llu", cursor));
 	add_reply_array_len(c, k * 2);
-	for (i = 0; i < k && !kvs_reply_loop_stop(c, i); i++)
-		reply_field(c, b.v[i], true);
+	/* flat field, value pairs in both protocols */
+	for (i = 0; i < k && !kvs_reply_loop_stop(c, i); i++) {
+		add_reply_bulk(c, b.v[i]->field, b.v[i]->flen);
+		add_reply_bulk(c, b.v[i]->val, b.v[i]->vlen);
+	}
 	kvfree(b.v);
 	return;
 

@@ -523,13 +523,18 @@ static bool set_iter_next(struct set_iter *it, struct set_elem *e)
 	return true;
 }
 
-static void reply_set(struct kvs_client *c, const struct kvs_obj *o)
+/* @o's members: a RESP3 set, or an array (@array: SRANDMEMBER) */
+static void reply_set(struct kvs_client *c, const struct kvs_obj *o,
+		      bool array)
 {
 	struct set_iter it;
 	struct set_elem e;
 	unsigned long n = 0;
 
-	add_reply_array_len(c, set_size(o));
+	if (array)
+		add_reply_array_len(c, set_size(o));
+	else
+		add_reply_set_len(c, set_size(o));
 	set_iter_init(&it, o);
 	while (!kvs_reply_loop_stop(c, n++) && set_iter_next(&it, &e))
 		add_reply_bulk(c, e.p, e.len);
@@ -909,10 +914,10 @@ void smembers_command(struct kvs_client *c)
 	if (IS_ERR(de))
 		return;
 	if (!de) {
-		add_reply_array_len(c, 0);
+		add_reply_set_len(c, 0);
 		return;
 	}
-	reply_set(c, de->val);
+	reply_set(c, de->val, false);
 }
 
 /* ------------------------------------------------ SINTER and friends */
@@ -1035,7 +1040,7 @@ static void sinter_generic(struct kvs_client *c, const struct kvs_arg *keys,
 		else if (card)
 			add_reply_ll(c, 0);
 		else
-			add_reply_array_len(c, 0);
+			add_reply_set_len(c, 0);
 		goto out;
 	}
 	/* smallest first; ties keep key order, as glibc's merge sort does */
@@ -1100,7 +1105,7 @@ static void sinter_generic(struct kvs_client *c, const struct kvs_arg *keys,
 			store_result(c, dst, res, "sinterstore");
 		}
 	} else {
-		set_deferred_array_len(c, node, found);
+		set_deferred_set_len(c, node, found);
 	}
 out:
 	put_refs(sets, n);
@@ -1305,7 +1310,7 @@ static void sunion_diff_command(struct kvs_client *c,
 				"sunionstore" : "sdiffstore");
 		return;
 	}
-	reply_set(c, res);
+	reply_set(c, res, false);
 	kvs_obj_put(res);
 }
 
@@ -1366,7 +1371,7 @@ static void spop_count(struct kvs_client *c)
 	if (IS_ERR(de))
 		return;
 	if (!de || !count) {
-		add_reply_array_len(c, 0);
+		add_reply_set_len(c, 0);
 		return;
 	}
 	kvs_prevent_propagation(c);
@@ -1379,7 +1384,7 @@ static void spop_count(struct kvs_client *c)
 		o = sunion_diff(c, key, 1, SET_OP_UNION);
 		if (IS_ERR(o))
 			return;
-		reply_set(c, o);
+		reply_set(c, o, false);
 		kvs_obj_put(o);
 		delete_entry(c, de);
 		kvs_signal_modified_key(c, c->db, key);
@@ -1394,7 +1399,7 @@ static void spop_count(struct kvs_client *c)
 	}
 	remaining = size - count;
 	if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
-		add_reply_array_len(c, count);
+		add_reply_set_len(c, count);
 		/* a cut reply stops the pops: what it would carry stays */
 		for (i = 0; i < count && !kvs_reply_loop_stop(c, i); i++) {
 			set_random(o, &e);
@@ -1426,7 +1431,7 @@ static void spop_count(struct kvs_client *c)
 		if (err)
 			goto err_undo;
 	}
-	reply_set(c, o);
+	reply_set(c, o, false);
 	if (kvs_feeding()) {
 		struct set_iter it;
 
@@ -1533,7 +1538,7 @@ static void srandmember_count(struct kvs_client *c)
 		return;
 	}
 	if (count >= size) {
-		reply_set(c, de->val);
+		reply_set(c, de->val, true);
 		return;
 	}
 
@@ -1568,7 +1573,7 @@ static void srandmember_count(struct kvs_client *c)
 				goto err_put;
 		}
 	}
-	reply_set(c, tmp);
+	reply_set(c, tmp, true);
 	kvs_obj_put(tmp);
 	return;
 

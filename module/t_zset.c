@@ -834,7 +834,7 @@ static void reply_score(struct kvs_client *c, u64 score)
 
 	if (n < 0)
 		n = 0;
-	add_reply_bulk(c, buf, n);
+	add_reply_double_str(c, buf, n);
 }
 
 /* Replies WRONGTYPE and returns true when @de holds something else. */
@@ -1421,7 +1421,7 @@ static void sink_begin(struct zrange_sink *s, long length)
 		return;
 	}
 	if (length > 0)
-		add_reply_array_len(s->c, s->withscores ? length * 2 : length);
+		add_reply_pairs_len(s->c, length, s->withscores);
 	else
 		s->deferred = add_reply_deferred_len(s->c);
 }
@@ -1444,6 +1444,7 @@ static bool sink_emit(struct zrange_sink *s, const struct zs_node *n)
 	if (kvs_reply_loop_stop(s->c, s->count))
 		return false;
 	s->count++;
+	add_reply_pair_begin(s->c, s->withscores);
 	add_reply_bulk(s->c, zs_ele(n), n->len);
 	if (s->withscores)
 		reply_score(s->c, n->score);
@@ -1469,7 +1470,8 @@ static void sink_finish(struct zrange_sink *s, const struct kvs_arg *dstkey)
 
 	if (!s->store) {
 		if (s->deferred)
-			set_deferred_array_len(c, s->deferred, s->withscores ?
+			set_deferred_array_len(c, s->deferred,
+					       s->withscores && c->resp < 3 ?
 					       s->count * 2 : s->count);
 		return;
 	}
@@ -1828,7 +1830,9 @@ static void zpop_minmax(struct kvs_client *c, bool max)
 	if (c->argc == 3 &&
 	    kvs_get_positive_ll_or_reply(c, &c->argv[2], &count, NULL))
 		return;
-	zpop_generic(c, 1, 1, max, count, false, false, false);
+	/* RESP3 nests the pairs when a count is given */
+	zpop_generic(c, 1, 1, max, count, false,
+		     c->resp >= 3 && c->argc == 3, false);
 }
 
 void zpopmin_command(struct kvs_client *c)
@@ -1919,6 +1923,7 @@ static u64 zs_random_below(u64 n)
 static void zrandmember_reply(struct kvs_client *c, const struct zs_node *n,
 			      bool withscores)
 {
+	add_reply_pair_begin(c, withscores);
 	add_reply_bulk(c, zs_ele(n), n->len);
 	if (withscores)
 		reply_score(c, n->score);
@@ -1950,7 +1955,7 @@ static void zrandmember_count(struct kvs_client *c, s64 l, bool withscores)
 		 * Repetitions allowed. The output limits (or maxmemory-clients)
 		 * cut a reply too big to keep, which ends the loop.
 		 */
-		add_reply_array_len(c, withscores ? count * 2 : count);
+		add_reply_pairs_len(c, count, withscores);
 		for (i = 0; i < count && !kvs_reply_loop_stop(c, i); i++) {
 			n = zsl_by_rank(zs, zs_random_below(size) + 1);
 			zrandmember_reply(c, n, withscores);
@@ -1959,7 +1964,7 @@ static void zrandmember_count(struct kvs_client *c, s64 l, bool withscores)
 	}
 	if (count >= size) {
 		/* the whole set, from the top as Redis iterates it */
-		add_reply_array_len(c, withscores ? size * 2 : size);
+		add_reply_pairs_len(c, size, withscores);
 		for (n = zs->tail, i = 0; n && !kvs_reply_loop_stop(c, i);
 		     n = n->backward, i++)
 			zrandmember_reply(c, n, withscores);
@@ -1982,7 +1987,7 @@ static void zrandmember_count(struct kvs_client *c, s64 l, bool withscores)
 			picked++;
 		kvs_loop_yield(i);
 	}
-	add_reply_array_len(c, withscores ? count * 2 : count);
+	add_reply_pairs_len(c, count, withscores);
 	for (n = zs->header->level[0].forward, i = 0;
 	     n && !kvs_reply_loop_stop(c, i); n = n->level[0].forward, i++)
 		if (test_bit(i, marks) != exclude)
@@ -2424,10 +2429,11 @@ static void zsetop_generic(struct kvs_client *c, const struct kvs_arg *dstkey,
 	} else {
 		unsigned long len = zs_of(op.dst)->length;
 
-		add_reply_array_len(c, withscores ? len * 2 : len);
+		add_reply_pairs_len(c, len, withscores);
 		for (n = zs_of(op.dst)->header->level[0].forward, i = 0;
 		     n && !kvs_reply_loop_stop(c, i);
 		     n = n->level[0].forward, i++) {
+			add_reply_pair_begin(c, withscores);
 			add_reply_bulk(c, zs_ele(n), n->len);
 			if (withscores)
 				reply_score(c, n->score);

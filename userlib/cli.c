@@ -122,6 +122,16 @@ static int is_aggregate(int t)
 	       t == KVS_REPLY_SET || t == KVS_REPLY_PUSH;
 }
 
+/* Does @r take more than one line in the human format? (redis-cli's rule) */
+static int is_multiline(const struct kvs_reply *r)
+{
+	if (!is_aggregate(r->type) || !r->elements)
+		return 0;
+	if (r->type == KVS_REPLY_MAP)
+		return r->elements > 2 || is_multiline(r->element[1]);
+	return r->elements > 1 || is_multiline(r->element[0]);
+}
+
 /*
  * Human format. Children of an aggregate are numbered "N) " with N
  * right-aligned to the widest index; nested aggregates continue on the
@@ -209,6 +219,11 @@ static void format_tty(struct kvs_buf *o, const struct kvs_reply *r,
 		if (r->type == KVS_REPLY_MAP) {
 			o->len--;	/* the key's newline */
 			out_str(o, " => ");
+			/* a multi-line value starts on a line of its own */
+			if (is_multiline(r->element[i + 1])) {
+				out_str(o, "\n");
+				out_str(o, child);
+			}
 			format_tty(o, r->element[++i], child);
 		}
 	}

@@ -4,7 +4,11 @@
 # Differential test: every tests/diff/*.redis script (one command a line,
 # redis-cli syntax) goes through redis-cli against Debian's redis-server
 # and through the kvstore CLI against /dev/kvstore; the outputs must be
-# identical. Prints TAP, one line per script.
+# identical. Prints TAP, one line per script. A *.redis3 script runs the
+# same way in RESP3 (both CLIs with -3 --no-raw, so that the output shows
+# the reply types: maps, sets, doubles, nulls); a *.resp3 script goes
+# through tests/diff/resp3.py, which compares the raw reply bytes of one
+# RESP3 connection (pub/sub pushes, HELLO).
 #
 # Environment: KVSTORE_CLI (default userlib/kvstore), REDIS_SERVER,
 # REDIS_CLI (default: from PATH), KVS_DIFF_SCRIPTS (subset of script paths).
@@ -16,7 +20,8 @@ cd "$(dirname "$0")/../.." || exit 1
 cli=${KVSTORE_CLI:-userlib/kvstore}
 redis_server=${REDIS_SERVER:-redis-server}
 redis_cli=${REDIS_CLI:-redis-cli}
-scripts=${KVS_DIFF_SCRIPTS:-$(ls tests/diff/*.redis)}
+scripts=${KVS_DIFF_SCRIPTS:-$(ls tests/diff/*.redis tests/diff/*.redis3 \
+	tests/diff/*.resp3)}
 
 n=0
 for s in $scripts; do
@@ -78,8 +83,21 @@ for s in $scripts; do
 	name=$(basename "$s")
 	"$redis_cli" -s "$sock" FLUSHALL >/dev/null 2>&1
 	"$cli" FLUSHALL >/dev/null 2>&1
-	"$redis_cli" -s "$sock" <"$s" >"$dir/redis.out" 2>&1
-	"$cli" <"$s" >"$dir/kvstore.out" 2>&1
+	case $s in
+	*.resp3)
+		python3 tests/diff/resp3.py "$sock" <"$s" >"$dir/redis.out" 2>&1
+		python3 tests/diff/resp3.py /dev/kvstore <"$s" \
+			>"$dir/kvstore.out" 2>&1
+		;;
+	*.redis3)
+		"$redis_cli" -s "$sock" -3 --no-raw <"$s" >"$dir/redis.out" 2>&1
+		"$cli" -3 --no-raw <"$s" >"$dir/kvstore.out" 2>&1
+		;;
+	*)
+		"$redis_cli" -s "$sock" <"$s" >"$dir/redis.out" 2>&1
+		"$cli" <"$s" >"$dir/kvstore.out" 2>&1
+		;;
+	esac
 	if cmp -s "$dir/redis.out" "$dir/kvstore.out"; then
 		echo "ok $i $name"
 	else
