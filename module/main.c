@@ -79,6 +79,7 @@ static void kvs_server_init(void)
 	cfg->lazyfree_lazy_user_del = false;
 	cfg->lazyfree_lazy_user_flush = false;
 	cfg->maxmemory_samples = 5;
+	cfg->tracking_table_max_keys = 1000000;
 	cfg->hll_sparse_max_bytes = 3000;
 	/*
 	 * redis-server's built-in defaults (what it runs with when no

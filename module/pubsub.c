@@ -628,6 +628,12 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg)
 	return counted;
 }
 
+/* tracking.c: an invalidation message, under the same output limits */
+bool kvs_pubsub_deliver(struct kvs_client *c, struct kvs_obj *msg)
+{
+	return ps_deliver(c, msg);
+}
+
 /* Queue @o for every subscriber of @e; returns how many count. */
 static long ps_deliver_all(struct ps_entry *e, struct kvs_obj *o)
 {
