@@ -268,20 +268,21 @@ static void trk_send_invalidation(struct kvs_track_client *t,
 		to = trk_client_by_id(t->redirect);
 		if (!to) {
 			t->flags |= TRK_BROKEN;
+			if (READ_ONCE(t->c->resp) != 3)
+				return;
 			/*
 			 * RESP3: tell the tracking client itself.
 			 * TODO(h-resp3 merge): use the push-frame helpers.
 			 */
-			if (READ_ONCE(t->c->resp) == 3) {
-				o = kvs_obj_new_string_cap(0, 96);
-				if (!o)
-					return;
-				o->str.len = sprintf(o->str.ptr,
-					">2\r\n$21\r\ntracking-redir-broken\r\n:%llu\r\n",
-					t->redirect);
-				kvs_pubsub_deliver(t->c, o);
-				kvs_obj_put(o);
-			}
+			o = kvs_obj_new_string_cap(0, 96);
+			if (!o)
+				return;
+			p = trk_put(o->str.ptr,
+				    ">2\r\n$21\r\ntracking-redir-broken\r\n", 32);
+			p += sprintf(p, ":%llu\r\n", t->redirect);
+			o->str.len = p - o->str.ptr;
+			kvs_pubsub_deliver(t->c, o);
+			kvs_obj_put(o);
 			return;
 		}
 	}
