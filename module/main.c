@@ -154,6 +154,7 @@ static void __exit kvs_exit(void)
 	/* no fd is open (fops.owner pins the module), none can be opened */
 	misc_deregister(&kvs_misc);
 	kvs_pause_exit();
+	kvs_tracking_exit();
 	/* before lazyfree: the last dropped replies may hold values */
 	kvs_limits_exit();
 	kvs_expire_exit();

@@ -8,6 +8,8 @@
  *   kvs_shard.lock           in ascending shard index order; also guards
  *                            the shard's WATCHed keys (multi.c) and the
  *                            clients blocked on its keys (blocking.c)
+ *   trk_mutex                (tracking.c) the client-side caching
+ *                            tables; writes invalidate under shard locks
  *   notify_mutex             (notify.c) publishing queued keyspace
  *                            events, with no shard lock held
  *   pubsub_sem               (rwsem, pubsub.c) the channel registry; never
@@ -1639,6 +1641,7 @@ void kvs_tracking_invalidate_key(struct kvs_client *c,
 void kvs_tracking_flush(void);
 void kvs_tracking_release(struct kvs_client *c);
 void kvs_tracking_info(u64 *keys, u64 *items, u64 *prefixes);
+void kvs_tracking_exit(void);
 int kvs_command_key_ranges(struct kvs_client *c, const struct kvs_command *cmd,
 			   struct kvs_key_range *r, int *step);
 void client_tracking_command(struct kvs_client *c);

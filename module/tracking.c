@@ -23,7 +23,7 @@
  *
  * The hooks cost nothing to clients that do not track: a read is
  * remembered only when the caller's own c->track is set, and a write
- * looks at the tables only while trk_nr_clients is not zero.
+ * looks at the tables only while a client tracks or a key is tracked.
  *
  * Delivery: RESP2 clients get invalidations only through REDIRECT, as
  * "message" frames on __redis__:invalidate to a redirect target that is
@@ -153,7 +153,10 @@ static int trk_grow(void)
 
 static void trk_key_free(struct trk_key *k)
 {
-	struct trk_key *last = trk_vec[--trk_nkeys];
+	struct trk_key *last = trk_vec[trk_nkeys - 1];
+
+	/* read without the mutex by the write hook */
+	WRITE_ONCE(trk_nkeys, trk_nkeys - 1);
 
 	hlist_del(&k->node);
 	last->slot = k->slot;
@@ -184,7 +187,8 @@ static void trk_remember(const char *key, size_t len, u64 hash, u64 id)
 		memcpy(k->name, key, len);
 		hlist_add_head(&k->node, &trk_buckets[hash & (trk_size - 1)]);
 		k->slot = trk_nkeys;
-		trk_vec[trk_nkeys++] = k;
+		trk_vec[trk_nkeys] = k;
+		WRITE_ONCE(trk_nkeys, trk_nkeys + 1);
 	}
 	for (i = 0; i < k->nids; i++)
 		if (k->ids[i] == id)
@@ -389,9 +393,7 @@ void kvs_tracking_after_call(struct kvs_client *c,
 		     i += step) {
 			const struct kvs_arg *a = &c->argv[i];
 
-			trk_remember(a->ptr, a->len,
-				     a->hash ? a->hash :
-				     kvs_hash_key(a->ptr, a->len), c->id);
+			trk_remember(a->ptr, a->len, kvs_arg_hash(a), c->id);
 		}
 	}
 	trk_limit();
@@ -412,7 +414,8 @@ void kvs_tracking_invalidate_key(struct kvs_client *c,
 	struct trk_key *k;
 	unsigned int i;
 
-	if (likely(!atomic_read(&trk_nr_clients)))
+	/* keys of clients gone or off still go, as in Redis */
+	if (likely(!atomic_read(&trk_nr_clients) && !READ_ONCE(trk_nkeys)))
 		return;
 	mutex_lock(&trk_mutex);
 	/* BCAST: sent at once, one key a message (Redis batches per loop) */
@@ -428,8 +431,7 @@ void kvs_tracking_invalidate_key(struct kvs_client *c,
 		}
 		cond_resched();
 	}
-	k = trk_find(key->ptr, key->len,
-		     key->hash ? key->hash : kvs_hash_key(key->ptr, key->len));
+	k = trk_find(key->ptr, key->len, kvs_arg_hash(key));
 	if (k)
 		trk_invalidate_entry(k, c);
 	mutex_unlock(&trk_mutex);
@@ -444,7 +446,7 @@ void kvs_tracking_flush(void)
 {
 	struct kvs_track_client *t;
 
-	if (likely(!atomic_read(&trk_nr_clients) && !trk_nkeys))
+	if (likely(!atomic_read(&trk_nr_clients) && !READ_ONCE(trk_nkeys)))
 		return;
 	mutex_lock(&trk_mutex);
 	list_for_each_entry(t, &trk_clients, node)
@@ -826,6 +828,19 @@ void kvs_tracking_release(struct kvs_client *c)
 	mutex_lock(&trk_mutex);
 	trk_disable(c);
 	mutex_unlock(&trk_mutex);
+}
+
+/* Module unload: every fd is closed, only the key table is left. */
+void kvs_tracking_exit(void)
+{
+	while (trk_nkeys)
+		trk_key_free(trk_vec[trk_nkeys - 1]);
+	kvfree(trk_buckets);
+	kvfree(trk_vec);
+	trk_buckets = NULL;
+	trk_vec = NULL;
+	trk_size = 0;
+	trk_vec_cap = 0;
 }
 
 /* INFO stats: tracking_total_keys, _items, _prefixes */
