@@ -169,6 +169,22 @@ TEST_F(trk, optin)
 	EXPECT_REPLY(INV1("2", "k2"), msgs(self, 1));
 }
 
+/* CACHING yes before MULTI covers every read of the transaction */
+TEST_F(trk, optin_multi)
+{
+	ASSERT_REPLY(OK, track_on(self, "OPTIN"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "CLIENT CACHING yes"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET m1"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET m2"));
+	EXPECT_REPLY("*2\r\n$-1\r\n$-1\r\n", kvs_cmd(self->fd, "EXEC"));
+	EXPECT_REPLY("$-1\r\n", kvs_cmd(self->fd, "GET m3"));
+	EXPECT_REPLY(OK, kvs_cmd(self->w, "SET m3 x"));
+	EXPECT_REPLY(OK, kvs_cmd(self->w, "SET m1 x"));
+	EXPECT_REPLY(OK, kvs_cmd(self->w, "SET m2 x"));
+	EXPECT_REPLY(INV1("2", "m1") INV1("2", "m2"), msgs(self, 2));
+}
+
 TEST_F(trk, optout)
 {
 	ASSERT_REPLY(OK, track_on(self, "OPTOUT"));
