@@ -188,6 +188,8 @@ static int kvs_release(struct inode *inode, struct file *file)
 		kvs_feed_release(c);
 	kvs_pubsub_release(c);
 	kvs_multi_release(c);
+	/* after it left server.clients: no new invalidation can find it */
+	kvs_tracking_release(c);
 
 	kvs_outbuf_free(c, &c->out);
 	kvs_outbuf_free(c, &c->reply);

@@ -308,6 +308,29 @@ static unsigned int kvs_key_shards(struct kvs_client *c,
 	return n;
 }
 
+/*
+ * tracking.c: the key arguments of @cmd, as ranges of c->argv every
+ * *@step; 0 when it names none (or every shard, SORT's patterns).
+ */
+int kvs_command_key_ranges(struct kvs_client *c, const struct kvs_command *cmd,
+			   struct kvs_key_range *r, int *step)
+{
+	int nr;
+
+	*step = 1;
+	if (cmd->getkeys) {
+		nr = cmd->getkeys(c, r);
+		return nr < 0 ? 0 : min(nr, KVS_GETKEYS_MAX_RANGES);
+	}
+	if (cmd->first_key <= 0 || kvs_no_real_keys(cmd))
+		return 0;
+	r[0].first = cmd->first_key;
+	r[0].last = cmd->last_key < 0 ? cmd->last_key + c->argc :
+		    cmd->last_key;
+	*step = cmd->step > 0 ? cmd->step : 1;
+	return 1;
+}
+
 /* EXEC (multi.c): the shards of a queued command's keys (in c->argv). */
 unsigned int kvs_command_key_shards(struct kvs_client *c,
 				    const struct kvs_command *cmd,
@@ -386,6 +409,8 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 		kvs_unlock_all_shards();
 	/* its keyspace events, matched with no shard lock held */
 	kvs_notify_flush(c);
+	if (unlikely(c->track || c->track_caching))
+		kvs_tracking_after_call(c, cmd);
 
 	kvs_stat_inc(KVS_STAT_NUMCOMMANDS);
 	c->tot_cmds++;
@@ -400,6 +425,8 @@ void kvs_call_queued(struct kvs_client *c, const struct kvs_command *cmd)
 {
 	kvs_stats_call(c, cmd);
 	kvs_prop_call_end(c);
+	if (unlikely(c->track))
+		kvs_tracking_after_call(c, cmd);
 	kvs_stat_inc(KVS_STAT_NUMCOMMANDS);
 	c->tot_cmds++;
 	c->last_cmd = kvs_command_name(cmd);

@@ -1733,6 +1733,30 @@ static const struct kvs_command config_subcommands[] = {
 	{ }
 };
 
+static const struct kvs_command_doc doc_client_tracking = {
+	.summary = "Enable or disable server assisted client side caching support",
+	.since = "6.0.0",
+	.complexity = "O(1). Some options may introduce additional complexity.",
+};
+
+static const struct kvs_command_doc doc_client_caching = {
+	.summary = "Instruct the server about tracking or not keys in the next request",
+	.since = "6.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_client_getredir = {
+	.summary = "Get tracking notifications redirection client ID if any",
+	.since = "6.0.0",
+	.complexity = "O(1)",
+};
+
+static const struct kvs_command_doc doc_client_trackinginfo = {
+	.summary = "Return information about server assisted client side caching for the current connection",
+	.since = "6.2.0",
+	.complexity = "O(1)",
+};
+
 static const struct kvs_command client_subcommands[] = {
 	CMD("id", client_id_command, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
 	    0, 0, 0, "connection", .acl = ACL(CONNECTION),
@@ -1767,6 +1791,18 @@ static const struct kvs_command client_subcommands[] = {
 	CMD("unpause", client_unpause_command, 2,
 	    CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
 	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_unpause),
+	CMD("tracking", client_tracking_command, -3,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION), .doc = &doc_client_tracking),
+	CMD("caching", client_caching_command, 3,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION), .doc = &doc_client_caching),
+	CMD("getredir", client_getredir_command, 2,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION), .doc = &doc_client_getredir),
+	CMD("trackinginfo", client_trackinginfo_command, 2,
+	    CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection",
+	    .acl = ACL(CONNECTION), .doc = &doc_client_trackinginfo),
 	CMD("help", client_help_command, 2, CMD_LOADING | CMD_STALE, 0, 0, 0,
 	    "connection", .acl = ACL(CONNECTION), .doc = &doc_client_help),
 	{ }

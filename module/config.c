@@ -81,6 +81,7 @@ static const struct cfg_param params[] = {
 	MEMORY("snapshot-max-memory", snapshot_max_memory, 0, S64_MAX),
 	INTEGER("hz", hz, 0, INT_MAX),
 	INTEGER("active-expire-effort", active_expire_effort, 1, 10),
+	SIZE("tracking-table-max-keys", tracking_table_max_keys),
 	BOOLEAN("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
 	BOOLEAN("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
 	BOOLEAN("latency-tracking", latency_tracking),

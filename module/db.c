@@ -59,6 +59,7 @@ void kvs_signal_modified_key(struct kvs_client *c, int db,
 {
 	kvs_touch_watched_key(c, db, key);
 	kvs_block_signal_key(db, key);
+	kvs_tracking_invalidate_key(c, key);
 	/* expiries (no client) are not changes a command made */
 	if (c)
 		kvs_feed_dirty(c, 1);
@@ -1334,6 +1335,7 @@ static void flush_dbs(struct kvs_client *c, int db, bool async)
 	if (!held)
 		kvs_lock_all_shards();
 	kvs_touch_watched_flush(db);
+	kvs_tracking_flush();
 	for (i = 0; i < server.nr_shards; i++) {
 		for (j = first; j < first + ndb; j++) {
 			struct kvs_dict *d = &server.shards[i].db[j];

@@ -306,6 +306,7 @@ static void info_stats(struct info_buf *ib)
 	struct kvs_stats *st = &server.stat;
 	s64 stale = atomic64_read(&st->expired_stale_perc);
 	unsigned long channels, patterns;
+	u64 tkeys, titems, tprefixes;
 
 	if (stale < 0)
 		stale = 0;
@@ -340,6 +341,11 @@ static void info_stats(struct info_buf *ib)
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_MISSES),
 		  channels, patterns, kvs_pubsub_shard_channels(),
 		  kvs_stats_error_replies());
+	kvs_tracking_info(&tkeys, &titems, &tprefixes);
+	ib_printf(ib,
+		  "tracking_total_keys:%llu\r\n"
+		  "tracking_total_items:%llu\r\n"
+		  "tracking_total_prefixes:%llu\r\n", tkeys, titems, tprefixes);
 }
 
 /* The write feed's backlog (feed.c) is Redis's replication backlog. */

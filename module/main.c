@@ -79,6 +79,7 @@ static void kvs_server_init(void)
 	cfg->lazyfree_lazy_user_del = false;
 	cfg->lazyfree_lazy_user_flush = false;
 	cfg->maxmemory_samples = 5;
+	cfg->tracking_table_max_keys = 1000000;
 	cfg->hll_sparse_max_bytes = 3000;
 	/*
 	 * redis-server's built-in defaults (what it runs with when no
@@ -158,6 +159,7 @@ static void __exit kvs_exit(void)
 	/* no fd is open (fops.owner pins the module), none can be opened */
 	misc_deregister(&kvs_misc);
 	kvs_pause_exit();
+	kvs_tracking_exit();
 	/* before lazyfree: the last dropped replies may hold values */
 	kvs_limits_exit();
 	kvs_expire_exit();

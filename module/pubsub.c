@@ -628,6 +628,12 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg)
 	return counted;
 }
 
+/* tracking.c: an invalidation message, under the same output limits */
+bool kvs_pubsub_deliver(struct kvs_client *c, struct kvs_obj *msg)
+{
+	return ps_deliver(c, msg);
+}
+
 /*
  * A message in both protocols: @o[0] is the RESP2 array; @o[1], the
  * RESP3 push ('>' instead of '*', the rest alike), is copied from it

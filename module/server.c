@@ -683,6 +683,7 @@ void reset_command(struct kvs_client *c)
 
 	kvs_multi_release(c);
 	kvs_pubsub_release(c);
+	kvs_tracking_release(c);
 	/* CLIENT LIST on another fd reads these racily */
 	WRITE_ONCE(c->db, 0);
 	WRITE_ONCE(c->resp, 2);
@@ -899,6 +900,10 @@ void client_unpause_command(struct kvs_client *c)
 void client_help_command(struct kvs_client *c)
 {
 	static const char *const help[] = {
+		"CACHING (YES|NO)",
+		"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR",
+		"    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME",
 		"    Return the name of the current connection.",
 		"ID",
@@ -931,6 +936,11 @@ void client_help_command(struct kvs_client *c)
 		"    Assign the name <name> to the current connection.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
 		"    Unblock the specified blocked client.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+		"         [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO",
+		"    Report tracking status for the current connection.",
 		"NO-EVICT (ON|OFF)",
 		"    Protect current client connection from eviction.",
 		NULL

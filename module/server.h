@@ -8,6 +8,8 @@
  *   kvs_shard.lock           in ascending shard index order; also guards
  *                            the shard's WATCHed keys (multi.c) and the
  *                            clients blocked on its keys (blocking.c)
+ *   trk_mutex                (tracking.c) the client-side caching
+ *                            tables; writes invalidate under shard locks
  *   notify_mutex             (notify.c) publishing queued keyspace
  *                            events, with no shard lock held
  *   pubsub_sem               (rwsem, pubsub.c) the channel registry; never
@@ -408,6 +410,9 @@ struct kvs_client {
 	unsigned int nr_watched;
 	/* a watched key changed: set under that key's shard lock */
 	bool dirty_cas;
+	/* CLIENT TRACKING (tracking.c): NULL while off */
+	struct kvs_track_client *track;
+	bool track_caching;		/* CLIENT CACHING for the next command */
 	/* notify.c: the last keyspace event this client's command raised */
 	u64 notify_seq;
 
@@ -825,6 +830,7 @@ struct kvs_config {
 	int list_max_listpack_size;	/* default -2 */
 	int list_compress_depth;	/* default 0 */
 	bool latency_tracking;		/* time commands (stats.c), default yes */
+	u64 tracking_table_max_keys;	/* default 1000000, 0: no limit */
 };
 
 struct kvs_stats {
@@ -1690,6 +1696,23 @@ unsigned long kvs_pubsub_shard_channels(void);
 long kvs_pubsub_publish(const char *ch, size_t chlen, const char *msg,
 			size_t msglen);
 void kvs_pubsub_release(struct kvs_client *c);
+bool kvs_pubsub_deliver(struct kvs_client *c, struct kvs_obj *msg);
+
+/* tracking.c: client-side caching */
+void kvs_tracking_after_call(struct kvs_client *c,
+			     const struct kvs_command *cmd);
+void kvs_tracking_invalidate_key(struct kvs_client *c,
+				 const struct kvs_arg *key);
+void kvs_tracking_flush(void);
+void kvs_tracking_release(struct kvs_client *c);
+void kvs_tracking_info(u64 *keys, u64 *items, u64 *prefixes);
+void kvs_tracking_exit(void);
+int kvs_command_key_ranges(struct kvs_client *c, const struct kvs_command *cmd,
+			   struct kvs_key_range *r, int *step);
+void client_tracking_command(struct kvs_client *c);
+void client_caching_command(struct kvs_client *c);
+void client_getredir_command(struct kvs_client *c);
+void client_trackinginfo_command(struct kvs_client *c);
 void kvs_pubsub_counts(unsigned long *channels, unsigned long *patterns);
 /* A subscribed client's command: itself, the subscribed PING, or NULL. */
 const struct kvs_command *kvs_pubsub_filter(struct kvs_client *c,
