@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
 
 #include "server.h"
 
@@ -496,14 +497,9 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 	c->argc = rq->argc;
 	c->argv = rq->argv;
 	c->cmd = NULL;
-	/*
-	 * The clock is read once per batch and again after any command that
-	 * is not O(1) (or that blocked): reading it costs as much as a GET
-	 * where the clock source is slow.
-	 */
-	if (!c->now_ms)
-		c->now_ms = kvs_mstime();
-	c->last_ms = c->now_ms;
+	/* read when needed (kvs_client_now()); idle time is in seconds */
+	c->now_ms = 0;
+	c->last_ms = ktime_to_ms(ktime_get_coarse_real());
 
 	cmd = kvs_lookup_command(&c->argv[0]);
 	if (!cmd) {
@@ -572,8 +568,6 @@ reject:
 	kvs_multi_flag(c);
 out:
 	kvs_flush_reply(c);
-	if (!c->cmd || !(c->cmd->flags & CMD_FAST) || c->bpop->blocked)
-		c->now_ms = 0;
 	c->argc = 0;
 	c->argv = NULL;
 	c->cmd = NULL;
@@ -639,9 +633,6 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 		/* a blocked client's input waits, as in Redis */
 		if (kvs_block_hold_input(c))
 			break;
-		/* a fresh clock for each batch, and every so often in one */
-		if (!(cmds % 64))
-			c->now_ms = 0;
 		if (parsed) {
 			/* the first command, parsed by kvs_validate() */
 			n = parsed;

@@ -1110,6 +1110,18 @@ void kvs_dict_free_detached(struct kvs_dict *d);
 /* ------------------------------------------------------------ expire.c */
 
 s64 kvs_mstime(void);
+
+/*
+ * The time of the running command, read when first needed: most commands
+ * touch no expiry, and the clock can cost as much as a GET to read.
+ */
+static inline s64 kvs_client_now(struct kvs_client *c)
+{
+	if (!c->now_ms)
+		c->now_ms = kvs_mstime();
+	return c->now_ms;
+}
+
 bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms);
 int kvs_expire_init(void);
 void kvs_expire_exit(void);
