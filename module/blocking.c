@@ -631,7 +631,7 @@ static int kvs_get_timeout(struct kvs_client *c, const struct kvs_arg *a,
 		return 0;
 	}
 	/* Redis 7.0 wraps past LLONG_MAX and keeps blocking: forever here */
-	*deadline = ms > S64_MAX - c->now_ms ? 0 : c->now_ms + ms;
+	*deadline = ms > S64_MAX - kvs_client_now(c) ? 0 : c->now_ms + ms;
 	return 0;
 }
 
@@ -656,7 +656,7 @@ static void kvs_bpop_wait(struct kvs_client *c, const struct kvs_arg *keys,
 	s64 left;
 
 	if (bp->blocked) {
-		if (bp->deadline && c->now_ms >= bp->deadline) {
+		if (bp->deadline && kvs_client_now(c) >= bp->deadline) {
 			kvs_bpop_unregister(bp);
 			add_reply_null_array(c);
 			return;
@@ -676,7 +676,7 @@ static void kvs_bpop_wait(struct kvs_client *c, const struct kvs_arg *keys,
 		bp->deadline = deadline;
 	}
 	if (bp->stream && bp->deadline) {
-		left = max_t(s64, bp->deadline - c->now_ms, 1);
+		left = max_t(s64, bp->deadline - kvs_client_now(c), 1);
 		/* no-op if a kick is pending: that run re-arms */
 		queue_delayed_work(system_unbound_wq, &bp->work,
 				   max_t(long, msecs_to_jiffies(left), 1));

@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
 
 #include "server.h"
 
@@ -53,6 +54,14 @@ static int kvs_name_cmp(const struct kvs_arg *a, const char *name)
 			return x - y;
 	}
 	return name[i] ? -1 : 0;
+}
+
+static int kvs_subname_cmp(const void *a, const void *b)
+{
+	const struct kvs_command *x = ((const struct kvs_subname *)a)->cmd;
+	const struct kvs_command *y = ((const struct kvs_subname *)b)->cmd;
+
+	return (x > y) - (x < y);
 }
 
 static int kvs_cmd_sort_cmp(const void *a, const void *b)
@@ -104,6 +113,9 @@ int kvs_command_init(void)
 			kvs_nr_subnames++;
 		}
 	}
+	/* by address: kvs_command_name() runs for every command */
+	sort(kvs_subnames, kvs_nr_subnames, sizeof(*kvs_subnames),
+	     kvs_subname_cmp, NULL);
 	return 0;
 
 err_free:
@@ -163,11 +175,22 @@ kvs_lookup_subcommand(const struct kvs_command *parent,
 
 static const char *kvs_command_name(const struct kvs_command *cmd)
 {
-	unsigned int i;
+	unsigned int lo = 0, hi = kvs_nr_subnames;
 
-	for (i = 0; i < kvs_nr_subnames; i++)
-		if (kvs_subnames[i].cmd == cmd)
-			return kvs_subnames[i].fullname;
+	/* a top-level command is named by itself */
+	if (cmd >= kvs_command_table &&
+	    cmd < kvs_command_table + kvs_command_count)
+		return cmd->name;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (kvs_subnames[mid].cmd == cmd)
+			return kvs_subnames[mid].fullname;
+		if (kvs_subnames[mid].cmd < cmd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return cmd->name;
 }
 
@@ -386,15 +409,44 @@ static void kvs_flush_reply(struct kvs_client *c)
 	kvs_outbuf_splice(c, &c->out, &c->reply);
 }
 
+/*
+ * The shard of a command that names exactly one key (most commands), so
+ * that those neither clear nor scan a bitmap of every shard; NULL for the
+ * others.
+ */
+static struct kvs_shard *kvs_one_key_shard(struct kvs_client *c,
+					   const struct kvs_command *cmd)
+{
+	int first = cmd->first_key, last = cmd->last_key;
+	int step = cmd->step > 0 ? cmd->step : 1;
+	struct kvs_arg *key;
+
+	if (cmd->getkeys || first <= 0 || first >= c->argc)
+		return NULL;
+	if (last < 0)
+		last += c->argc;
+	if (first + step <= min(last, c->argc - 1) || kvs_no_real_keys(cmd))
+		return NULL;
+	key = &c->argv[first];
+	key->hash = kvs_arg_hash(key);
+	return kvs_key_shard(key);
+}
+
 static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 {
 	DECLARE_BITMAP(shards, KVS_MAX_SHARDS);
+	struct kvs_shard *one = NULL;
 	unsigned int n = 0;
 
-	if (cmd->flags & CMD_ALLSHARDS)
+	if (cmd->flags & CMD_ALLSHARDS) {
 		kvs_lock_all_shards();
-	else if (!(cmd->flags & CMD_NOLOCK))
-		n = kvs_key_shards(c, cmd, shards);
+	} else if (!(cmd->flags & CMD_NOLOCK)) {
+		one = kvs_one_key_shard(c, cmd);
+		if (one)
+			mutex_lock(&one->lock);
+		else
+			n = kvs_key_shards(c, cmd, shards);
+	}
 	if (n)
 		kvs_lock_shards(shards, n);
 
@@ -403,7 +455,9 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	kvs_prop_call_end(c);
 	kvs_feed_commit(c);
 
-	if (n)
+	if (one)
+		mutex_unlock(&one->lock);
+	else if (n)
 		kvs_unlock_shards(shards, n);
 	else if (cmd->flags & CMD_ALLSHARDS)
 		kvs_unlock_all_shards();
@@ -473,8 +527,9 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 	c->argc = rq->argc;
 	c->argv = rq->argv;
 	c->cmd = NULL;
-	c->now_ms = kvs_mstime();
-	c->last_ms = c->now_ms;
+	/* read when needed (kvs_client_now()); idle time is in seconds */
+	c->now_ms = 0;
+	c->last_ms = ktime_to_ms(ktime_get_coarse_real());
 
 	cmd = kvs_lookup_command(&c->argv[0]);
 	if (!cmd) {
@@ -550,25 +605,39 @@ out:
 	c->cmd = NULL;
 }
 
-/* The request must be whole and well formed before anything runs. */
-static int kvs_validate(struct kvs_req *rq, char *buf, size_t len)
+/*
+ * The request must be whole and well formed before anything runs. Its
+ * first command is parsed here for good (most requests hold only one);
+ * the rest is only scanned, to be parsed when each command runs.
+ * Return: the bytes of the first command (in @rq), or a negative errno.
+ */
+static ssize_t kvs_validate(struct kvs_client *c, struct kvs_req *rq,
+			    char *buf, size_t len)
 {
-	size_t pos = 0;
-	ssize_t n;
+	struct kvs_req chk = { .owner = c };
+	ssize_t first, n;
+	size_t pos;
 
-	while (pos < len) {
-		n = kvs_parse_command(rq, buf + pos, len - pos, NULL);
-		if (n == 0 || n == -EPROTO)
-			return -EINVAL;
-		if (n < 0)
-			return n;
-		pos += n;
+	first = kvs_parse_command(rq, buf, len, NULL);
+	if (first == 0 || first == -EPROTO)
+		return -EINVAL;
+	if (first < 0 || first == len)
+		return first;
+	for (pos = first; pos < len; pos += n) {
 		/* the request's size is the caller's choice */
 		cond_resched();
-		if (fatal_signal_pending(current))
-			return -EINTR;
+		if (fatal_signal_pending(current)) {
+			n = -EINTR;
+			break;
+		}
+		n = kvs_check_command(&chk, buf + pos, len - pos);
+		if (n == 0 || n == -EPROTO)
+			n = -EINVAL;
+		if (n < 0)
+			break;
 	}
-	return 0;
+	kvs_req_free(&chk);
+	return n < 0 ? n : first;
 }
 
 ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
@@ -577,16 +646,18 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 	struct kvs_req rq = { .owner = c };
 	unsigned int cmds = 0;
 	size_t pos = 0;
-	ssize_t n, ret;
+	ssize_t n, ret, parsed = 0;
 	bool queued = false;
 
 	lockdep_assert_held(&c->lock);
 	c->bpop->wait_here = strict;
 	c->bpop->stop = 0;
-	if (strict) {
-		ret = kvs_validate(&rq, buf, len);
-		if (ret)
+	if (strict && len) {
+		parsed = kvs_validate(c, &rq, buf, len);
+		if (parsed < 0) {
+			ret = parsed;
 			goto out;
+		}
 	}
 	while (pos < len && !c->close_after_reply) {
 		if (READ_ONCE(c->closing))
@@ -594,8 +665,14 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 		/* a blocked client's input waits, as in Redis */
 		if (kvs_block_hold_input(c))
 			break;
-		n = kvs_parse_command(&rq, buf + pos, len - pos,
-				      strict ? NULL : &c->qhint);
+		if (parsed) {
+			/* the first command, parsed by kvs_validate() */
+			n = parsed;
+			parsed = 0;
+		} else {
+			n = kvs_parse_command(&rq, buf + pos, len - pos,
+					      strict ? NULL : &c->qhint);
+		}
 		if (n == 0)
 			break;
 		c->qhint.off = 0;

@@ -487,8 +487,7 @@ void config_resetstat_command(struct kvs_client *c)
 	kvs_hot_reset();
 	kvs_stats_reset();
 	/* Redis zeroes the peak and lets the next sample raise it again */
-	atomic64_set(&server.used_memory_peak,
-		     atomic64_read(&server.used_memory));
+	atomic64_set(&server.used_memory_peak, kvs_used_memory());
 	add_reply_ok(c);
 }
 

@@ -45,9 +45,9 @@ u32 kvs_lru_clock(void)
 	return (u32)ktime_get_seconds();
 }
 
-static s64 client_now(const struct kvs_client *c)
+static s64 client_now(struct kvs_client *c)
 {
-	return c && c->now_ms ? c->now_ms : kvs_mstime();
+	return c ? kvs_client_now(c) : kvs_mstime();
 }
 
 /*
@@ -180,7 +180,7 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 	    (!c || !c->cmd || (c->cmd->flags & CMD_WRITE)))
 		kvs_snapshot_before_key(&sh->db[db], hash);
 	de = kvs_dict_find(&sh->db[db], key->ptr, key->len, hash);
-	if (de && kvs_entry_expired(de, client_now(c))) {
+	if (de && de->expire >= 0 && kvs_entry_expired(de, client_now(c))) {
 		expire_entry(c, db, sh, de);
 		de = NULL;
 	}

@@ -38,9 +38,9 @@ bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms)
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_expired);
 
-static s64 client_now(const struct kvs_client *c)
+static s64 client_now(struct kvs_client *c)
 {
-	return c->now_ms ? c->now_ms : kvs_mstime();
+	return kvs_client_now(c);
 }
 
 /* ---------------------------------------------------------- commands */

@@ -176,7 +176,7 @@ static void info_clients(struct info_buf *ib)
 
 static void info_memory(struct info_buf *ib)
 {
-	u64 used = max_t(s64, 0, atomic64_read(&server.used_memory));
+	u64 used = kvs_used_memory();
 	u64 peak = max_t(s64, 0, atomic64_read(&server.used_memory_peak));
 	u64 total = (u64)totalram_pages() << PAGE_SHIFT;
 	u64 maxmem = READ_ONCE(server.cfg.maxmemory);

@@ -224,9 +224,94 @@ void kvs_client_cut(struct kvs_client *c, int err)
 				   EPOLLRDHUP | EPOLLOUT);
 }
 
+/* ------------------------------------------------------- used_memory */
+
+static void kvs_mem_peak(s64 now)
+{
+	s64 peak = atomic64_read(&server.used_memory_peak);
+
+	while (now > peak && !atomic64_try_cmpxchg(&server.used_memory_peak,
+						   &peak, now))
+		;
+}
+
+/**
+ * kvs_mem_flush - move what this CPU held back into server.used_memory
+ * @v: this CPU's mem_pending, at or past KVS_USED_BATCH either way
+ *
+ * Called by kvs_mem_add() with preemption disabled. The peak is raised
+ * here and when INFO sums the CPUs: it can miss a high point by less than
+ * the CPUs' slack, as Redis's sampled peak does.
+ */
+void kvs_mem_flush(s64 v)
+{
+	this_cpu_sub(*server.mem_pending, v);
+	kvs_mem_peak(atomic64_add_return(v, &server.used_memory));
+}
+
+u64 kvs_used_memory(void)
+{
+	s64 sum = atomic64_read(&server.used_memory);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(server.mem_pending, cpu));
+	kvs_mem_peak(sum);
+	return max_t(s64, sum, 0);
+}
+
+/*
+ * Would @more bytes take used_memory past @max? The flushed count is off
+ * by less than KVS_USED_BATCH per CPU; only when that slack could matter
+ * are the CPUs summed, so stored data never passes maxmemory.
+ */
+static bool kvs_mem_passes(u64 max, u64 more)
+{
+	s64 slack = (s64)num_possible_cpus() * KVS_USED_BATCH;
+	s64 approx = atomic64_read(&server.used_memory);
+
+	if (approx + slack + (s64)more <= (s64)max)
+		return false;
+	return kvs_used_memory() + more > max;
+}
+
+/**
+ * kvs_over_maxmemory - is the data set bigger than maxmemory?
+ *
+ * Return: true if maxmemory is set and used_memory is above it.
+ */
+bool kvs_over_maxmemory(void)
+{
+	u64 max = READ_ONCE(server.cfg.maxmemory);
+
+	return max && kvs_mem_passes(max, 0);
+}
+
+/**
+ * kvs_would_pass_maxmemory - would @more bytes of stored data pass maxmemory?
+ * @more: bytes about to be added to used_memory
+ *
+ * For writes that add much more than their arguments (a deep copy, a
+ * SETRANGE far past the end): refused up front rather than found out
+ * after the fact.
+ */
+bool kvs_would_pass_maxmemory(size_t more)
+{
+	u64 max = READ_ONCE(server.cfg.maxmemory);
+
+	return max && (more > S64_MAX / 2 || kvs_mem_passes(max, more));
+}
+
 int kvs_limits_init(void)
 {
-	return percpu_counter_init(&server.clients_mem, 0, GFP_KERNEL);
+	server.mem_pending = alloc_percpu(s64);
+	if (!server.mem_pending)
+		return -ENOMEM;
+	if (percpu_counter_init(&server.clients_mem, 0, GFP_KERNEL)) {
+		free_percpu(server.mem_pending);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Module exit: no client is left, the last dropped chunks are freed. */
@@ -234,6 +319,8 @@ void kvs_limits_exit(void)
 {
 	flush_work(&kvs_drop_work);
 	percpu_counter_destroy(&server.clients_mem);
+	free_percpu(server.mem_pending);
+	server.mem_pending = NULL;
 }
 
 /* ------------------------------------------- client-output-buffer-limit */

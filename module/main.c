@@ -29,18 +29,6 @@ MODULE_PARM_DESC(mode, "Mode of /dev/kvstore (default 0600)");
 
 struct kvs_server server;
 
-/**
- * kvs_over_maxmemory - is the data set bigger than maxmemory?
- *
- * Return: true if maxmemory is set and used_memory is above it.
- */
-bool kvs_over_maxmemory(void)
-{
-	u64 max = READ_ONCE(server.cfg.maxmemory);
-
-	return max && (u64)atomic64_read(&server.used_memory) > max;
-}
-
 static struct miscdevice kvs_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "kvstore",

@@ -395,7 +395,7 @@ static int watch_key(struct kvs_client *c, const struct kvs_arg *key)
 	kvs_shard_lock(sh);
 	/* Redis's WATCH looks, it does not expire the key */
 	de = wk_entry(wk, c->db);
-	wk->expired = de && kvs_entry_expired(de, c->now_ms);
+	wk->expired = de && kvs_entry_expired(de, kvs_client_now(c));
 	wk_insert(wk);
 	kvs_shard_unlock(sh);
 	wk->next = c->watched;
@@ -655,7 +655,7 @@ static bool watched_key_expired(struct kvs_client *c)
 			continue;
 		lockdep_assert_held(&wk_shard(wk)->lock);
 		de = wk_entry(wk, wk->db);
-		if (de && kvs_entry_expired(de, c->now_ms))
+		if (de && kvs_entry_expired(de, kvs_client_now(c)))
 			return true;
 	}
 	return false;

@@ -162,21 +162,6 @@ int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap)
 }
 
 /**
- * kvs_would_pass_maxmemory - would @more bytes of stored data pass maxmemory?
- * @more: bytes about to be added to used_memory
- *
- * For writes that add much more than their arguments (a deep copy, a
- * SETRANGE far past the end): refused up front rather than found out
- * after the fact.
- */
-bool kvs_would_pass_maxmemory(size_t more)
-{
-	u64 max = READ_ONCE(server.cfg.maxmemory);
-
-	return max && (u64)atomic64_read(&server.used_memory) + more > max;
-}
-
-/**
  * kvs_loop_yield - a step of a loop whose length a user chose
  * @i: steps done so far
  *

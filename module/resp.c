@@ -771,7 +771,7 @@ static int kvs_parse_bulk(struct kvs_req *rq, char *buf, size_t len,
 }
 
 static ssize_t kvs_parse_multibulk(struct kvs_req *rq, char *buf, size_t len,
-				   struct kvs_parse_hint *hint)
+				   struct kvs_parse_hint *hint, bool push)
 {
 	size_t pos, nl;
 	s64 ll, count, i;
@@ -808,7 +808,7 @@ static ssize_t kvs_parse_multibulk(struct kvs_req *rq, char *buf, size_t len,
 	count = ll;
 
 	for (i = 0; i < count; i++) {
-		ret = kvs_parse_bulk(rq, buf, len, &pos, true);
+		ret = kvs_parse_bulk(rq, buf, len, &pos, push);
 		if (ret == 0 && hint) {
 			hint->off = pos;
 			hint->left = count - i;
@@ -996,7 +996,29 @@ ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
 	if (len == 0)
 		return 0;
 	if (buf[0] == '*')
-		return kvs_parse_multibulk(rq, buf, len, hint);
+		return kvs_parse_multibulk(rq, buf, len, hint, true);
 	return kvs_parse_inline(rq, buf, len);
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_parse_command);
+
+/**
+ * kvs_check_command - kvs_parse_command() that only checks the framing
+ * @rq: receives the error message; its argv is not filled for RESP
+ *      arrays (an inline command is split, to find unbalanced quotes)
+ * @buf: request bytes (left as they are for RESP arrays)
+ * @len: bytes available
+ *
+ * For a pipeline that must be whole before any of it runs: its commands
+ * are parsed once, when they run, and only scanned here.
+ *
+ * Return: as kvs_parse_command().
+ */
+ssize_t kvs_check_command(struct kvs_req *rq, char *buf, size_t len)
+{
+	rq->argc = 0;
+	if (len == 0)
+		return 0;
+	if (buf[0] == '*')
+		return kvs_parse_multibulk(rq, buf, len, NULL, false);
+	return kvs_parse_inline(rq, buf, len);
+}

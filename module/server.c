@@ -873,7 +873,7 @@ void client_pause_command(struct kvs_client *c)
 	 * Redis 7.0.15 adds the time with no overflow check: a timeout
 	 * near LLONG_MAX wraps to an end in the past, a pause over at once.
 	 */
-	end = ms > 0 ? (s64)((u64)c->now_ms + (u64)ms) : 0;
+	end = ms > 0 ? (s64)((u64)kvs_client_now(c) + (u64)ms) : 0;
 
 	/* a second pause keeps the stronger type and the later end */
 	spin_lock(&pause_lock);

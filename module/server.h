@@ -907,7 +907,13 @@ struct kvs_server {
 	struct kvs_shard *shards;
 	siphash_key_t hash_key;
 
-	atomic64_t used_memory;		/* bytes of stored data */
+	/*
+	 * Bytes of stored data: used_memory plus what each CPU holds back in
+	 * mem_pending (less than KVS_USED_BATCH each way; kvs_used_memory()
+	 * sums them), so that writes on different CPUs share no cache line.
+	 */
+	atomic64_t used_memory;
+	s64 __percpu *mem_pending;
 	struct percpu_counter clients_mem;	/* bytes kept for clients */
 	atomic64_t used_memory_peak;
 	struct kvs_config cfg;
@@ -950,13 +956,24 @@ extern unsigned short kvs_param_mode;
 
 /* ------------------------------------------------------------- memory */
 
+/* What one CPU may hold back from server.used_memory (limits.c). */
+#define KVS_USED_BATCH		(32L << 10)
+
+void kvs_mem_flush(s64 v);
+
 static inline void kvs_mem_add(long delta)
 {
-	s64 now = atomic64_add_return(delta, &server.used_memory);
+	s64 v;
 
-	if (delta > 0 && now > atomic64_read(&server.used_memory_peak))
-		atomic64_set(&server.used_memory_peak, now);
+	preempt_disable();
+	v = this_cpu_add_return(*server.mem_pending, delta);
+	if (unlikely(v >= KVS_USED_BATCH || v <= -KVS_USED_BATCH))
+		kvs_mem_flush(v);
+	preempt_enable();
 }
+
+/* used_memory exactly (a sum over the CPUs): for INFO and near maxmemory */
+u64 kvs_used_memory(void);
 
 /* True if maxmemory is set and used_memory is above it. */
 bool kvs_over_maxmemory(void);
@@ -1143,6 +1160,18 @@ void kvs_dict_free_detached(struct kvs_dict *d);
 /* ------------------------------------------------------------ expire.c */
 
 s64 kvs_mstime(void);
+
+/*
+ * The time of the running command, read when first needed: most commands
+ * touch no expiry, and the clock can cost as much as a GET to read.
+ */
+static inline s64 kvs_client_now(struct kvs_client *c)
+{
+	if (!c->now_ms)
+		c->now_ms = kvs_mstime();
+	return c->now_ms;
+}
+
 bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms);
 int kvs_expire_init(void);
 void kvs_expire_exit(void);
@@ -1230,6 +1259,7 @@ struct kvs_req {
 
 ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
 			  struct kvs_parse_hint *hint);
+ssize_t kvs_check_command(struct kvs_req *rq, char *buf, size_t len);
 void kvs_req_free(struct kvs_req *rq);
 
 /* ------------------------------------------------------------- rand.c */

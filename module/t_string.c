@@ -123,7 +123,7 @@ static int get_expire_ms(struct kvs_client *c, const struct kvs_arg *a,
 	if (seconds)
 		*ms *= 1000;
 	if ((flags & (SET_EX | SET_PX)) &&
-	    check_add_overflow(*ms, c->now_ms, ms))
+	    check_add_overflow(*ms, kvs_client_now(c), ms))
 		goto err_time;
 	if (*ms <= 0)
 		goto err_time;
@@ -344,7 +344,7 @@ void getex_command(struct kvs_client *c)
 	sh = kvs_shard_of(de->hash);
 	/* replicated as DEL, PEXPIREAT or PERSIST, as Redis does */
 	av[1] = c->argv[1];
-	if ((flags & (SET_EXAT | SET_PXAT)) && when <= c->now_ms) {
+	if ((flags & (SET_EXAT | SET_PXAT)) && when <= kvs_client_now(c)) {
 		/* an absolute time already past deletes the key */
 		kvs_db_delete_entry(c->db, sh, de);
 		kvs_signal_modified_key(c, c->db, &c->argv[1]);

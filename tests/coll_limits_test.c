@@ -508,4 +508,38 @@ TEST_F_TIMEOUT(limits, setrange_respects_maxmemory, 300)
 	EXPECT_EQ(0, kvs_int(kvs_cmd(self->fd, "EXISTS n")));
 }
 
+/*
+ * used_memory is counted per CPU, each CPU holding back up to tens of
+ * KiB: near maxmemory the CPUs are summed, so writes much smaller than
+ * that still stop as soon as maxmemory is passed.
+ */
+TEST_F_TIMEOUT(limits, small_writes_stop_at_maxmemory, 300)
+{
+	static const char val[] =
+		"0123456789012345678901234567890123456789012345678901234567890123";
+	const char *r = NULL;
+	long long u1, u2;
+	char maxs[32], key[32];
+	int i;
+
+	ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET k v"));
+	u1 = used_memory(self->fd);
+	snprintf(maxs, sizeof(maxs), "%lld", u1 + 4096);
+	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET", "maxmemory",
+				  maxs, NULL));
+	for (i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "small:%d", i);
+		r = kvs_cmdl(self->fd, "SET", key, val, NULL);
+		if (!r || strcmp(r, OK))
+			break;
+	}
+	EXPECT_REPLY(OOM, r);
+	u2 = used_memory(self->fd);
+	TH_LOG("%d SETs stored, used_memory %lld over maxmemory %lld", i,
+	       u2 - u1 - 4096, u1 + 4096);
+	/* refused once over, and not before: one SET is well under 1 KiB */
+	EXPECT_LT(u1 + 4096, u2);
+	EXPECT_GT(u1 + 4096 + 1024, u2);
+}
+
 TEST_HARNESS_MAIN
