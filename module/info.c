@@ -169,9 +169,9 @@ static void info_clients(struct info_buf *ib)
 		  "connected_clients:%u\r\n"
 		  "cluster_connections:0\r\n"
 		  "blocked_clients:%d\r\n"
-		  "tracking_clients:0\r\n"
+		  "tracking_clients:%d\r\n"
 		  "clients_in_timeout_table:0\r\n", n,
-		  atomic_read(&kvs_nr_blocked));
+		  atomic_read(&kvs_nr_blocked), kvs_tracking_clients());
 }
 
 static void info_memory(struct info_buf *ib)

@@ -96,8 +96,7 @@ static void get_overhead(struct mem_overhead *mh)
 	kvs_clients_mem(&normal, &pubsub);
 	mh->backlog = active ? size : 0;
 	mh->clients = normal + pubsub;
-	mh->total = max_t(s64, 0, atomic64_read(&server.used_memory)) +
-		    mh->clients;
+	mh->total = kvs_used_memory() + mh->clients;
 	mh->peak = max_t(s64, 0, atomic64_read(&server.used_memory_peak));
 	mh->peak = max(mh->peak, mh->total);
 	db_overhead(mh);
@@ -261,8 +260,7 @@ void memory_doctor_command(struct kvs_client *c)
 	const char *s;
 
 	kvs_clients_mem(&normal, &pubsub);
-	total = max_t(s64, 0, atomic64_read(&server.used_memory)) +
-		normal + pubsub;
+	total = kvs_used_memory() + normal + pubsub;
 	peak_mem = max_t(s64, 0, atomic64_read(&server.used_memory_peak));
 	if (total < 5 * 1024 * 1024)
 		s = empty;

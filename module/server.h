@@ -1735,6 +1735,7 @@ void kvs_tracking_invalidate_key(struct kvs_client *c,
 				 const struct kvs_arg *key);
 void kvs_tracking_flush(void);
 void kvs_tracking_release(struct kvs_client *c);
+int kvs_tracking_clients(void);
 void kvs_tracking_info(u64 *keys, u64 *items, u64 *prefixes);
 void kvs_tracking_exit(void);
 int kvs_command_key_ranges(struct kvs_client *c, const struct kvs_command *cmd,

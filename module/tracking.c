@@ -813,6 +813,12 @@ void client_trackinginfo_command(struct kvs_client *c)
 		add_reply_bulk(c, t->prefixes[i]->name, t->prefixes[i]->len);
 }
 
+/* INFO clients' tracking_clients */
+int kvs_tracking_clients(void)
+{
+	return atomic_read(&trk_nr_clients);
+}
+
 /**
  * kvs_tracking_release - the client is closing (or RESET): tracking off
  * @c: the client, off server.clients already when closing
