@@ -95,10 +95,13 @@ int kvs_small_init(void)
 	for (i = 1; i <= KVS_SMALL_CLASSES; i++) {
 		snprintf(small_name[i], sizeof(small_name[i]), "kvstore-%d",
 			 i * KVS_SMALL_STEP);
-		small_cache[i] = kmem_cache_create(small_name[i],
+		/* values are copied to userspace straight from here */
+		small_cache[i] =
+			kmem_cache_create_usercopy(small_name[i],
 						   i * KVS_SMALL_STEP,
-						   KVS_SMALL_STEP,
-						   SLAB_ACCOUNT, NULL);
+						   KVS_SMALL_STEP, SLAB_ACCOUNT,
+						   0, i * KVS_SMALL_STEP,
+						   NULL);
 		if (!small_cache[i]) {
 			kvs_small_exit();
 			return -ENOMEM;
