@@ -272,7 +272,7 @@ static void dataset_key_cb(void *priv, struct kvs_entry *de)
 	err = mix_digest(digest, de->key, de->keylen);
 	if (err)
 		goto fail;
-	if (o->mem > INLINE_VALUE_BYTES && w->ndef < HOLD_DEFERRED) {
+	if (kvs_obj_mem(o) > INLINE_VALUE_BYTES && w->ndef < HOLD_DEFERRED) {
 		struct deferred *d = &w->def[w->ndef++];
 
 		d->o = kvs_obj_get(o);
@@ -281,7 +281,7 @@ static void dataset_key_cb(void *priv, struct kvs_entry *de)
 		return;
 	}
 	/* small, or too many deferred already: now, yielding as it goes */
-	w->bytes += o->mem;
+	w->bytes += kvs_obj_mem(o);
 	err = value_digest(digest, o, expire) ?:
 	      xor_digest(w->acc, digest, DIGEST_LEN);
 	if (err)
@@ -399,7 +399,7 @@ static int key_value_digest(struct kvs_client *c, const struct kvs_arg *key,
 	de = kvs_dict_find(&sh->db[c->db], key->ptr, key->len, hash);
 	if (de) {
 		expire = de->expire != -1;
-		if (de->val->mem > INLINE_VALUE_BYTES)
+		if (kvs_obj_mem(de->val) > INLINE_VALUE_BYTES)
 			o = kvs_obj_get(de->val);
 		else
 			err = value_digest(digest, de->val, expire);

@@ -36,11 +36,13 @@ static inline bool dict_rehashing(const struct kvs_dict *d)
 /*
  * The low bits of a key's hash pick its shard, so every key of a dict
  * shares them; the bucket index must come from the other bits or only
- * 1/nr_shards of the buckets would ever be used.
+ * 1/nr_shards of the buckets would ever be used. Entries keep the low
+ * 32 bits of the hash (4 bytes a key): with 64 shards, 26 bits of bucket
+ * index, more than any table of one shard reaches in practice.
  */
 static inline unsigned long dict_bucket_hash(u64 hash)
 {
-	return (unsigned long)(hash >> server.shard_bits);
+	return (unsigned long)((u32)hash >> server.shard_bits);
 }
 
 static inline unsigned long dict_index(const struct kvs_dict *d, int t,
@@ -97,8 +99,20 @@ static size_t entry_bytes(size_t keylen)
 {
 	struct kvs_entry *de;
 
-	/* +1: keys are NUL-terminated for the convenience of debugging */
-	return struct_size(de, key, size_add(keylen, 1));
+	return struct_size(de, key, keylen);
+}
+
+/* Most keys are short: their entries come from the size classes. */
+static struct kvs_entry *entry_alloc(size_t sz)
+{
+	if (sz <= KVS_SMALL_MAX)
+		return kvs_small_alloc(sz, GFP_KERNEL | __GFP_NOWARN);
+	return kmalloc(sz, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+}
+
+static size_t entry_alloc_size(size_t sz)
+{
+	return sz <= KVS_SMALL_MAX ? kvs_small_size(sz) : kvs_alloc_size(sz);
 }
 
 /**
@@ -115,7 +129,7 @@ struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash)
 	if (len >= U32_MAX)
 		return NULL;
 	sz = entry_bytes(len);
-	de = kmalloc(sz, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	de = entry_alloc(sz);
 	if (!de)
 		return NULL;
 	de->next = NULL;
@@ -126,8 +140,7 @@ struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash)
 	de->lru = 0;
 	de->keylen = len;
 	memcpy(de->key, key, len);
-	de->key[len] = '\0';
-	kvs_mem_add(kvs_alloc_size(sz));
+	kvs_mem_add(entry_alloc_size(sz));
 	return de;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_new);
@@ -138,10 +151,15 @@ EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_new);
  */
 void kvs_entry_free(struct kvs_entry *de)
 {
+	size_t sz = entry_bytes(de->keylen);
+
 	if (de->val)
 		kvs_obj_put(de->val);
-	kvs_mem_add(-(long)kvs_alloc_size(entry_bytes(de->keylen)));
-	kfree(de);
+	kvs_mem_add(-(long)entry_alloc_size(sz));
+	if (sz <= KVS_SMALL_MAX)
+		kvs_small_free(de, sz);
+	else
+		kfree(de);
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_free);
 
@@ -331,8 +349,9 @@ static int volatile_realloc(struct kvs_dict *d, unsigned long cap)
  */
 static void dict_volatile_add(struct kvs_dict *d, struct kvs_entry *de)
 {
-	if (d->nr_volatile == d->volatile_cap &&
-	    volatile_realloc(d, max(d->volatile_cap * 2, VOLATILE_MIN_CAP))) {
+	if (d->nr_volatile >= S32_MAX ||
+	    (d->nr_volatile == d->volatile_cap &&
+	     volatile_realloc(d, max(d->volatile_cap * 2, VOLATILE_MIN_CAP)))) {
 		de->expire_idx = -1;
 		return;
 	}
@@ -395,7 +414,7 @@ EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_remove_expire);
 static bool entry_matches(const struct kvs_entry *de, const void *key,
 			  size_t len, u64 hash)
 {
-	return de->hash == hash && de->keylen == len &&
+	return de->hash == (u32)hash && de->keylen == len &&
 	       !memcmp(de->key, key, len);
 }
 

@@ -97,9 +97,14 @@ static int __init kvs_init(void)
 	kvs_server_init();
 
 	kvs_rand_init();
+	err = kvs_small_init();
+	if (err)
+		return err;
 	server.hot = alloc_percpu(struct kvs_hot_stats);
-	if (!server.hot)
-		return -ENOMEM;
+	if (!server.hot) {
+		err = -ENOMEM;
+		goto err_small;
+	}
 	err = kvs_limits_init();
 	if (err)
 		goto err_hot;
@@ -139,6 +144,8 @@ err_limits:
 	kvs_limits_exit();
 err_hot:
 	free_percpu(server.hot);
+err_small:
+	kvs_small_exit();
 	return err;
 }
 
@@ -156,6 +163,7 @@ static void __exit kvs_exit(void)
 	kvs_stats_exit();
 	kvs_command_exit();
 	free_percpu(server.hot);
+	kvs_small_exit();	/* every key and value is gone */
 }
 
 module_init(kvs_init);

@@ -41,9 +41,76 @@ struct kvs_obj *kvs_obj_new(enum kvs_type type)
 	refcount_set(&o->ref, 1);
 	o->type = type;
 	o->encoding = OBJ_ENCODING_RAW;
+	o->alloc = 0;
 	o->mem = kvs_alloc_size(sizeof(*o));
 	o->ptr = NULL;
 	return o;
+}
+
+/*
+ * A string object with room for @cap bytes: in one allocation with its
+ * header when that fits a size class (@cap is then all the room the
+ * class has), else a kmalloc'd header and a kvmalloc'd buffer. Bytes
+ * are uninitialised; used_memory is not touched yet.
+ */
+static struct kvs_obj *string_alloc(size_t cap, bool zero)
+{
+	size_t sz = sizeof(struct kvs_obj) + cap;
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | (zero ? __GFP_ZERO : 0);
+	struct kvs_obj *o;
+
+	if (sz <= KVS_SMALL_MAX) {
+		o = kvs_small_alloc(sz, gfp);
+		if (!o)
+			return NULL;
+		sz = kvs_small_size(sz);
+		o->alloc = sz / KVS_SMALL_STEP;
+		o->str.ptr = kvs_obj_inline(o);
+		o->str.cap = sz - sizeof(*o);
+	} else {
+		o = kvs_obj_new(OBJ_STRING);
+		if (!o)
+			return NULL;
+		o->str.ptr = kvmalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+				      (zero ? __GFP_ZERO : 0));
+		if (!o->str.ptr) {
+			kfree(o);
+			return NULL;
+		}
+		o->str.cap = cap;
+	}
+	refcount_set(&o->ref, 1);
+	o->type = OBJ_STRING;
+	o->encoding = OBJ_ENCODING_RAW;
+	return o;
+}
+
+static bool string_is_inline(const struct kvs_obj *o)
+{
+	return o->alloc && o->str.ptr == kvs_obj_inline(o);
+}
+
+/**
+ * kvs_obj_mem - bytes @o added to server.used_memory
+ * @o: the object
+ *
+ * A collection keeps the count in @o->mem; a string's follows from its
+ * allocations: the size class of header and inline room, or a kmalloc'd
+ * header, plus the buffer of a string kept outside.
+ */
+size_t kvs_obj_mem(const struct kvs_obj *o)
+{
+	size_t m;
+
+	if (o->type != OBJ_STRING)
+		return o->mem;
+	if (o->alloc)
+		m = o->alloc * KVS_SMALL_STEP;
+	else
+		m = kvs_alloc_size(sizeof(*o));
+	if (!string_is_inline(o))
+		m += kvs_alloc_size(o->str.cap);
+	return m;
 }
 
 /**
@@ -63,18 +130,11 @@ struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap)
 	cap = max(cap, len + 1);
 	if (cap > INT_MAX)
 		return NULL;
-	o = kvs_obj_new(OBJ_STRING);
+	o = string_alloc(cap, true);
 	if (!o)
 		return NULL;
-	o->str.ptr = kvzalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!o->str.ptr) {
-		kfree(o);
-		return NULL;
-	}
 	o->str.len = len;
-	o->str.cap = cap;
-	o->mem += kvs_alloc_size(cap);
-	kvs_mem_add(o->mem);
+	kvs_mem_add(kvs_obj_mem(o));
 	return o;
 }
 
@@ -92,20 +152,13 @@ struct kvs_obj *kvs_obj_new_string(const void *p, size_t len)
 
 	if (len >= INT_MAX)
 		return NULL;
-	o = kvs_obj_new(OBJ_STRING);
+	o = string_alloc(len + 1, false);
 	if (!o)
 		return NULL;
-	o->str.ptr = kvmalloc(len + 1, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!o->str.ptr) {
-		kfree(o);
-		return NULL;
-	}
 	memcpy(o->str.ptr, p, len);
 	o->str.ptr[len] = '\0';
 	o->str.len = len;
-	o->str.cap = len + 1;
-	o->mem += kvs_alloc_size(len + 1);
-	kvs_mem_add(o->mem);
+	kvs_mem_add(kvs_obj_mem(o));
 	kvs_obj_set_encoding(o);
 	return o;
 }
@@ -137,6 +190,7 @@ struct kvs_obj *kvs_obj_from_ll(s64 v)
  */
 int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap)
 {
+	size_t inline_room, old;
 	char *p;
 
 	if (WARN_ON_ONCE(o->type != OBJ_STRING ||
@@ -146,17 +200,27 @@ int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap)
 		return -EINVAL;
 	if (newcap == o->str.cap)
 		return 0;
+	inline_room = o->alloc ? o->alloc * KVS_SMALL_STEP - sizeof(*o) : 0;
+	if (string_is_inline(o) && newcap <= inline_room) {
+		/* the room is there already: no allocation changes */
+		if (newcap > o->str.cap)
+			memset(o->str.ptr + o->str.cap, 0,
+			       newcap - o->str.cap);
+		o->str.cap = newcap;
+		return 0;
+	}
 	p = kvmalloc(newcap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, o->str.ptr, min(o->str.cap, newcap));
 	if (newcap > o->str.cap)
 		memset(p + o->str.cap, 0, newcap - o->str.cap);
-	kvfree(o->str.ptr);
+	/* an inline string keeps its (now unused) room until freed */
+	old = string_is_inline(o) ? 0 : kvs_alloc_size(o->str.cap);
+	if (old)
+		kvfree(o->str.ptr);
 	o->str.ptr = p;
-	kvs_mem_add((long)kvs_alloc_size(newcap) -
-		    (long)kvs_alloc_size(o->str.cap));
-	o->mem = o->mem - kvs_alloc_size(o->str.cap) + kvs_alloc_size(newcap);
+	kvs_mem_add((long)kvs_alloc_size(newcap) - (long)old);
 	o->str.cap = newcap;
 	return 0;
 }
@@ -281,7 +345,7 @@ void kvs_reply_write_error(struct kvs_client *c, int err)
  * one) the value is deep-copied into a new object that replaces the old
  * one in *@slot (the old reference is dropped). The copy is stored data:
  * it is refused when it would take used_memory past maxmemory, judged
- * from o->mem before starting and checked again as it grows (other
+ * from kvs_obj_mem() before starting and checked again as it grows (other
  * copies may run at the same time). A big copy yields as it goes and
  * stops for a fatal signal. Caller holds the shard lock of the key
  * owning @slot; kvs_reply_write_error() replies the failure.
@@ -295,7 +359,7 @@ struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot)
 
 	if (refcount_read(&o->ref) == 1)
 		return o;
-	if (kvs_would_pass_maxmemory(o->mem))
+	if (kvs_would_pass_maxmemory(kvs_obj_mem(o)))
 		return ERR_PTR(-ENOSPC);
 	if (o->type == OBJ_STRING) {
 		n = kvs_obj_new_string_cap(o->str.len, o->str.len + 1);
@@ -405,7 +469,8 @@ void kvs_obj_free(struct kvs_obj *o)
 {
 	switch (o->type) {
 	case OBJ_STRING:
-		kvfree(o->str.ptr);
+		if (!string_is_inline(o))
+			kvfree(o->str.ptr);
 		break;
 	case OBJ_LIST:
 		kvs_list_free(o);
@@ -420,8 +485,11 @@ void kvs_obj_free(struct kvs_obj *o)
 		kvs_hash_free(o);
 		break;
 	}
-	kvs_mem_add(-(long)o->mem);
-	kfree(o);
+	kvs_mem_add(-(long)kvs_obj_mem(o));
+	if (o->alloc)
+		kvs_small_free(o, o->alloc * KVS_SMALL_STEP);
+	else
+		kfree(o);
 }
 
 /**
@@ -439,7 +507,7 @@ void kvs_obj_put(struct kvs_obj *o)
 	if (!o || !refcount_dec_and_test(&o->ref))
 		return;
 	wq = READ_ONCE(server.wq);
-	if (wq && o->mem > READ_ONCE(server.cfg.lazyfree_threshold)) {
+	if (wq && kvs_obj_mem(o) > READ_ONCE(server.cfg.lazyfree_threshold)) {
 		atomic64_inc(&server.lazyfree_pending);
 		if (llist_add(&o->free_node, &server.lazyfree))
 			queue_work(wq, &server.lazyfree_work);

@@ -77,25 +77,61 @@ enum kvs_encoding {
  * to userspace after the shard lock is gone. A value with more than one
  * reference is never modified in place: writers call kvs_obj_unshare().
  *
- * Strings keep their bytes in @ptr (kvmalloc'd, @cap bytes, NUL-terminated
- * at @len for the convenience of number parsing). @mem is what this object
- * added to server.used_memory and must be subtracted when it is freed.
+ * Strings keep their bytes in @ptr (@cap bytes, NUL-terminated at @len
+ * for the convenience of number parsing). A short string is allocated
+ * with its header, its bytes right after it (@ptr == kvs_obj_inline(),
+ * Redis's embstr): one allocation from a size class (alloc.c) instead of
+ * two; @alloc is that allocation's size in KVS_SMALL_STEP units (0: the
+ * header alone came from kmalloc). Longer strings, and strings resized
+ * past their inline room, keep their bytes in a kvmalloc'd buffer.
+ *
+ * @mem is what a collection added to server.used_memory and must be
+ * subtracted when it is freed; a string's is computed from its sizes
+ * (kvs_obj_mem(), which is what every reader uses). @free_node (the
+ * lazyfree queue) shares its place with @str.len, which nothing reads
+ * once the last reference is gone. 32 bytes of header in all.
  */
 struct kvs_obj {
 	refcount_t ref;
 	u8 type;
 	u8 encoding;
-	size_t mem;
+	u8 alloc;
 	union {
 		struct {
 			char *ptr;
 			size_t len;
 			size_t cap;
 		} str;
-		void *ptr;	/* collection types (later) */
+		struct {
+			void *ptr;	/* collection types */
+			struct llist_node free_node;	/* lazyfree queue */
+			size_t mem;	/* collection types */
+		};
 	};
-	struct llist_node free_node;	/* lazyfree queue */
 };
+
+/* The bytes of a string allocated with its header. */
+static inline char *kvs_obj_inline(const struct kvs_obj *o)
+{
+	return (char *)(o + 1);
+}
+
+/* Bytes @o added to server.used_memory (for any type). */
+size_t kvs_obj_mem(const struct kvs_obj *o);
+
+/*
+ * Size classes of stored data (alloc.c): allocations of at most
+ * KVS_SMALL_MAX bytes rounded up to KVS_SMALL_STEP, not to kmalloc's
+ * powers of two. kvs_small_free() takes the size asked for (or any size
+ * of the same class).
+ */
+#define KVS_SMALL_STEP		8
+#define KVS_SMALL_MAX		256
+int kvs_small_init(void);
+void kvs_small_exit(void);
+size_t kvs_small_size(size_t n);
+void *kvs_small_alloc(size_t n, gfp_t gfp);
+void kvs_small_free(void *p, size_t n);
 
 struct kvs_obj *kvs_obj_new_string(const void *p, size_t len);
 struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap);
@@ -186,16 +222,19 @@ size_t kvs_alloc_size(size_t n);
  * One key. Lives in exactly one bucket chain of one dict. @expire is an
  * absolute Unix time in ms, or -1. @expire_idx is the entry's slot in the
  * dict's array of volatile keys (for O(1) random sampling by the active
- * expire cycle), or -1.
+ * expire cycle), or -1. @hash is the low 32 bits of kvs_hash_key(): the
+ * shard bits and the bucket index come from them (dict.c). The key's
+ * bytes are not NUL-terminated. The entry is allocated from a size class
+ * (alloc.c) up to KVS_SMALL_MAX bytes, so a 16-byte key takes 56 bytes.
  */
 struct kvs_entry {
 	struct kvs_entry *next;
 	struct kvs_obj *val;
 	s64 expire;
-	long expire_idx;
-	u64 hash;
+	u32 hash;
 	u32 lru;		/* LRU clock (seconds), for OBJECT IDLETIME/eviction */
 	u32 keylen;
+	s32 expire_idx;
 	char key[];
 };
 

@@ -170,7 +170,7 @@ static void snap_dump_chain(struct kvs_snap_reader *s, struct kvs_entry *de,
 		it->db = db;
 		it->keylen = de->keylen;
 		memcpy(it->key, de->key, de->keylen);
-		it->charge = kvs_alloc_size(sz) + (writer ? de->val->mem : 0);
+		it->charge = kvs_alloc_size(sz) + (writer ? kvs_obj_mem(de->val) : 0);
 		mem += it->charge;
 		list_add_tail(&it->node, &batch);
 	}
