@@ -115,6 +115,12 @@ static size_t entry_alloc_size(size_t sz)
 	return sz <= KVS_SMALL_MAX ? kvs_small_size(sz) : kvs_alloc_size(sz);
 }
 
+/* What @de's own allocation takes (MEMORY USAGE, eviction's accounting). */
+size_t kvs_entry_mem(const struct kvs_entry *de)
+{
+	return entry_alloc_size(entry_bytes(de->keylen));
+}
+
 /**
  * kvs_entry_new - allocate an entry for @key (no value, no TTL)
  * @key: key bytes

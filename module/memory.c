@@ -2,7 +2,7 @@
 /*
  * MEMORY USAGE, STATS, DOCTOR, MALLOC-STATS, PURGE and HELP, in Redis
  * 7.0's reply shapes, from the module's own accounting: every stored
- * value keeps in obj->mem what it added to used_memory, every key entry
+ * value's kvs_obj_mem() is what it added to used_memory, every key entry
  * is one allocation (dict.c), and clients are charged what is kept for
  * them (limits.c). The kernel's slab allocator has no statistics or
  * dirty pages of ours to report or purge.
@@ -15,8 +15,8 @@
 #include "server.h"
 
 /*
- * A key's bytes: its entry (dict.c allocates the struct and the key with
- * a NUL in one piece), its bucket slot and its value. The accounting is
+ * A key's bytes: its entry (the struct and the key in one piece from a
+ * size class), its bucket slot and its value. The accounting is
  * exact, so SAMPLES is checked but sampling is never needed.
  */
 void memory_usage_command(struct kvs_client *c)
@@ -47,8 +47,8 @@ void memory_usage_command(struct kvs_client *c)
 		add_reply_null(c);
 		return;
 	}
-	bytes = kvs_alloc_size(struct_size(de, key, de->keylen + 1));
-	bytes += sizeof(struct kvs_entry *) + de->val->mem;
+	bytes = kvs_entry_mem(de) + sizeof(struct kvs_entry *) +
+		kvs_obj_mem(de->val);
 	add_reply_ll(c, bytes);
 }
 

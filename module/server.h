@@ -238,6 +238,9 @@ struct kvs_entry {
 	char key[];
 };
 
+/* What an entry's own allocation takes (dict.c) */
+size_t kvs_entry_mem(const struct kvs_entry *de);
+
 /*
  * A chained hash table with Redis's incremental rehash: two tables, a
  * rehash index, and a step of rehash work per lookup. Bucket index is
