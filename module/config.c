@@ -460,8 +460,12 @@ void config_set_command(struct kvs_client *c)
 		apply_value(p, &v);
 	}
 	mutex_unlock(&config_lock);
-	/* Redis's updateMaxmemory() evicts at once (no lock held here) */
-	kvs_evict();
+	/*
+	 * Redis's updateMaxmemory() evicts at once. Not inside EXEC, which
+	 * holds shard locks; the next write evicts then.
+	 */
+	if (!(c->mflags & KVS_CLIENT_MULTI))
+		kvs_evict();
 	add_reply_ok(c);
 	return;
 

@@ -376,6 +376,45 @@ TEST_F(ev, object_freq_and_idletime)
 	EXPECT_REPLY("$-1\r\n", kvs_cmd(self->fd, "OBJECT FREQ nokey"));
 }
 
+/* Writers on every shard at once, each evicting for itself. */
+TEST_F(ev, concurrent_writers)
+{
+	int nproc = 4, per = 400, p, status, bad = 0;
+	long long ev0;
+
+	budget(self->fd, 100);
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	ev0 = info_field(self->fd, "evicted_keys");
+	for (p = 0; p < nproc; p++) {
+		if (fork() == 0) {
+			int fd = open(KVS_DEV, O_RDWR), i, fails = 0;
+			char k[32];
+
+			for (i = 0; i < per; i++) {
+				static char v[VSIZE + 1];
+				const char *r;
+
+				if (!v[0])
+					memset(v, 'w', VSIZE);
+				snprintf(k, sizeof(k), "w%d:%d", p, i);
+				r = kvs_cmdl(fd, "SET", k, v, NULL);
+				fails += !r || strcmp(r, OK);
+			}
+			_exit(fails ? 1 : 0);
+		}
+	}
+	for (p = 0; p < nproc; p++) {
+		wait(&status);
+		bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_GE(120, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+	EXPECT_LE(nproc * per - 120,
+		  info_field(self->fd, "evicted_keys") - ev0);
+	EXPECT_GE(info_field(self->fd, "maxmemory") + VSIZE * 4 * nproc,
+		  info_field(self->fd, "used_memory"));
+}
+
 /* Kernel memory pressure: drop_caches runs the shrinker, which evicts. */
 TEST_F(ev, shrinker_gives_memory_back)
 {
