@@ -376,6 +376,26 @@ TEST_F(ev, object_freq_and_idletime)
 	EXPECT_REPLY("$-1\r\n", kvs_cmd(self->fd, "OBJECT FREQ nokey"));
 }
 
+/* CONFIG SET inside EXEC (which holds shard locks) does not evict there. */
+TEST_F(ev, config_set_in_exec)
+{
+	char cmd[64];
+
+	budget(self->fd, 20);
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	fill(self->fd, "k%d", 0, 15);
+	snprintf(cmd, sizeof(cmd), "CONFIG SET maxmemory %lld",
+		 info_field(self->fd, "used_memory") / 2);
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET k1"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, cmd));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET k2"));
+	EXPECT_REPLY_PREFIX("*3\r\n", kvs_cmd(self->fd, "EXEC"));
+	/* the next write evicts */
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET x y"));
+	EXPECT_GT(15, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+}
+
 /* Writers on every shard at once, each evicting for itself. */
 TEST_F(ev, concurrent_writers)
 {
