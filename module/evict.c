@@ -502,6 +502,7 @@ static void shrink_work_fn(struct work_struct *w)
 	while (done < want && policy != KVS_MAXMEMORY_NOEVICTION) {
 		if (!evict_one(policy))
 			break;
+		atomic64_inc(&shrinker_evicted);
 		done++;
 		if (done % SHRINK_KEYS_PER_HOLD == 0) {
 			kvs_notify_flush(NULL);
@@ -509,7 +510,6 @@ static void shrink_work_fn(struct work_struct *w)
 		}
 	}
 	kvs_notify_flush(NULL);
-	atomic64_add(done, &shrinker_evicted);
 }
 
 static DECLARE_WORK(shrink_work, shrink_work_fn);
