@@ -247,9 +247,12 @@ TEST_F(ev, volatile_policies_spare_persistent_keys)
 		EXPECT_GT(200, i) TH_LOG("%s: never -OOM", pol[p]);
 		EXPECT_EQ(0, count(self->fd, "vol%d", 0, 30))
 			TH_LOG("%s", pol[p]);
+		/*
+		 * The refused write left nothing. (No second SET is sure to
+		 * be refused: the expire cycle may shrink a hash table and
+		 * bring used_memory back under maxmemory meanwhile.)
+		 */
 		EXPECT_REPLY(":0\r\n", kvs_cmdf(self->fd, "EXISTS over%d", i));
-		EXPECT_REPLY(OOM, kvs_cmd(self->fd, "SET x y"));
-		EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "EXISTS x"));
 		/* a read still works */
 		EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "EXISTS keep0"));
 	}
