@@ -561,8 +561,9 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 		add_reply_errorf(c, kvs_noperm_fmt, kvs_command_name(cmd));
 		goto reject;
 	}
+	/* performEvictions(): the policy frees memory, or the command goes */
 	if (((cmd->flags & CMD_DENYOOM) || kvs_multi_denyoom(c, cmd)) &&
-	    kvs_over_maxmemory()) {
+	    kvs_over_maxmemory() && kvs_evict()) {
 		atomic64_inc(&server.stat.rejected_calls);
 		kvs_stats_reject(c);
 		kvs_multi_reject(c, kvs_oom_msg);

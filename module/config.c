@@ -73,6 +73,10 @@ static const struct cfg_param params[] = {
 	MEMORY("maxmemory", maxmemory, 0, U64_MAX),
 	{ .name = "maxmemory-policy", .type = CFG_POLICY },
 	INTEGER("maxmemory-samples", maxmemory_samples, 1, INT_MAX),
+	INTEGER("maxmemory-eviction-tenacity", maxmemory_eviction_tenacity,
+		0, 100),
+	INTEGER("lfu-log-factor", lfu_log_factor, 0, INT_MAX),
+	INTEGER("lfu-decay-time", lfu_decay_time, 0, INT_MAX),
 	MEMORY("proto-max-bulk-len", proto_max_bulk_len, 1024 * 1024, S64_MAX),
 	MEMORY("client-query-buffer-limit", client_query_buffer_limit,
 	       1024 * 1024, S64_MAX),
@@ -138,12 +142,6 @@ static const struct {
 	{ "noeviction", KVS_MAXMEMORY_NOEVICTION },
 };
 
-/*
- * Policies CONFIG SET accepts. Only noeviction until evict.c lands; the
- * eviction code adds its policies here.
- */
-#define SUPPORTED_POLICIES	BIT(KVS_MAXMEMORY_NOEVICTION)
-
 /**
  * kvs_maxmemory_policy_name - Redis's name of a maxmemory policy
  * @policy: an enum kvs_maxmemory_policy value
@@ -158,6 +156,17 @@ const char *kvs_maxmemory_policy_name(int policy)
 		if (policies[i].policy == policy)
 			return policies[i].name;
 	return "noeviction";
+}
+
+/* The policy named @name (module parameter), or -1. */
+int kvs_maxmemory_policy_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++)
+		if (!strcmp(name, policies[i].name))
+			return policies[i].policy;
+	return -1;
 }
 
 static const struct cfg_param *lookup_param(const struct kvs_arg *a)
@@ -335,8 +344,6 @@ static const char *parse_value(const struct cfg_param *p,
 					       i ? ", " : "", policies[i].name);
 			return why;
 		}
-		if (!(SUPPORTED_POLICIES & BIT(policies[i].policy)))
-			return "only noeviction is supported (kvstore.ko has no eviction yet)";
 		v->i = policies[i].policy;
 		return NULL;
 	case CFG_FIXED:
@@ -466,6 +473,12 @@ void config_set_command(struct kvs_client *c)
 		apply_value(p, &v);
 	}
 	mutex_unlock(&config_lock);
+	/*
+	 * Redis's updateMaxmemory() evicts at once. Not inside EXEC, which
+	 * holds shard locks; the next write evicts then.
+	 */
+	if (!(c->mflags & KVS_CLIENT_MULTI))
+		kvs_evict();
 	add_reply_ok(c);
 	return;
 

@@ -40,9 +40,10 @@ struct kvs_shard *kvs_key_shard(const struct kvs_arg *key)
 	return kvs_shard_of(kvs_arg_hash(key));
 }
 
+/* Redis's LRU_CLOCK(): Unix seconds in 24 bits. */
 u32 kvs_lru_clock(void)
 {
-	return (u32)ktime_get_seconds();
+	return (u32)ktime_get_real_seconds() & ((1U << 24) - 1);
 }
 
 static s64 client_now(struct kvs_client *c)
@@ -186,7 +187,7 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 	}
 	if (de) {
 		if (!(flags & KVS_LOOKUP_NOTOUCH))
-			de->lru = kvs_lru_clock();
+			kvs_entry_touch(de);
 		if (!(flags & KVS_LOOKUP_NOSTATS))
 			kvs_stat_inc(KVS_STAT_KEYSPACE_HITS);
 	} else if (!(flags & KVS_LOOKUP_NOSTATS)) {
@@ -232,7 +233,7 @@ static int kvs_db_link(struct kvs_client *c, int db,
 
 	lockdep_assert_held(&sh->lock);
 	de->val = val;
-	de->lru = kvs_lru_clock();
+	kvs_entry_lru_set(de, kvs_lru_initial());
 	if (kvs_dict_insert(&sh->db[db], de))
 		return -ENOMEM;
 	kvs_notify(c, KVS_NOTIFY_NEW, "new", key, db);
@@ -306,7 +307,9 @@ void kvs_db_overwrite(struct kvs_client *c, int db, struct kvs_entry *de,
 
 	lockdep_assert_held(&sh->lock);
 	de->val = val;
-	de->lru = kvs_lru_clock();
+	/* Redis's dbSetValue: an LFU counter survives the new value */
+	if (!kvs_policy_lfu())
+		kvs_entry_lru_set(de, kvs_lru_clock());
 	if (!keepttl)
 		kvs_dict_remove_expire(&sh->db[db], de);
 	kvs_obj_put(old);
@@ -583,7 +586,7 @@ static bool store_key(struct kvs_client *c, int db, const struct kvs_arg *key,
 	}
 	if (expire != -1)
 		kvs_set_expire(sh, db, dst, expire);
-	dst->lru = lru;
+	kvs_entry_lru_set(dst, lru);
 	return true;
 }
 
@@ -611,7 +614,7 @@ static void rename_generic(struct kvs_client *c, bool nx)
 		return;
 	}
 	if (!store_key(c, c->db, to, dst, kvs_obj_get(src->val), src->expire,
-		       src->lru)) {
+		       kvs_entry_lru_get(src))) {
 		reply_oom(c);
 		return;
 	}
@@ -673,7 +676,7 @@ void copy_command(struct kvs_client *c)
 	}
 	/* shared by reference: writers unshare before changing a value */
 	if (!store_key(c, dbid, to, dst, kvs_obj_get(src->val), src->expire,
-		       kvs_lru_clock())) {
+		       kvs_lru_initial())) {
 		reply_oom(c);
 		return;
 	}
@@ -705,7 +708,7 @@ void move_command(struct kvs_client *c)
 	}
 	/* same key, so same shard: the dispatcher's lock covers both dbs */
 	if (!store_key(c, dbid, key, NULL, kvs_obj_get(src->val), src->expire,
-		       src->lru)) {
+		       kvs_entry_lru_get(src))) {
 		reply_oom(c);
 		return;
 	}
@@ -1401,21 +1404,8 @@ static struct kvs_entry *object_lookup(struct kvs_client *c)
 	return de;
 }
 
-static bool lfu_policy(void)
-{
-	int p = READ_ONCE(server.cfg.maxmemory_policy);
-
-	return p == KVS_MAXMEMORY_VOLATILE_LFU ||
-	       p == KVS_MAXMEMORY_ALLKEYS_LFU;
-}
-
-static bool lru_policy(void)
-{
-	int p = READ_ONCE(server.cfg.maxmemory_policy);
-
-	return p == KVS_MAXMEMORY_VOLATILE_LRU ||
-	       p == KVS_MAXMEMORY_ALLKEYS_LRU;
-}
+#define lfu_policy	kvs_policy_lfu
+#define lru_policy	kvs_policy_lru
 
 void object_encoding_command(struct kvs_client *c)
 {
@@ -1460,7 +1450,7 @@ void object_idletime_command(struct kvs_client *c)
 				"ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
 		return;
 	}
-	add_reply_ll(c, (u32)(kvs_lru_clock() - de->lru));
+	add_reply_ll(c, div_u64(kvs_entry_idle_ms(de), 1000));
 }
 
 void object_freq_command(struct kvs_client *c)
@@ -1469,9 +1459,12 @@ void object_freq_command(struct kvs_client *c)
 
 	if (!de)
 		return;
-	/* LFU counters arrive with evict.c; until then none is tracked */
-	add_reply_error(c,
-			"ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+	if (!lfu_policy()) {
+		add_reply_error(c,
+				"ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+		return;
+	}
+	add_reply_ll(c, kvs_lfu_freq(de));
 }
 
 void object_help_command(struct kvs_client *c)

@@ -182,7 +182,9 @@ static void info_memory(struct info_buf *ib)
 	u64 maxmem = READ_ONCE(server.cfg.maxmemory);
 	char h_used[32], h_peak[32], h_total[32], h_max[32];
 	u64 cnormal, cpubsub;
+	struct kvs_evict_info ei;
 
+	kvs_evict_info(&ei);
 	kvs_clients_mem(&cnormal, &cpubsub);
 	if (peak < used)
 		peak = used;
@@ -201,17 +203,21 @@ static void info_memory(struct info_buf *ib)
 		  "maxmemory:%llu\r\n"
 		  "maxmemory_human:%s\r\n"
 		  "maxmemory_policy:%s\r\n"
+		  "mem_not_counted_for_evict:0\r\n"
 		  "mem_clients_slaves:0\r\n"
 		  "mem_clients_normal:%llu\r\n"
 		  "mem_clients_pubsub:%llu\r\n"
 		  "maxmemory_clients:%llu\r\n"
 		  "lazyfree_pending_objects:%lld\r\n"
-		  "lazyfreed_objects:%lld\r\n",
+		  "lazyfreed_objects:%lld\r\n"
+		  "kvstore_shrinker_scans:%llu\r\n"
+		  "kvstore_shrinker_evicted_keys:%llu\r\n",
 		  used, h_used, peak, h_peak, total, h_total, maxmem, h_max,
 		  kvs_maxmemory_policy_name(READ_ONCE(server.cfg.maxmemory_policy)),
 		  cnormal, cpubsub, READ_ONCE(server.cfg.maxmemory_clients),
 		  (long long)atomic64_read(&server.lazyfree_pending),
-		  (long long)atomic64_read(&server.stat.lazyfreed_objects));
+		  (long long)atomic64_read(&server.stat.lazyfreed_objects),
+		  ei.shrinker_scans, ei.shrinker_evicted_keys);
 }
 
 /*
@@ -307,7 +313,9 @@ static void info_stats(struct info_buf *ib)
 	s64 stale = atomic64_read(&st->expired_stale_perc);
 	unsigned long channels, patterns;
 	u64 tkeys, titems, tprefixes;
+	struct kvs_evict_info ei;
 
+	kvs_evict_info(&ei);
 	if (stale < 0)
 		stale = 0;
 	kvs_pubsub_counts(&channels, &patterns);
@@ -320,8 +328,10 @@ static void info_stats(struct info_buf *ib)
 		  "rejected_connections:0\r\n"
 		  "expired_keys:%lld\r\n"
 		  "expired_stale_perc:%lld.%02lld\r\n"
-		  "evicted_keys:0\r\n"
+		  "evicted_keys:%llu\r\n"
 		  "evicted_clients:%lld\r\n"
+		  "total_eviction_exceeded_time:%llu\r\n"
+		  "current_eviction_exceeded_time:%llu\r\n"
 		  "client_output_buffer_limit_disconnections:%lld\r\n"
 		  "keyspace_hits:%lld\r\n"
 		  "keyspace_misses:%lld\r\n"
@@ -335,7 +345,9 @@ static void info_stats(struct info_buf *ib)
 		  (long long)kvs_stat_read(KVS_STAT_NET_OUTPUT_BYTES),
 		  (long long)atomic64_read(&st->expiredkeys),
 		  (long long)stale / 100, (long long)stale % 100,
+		  ei.evicted_keys,
 		  (long long)atomic64_read(&st->evicted_clients),
+		  ei.exceeded_total_ms, ei.exceeded_current_ms,
 		  (long long)atomic64_read(&st->obuf_cut_clients),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_HITS),
 		  (long long)kvs_stat_read(KVS_STAT_KEYSPACE_MISSES),

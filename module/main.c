@@ -23,6 +23,11 @@ module_param_named(maxmemory, kvs_param_maxmemory, ulong, 0444);
 MODULE_PARM_DESC(maxmemory,
 		 "Bytes of data to store at most (default 0: a quarter of RAM)");
 
+static char *kvs_param_policy = "noeviction";
+module_param_named(maxmemory_policy, kvs_param_policy, charp, 0444);
+MODULE_PARM_DESC(maxmemory_policy,
+		 "Redis's maxmemory-policy (default noeviction)");
+
 unsigned short kvs_param_mode = 0600;
 module_param_named(mode, kvs_param_mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "Mode of /dev/kvstore (default 0600)");
@@ -68,6 +73,9 @@ static void kvs_server_init(void)
 	cfg->lazyfree_lazy_user_flush = false;
 	cfg->maxmemory_samples = 5;
 	cfg->tracking_table_max_keys = 1000000;
+	cfg->maxmemory_eviction_tenacity = 10;
+	cfg->lfu_log_factor = 10;
+	cfg->lfu_decay_time = 1;
 	cfg->hll_sparse_max_bytes = 3000;
 	/*
 	 * redis-server's built-in defaults (what it runs with when no
@@ -95,6 +103,12 @@ static int __init kvs_init(void)
 		return -EINVAL;
 	}
 	kvs_server_init();
+	server.cfg.maxmemory_policy = kvs_maxmemory_policy_parse(kvs_param_policy);
+	if (server.cfg.maxmemory_policy < 0) {
+		pr_err("kvstore: maxmemory_policy=%s: unknown policy\n",
+		       kvs_param_policy);
+		return -EINVAL;
+	}
 
 	kvs_rand_init();
 	err = kvs_small_init();
@@ -123,14 +137,19 @@ static int __init kvs_init(void)
 	err = kvs_expire_init();
 	if (err)
 		goto err_db;
+	err = kvs_evict_init();
+	if (err)
+		goto err_expire;
 	kvs_misc.mode = kvs_param_mode;
 	err = misc_register(&kvs_misc);
 	if (err)
-		goto err_expire;
+		goto err_evict;
 	pr_info("kvstore: /dev/kvstore ready, %u shards, maxmemory %llu\n",
 		server.nr_shards, server.cfg.maxmemory);
 	return 0;
 
+err_evict:
+	kvs_evict_exit();
 err_expire:
 	kvs_expire_exit();
 err_db:
@@ -157,6 +176,7 @@ static void __exit kvs_exit(void)
 	kvs_tracking_exit();
 	/* before lazyfree: the last dropped replies may hold values */
 	kvs_limits_exit();
+	kvs_evict_exit();
 	kvs_expire_exit();
 	kvs_db_exit();
 	kvs_lazyfree_exit();

@@ -242,6 +242,22 @@ struct kvs_entry {
 size_t kvs_entry_mem(const struct kvs_entry *de);
 
 /*
+ * The only accessors of @lru (Redis's robj.lru: 24 bits, an LRU clock in
+ * seconds or LFU minutes << 8 | counter). Reads update it under the
+ * shard lock they already hold; a plain 32-bit store is all Redis's
+ * approximation needs.
+ */
+static inline u32 kvs_entry_lru_get(const struct kvs_entry *de)
+{
+	return READ_ONCE(de->lru);
+}
+
+static inline void kvs_entry_lru_set(struct kvs_entry *de, u32 v)
+{
+	WRITE_ONCE(de->lru, v);
+}
+
+/*
  * A chained hash table with Redis's incremental rehash: two tables, a
  * rehash index, and a step of rehash work per lookup. Bucket index is
  * hash & (size - 1); SCAN walks buckets in reverse-binary order. A later
@@ -856,6 +872,9 @@ struct kvs_config {
 	bool lazyfree_lazy_user_del;
 	bool lazyfree_lazy_user_flush;
 	u32 maxmemory_samples;
+	int maxmemory_eviction_tenacity;	/* 0..100, default 10 */
+	int lfu_log_factor;		/* default 10 */
+	int lfu_decay_time;		/* minutes, default 1 */
 	u64 hll_sparse_max_bytes;	/* sparse HLL promotion size, default 3000 */
 	u64 maxmemory_clients;		/* all clients' memory, 0: no limit */
 	u64 snapshot_max_memory;	/* a snapshot's queue, 0: no limit */
@@ -1067,6 +1086,32 @@ struct kvs_entry *kvs_lookup_flags(struct kvs_client *c, int db,
 				   unsigned int flags);
 /* LRU clock in seconds (entry->lru, OBJECT IDLETIME, eviction). */
 u32 kvs_lru_clock(void);
+
+/*
+ * evict.c: maxmemory policies (Redis's evict.c) and the shrinker.
+ * kvs_evict() runs with no shard lock held, before a command that may
+ * use memory: 0 (under maxmemory, or out of time for this call) or
+ * -ENOSPC (nothing left to evict: Redis's -OOM).
+ */
+int kvs_evict(void);
+bool kvs_policy_lfu(void);
+bool kvs_policy_lru(void);
+u32 kvs_lru_initial(void);		/* a new key's @lru */
+void kvs_entry_touch(struct kvs_entry *de);	/* an access */
+u32 kvs_lfu_freq(const struct kvs_entry *de);	/* OBJECT FREQ */
+u64 kvs_entry_idle_ms(const struct kvs_entry *de);	/* OBJECT IDLETIME */
+int kvs_evict_init(void);
+void kvs_evict_exit(void);
+struct kvs_evict_info {
+	u64 evicted_keys;
+	u64 exceeded_total_ms;
+	u64 exceeded_current_ms;
+	u64 shrinker_scans;
+	u64 shrinker_evicted_keys;
+};
+
+void kvs_evict_info(struct kvs_evict_info *ei);
+
 /* Adds a key that must not exist; takes over @val's reference. */
 struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
 			     const struct kvs_arg *key, struct kvs_obj *val);
@@ -1411,6 +1456,7 @@ void kvs_gen_info(struct kvs_client *c, const char *section);
 /* ------------------------------------------------- config.c, server.c */
 
 const char *kvs_maxmemory_policy_name(int policy);
+int kvs_maxmemory_policy_parse(const char *name);
 /* Reply a HELP text (lines NULL-terminated) in Redis's format. */
 void kvs_add_reply_help(struct kvs_client *c, const char *const *help);
 

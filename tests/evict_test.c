@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Eviction (module/evict.c): every maxmemory-policy filled past maxmemory
+ * with a known access pattern, checking which keys survive the way
+ * Redis's approximation keeps them (hot keys under LRU/LFU, only volatile
+ * keys under volatile-*, shortest TTL first under volatile-ttl); Redis's
+ * -OOM when nothing can go; "evicted" events, WATCH, the write feed's DEL
+ * and INFO; OBJECT FREQ against Redis's counter for known access counts;
+ * the shrinker (drop_caches runs it).
+ *
+ * The samples are random, so survival checks leave Redis's own margin:
+ * they fail for a policy that picks keys at random (a third of the hot
+ * keys would go), not for one unlucky sample.
+ */
+#include "kvs_test.h"
+#include "kvs_harness.h"
+
+#define OK "+OK\r\n"
+#define OOM "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+#define VSIZE 300
+
+FIXTURE(ev) {
+	int fd;
+	char maxmemory[64];
+};
+
+static long long info_field(int fd, const char *name)
+{
+	const char *r = kvs_cmd(fd, "INFO everything");
+	char key[128];
+	const char *p;
+
+	if (!r)
+		return -1;
+	snprintf(key, sizeof(key), "\r\n%s:", name);
+	p = strstr(r, key);
+	if (!p)
+		return -1;
+	return strtoll(p + strlen(key), NULL, 10);
+}
+
+static void cfg(int fd, const char *name, const char *val)
+{
+	kvs_cmdl(fd, "CONFIG", "SET", name, val, NULL);
+}
+
+FIXTURE_SETUP(ev)
+{
+	const char *r, *p;
+
+	KVS_FIXTURE_SETUP(self);
+	/* *2 $9 maxmemory $N value */
+	r = kvs_cmd(self->fd, "CONFIG GET maxmemory");
+	ASSERT_NE(NULL, r);
+	p = strstr(r, "maxmemory\r\n$");
+	ASSERT_NE(NULL, p);
+	p = strchr(p + 11, '\n') + 1;
+	snprintf(self->maxmemory, sizeof(self->maxmemory), "%.*s",
+		 (int)strcspn(p, "\r"), p);
+}
+
+FIXTURE_TEARDOWN(ev)
+{
+	if (self->fd < 0)
+		return;
+	cfg(self->fd, "maxmemory-policy", "noeviction");
+	cfg(self->fd, "maxmemory", self->maxmemory);
+	cfg(self->fd, "maxmemory-samples", "5");
+	cfg(self->fd, "maxmemory-eviction-tenacity", "10");
+	cfg(self->fd, "lfu-log-factor", "10");
+	cfg(self->fd, "lfu-decay-time", "1");
+	kvs_cmd(self->fd, "FLUSHALL");
+	close(self->fd);
+}
+
+static void set_val(int fd, const char *key)
+{
+	static char v[VSIZE + 1];
+
+	if (!v[0])
+		memset(v, 'v', VSIZE);
+	kvs_cmdl(fd, "SET", key, v, NULL);
+}
+
+/*
+ * maxmemory for about @n keys of VSIZE bytes more than now: the cost of a
+ * key is measured on 32 of them.
+ */
+static void budget(int fd, int n)
+{
+	long long base, per;
+	char k[32];
+	int i;
+
+	kvs_cmd(fd, "FLUSHALL");
+	base = info_field(fd, "used_memory");
+	for (i = 0; i < 32; i++) {
+		snprintf(k, sizeof(k), "probe%d", i);
+		set_val(fd, k);
+	}
+	per = (info_field(fd, "used_memory") - base) / 32;
+	kvs_cmd(fd, "FLUSHALL");
+	kvs_cmdf(fd, "CONFIG SET maxmemory %lld",
+		 info_field(fd, "used_memory") + per * n);
+}
+
+static int exists(int fd, const char *fmt, int i)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), fmt, i);
+	return kvs_int(kvs_cmdl(fd, "EXISTS", k, NULL)) == 1;
+}
+
+static int count(int fd, const char *fmt, int from, int to)
+{
+	int n = 0, i;
+
+	for (i = from; i < to; i++)
+		n += exists(fd, fmt, i);
+	return n;
+}
+
+static void fill(int fd, const char *fmt, int from, int to)
+{
+	char k[32];
+	int i;
+
+	for (i = from; i < to; i++) {
+		snprintf(k, sizeof(k), fmt, i);
+		set_val(fd, k);
+	}
+}
+
+TEST_F(ev, config_defaults_and_policies)
+{
+	static const char *const pol[] = {
+		"volatile-lru", "volatile-lfu", "volatile-random",
+		"volatile-ttl", "allkeys-lru", "allkeys-lfu",
+		"allkeys-random", "noeviction",
+	};
+	char want[128];
+	unsigned int i;
+
+	EXPECT_REPLY("*2\r\n$17\r\nmaxmemory-samples\r\n$1\r\n5\r\n",
+		     kvs_cmd(self->fd, "CONFIG GET maxmemory-samples"));
+	EXPECT_REPLY("*2\r\n$27\r\nmaxmemory-eviction-tenacity\r\n$2\r\n10\r\n",
+		     kvs_cmd(self->fd, "CONFIG GET maxmemory-eviction-tenacity"));
+	EXPECT_REPLY("*2\r\n$14\r\nlfu-log-factor\r\n$2\r\n10\r\n",
+		     kvs_cmd(self->fd, "CONFIG GET lfu-log-factor"));
+	EXPECT_REPLY("*2\r\n$14\r\nlfu-decay-time\r\n$1\r\n1\r\n",
+		     kvs_cmd(self->fd, "CONFIG GET lfu-decay-time"));
+	EXPECT_REPLY("-ERR CONFIG SET failed (possibly related to argument 'maxmemory-eviction-tenacity') - argument must be between 0 and 100 inclusive\r\n",
+		     kvs_cmd(self->fd, "CONFIG SET maxmemory-eviction-tenacity 101"));
+	for (i = 0; i < sizeof(pol) / sizeof(pol[0]); i++) {
+		EXPECT_REPLY(OK, kvs_cmdf(self->fd,
+					  "CONFIG SET maxmemory-policy %s",
+					  pol[i]));
+		snprintf(want, sizeof(want),
+			 "*2\r\n$16\r\nmaxmemory-policy\r\n$%zu\r\n%s\r\n",
+			 strlen(pol[i]), pol[i]);
+		EXPECT_REPLY(want, kvs_cmd(self->fd,
+					   "CONFIG GET maxmemory-policy"));
+	}
+	EXPECT_NE(-1, info_field(self->fd, "evicted_keys"));
+	EXPECT_NE(-1, info_field(self->fd, "total_eviction_exceeded_time"));
+	EXPECT_NE(-1, info_field(self->fd, "current_eviction_exceeded_time"));
+	EXPECT_EQ(0, info_field(self->fd, "mem_not_counted_for_evict"));
+}
+
+/* Cold keys go, hot (recently read) keys stay. */
+TEST_F(ev, allkeys_lru_keeps_hot_keys)
+{
+	long long ev0;
+	int i;
+
+	cfg(self->fd, "maxmemory-samples", "10");
+	budget(self->fd, 110);
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	ev0 = info_field(self->fd, "evicted_keys");
+	fill(self->fd, "cold%d", 0, 80);
+	fill(self->fd, "hot%d", 0, 20);
+	/* the LRU clock ticks in seconds: let two go by */
+	usleep(2100000);
+	for (i = 0; i < 20; i++)
+		kvs_cmdf(self->fd, "GET hot%d", i);
+	fill(self->fd, "new%d", 0, 60);
+	EXPECT_LE(30, info_field(self->fd, "evicted_keys") - ev0);
+	EXPECT_LE(18, count(self->fd, "hot%d", 0, 20));
+	EXPECT_LE(54, count(self->fd, "new%d", 0, 60));
+	EXPECT_GE(50, count(self->fd, "cold%d", 0, 80));
+	EXPECT_GE(info_field(self->fd, "maxmemory") + VSIZE * 4,
+		  info_field(self->fd, "used_memory"));
+}
+
+/* Counters: keys read ten times stay, keys never read go. */
+TEST_F(ev, allkeys_lfu_keeps_frequent_keys)
+{
+	int i, j;
+
+	cfg(self->fd, "lfu-log-factor", "0");	/* every access counts */
+	cfg(self->fd, "lfu-decay-time", "0");
+	cfg(self->fd, "maxmemory-policy", "allkeys-lfu");
+	budget(self->fd, 110);
+	fill(self->fd, "cold%d", 0, 80);
+	fill(self->fd, "hot%d", 0, 20);
+	for (i = 0; i < 20; i++)
+		for (j = 0; j < 10; j++)
+			kvs_cmdf(self->fd, "GET hot%d", i);
+	EXPECT_REPLY(":15\r\n", kvs_cmd(self->fd, "OBJECT FREQ hot3"));
+	fill(self->fd, "new%d", 0, 60);
+	EXPECT_LE(19, count(self->fd, "hot%d", 0, 20));
+	EXPECT_GE(95, count(self->fd, "cold%d", 0, 80) +
+		      count(self->fd, "new%d", 0, 60));
+}
+
+/* Only keys with a TTL go; none left: -OOM, and the write is not done. */
+TEST_F(ev, volatile_policies_spare_persistent_keys)
+{
+	static const char *const pol[] = {
+		"volatile-lru", "volatile-lfu", "volatile-random",
+		"volatile-ttl",
+	};
+	unsigned int p;
+	int i;
+
+	for (p = 0; p < sizeof(pol) / sizeof(pol[0]); p++) {
+		cfg(self->fd, "maxmemory-policy", "noeviction");
+		budget(self->fd, 100);
+		cfg(self->fd, "maxmemory-policy", pol[p]);
+		fill(self->fd, "keep%d", 0, 60);
+		fill(self->fd, "vol%d", 0, 30);
+		for (i = 0; i < 30; i++)
+			kvs_cmdf(self->fd, "EXPIRE vol%d 1000", i);
+		fill(self->fd, "more%d", 0, 30);
+		EXPECT_EQ(60, count(self->fd, "keep%d", 0, 60))
+			TH_LOG("%s", pol[p]);
+		EXPECT_GT(30, count(self->fd, "vol%d", 0, 30))
+			TH_LOG("%s", pol[p]);
+		/* fill until no volatile key is left: then -OOM */
+		for (i = 0; i < 200; i++) {
+			const char *r = kvs_cmdf(self->fd, "SET over%d x", i);
+
+			if (r && !strcmp(r, OOM))
+				break;
+		}
+		EXPECT_GT(200, i) TH_LOG("%s: never -OOM", pol[p]);
+		EXPECT_EQ(0, count(self->fd, "vol%d", 0, 30))
+			TH_LOG("%s", pol[p]);
+		/*
+		 * The refused write left nothing. (No second SET is sure to
+		 * be refused: the expire cycle may shrink a hash table and
+		 * bring used_memory back under maxmemory meanwhile.)
+		 */
+		EXPECT_REPLY(":0\r\n", kvs_cmdf(self->fd, "EXISTS over%d", i));
+		/* a read still works */
+		EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "EXISTS keep0"));
+	}
+}
+
+/* volatile-ttl: the shortest TTLs go first. */
+TEST_F(ev, volatile_ttl_shortest_first)
+{
+	int i;
+
+	cfg(self->fd, "maxmemory-samples", "10");
+	budget(self->fd, 100);
+	cfg(self->fd, "maxmemory-policy", "volatile-ttl");
+	fill(self->fd, "t%d", 0, 80);
+	/* t0 expires first, t79 last */
+	for (i = 0; i < 80; i++)
+		kvs_cmdf(self->fd, "EXPIRE t%d %d", i, 10000 + i * 100);
+	fill(self->fd, "p%d", 0, 40);
+	EXPECT_EQ(40, count(self->fd, "p%d", 0, 40));
+	/* about 20 went, mostly from the short end (random: 14 stay) */
+	EXPECT_GE(10, count(self->fd, "t%d", 0, 20));
+	EXPECT_LE(36, count(self->fd, "t%d", 40, 80));
+}
+
+TEST_F(ev, allkeys_random_and_noeviction)
+{
+	budget(self->fd, 50);
+	fill(self->fd, "k%d", 0, 60);
+	/* noeviction: refused once over */
+	EXPECT_REPLY(OOM, kvs_cmd(self->fd, "SET x y"));
+	EXPECT_REPLY(OOM, kvs_cmd(self->fd, "SET x y"));
+	cfg(self->fd, "maxmemory-policy", "allkeys-random");
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET x y"));
+	EXPECT_GT(60, count(self->fd, "k%d", 0, 60));
+	EXPECT_LT(30, count(self->fd, "k%d", 0, 60));
+}
+
+/* Evicted keys: "evicted" events, WATCH aborts, DEL in the feed. */
+TEST_F(ev, evicted_key_effects)
+{
+	int sub, w, feed;
+	struct kvs_feed f;
+	const char *r;
+	char *got;
+
+	budget(self->fd, 10);
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	cfg(self->fd, "notify-keyspace-events", "Ee");
+	set_val(self->fd, "victim");
+
+	sub = open(KVS_DEV, O_RDWR);
+	ASSERT_LE(0, sub);
+	r = "*2\r\n$9\r\nSUBSCRIBE\r\n$22\r\n__keyevent@0__:evicted\r\n";
+	ASSERT_EQ(0, kvs_write_all(sub, r, strlen(r)));
+	got = kvs_read_replies(sub, 1, 5000);
+	ASSERT_NE(NULL, got);
+
+	w = open(KVS_DEV, O_RDWR);
+	ASSERT_LE(0, w);
+	EXPECT_REPLY(OK, kvs_cmd(w, "WATCH victim"));
+	EXPECT_REPLY(OK, kvs_cmd(w, "MULTI"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(w, "PING"));
+
+	feed = open(KVS_DEV, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, feed);
+	memset(&f, 0, sizeof(f));
+	f.offset = KVS_FEED_NOW;
+	ASSERT_EQ(0, ioctl(feed, KVS_IOC_FEED, &f));
+
+	/* the store is over maxmemory, and victim is the only key */
+	kvs_cmdf(self->fd, "CONFIG SET maxmemory %lld",
+		 info_field(self->fd, "used_memory") - 1);
+	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "EXISTS victim"));
+
+	got = kvs_read_replies(sub, 1, 5000);
+	EXPECT_REPLY("*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:evicted\r\n$6\r\nvictim\r\n",
+		     got);
+	EXPECT_REPLY("*-1\r\n", kvs_cmd(w, "EXEC"));
+	{
+		char buf[4096];
+		ssize_t n = read(feed, buf, sizeof(buf) - 1);
+
+		ASSERT_LT(0, n);
+		buf[n] = '\0';
+		EXPECT_NE(NULL, strstr(buf, "*2\r\n$3\r\nDEL\r\n$6\r\nvictim\r\n"))
+			TH_LOG("feed: %s", kvs_esc(buf));
+	}
+	EXPECT_LE(1, info_field(self->fd, "evicted_keys"));
+	close(feed);
+	close(w);
+	close(sub);
+	cfg(self->fd, "notify-keyspace-events", "");
+}
+
+/* Redis's counter: +1 for sure from 5, then p = 1/((c-5)*factor+1). */
+TEST_F(ev, object_freq_and_idletime)
+{
+	int i;
+
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET f v"));
+	EXPECT_REPLY("-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.\r\n",
+		     kvs_cmd(self->fd, "OBJECT FREQ f"));
+	/* 0, or 1 if a second began in between */
+	EXPECT_GE(1, kvs_int(kvs_cmd(self->fd, "OBJECT IDLETIME f")));
+	cfg(self->fd, "maxmemory-policy", "allkeys-lfu");
+	cfg(self->fd, "lfu-decay-time", "0");
+	EXPECT_REPLY("-ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.\r\n",
+		     kvs_cmd(self->fd, "OBJECT IDLETIME f"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET g v"));
+	EXPECT_REPLY(":5\r\n", kvs_cmd(self->fd, "OBJECT FREQ g"));
+	EXPECT_REPLY(":5\r\n", kvs_cmd(self->fd, "OBJECT FREQ g"));
+	kvs_cmd(self->fd, "GET g");
+	EXPECT_REPLY(":6\r\n", kvs_cmd(self->fd, "OBJECT FREQ g"));
+	/* factor 10: 6 -> 9 takes 63 reads on average, 6 -> 10 takes 104 */
+	for (i = 0; i < 100; i++)
+		kvs_cmd(self->fd, "GET g");
+	i = kvs_int(kvs_cmd(self->fd, "OBJECT FREQ g"));
+	EXPECT_LE(7, i);
+	EXPECT_GE(12, i);
+	cfg(self->fd, "lfu-log-factor", "0");
+	for (i = 0; i < 300; i++)
+		kvs_cmd(self->fd, "GET g");
+	EXPECT_REPLY(":255\r\n", kvs_cmd(self->fd, "OBJECT FREQ g"));
+	EXPECT_REPLY("$-1\r\n", kvs_cmd(self->fd, "OBJECT FREQ nokey"));
+}
+
+/* CONFIG SET inside EXEC (which holds shard locks) does not evict there. */
+TEST_F(ev, config_set_in_exec)
+{
+	char cmd[64];
+
+	budget(self->fd, 20);
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	fill(self->fd, "k%d", 0, 15);
+	snprintf(cmd, sizeof(cmd), "CONFIG SET maxmemory %lld",
+		 info_field(self->fd, "used_memory") / 2);
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET k1"));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, cmd));
+	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET k2"));
+	EXPECT_REPLY_PREFIX("*3\r\n", kvs_cmd(self->fd, "EXEC"));
+	/* the next write evicts */
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET x y"));
+	EXPECT_GT(15, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+}
+
+/* Writers on every shard at once, each evicting for itself. */
+TEST_F(ev, concurrent_writers)
+{
+	int nproc = 4, per = 400, p, status, bad = 0;
+	long long ev0;
+
+	budget(self->fd, 100);
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	ev0 = info_field(self->fd, "evicted_keys");
+	for (p = 0; p < nproc; p++) {
+		if (fork() == 0) {
+			int fd = open(KVS_DEV, O_RDWR), i, fails = 0;
+			char k[32];
+
+			for (i = 0; i < per; i++) {
+				static char v[VSIZE + 1];
+				const char *r;
+
+				if (!v[0])
+					memset(v, 'w', VSIZE);
+				snprintf(k, sizeof(k), "w%d:%d", p, i);
+				r = kvs_cmdl(fd, "SET", k, v, NULL);
+				fails += !r || strcmp(r, OK);
+			}
+			_exit(fails ? 1 : 0);
+		}
+	}
+	for (p = 0; p < nproc; p++) {
+		wait(&status);
+		bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_GE(120, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+	EXPECT_LE(nproc * per - 120,
+		  info_field(self->fd, "evicted_keys") - ev0);
+	EXPECT_GE(info_field(self->fd, "maxmemory") + VSIZE * 4 * nproc,
+		  info_field(self->fd, "used_memory"));
+}
+
+/* Kernel memory pressure: drop_caches runs the shrinker, which evicts. */
+TEST_F(ev, shrinker_gives_memory_back)
+{
+	long long scans, n0, s0;
+	long long deadline;
+	int fd;
+
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd < 0)
+		SKIP(return, "no /proc/sys/vm/drop_caches (not root?)");
+	fill(self->fd, "s%d", 0, 1000);
+	/* noeviction: the shrinker frees nothing */
+	scans = info_field(self->fd, "kvstore_shrinker_scans");
+	ASSERT_EQ(2, write(fd, "2\n", 2));
+	EXPECT_EQ(scans, info_field(self->fd, "kvstore_shrinker_scans"));
+	EXPECT_REPLY(":1000\r\n", kvs_cmd(self->fd, "DBSIZE"));
+
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	n0 = info_field(self->fd, "evicted_keys");
+	s0 = info_field(self->fd, "kvstore_shrinker_evicted_keys");
+	ASSERT_EQ(2, write(fd, "2\n", 2));
+	close(fd);
+	EXPECT_LT(scans, info_field(self->fd, "kvstore_shrinker_scans"));
+	/* the eviction is a work item: wait for it (counted after the key) */
+	deadline = kvs_mono_ms() + 10000LL * kvs_slow_factor();
+	while (info_field(self->fd, "kvstore_shrinker_evicted_keys") <= s0 &&
+	       kvs_mono_ms() < deadline)
+		usleep(20000);
+	EXPECT_LT(s0, info_field(self->fd, "kvstore_shrinker_evicted_keys"));
+	EXPECT_GT(1000, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+	EXPECT_LT(n0, info_field(self->fd, "evicted_keys"));
+}
+
+TEST_HARNESS_MAIN
