@@ -160,7 +160,7 @@ static void reply_double_ratio(struct kvs_client *c, u64 num, u64 den)
 	char buf[KVS_D_STR_MAX];
 	int n = kvs_d_format(ratio_bits(num, den), buf, sizeof(buf));
 
-	add_reply_bulk(c, buf, n > 0 ? n : 0);
+	add_reply_double_str(c, buf, n > 0 ? n : 0);
 }
 
 static void reply_field(struct kvs_client *c, const char *name, u64 v)
