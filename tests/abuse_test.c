@@ -139,62 +139,6 @@ static void make_list(int fd, const char *key, int n)
 	free(b.p);
 }
 
-/*
- * A child that GETs a key in a loop until killed, writing its worst
- * latency so far (ms) to a pipe whenever it grows.
- */
-struct prober {
-	pid_t pid;
-	int pipe;
-};
-
-static struct prober probe_start(void)
-{
-	struct prober p = { -1, -1 };
-	int fds[2];
-
-	if (pipe(fds))
-		return p;
-	p.pid = fork();
-	if (p.pid == 0) {
-		int fd = kvs_connect(O_RDWR);
-		long long worst = 0;
-
-		close(fds[0]);
-		for (;;) {
-			long long t0 = kvs_mono_ms(), dt;
-
-			kvs_cmd(fd, "GET probe");
-			dt = kvs_mono_ms() - t0;
-			if (dt > worst) {
-				worst = dt;
-				if (write(fds[1], &worst, sizeof(worst)) < 0)
-					_exit(1);
-			}
-			usleep(1000);
-		}
-	}
-	close(fds[1]);
-	p.pipe = fds[0];
-	return p;
-}
-
-/* Stop the prober: its worst GET latency in ms. */
-static long long probe_stop(struct prober *p)
-{
-	long long worst = -1, v;
-	int st;
-
-	if (p->pid <= 0)
-		return -1;
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, &st, 0);
-	while (read(p->pipe, &v, sizeof(v)) == sizeof(v))
-		worst = v;
-	close(p->pipe);
-	return worst;
-}
-
 TEST_F(abuse, clients_mem_counted_and_returned)
 {
 	static const char partial[] =
@@ -408,7 +352,8 @@ TEST_F(abuse, srandmember_huge_count_readonly)
 {
 	long long base = info_field(self->fd, "mem_clients_normal");
 	long long t0, dt, worst;
-	struct prober p;
+	static const struct kvs_probe get = { "GET", "probe", 5 };
+	struct kvs_prober p;
 	struct kvs_exec e;
 	char member[4001];
 	int fd, err;
@@ -419,14 +364,13 @@ TEST_F(abuse, srandmember_huge_count_readonly)
 	ASSERT_EQ(1, kvs_int(kvs_cmdl(self->fd, "SADD", "s", member, NULL)));
 	ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET probe v"));
 	ASSERT_REPLY(OK, kvs_cmd(self->fd, "CONFIG SET maxmemory-clients 16mb"));
-	p = probe_start();
-	ASSERT_LT(0, p.pid);
+	ASSERT_EQ(0, kvs_prober_start(&p, 1, &get));
 	fd = kvs_connect(O_RDONLY);
 	ASSERT_LE(0, fd);
 	t0 = kvs_mono_ms();
 	err = exec_errno(fd, "SRANDMEMBER s -200000000", 65536, &e);
 	dt = kvs_mono_ms() - t0;
-	worst = probe_stop(&p);
+	worst = kvs_prober_stop(&p, NULL, NULL);
 	TH_LOG("SRANDMEMBER s -200000000: %s after %lld ms; another client's slowest GET meanwhile: %lld ms",
 	       strerror(err), dt, worst);
 	EXPECT_LE(0, worst);
