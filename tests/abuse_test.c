@@ -45,22 +45,6 @@ static char *config_get(int fd, const char *name)
 	return strndup(end + 2, l);
 }
 
-/* An INFO field as a number, -1 if absent. */
-static long long info_field(int fd, const char *name)
-{
-	const char *r = kvs_cmd(fd, "INFO everything");
-	char key[128];
-	const char *p;
-
-	if (!r)
-		return -1;
-	snprintf(key, sizeof(key), "\r\n%s:", name);
-	p = strstr(r, key);
-	if (!p)
-		return -1;
-	return strtoll(p + strlen(key), NULL, 10);
-}
-
 /*
  * Client memory drops back once a cut client's chunks are freed (by a
  * worker): wait for it to reach @want, up to a few seconds.
@@ -71,8 +55,8 @@ static long long wait_clients_mem(int fd, long long want)
 	long long m;
 
 	for (;;) {
-		m = info_field(fd, "mem_clients_normal") +
-		    info_field(fd, "mem_clients_pubsub");
+		m = kvs_info_field(fd, "mem_clients_normal") +
+		    kvs_info_field(fd, "mem_clients_pubsub");
 		if (m <= want || kvs_mono_ms() > deadline)
 			return m;
 		usleep(20000);
@@ -146,16 +130,16 @@ TEST_F(abuse, clients_mem_counted_and_returned)
 	long long base, grown;
 	int fds[16], i;
 
-	base = info_field(self->fd, "mem_clients_normal");
+	base = kvs_info_field(self->fd, "mem_clients_normal");
 	ASSERT_LT(0, base);
-	ASSERT_LT(0, info_field(self->fd, "maxmemory_clients"));
+	ASSERT_LT(0, kvs_info_field(self->fd, "maxmemory_clients"));
 	for (i = 0; i < 16; i++) {
 		fds[i] = kvs_connect(O_RDWR);
 		ASSERT_LE(0, fds[i]);
 		/* a query buffer and a queued reply on each */
 		ASSERT_EQ(0, kvs_write_all(fds[i], partial, strlen(partial)));
 	}
-	grown = info_field(self->fd, "mem_clients_normal");
+	grown = kvs_info_field(self->fd, "mem_clients_normal");
 	TH_LOG("mem_clients_normal: %lld alone, %lld with 16 more clients",
 	       base, grown);
 	EXPECT_LT(base + 16 * 1024, grown);
@@ -167,7 +151,7 @@ TEST_F(abuse, clients_mem_counted_and_returned)
 TEST_F(abuse, query_buffer_limit_stream)
 {
 	static const char hdr[] = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n";
-	long long base = info_field(self->fd, "mem_clients_normal");
+	long long base = kvs_info_field(self->fd, "mem_clients_normal");
 	char *junk = calloc(1, 1 << 20);
 	ssize_t w = 0;
 	int fd, i, err = 0;
@@ -215,9 +199,9 @@ TEST_F(abuse, query_buffer_limit_exec)
 
 TEST_F(abuse, output_limit_cuts_exec)
 {
-	long long cuts = info_field(self->fd,
+	long long cuts = kvs_info_field(self->fd,
 				    "client_output_buffer_limit_disconnections");
-	long long base = info_field(self->fd, "mem_clients_normal");
+	long long base = kvs_info_field(self->fd, "mem_clients_normal");
 	struct kvs_exec e;
 	char buf[64];
 	int fd;
@@ -233,7 +217,7 @@ TEST_F(abuse, output_limit_cuts_exec)
 	EXPECT_EQ(0, read(fd, buf, sizeof(buf)));
 	close(fd);
 	EXPECT_EQ(cuts + 1,
-		  info_field(self->fd,
+		  kvs_info_field(self->fd,
 			     "client_output_buffer_limit_disconnections"));
 	/* within the limit, the same client class is fine */
 	EXPECT_REPLY_PREFIX("*100\r\n", kvs_cmd(self->fd, "LRANGE l 0 99"));
@@ -242,7 +226,7 @@ TEST_F(abuse, output_limit_cuts_exec)
 
 TEST_F(abuse, output_limit_cuts_stream)
 {
-	long long base = info_field(self->fd, "mem_clients_normal");
+	long long base = kvs_info_field(self->fd, "mem_clients_normal");
 	static const char cmd[] = "*4\r\n$6\r\nLRANGE\r\n$1\r\nl\r\n$1\r\n0\r\n$2\r\n-1\r\n";
 	char *r;
 	int fd;
@@ -306,8 +290,8 @@ TEST_F(abuse, output_limit_exec_pipeline_drained)
 TEST_F(abuse, maxmemory_clients_evicts_biggest)
 {
 	static const char cmd[] = "*4\r\n$6\r\nLRANGE\r\n$1\r\nl\r\n$1\r\n0\r\n$2\r\n-1\r\n";
-	long long evicted = info_field(self->fd, "evicted_clients");
-	long long base = info_field(self->fd, "mem_clients_normal");
+	long long evicted = kvs_info_field(self->fd, "evicted_clients");
+	long long base = kvs_info_field(self->fd, "mem_clients_normal");
 	struct kvs_exec e;
 	int hog, fd, i;
 	char *r;
@@ -321,10 +305,10 @@ TEST_F(abuse, maxmemory_clients_evicts_biggest)
 	EXPECT_EQ(ENOBUFS, exec_errno(fd, "SRANDMEMBER s -200000000", 4096,
 				      &e));
 	close(fd);
-	EXPECT_LT(evicted, info_field(self->fd, "evicted_clients"));
+	EXPECT_LT(evicted, kvs_info_field(self->fd, "evicted_clients"));
 
 	/* a reader that does not read: 7.5 MB queued */
-	evicted = info_field(self->fd, "evicted_clients");
+	evicted = kvs_info_field(self->fd, "evicted_clients");
 	hog = kvs_connect(O_RDWR);
 	ASSERT_LE(0, hog);
 	for (i = 0; i < 7; i++)
@@ -333,7 +317,7 @@ TEST_F(abuse, maxmemory_clients_evicts_biggest)
 	fd = kvs_connect(O_RDONLY);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, exec_errno(fd, "LRANGE l 0 -1", 2 << 20, &e));
-	EXPECT_EQ(evicted + 1, info_field(self->fd, "evicted_clients"));
+	EXPECT_EQ(evicted + 1, kvs_info_field(self->fd, "evicted_clients"));
 	r = kvs_read_replies(hog, 0, 10000 * kvs_slow_factor());
 	EXPECT_EQ(NULL, r);
 	EXPECT_EQ(ENOBUFS, errno);
@@ -350,7 +334,7 @@ TEST_F(abuse, maxmemory_clients_evicts_biggest)
  */
 TEST_F(abuse, srandmember_huge_count_readonly)
 {
-	long long base = info_field(self->fd, "mem_clients_normal");
+	long long base = kvs_info_field(self->fd, "mem_clients_normal");
 	long long t0, dt, worst;
 	static const struct kvs_probe get = { "GET", "probe", 5 };
 	struct kvs_prober p;
@@ -425,10 +409,10 @@ TEST_F(abuse, pfcount_shared_readonly)
 	ASSERT_EQ(1, kvs_int(kvs_cmd(self->fd, "COPY h h3")));
 	ro = kvs_connect(O_RDONLY);
 	ASSERT_LE(0, ro);
-	used = info_field(self->fd, "used_memory");
+	used = kvs_info_field(self->fd, "used_memory");
 	EXPECT_EQ(4, kvs_int(kvs_cmd(ro, "PFCOUNT h3")));
 	EXPECT_EQ(4, kvs_int(kvs_cmd(ro, "PFCOUNT h")));
-	EXPECT_EQ(used, info_field(self->fd, "used_memory"));
+	EXPECT_EQ(used, kvs_info_field(self->fd, "used_memory"));
 	/* an unshared one caches its count in place, as Redis does */
 	ASSERT_EQ(1, kvs_int(kvs_cmd(self->fd, "DEL h3")));
 	EXPECT_EQ(4, kvs_int(kvs_cmd(ro, "PFCOUNT h")));

@@ -60,22 +60,6 @@ static int quiet(int fd, int ms)
 	return poll(&p, 1, ms) == 0;
 }
 
-/* An INFO field as a number, -1 if absent. */
-static long long info_field(int fd, const char *name)
-{
-	const char *r = kvs_cmd(fd, "INFO everything");
-	char key[128];
-	const char *p;
-
-	if (!r)
-		return -1;
-	snprintf(key, sizeof(key), "\r\n%s:", name);
-	p = strstr(r, key);
-	if (!p)
-		return -1;
-	return strtoll(p + strlen(key), NULL, 10);
-}
-
 /* A CONFIG GET value as a number */
 static long long config_num(int fd, const char *name)
 {
@@ -208,7 +192,7 @@ TEST_F(bits, maxmemory)
 	ASSERT_REPLY(OK, kvs_cmd(self->fd, "CONFIG SET maxmemory 0"));
 	ASSERT_REPLY(":0\r\n", kvs_cmd(self->fd, "SETBIT src 134217727 1"));
 	ASSERT_REPLY(":0\r\n", kvs_cmd(self->fd, "SETBIT small 7 1"));
-	used = info_field(self->fd, "used_memory");
+	used = kvs_info_field(self->fd, "used_memory");
 	ASSERT_LT(0, used);
 	ASSERT_REPLY(OK, kvs_cmdf(self->fd, "CONFIG SET maxmemory %lld",
 				  used + 8 * 1024 * 1024));

@@ -13,20 +13,9 @@
 #define OK	"+OK\r\n"
 #define OOM	"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
 
-static long long info_field(int fd, const char *name)
-{
-	char key[64];
-	const char *r = kvs_cmd(fd, "INFO");
-	const char *p;
-
-	snprintf(key, sizeof(key), "\r\n%s:", name);
-	p = r ? strstr(r, key) : NULL;
-	return p ? atoll(p + strlen(key)) : -1;
-}
-
 static long long used_memory(int fd)
 {
-	return info_field(fd, "used_memory");
+	return kvs_info_field(fd, "used_memory");
 }
 
 /* used_memory once the lazyfree worker has freed everything queued. */
@@ -34,7 +23,7 @@ static long long settled_used(int fd)
 {
 	long long deadline = kvs_mono_ms() + 30000LL * kvs_slow_factor();
 
-	while (info_field(fd, "lazyfree_pending_objects") != 0 &&
+	while (kvs_info_field(fd, "lazyfree_pending_objects") != 0 &&
 	       kvs_mono_ms() < deadline)
 		usleep(20000);
 	return used_memory(fd);
@@ -376,7 +365,7 @@ static void copies_then_writes(struct __test_metadata *_metadata,
 		ASSERT_REPLY(OK, kvs_cmd(self->fd, "CONFIG RESETSTAT"));
 		snprintf(cmd, sizeof(cmd), wfmt, i);
 		r = kvs_cmd(self->fd, cmd);
-		now = info_field(self->fd, "used_memory_peak");
+		now = kvs_info_field(self->fd, "used_memory_peak");
 		if (now > peak)
 			peak = now;
 		EXPECT_GE(max + slack, now) TH_LOG("after %s", cmd);
@@ -482,11 +471,11 @@ TEST_F_TIMEOUT(limits, store_respects_maxmemory, 300)
 		ASSERT_REPLY(OK, kvs_cmd(self->fd, "CONFIG RESETSTAT"));
 		EXPECT_REPLY(OOM, kvs_cmd(self->fd, cmds[i]));
 		TH_LOG("%s: used_memory peak %lld, maxmemory %lld", cmds[i],
-		       info_field(self->fd, "used_memory_peak"), max);
+		       kvs_info_field(self->fd, "used_memory_peak"), max);
 		now = settle_to(self->fd, u1, 5000 * kvs_slow_factor());
 		EXPECT_EQ(u1, now) TH_LOG("%s", cmds[i]);
 		EXPECT_GE(max + slack,
-			  info_field(self->fd, "used_memory_peak"));
+			  kvs_info_field(self->fd, "used_memory_peak"));
 		EXPECT_EQ(0, kvs_int(kvs_cmd(self->fd, "EXISTS d")));
 	}
 }

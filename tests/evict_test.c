@@ -24,21 +24,6 @@ FIXTURE(ev) {
 	char maxmemory[64];
 };
 
-static long long info_field(int fd, const char *name)
-{
-	const char *r = kvs_cmd(fd, "INFO everything");
-	char key[128];
-	const char *p;
-
-	if (!r)
-		return -1;
-	snprintf(key, sizeof(key), "\r\n%s:", name);
-	p = strstr(r, key);
-	if (!p)
-		return -1;
-	return strtoll(p + strlen(key), NULL, 10);
-}
-
 static void cfg(int fd, const char *name, const char *val)
 {
 	kvs_cmdl(fd, "CONFIG", "SET", name, val, NULL);
@@ -93,15 +78,15 @@ static void budget(int fd, int n)
 	int i;
 
 	kvs_cmd(fd, "FLUSHALL");
-	base = info_field(fd, "used_memory");
+	base = kvs_info_field(fd, "used_memory");
 	for (i = 0; i < 32; i++) {
 		snprintf(k, sizeof(k), "probe%d", i);
 		set_val(fd, k);
 	}
-	per = (info_field(fd, "used_memory") - base) / 32;
+	per = (kvs_info_field(fd, "used_memory") - base) / 32;
 	kvs_cmd(fd, "FLUSHALL");
 	kvs_cmdf(fd, "CONFIG SET maxmemory %lld",
-		 info_field(fd, "used_memory") + per * n);
+		 kvs_info_field(fd, "used_memory") + per * n);
 }
 
 static int exists(int fd, const char *fmt, int i)
@@ -162,10 +147,10 @@ TEST_F(ev, config_defaults_and_policies)
 		EXPECT_REPLY(want, kvs_cmd(self->fd,
 					   "CONFIG GET maxmemory-policy"));
 	}
-	EXPECT_NE(-1, info_field(self->fd, "evicted_keys"));
-	EXPECT_NE(-1, info_field(self->fd, "total_eviction_exceeded_time"));
-	EXPECT_NE(-1, info_field(self->fd, "current_eviction_exceeded_time"));
-	EXPECT_EQ(0, info_field(self->fd, "mem_not_counted_for_evict"));
+	EXPECT_NE(-1, kvs_info_field(self->fd, "evicted_keys"));
+	EXPECT_NE(-1, kvs_info_field(self->fd, "total_eviction_exceeded_time"));
+	EXPECT_NE(-1, kvs_info_field(self->fd, "current_eviction_exceeded_time"));
+	EXPECT_EQ(0, kvs_info_field(self->fd, "mem_not_counted_for_evict"));
 }
 
 /* Cold keys go, hot (recently read) keys stay. */
@@ -177,7 +162,7 @@ TEST_F(ev, allkeys_lru_keeps_hot_keys)
 	cfg(self->fd, "maxmemory-samples", "10");
 	budget(self->fd, 110);
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
-	ev0 = info_field(self->fd, "evicted_keys");
+	ev0 = kvs_info_field(self->fd, "evicted_keys");
 	fill(self->fd, "cold%d", 0, 80);
 	fill(self->fd, "hot%d", 0, 20);
 	/* the LRU clock ticks in seconds: let two go by */
@@ -185,12 +170,12 @@ TEST_F(ev, allkeys_lru_keeps_hot_keys)
 	for (i = 0; i < 20; i++)
 		kvs_cmdf(self->fd, "GET hot%d", i);
 	fill(self->fd, "new%d", 0, 60);
-	EXPECT_LE(30, info_field(self->fd, "evicted_keys") - ev0);
+	EXPECT_LE(30, kvs_info_field(self->fd, "evicted_keys") - ev0);
 	EXPECT_LE(18, count(self->fd, "hot%d", 0, 20));
 	EXPECT_LE(54, count(self->fd, "new%d", 0, 60));
 	EXPECT_GE(50, count(self->fd, "cold%d", 0, 80));
-	EXPECT_GE(info_field(self->fd, "maxmemory") + VSIZE * 4,
-		  info_field(self->fd, "used_memory"));
+	EXPECT_GE(kvs_info_field(self->fd, "maxmemory") + VSIZE * 4,
+		  kvs_info_field(self->fd, "used_memory"));
 }
 
 /* Counters: keys read ten times stay, keys never read go. */
@@ -324,7 +309,7 @@ TEST_F(ev, evicted_key_effects)
 
 	/* the store is over maxmemory, and victim is the only key */
 	kvs_cmdf(self->fd, "CONFIG SET maxmemory %lld",
-		 info_field(self->fd, "used_memory") - 1);
+		 kvs_info_field(self->fd, "used_memory") - 1);
 	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "EXISTS victim"));
 
 	got = kvs_read_replies(sub, 1, 5000);
@@ -340,7 +325,7 @@ TEST_F(ev, evicted_key_effects)
 		EXPECT_NE(NULL, strstr(buf, "*2\r\n$3\r\nDEL\r\n$6\r\nvictim\r\n"))
 			TH_LOG("feed: %s", kvs_esc(buf));
 	}
-	EXPECT_LE(1, info_field(self->fd, "evicted_keys"));
+	EXPECT_LE(1, kvs_info_field(self->fd, "evicted_keys"));
 	close(feed);
 	close(w);
 	close(sub);
@@ -388,7 +373,7 @@ TEST_F(ev, config_set_in_exec)
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
 	fill(self->fd, "k%d", 0, 15);
 	snprintf(cmd, sizeof(cmd), "CONFIG SET maxmemory %lld",
-		 info_field(self->fd, "used_memory") / 2);
+		 kvs_info_field(self->fd, "used_memory") / 2);
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
 	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, "GET k1"));
 	EXPECT_REPLY("+QUEUED\r\n", kvs_cmd(self->fd, cmd));
@@ -407,7 +392,7 @@ TEST_F(ev, concurrent_writers)
 
 	budget(self->fd, 100);
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
-	ev0 = info_field(self->fd, "evicted_keys");
+	ev0 = kvs_info_field(self->fd, "evicted_keys");
 	for (p = 0; p < nproc; p++) {
 		if (fork() == 0) {
 			int fd = open(KVS_DEV, O_RDWR), i, fails = 0;
@@ -433,9 +418,9 @@ TEST_F(ev, concurrent_writers)
 	EXPECT_EQ(0, bad);
 	EXPECT_GE(120, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 	EXPECT_LE(nproc * per - 120,
-		  info_field(self->fd, "evicted_keys") - ev0);
-	EXPECT_GE(info_field(self->fd, "maxmemory") + VSIZE * 4 * nproc,
-		  info_field(self->fd, "used_memory"));
+		  kvs_info_field(self->fd, "evicted_keys") - ev0);
+	EXPECT_GE(kvs_info_field(self->fd, "maxmemory") + VSIZE * 4 * nproc,
+		  kvs_info_field(self->fd, "used_memory"));
 }
 
 /* Kernel memory pressure: drop_caches runs the shrinker, which evicts. */
@@ -450,25 +435,25 @@ TEST_F(ev, shrinker_gives_memory_back)
 		SKIP(return, "no /proc/sys/vm/drop_caches (not root?)");
 	fill(self->fd, "s%d", 0, 1000);
 	/* noeviction: the shrinker frees nothing */
-	scans = info_field(self->fd, "kvstore_shrinker_scans");
+	scans = kvs_info_field(self->fd, "kvstore_shrinker_scans");
 	ASSERT_EQ(2, write(fd, "2\n", 2));
-	EXPECT_EQ(scans, info_field(self->fd, "kvstore_shrinker_scans"));
+	EXPECT_EQ(scans, kvs_info_field(self->fd, "kvstore_shrinker_scans"));
 	EXPECT_REPLY(":1000\r\n", kvs_cmd(self->fd, "DBSIZE"));
 
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
-	n0 = info_field(self->fd, "evicted_keys");
-	s0 = info_field(self->fd, "kvstore_shrinker_evicted_keys");
+	n0 = kvs_info_field(self->fd, "evicted_keys");
+	s0 = kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys");
 	ASSERT_EQ(2, write(fd, "2\n", 2));
 	close(fd);
-	EXPECT_LT(scans, info_field(self->fd, "kvstore_shrinker_scans"));
+	EXPECT_LT(scans, kvs_info_field(self->fd, "kvstore_shrinker_scans"));
 	/* the eviction is a work item: wait for it (counted after the key) */
 	deadline = kvs_mono_ms() + 10000LL * kvs_slow_factor();
-	while (info_field(self->fd, "kvstore_shrinker_evicted_keys") <= s0 &&
+	while (kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys") <= s0 &&
 	       kvs_mono_ms() < deadline)
 		usleep(20000);
-	EXPECT_LT(s0, info_field(self->fd, "kvstore_shrinker_evicted_keys"));
+	EXPECT_LT(s0, kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys"));
 	EXPECT_GT(1000, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
-	EXPECT_LT(n0, info_field(self->fd, "evicted_keys"));
+	EXPECT_LT(n0, kvs_info_field(self->fd, "evicted_keys"));
 }
 
 TEST_HARNESS_MAIN

@@ -737,6 +737,20 @@ static inline int kvs_slow_factor(void)
 	return s && !strcmp(s, "1") ? 8 : 1;
 }
 
+/* An INFO field (any section) as a number, -1 if absent. */
+static inline long long kvs_info_field(int fd, const char *name)
+{
+	const char *r = kvs_cmd(fd, "INFO everything");
+	char key[128];
+	const char *p;
+
+	if (!r)
+		return -1;
+	snprintf(key, sizeof(key), "\r\n%s:", name);
+	p = strstr(r, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
 /*
  * Wait (up to 5 s, stretched on the debug kernel) until INFO clients
  * shows @n clients blocked: another process has reached its wait.
