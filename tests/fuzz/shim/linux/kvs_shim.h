@@ -37,6 +37,9 @@ typedef unsigned int gfp_t;
 /* one CPU: per-CPU counters are plain ones */
 #define this_cpu_add(var, n)	((var) += (n))
 #define this_cpu_inc(var)	((var)++)
+#define this_cpu_add_return(var, n)	((var) += (n))
+#define preempt_disable()	do { } while (0)
+#define preempt_enable()	do { } while (0)
 #define __must_check
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __always_unused	__attribute__((unused))
