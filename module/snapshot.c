@@ -88,6 +88,7 @@ struct kvs_snap_reader {
 	struct snap_orphan *orphan;	/* being dumped */
 	bool walk_done;
 	bool eof_queued;
+	bool feed_held;			/* KVS_SNAP_FEED: a kvs_feed_hold() */
 	bool finished;			/* torn down; @status tells how */
 	int status;
 
@@ -686,7 +687,8 @@ static void snap_teardown(struct kvs_snap_reader *s, int status)
 	}
 	INIT_LIST_HEAD(&s->items);
 	s->mem = 0;
-	kvs_feed_unhold();
+	if (s->feed_held)
+		kvs_feed_unhold();
 	s->finished = true;
 	s->status = status;
 }
@@ -695,7 +697,7 @@ static int snap_check_args(const struct kvs_snapshot *a)
 {
 	unsigned int i;
 
-	if (a->flags || (a->format && a->format != KVS_SNAP_FORMAT))
+	if ((a->flags & ~KVS_SNAP_FEED) || (a->format && a->format != KVS_SNAP_FORMAT))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(a->reserved); i++)
 		if (a->reserved[i])
@@ -772,9 +774,12 @@ long kvs_ioctl_snapshot(struct kvs_client *c, struct kvs_snapshot __user *u)
 	INIT_LIST_HEAD(&s->orphans);
 	s->c = c;
 	s->walk_db = -1;
-	err = kvs_feed_hold();
-	if (err)
-		goto out_free;
+	if (a.flags & KVS_SNAP_FEED) {
+		err = kvs_feed_hold();
+		if (err)
+			goto out_free;
+		s->feed_held = true;
+	}
 
 	mutex_lock(&snap_mutex);
 	if (snap_running) {
@@ -817,7 +822,8 @@ long kvs_ioctl_snapshot(struct kvs_client *c, struct kvs_snapshot __user *u)
 
 out_unlock:
 	mutex_unlock(&snap_mutex);
-	kvs_feed_unhold();
+	if (s->feed_held)
+		kvs_feed_unhold();
 out_free:
 	kvs_client_kvfree(c, s->buf, SNAP_BUF_BYTES);
 	kfree(s);

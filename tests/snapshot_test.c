@@ -303,7 +303,7 @@ TEST_F(snap, empty_store_and_errors)
 
 	ASSERT_LE(0, sfd);
 	memset(&a, 0, sizeof(a));
-	a.flags = 1;
+	a.flags = KVS_SNAP_FEED << 1;
 	EXPECT_EQ(-1, ioctl(sfd, KVS_IOC_SNAPSHOT, &a));
 	EXPECT_EQ(EINVAL, errno);
 	memset(&a, 0, sizeof(a));
@@ -352,6 +352,50 @@ static int snapshot_unprivileged(void)
 	if (ioctl(fd, KVS_IOC_SNAPSHOT, &a) != -1 || errno != EPERM)
 		return 11;
 	return 0;
+}
+
+/*
+ * A plain snapshot (an RDB dump) keeps no write backlog; with
+ * KVS_SNAP_FEED the feed follows it from its offset, with every write
+ * made since, until the snapshot's fd closes.
+ */
+TEST_F(snap, feed_kept_only_when_asked)
+{
+	static const char want[] = "*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\n";
+	struct kvs_snapshot a;
+	struct kvs_feed f;
+	char buf[4096];
+	int sfd, ffd;
+	ssize_t n;
+
+	ASSERT_EQ(0, info_field(self->fd, "replication", "repl_backlog_active"));
+	sfd = kvs_connect(O_RDWR);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, start_snapshot(sfd, &a));
+	EXPECT_EQ(0, info_field(self->fd, "replication", "repl_backlog_active"));
+	close(sfd);
+
+	sfd = kvs_connect(O_RDWR);
+	ASSERT_LE(0, sfd);
+	memset(&a, 0, sizeof(a));
+	a.flags = KVS_SNAP_FEED;
+	ASSERT_EQ(0, ioctl(sfd, KVS_IOC_SNAPSHOT, &a));
+	EXPECT_EQ(1, info_field(self->fd, "replication", "repl_backlog_active"));
+	ASSERT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SET after 1"));
+
+	ffd = kvs_connect(O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, ffd);
+	memset(&f, 0, sizeof(f));
+	f.offset = a.feed_offset;
+	ASSERT_EQ(0, ioctl(ffd, KVS_IOC_FEED, &f));
+	EXPECT_EQ(a.feed_offset, f.offset);
+	n = read(ffd, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = 0;
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("feed: %s", buf);
+	close(ffd);
+	close(sfd);
+	EXPECT_EQ(0, info_field(self->fd, "replication", "repl_backlog_active"));
 }
 
 TEST_F(snap, needs_sys_admin)

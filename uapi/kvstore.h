@@ -107,11 +107,13 @@ struct kvs_exec {
 
 /**
  * struct kvs_snapshot - turn this fd into a snapshot reader
- * @flags: must be zero
+ * @flags: 0 or KVS_SNAP_FEED
  * @format: in: the record format the caller reads (KVS_SNAP_FORMAT, or 0
  *       for the module's); out: the format of the stream
  * @feed_offset: out: the write feed offset this snapshot is consistent
- *       with: the snapshot holds every write before it and none after
+ *       with: the snapshot holds every write before it and none after.
+ *       A KVS_IOC_FEED from it follows the snapshot only while the feed's
+ *       backlog is kept: with KVS_SNAP_FEED, or while a feed reader runs
  * @keys: out: keys in the store at the snapshot's point in time
  * @reserved: must be zero
  *
@@ -123,12 +125,16 @@ struct kvs_exec {
  * it streams; the snapshot's memory is bounded by the snapshot-max-memory
  * parameter, and a reader that lets it grow past that is cut: read()
  * fails with -ENOBUFS (-ENOMEM after a failed allocation) and the fd is
- * done. The snapshot keeps the write feed's backlog alive (see
- * KVS_IOC_FEED) until the fd is closed.
+ * done. With KVS_SNAP_FEED the snapshot also keeps the write feed's
+ * backlog (see KVS_IOC_FEED, repl-backlog-size bytes) until the fd is
+ * closed, so an AOF rewrite can follow it with the writes made since;
+ * a plain dump (an RDB file) leaves it off and costs no backlog.
  *
  * Errors: -EPERM (not admin), -EINVAL (flags, reserved, unknown @format),
  * -EBUSY (another snapshot runs, or the fd is busy), -ENOMEM.
  */
+#define KVS_SNAP_FEED		(1U << 0)
+
 struct kvs_snapshot {
 	__u32 flags;
 	__u32 format;

@@ -155,6 +155,7 @@ static int dev_snapshot(void *arg, int *fd, uint64_t *off, uint64_t *keys)
 		return f;
 	memset(&s, 0, sizeof(s));
 	s.format = KVS_SNAP_FORMAT;
+	s.flags = KVS_SNAP_FEED;	/* the rewrite follows it with the feed */
 	if (ioctl(f, KVS_IOC_SNAPSHOT, &s) < 0) {
 		ret = errno == ENOTTY ? -EOPNOTSUPP : -errno;
 		close(f);

@@ -1191,7 +1191,7 @@ int ioctl(int fd, unsigned long req, ...)
 		if (req == KVS_IOC_SNAPSHOT) {
 			struct kvs_snapshot *sn = arg;
 
-			dev.bad |= sn->flags || sn->reserved[0] ||
+			dev.bad |= sn->flags != KVS_SNAP_FEED || sn->reserved[0] ||
 				   sn->format != KVS_SNAP_FORMAT;
 			sn->feed_offset = dev.offset;
 			sn->keys = dev.keys;
