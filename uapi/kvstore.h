@@ -133,7 +133,7 @@ struct kvs_exec {
  * Errors: -EPERM (not admin), -EINVAL (flags, reserved, unknown @format),
  * -EBUSY (another snapshot runs, or the fd is busy), -ENOMEM.
  */
-#define KVS_SNAP_FEED		(1U << 0)
+#define KVS_SNAP_FEED		0x1U	/* keep the feed backlog (below) */
 
 struct kvs_snapshot {
 	__u32 flags;
