@@ -12,22 +12,24 @@
 # the debug lane, were clean).
 #
 # Environment: KVS_LANES (default "normal debug") picks lanes;
-# KVS_DEBUG_JOBS (default 2 here) splits the debug lane over that many
-# VMs; the rest (KVS_TESTS, ...) is passed on.
+# KVS_NORMAL_JOBS and KVS_DEBUG_JOBS (default 2 each) split each lane
+# over that many VMs (tests/vm/split-suite.sh); the rest (KVS_TESTS, ...)
+# is passed on.
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 lanes=${KVS_LANES:-normal debug}
-# The debug lane's tests are mostly one guest thread each: two VMs keep
-# both host cores busy and finish in about half the time.
+# Most tests are one guest thread each: two VMs keep both host cores busy
+# and finish in little more than half the time.
 export KVS_DEBUG_JOBS=${KVS_DEBUG_JOBS:-2}
+normal_jobs=${KVS_NORMAL_JOBS:-2}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvs-lanes.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
 rc=0 passed=0 failed=0 skipped=0 summary=()
 for lane in $lanes; do
 	case $lane in
-		normal) cmd=(tests/vm/run --no-stdin -- tests/run_tests.sh) ;;
+		normal) cmd=(tests/vm/split-suite.sh -j "$normal_jobs") ;;
 		debug) cmd=(tests/vm/debug-lane.sh) ;;
 		*) echo "lanes: unknown lane $lane (normal, debug)" >&2; exit 2 ;;
 	esac

@@ -98,6 +98,9 @@ for s in $scripts; do
 		"$cli" <"$s" >"$dir/kvstore.out" 2>&1
 		;;
 	esac
+	# redis-cli times a command that took 0.5 s or more: a loaded host's
+	# doing, not a reply
+	sed -i '/^([0-9]*\.[0-9]*s)$/d' "$dir/redis.out"
 	if cmp -s "$dir/redis.out" "$dir/kvstore.out"; then
 		echo "ok $i $name"
 	else
