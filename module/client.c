@@ -120,8 +120,7 @@ static ssize_t kvs_copy_out(struct kvs_client *c, char __user *ubuf,
 	if (done) {
 		kvs_stat_add(KVS_STAT_NET_OUTPUT_BYTES, done);
 		if (!kvs_out_full(c))
-			wake_up_interruptible_poll(&c->wq,
-						   EPOLLOUT | EPOLLWRNORM);
+			kvs_client_wake(c, EPOLLOUT | EPOLLWRNORM);
 	}
 	return done;
 }
@@ -425,6 +424,8 @@ static __poll_t kvs_poll(struct file *file, struct poll_table_struct *wait)
 	if (READ_ONCE(c->feed))
 		return kvs_feed_poll(c, file, wait);
 	poll_wait(file, &c->wq, wait);
+	/* pairs with kvs_client_wake(): queued before the state is read */
+	smp_mb();
 	closing = READ_ONCE(c->closing);
 	if (READ_ONCE(c->out.bytes) || closing)
 		mask |= EPOLLIN | EPOLLRDNORM;

@@ -718,7 +718,7 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 		queued = true;
 	}
 	if (queued)
-		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM);
+		kvs_client_wake(c, EPOLLIN | EPOLLRDNORM);
 	ret = pos;
 out:
 	*nr_cmds = cmds;

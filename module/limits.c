@@ -220,8 +220,7 @@ void kvs_client_cut(struct kvs_client *c, int err)
 	else if (!was && err == -ENOMEM)
 		pr_info_ratelimited("kvstore: client id=%llu closed: out of memory for a reply\n",
 				    c->id);
-	wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM |
-				   EPOLLRDHUP | EPOLLOUT);
+	kvs_client_wake(c, EPOLLIN | EPOLLRDNORM | EPOLLRDHUP | EPOLLOUT);
 }
 
 /* ------------------------------------------------------- used_memory */

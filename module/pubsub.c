@@ -624,7 +624,7 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg)
 		return true;
 	}
 	if (counted)
-		wake_up_interruptible_poll(&c->wq, EPOLLIN | EPOLLRDNORM);
+		kvs_client_wake(c, EPOLLIN | EPOLLRDNORM);
 	return counted;
 }
 

@@ -494,6 +494,18 @@ struct kvs_client {
 };
 
 /*
+ * Wake who sleeps on @c's replies or its room for requests. Most
+ * KVS_IOC_EXEC callers never sleep on the fd: the check spares them the
+ * waitqueue lock. wq_has_sleeper()'s barrier pairs with the one after
+ * poll_wait() in kvs_poll() and with wait_event()'s set_current_state().
+ */
+static inline void kvs_client_wake(struct kvs_client *c, __poll_t mask)
+{
+	if (wq_has_sleeper(&c->wq))
+		wake_up_interruptible_poll(&c->wq, mask);
+}
+
+/*
  * Persistence readers. An fd becomes one with its ioctl (c->lock held,
  * no command in flight, nothing queued: kvs_client_is_idle()); from
  * then on client.c hands read()/poll()/release to these.

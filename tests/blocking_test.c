@@ -171,7 +171,8 @@ TEST_F(blocking, fifo_three_clients)
 	for (i = 0; i < 3; i++) {
 		pid[i] = child_cmd("BLPOP q 0", &rfd[i]);
 		ASSERT_LT(0, pid[i]);
-		msleep(200);	/* in arrival order */
+		/* in arrival order: each blocks before the next starts */
+		ASSERT_TRUE(kvs_wait_blocked(self->fd, i + 1));
 	}
 	EXPECT_REPLY(":3\r\n", kvs_cmd(self->fd, "RPUSH q a b c"));
 	for (i = 0; i < 3; i++)
@@ -248,13 +249,13 @@ TEST_F(blocking, close_while_blocked)
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, kvs_write_all(fd2, "BLPOP ck 0\r\n", 12));
 	pid = child_cmd("BLPOP ck 0", &rfd);	/* ioctl, behind fd2 */
-	msleep(200);
+	ASSERT_TRUE(kvs_wait_blocked(self->fd, 2));
 	close(fd2);
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH ck v"));
 	EXPECT_REPLY("*2\r\n$2\r\nck\r\n$1\r\nv\r\n", child_result(pid, rfd));
 
 	pid = child_cmd("BLPOP ck2 0", &rfd);
-	msleep(200);
+	ASSERT_TRUE(kvs_wait_blocked(self->fd, 1));
 	kill(pid, SIGKILL);
 	child_result(pid, rfd);
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH ck2 v"));
@@ -322,7 +323,7 @@ TEST_F(blocking, blmove_served)
 
 	pid = child_cmd("BLMOVE src dst LEFT RIGHT 0", &rfd);
 	ASSERT_LT(0, pid);
-	msleep(200);
+	ASSERT_TRUE(kvs_wait_blocked(self->fd, 1));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH dst old"));
 	EXPECT_REPLY(":2\r\n", kvs_cmd(self->fd, "RPUSH src e f"));
 	EXPECT_REPLY("$1\r\ne\r\n", child_result(pid, rfd));
@@ -339,9 +340,7 @@ TEST_F(blocking, swapdb_serves)
 
 	pid = child_cmd("BLPOP swapped 5", &rfd);
 	ASSERT_LT(0, pid);
-	msleep(200);
-	EXPECT_NE(NULL, strstr(kvs_cmd(self->fd, "INFO clients"),
-			       "\r\nblocked_clients:1\r\n"));
+	ASSERT_TRUE(kvs_wait_blocked(self->fd, 1));
 	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SELECT 9"));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH swapped x"));
 	EXPECT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SWAPDB 0 9"));
@@ -360,10 +359,10 @@ TEST_F(blocking, bzpopmin_served)
 
 	pid = child_cmd("BZPOPMIN z1 z2 0", &rfd);
 	ASSERT_LT(0, pid);
-	msleep(200);
+	ASSERT_TRUE(kvs_wait_blocked(self->fd, 1));
 	pid2 = child_cmd("BZMPOP 0 1 z2 MAX COUNT 2", &rfd2);
 	ASSERT_LT(0, pid2);
-	msleep(200);
+	ASSERT_TRUE(kvs_wait_blocked(self->fd, 2));
 	/* a list on z2 serves neither; the zset then serves them in order */
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH z1 x"));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "DEL z1"));

@@ -232,6 +232,9 @@ struct task_struct;
 typedef struct { int dummy; } spinlock_t;
 typedef struct { int refs; } refcount_t;
 typedef struct { int dummy; } wait_queue_head_t;
+/* one task: nobody ever sleeps on a queue */
+#define wq_has_sleeper(wq)			((void)(wq), 0)
+#define wake_up_interruptible_poll(wq, m)	((void)(wq), (void)(m))
 struct work_struct { int dummy; };
 struct delayed_work { struct work_struct work; };
 struct workqueue_struct;
