@@ -291,6 +291,17 @@ struct kvs_entry *kvs_db_prepare_add(int db, const struct kvs_arg *key)
 	return kvs_entry_new(key->ptr, key->len, hash);
 }
 
+/* What a new value does to its key besides the value (dbSetValue). */
+static void db_value_changed(struct kvs_shard *sh, int db,
+			     struct kvs_entry *de, bool keepttl)
+{
+	/* an LFU counter survives the new value */
+	if (!kvs_policy_lfu())
+		kvs_entry_lru_set(de, kvs_lru_clock());
+	if (!keepttl)
+		kvs_dict_remove_expire(&sh->db[db], de);
+}
+
 /**
  * kvs_db_overwrite - give an existing key a new value
  * @c: the client (may be NULL)
@@ -307,11 +318,7 @@ void kvs_db_overwrite(struct kvs_client *c, int db, struct kvs_entry *de,
 
 	lockdep_assert_held(&sh->lock);
 	de->val = val;
-	/* Redis's dbSetValue: an LFU counter survives the new value */
-	if (!kvs_policy_lfu())
-		kvs_entry_lru_set(de, kvs_lru_clock());
-	if (!keepttl)
-		kvs_dict_remove_expire(&sh->db[db], de);
+	db_value_changed(sh, db, de, keepttl);
 	kvs_obj_put(old);
 }
 
@@ -330,6 +337,43 @@ struct kvs_entry *kvs_set_key(struct kvs_client *c, int db,
 			      bool keepttl)
 {
 	return kvs_set_key_prepared(c, db, key, val, keepttl, NULL);
+}
+
+/**
+ * kvs_set_string - SET of a string: kvs_set_key() with a new object, or
+ *	the old value's bytes overwritten where they fit (no allocation)
+ * @c: the client
+ * @db: database index
+ * @key: the key
+ * @val: the new bytes
+ * @keepttl: keep an existing TTL
+ *
+ * A shared value (a snapshot, a reply or COPY holds it too) is never
+ * changed in place: kvs_obj_string_overwrite() declines it.
+ * Return: the entry, or NULL when out of memory (nothing changed).
+ */
+struct kvs_entry *kvs_set_string(struct kvs_client *c, int db,
+				 const struct kvs_arg *key,
+				 const struct kvs_arg *val, bool keepttl)
+{
+	struct kvs_entry *de = kvs_lookup_write(c, db, key);
+	struct kvs_obj *o;
+
+	if (de && kvs_obj_string_overwrite(de->val, val->ptr, val->len)) {
+		db_value_changed(kvs_shard_of(de->hash), db, de, keepttl);
+		kvs_signal_modified_key(c, db, key);
+		return de;
+	}
+	o = kvs_obj_new_string(val->ptr, val->len);
+	if (!o)
+		return NULL;
+	if (de)
+		kvs_db_overwrite(c, db, de, o, keepttl);
+	else
+		de = kvs_db_add(c, db, key, o);
+	if (de)
+		kvs_signal_modified_key(c, db, key);
+	return de;
 }
 
 /**

@@ -114,6 +114,33 @@ size_t kvs_obj_mem(const struct kvs_obj *o)
 }
 
 /**
+ * kvs_obj_string_overwrite - put a new value in a string's own room
+ * @o: the string
+ * @p: the new bytes (not inside @o)
+ * @len: their length
+ *
+ * Only an unshared string kept with its header, whose size class the new
+ * value needs as well: the bytes change and nothing is allocated, freed
+ * or counted differently. The encoding label follows the new bytes.
+ * Return: true if done; false if the caller must make a new object.
+ */
+bool kvs_obj_string_overwrite(struct kvs_obj *o, const void *p, size_t len)
+{
+	size_t sz = sizeof(*o) + len + 1;
+
+	if (o->type != OBJ_STRING || refcount_read(&o->ref) != 1 ||
+	    !string_is_inline(o) || sz > KVS_SMALL_MAX ||
+	    kvs_small_size(sz) != o->alloc * KVS_SMALL_STEP)
+		return false;
+	memcpy(o->str.ptr, p, len);
+	o->str.ptr[len] = '\0';
+	o->str.len = len;
+	o->str.cap = o->alloc * KVS_SMALL_STEP - sizeof(*o);
+	kvs_obj_set_encoding(o);
+	return true;
+}
+
+/**
  * kvs_obj_new_string_cap - a zero-filled string of @len bytes
  * @len: length
  * @cap: bytes to allocate (at least @len + 1 for the NUL)

@@ -134,6 +134,7 @@ void *kvs_small_alloc(size_t n, gfp_t gfp);
 void kvs_small_free(void *p, size_t n);
 
 struct kvs_obj *kvs_obj_new_string(const void *p, size_t len);
+bool kvs_obj_string_overwrite(struct kvs_obj *o, const void *p, size_t len);
 struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap);
 struct kvs_obj *kvs_obj_from_ll(s64 v);
 int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap);
@@ -1130,6 +1131,9 @@ struct kvs_entry *kvs_db_add(struct kvs_client *c, int db,
 /* Replaces the value of an existing key (TTL kept unless !keepttl). */
 void kvs_db_overwrite(struct kvs_client *c, int db, struct kvs_entry *de,
 		      struct kvs_obj *val, bool keepttl);
+struct kvs_entry *kvs_set_string(struct kvs_client *c, int db,
+				 const struct kvs_arg *key,
+				 const struct kvs_arg *val, bool keepttl);
 /* SET semantics: add or overwrite, removing any TTL unless @keepttl. */
 struct kvs_entry *kvs_set_key(struct kvs_client *c, int db,
 			      const struct kvs_arg *key, struct kvs_obj *val,

@@ -206,7 +206,6 @@ static void set_generic(struct kvs_client *c, u32 flags,
 			bool int_replies)
 {
 	struct kvs_entry *de;
-	struct kvs_obj *o;
 	s64 when = 0;
 	bool found;
 
@@ -228,10 +227,7 @@ static void set_generic(struct kvs_client *c, u32 flags,
 		return;
 	}
 
-	o = kvs_obj_new_string(val->ptr, val->len);
-	if (!o)
-		goto err_nomem;
-	de = kvs_set_key(c, c->db, key, o, flags & SET_KEEPTTL);
+	de = kvs_set_string(c, c->db, key, val, flags & SET_KEEPTTL);
 	if (!de)
 		goto err_nomem;
 	kvs_notify(c, KVS_NOTIFY_STRING, "set", key, c->db);

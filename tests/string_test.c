@@ -63,6 +63,57 @@ TEST_F(str, get_set_basic)
 	KVS_RUN_STEPS(self->fd, steps);
 }
 
+/*
+ * A SET whose value takes the same size class as the old one writes the
+ * old bytes in place: nothing that still holds the old value (a COPY, a
+ * reply not read yet) may see the change, and the encoding follows the
+ * new bytes.
+ */
+TEST_F(str, set_in_place)
+{
+	static const struct kvs_step steps[] = {
+		{ "SET s:p abcd", OK },
+		{ "COPY s:p s:q", ":1\r\n" },
+		{ "SET s:p wxyz", OK },
+		{ "GET s:p", "$4\r\nwxyz\r\n" },
+		{ "GET s:q", "$4\r\nabcd\r\n" },
+		{ "SET s:p wxyz", OK },
+		{ "OBJECT ENCODING s:p", "$6\r\nembstr\r\n" },
+		{ "SET s:p 1234", OK },
+		{ "OBJECT ENCODING s:p", "$3\r\nint\r\n" },
+		{ "GET s:p", "$4\r\n1234\r\n" },
+		{ "SET s:p abc", OK },
+		{ "OBJECT ENCODING s:p", "$6\r\nembstr\r\n" },
+		{ "STRLEN s:p", ":3\r\n" },
+		{ "SET s:p 123456789012345678901234567890123456789012345", OK },
+		{ "OBJECT ENCODING s:p", "$3\r\nraw\r\n" },
+		{ "SET s:p 12345678901234567890123456789012345678901234X", OK },
+		{ "GET s:p", "$45\r\n12345678901234567890123456789012345678901234X\r\n" },
+	};
+	static const char pipe[] =
+		"SET s:r aaaaaaaa\r\nGET s:r\r\nSET s:r bbbbbbbb\r\nGET s:r\r\n";
+	char *mem1, *mem2;
+	int fd2;
+
+	KVS_RUN_STEPS(self->fd, steps);
+
+	/* same size class, so the same memory */
+	ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET s:m 0123456789"));
+	mem1 = strdup(kvs_cmd(self->fd, "MEMORY USAGE s:m"));
+	ASSERT_REPLY(OK, kvs_cmd(self->fd, "SET s:m abcdefghij"));
+	mem2 = kvs_cmd(self->fd, "MEMORY USAGE s:m");
+	EXPECT_STREQ(mem1, mem2);
+	free(mem1);
+
+	/* a stream's replies wait for read(): each GET keeps its value */
+	fd2 = kvs_connect(O_RDWR);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, kvs_write_all(fd2, pipe, strlen(pipe)));
+	EXPECT_REPLY("+OK\r\n$8\r\naaaaaaaa\r\n+OK\r\n$8\r\nbbbbbbbb\r\n",
+		     kvs_read_replies(fd2, 4, 10000));
+	close(fd2);
+}
+
 TEST_F(str, binary_value)
 {
 	char val[256];
