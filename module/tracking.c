@@ -650,6 +650,9 @@ static bool trk_bcast_prefix(struct trk_prefix *p, const struct kvs_arg *keys,
 	char *val;
 
 	for (i = 0; i < n; i++) {
+		/* one command may change any number of keys */
+		if (!(i & 1023))
+			cond_resched();
 		if (p->len > keys[i].len || memcmp(p->name, keys[i].ptr, p->len))
 			continue;
 		m++;
@@ -662,6 +665,8 @@ static bool trk_bcast_prefix(struct trk_prefix *p, const struct kvs_arg *keys,
 		return false;
 	off = sprintf(val, "*%u\r\n", m);
 	for (i = 0; i < n; i++) {
+		if (!(i & 1023))
+			cond_resched();
 		if (p->len > keys[i].len || memcmp(p->name, keys[i].ptr, p->len))
 			continue;
 		off = trk_put_bulk(val + off, keys[i].ptr, keys[i].len) - val;
@@ -717,6 +722,8 @@ void kvs_tracking_end_batch(struct kvs_client *c)
 			struct kvs_arg key;
 			unsigned int j;
 
+			if (!(i & 255))
+				cond_resched();
 			pos = trk_list_entry(&p->bcast, pos, &key);
 			if (tp->len > key.len ||
 			    memcmp(tp->name, key.ptr, tp->len))
