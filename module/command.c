@@ -343,6 +343,9 @@ int kvs_command_key_ranges(struct kvs_client *c, const struct kvs_command *cmd,
 	*step = 1;
 	if (cmd->getkeys) {
 		nr = cmd->getkeys(c, r);
+		/* SORT's patterns: r[0] still names the key it sorts */
+		if (nr == KVS_GETKEYS_ALL)
+			return 1;
 		return nr < 0 ? 0 : min(nr, KVS_GETKEYS_MAX_RANGES);
 	}
 	if (cmd->first_key <= 0 || kvs_no_real_keys(cmd))
@@ -455,6 +458,10 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 	kvs_prop_call_end(c);
 	kvs_feed_commit(c);
 
+	/* remembered before a write on another fd can miss it */
+	if (unlikely(c->track || c->track_caching))
+		kvs_tracking_after_call(c, cmd);
+
 	if (one)
 		mutex_unlock(&one->lock);
 	else if (n)
@@ -463,8 +470,6 @@ static void kvs_call(struct kvs_client *c, const struct kvs_command *cmd)
 		kvs_unlock_all_shards();
 	/* its keyspace events, matched with no shard lock held */
 	kvs_notify_flush(c);
-	if (unlikely(c->track || c->track_caching))
-		kvs_tracking_after_call(c, cmd);
 
 	kvs_stat_inc(KVS_STAT_NUMCOMMANDS);
 	c->tot_cmds++;
@@ -516,6 +521,15 @@ static void kvs_call_blocked(struct kvs_client *c,
 		c->now_ms = kvs_mstime();
 		kvs_call(c, cmd);
 	}
+}
+
+/* CLIENT PAUSE may sleep here: the batch so far goes first. */
+static bool kvs_pause_hold_batch(struct kvs_client *c,
+				 const struct kvs_command *cmd, bool strict)
+{
+	if (unlikely(c->trk_pend))
+		kvs_tracking_end_batch(c);
+	return kvs_pause_hold(c, cmd, strict);
 }
 
 /* processCommand(): every check in Redis's order, then call. */
@@ -577,7 +591,7 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 	}
 	/* CLIENT PAUSE: held back before it runs or queues, as in Redis */
 	if (unlikely(READ_ONCE(kvs_pause_type)) &&
-	    kvs_pause_hold(c, cmd, strict))
+	    kvs_pause_hold_batch(c, cmd, strict))
 		goto out;
 	/* inside MULTI: queued for EXEC, answered +QUEUED */
 	if (kvs_multi_should_queue(c, cmd)) {
@@ -592,8 +606,12 @@ call:
 	c->bpop->may_block = cmd->flags & CMD_BLOCKING;
 	kvs_call(c, cmd);
 	c->bpop->may_block = false;
-	if (c->bpop->blocked)
+	if (c->bpop->blocked) {
+		/* the others' invalidations do not wait for its wake-up */
+		if (unlikely(c->trk_pend))
+			kvs_tracking_end_batch(c);
 		kvs_call_blocked(c, cmd, strict);
+	}
 	goto out;
 reject:
 	kvs_stats_reject(c);
@@ -601,6 +619,9 @@ reject:
 	kvs_multi_flag(c);
 out:
 	kvs_flush_reply(c);
+	/* invalidations of its own keys follow the reply, as in Redis */
+	if (unlikely(c->trk_pend))
+		kvs_tracking_after_command(c);
 	c->argc = 0;
 	c->argv = NULL;
 	c->cmd = NULL;
@@ -704,12 +725,18 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 		queued = true;
 		cmds++;
 		/* a pipeline's length is the caller's choice */
-		if (READ_ONCE(c->out.bytes) >= KVS_DRAIN_MIN)
+		if (READ_ONCE(c->out.bytes) >= KVS_DRAIN_MIN) {
+			if (unlikely(c->trk_pend))
+				kvs_tracking_end_batch(c);
 			kvs_client_drain(c);
+		}
 		cond_resched();
 		if (fatal_signal_pending(current))
 			break;
 	}
+	/* one write() or exec is one batch of BCAST invalidations */
+	if (unlikely(c->trk_pend))
+		kvs_tracking_end_batch(c);
 	if (c->close_after_reply || READ_ONCE(c->closing)) {
 		spin_lock(&c->out_lock);
 		c->closing = true;

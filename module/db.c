@@ -55,15 +55,22 @@ static s64 client_now(struct kvs_client *c)
  * WATCH and keyspace notifications attach here: every command that changes
  * a key calls this once per changed key (Redis's signalModifiedKey).
  */
-void kvs_signal_modified_key(struct kvs_client *c, int db,
-			     const struct kvs_arg *key)
+static void signal_key(struct kvs_client *c, struct kvs_client *cur, int db,
+		       const struct kvs_arg *key)
 {
 	kvs_touch_watched_key(c, db, key);
 	kvs_block_signal_key(db, key);
-	kvs_tracking_invalidate_key(c, key);
+	/* tracking wants the client running, even for an expiry */
+	kvs_tracking_invalidate_key(cur, key);
 	/* expiries (no client) are not changes a command made */
 	if (c)
 		kvs_feed_dirty(c, 1);
+}
+
+void kvs_signal_modified_key(struct kvs_client *c, int db,
+			     const struct kvs_arg *key)
+{
+	signal_key(c, c, db, key);
 }
 
 static void reply_oom(struct kvs_client *c)
@@ -161,7 +168,7 @@ static void expire_entry(struct kvs_client *c, int db, struct kvs_shard *sh,
 
 	/* a DEL in the feed, not a change the command made (no client) */
 	kvs_propagate_expired(c, db, &key);
-	kvs_signal_modified_key(NULL, db, &key);
+	signal_key(NULL, c, db, &key);
 	/* published before the entry (holding the key's bytes) is freed */
 	kvs_notify(c, KVS_NOTIFY_EXPIRED, "expired", &key, db);
 	kvs_db_delete_entry(db, sh, de);
@@ -1382,7 +1389,7 @@ static void flush_dbs(struct kvs_client *c, int db, bool async)
 	if (!held)
 		kvs_lock_all_shards();
 	kvs_touch_watched_flush(db);
-	kvs_tracking_flush();
+	kvs_tracking_flush(c);
 	for (i = 0; i < server.nr_shards; i++) {
 		for (j = first; j < first + ndb; j++) {
 			struct kvs_dict *d = &server.shards[i].db[j];

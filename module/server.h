@@ -472,6 +472,8 @@ struct kvs_client {
 	/* CLIENT TRACKING (tracking.c): NULL while off */
 	struct kvs_track_client *track;
 	bool track_caching;		/* CLIENT CACHING for the next command */
+	/* invalidations its commands hold back (tracking.c), or NULL */
+	struct kvs_trk_pend *trk_pend;
 	/* notify.c: the last keyspace event this client's command raised */
 	u64 notify_seq;
 
@@ -1837,7 +1839,9 @@ void kvs_tracking_after_call(struct kvs_client *c,
 			     const struct kvs_command *cmd);
 void kvs_tracking_invalidate_key(struct kvs_client *c,
 				 const struct kvs_arg *key);
-void kvs_tracking_flush(void);
+void kvs_tracking_flush(struct kvs_client *c);
+void kvs_tracking_after_command(struct kvs_client *c);
+void kvs_tracking_end_batch(struct kvs_client *c);
 void kvs_tracking_release(struct kvs_client *c);
 int kvs_tracking_clients(void);
 void kvs_tracking_info(u64 *keys, u64 *items, u64 *prefixes);

@@ -28,7 +28,21 @@
  * Delivery: RESP2 clients get invalidations only through REDIRECT, as
  * "message" frames on __redis__:invalidate to a redirect target that is
  * subscribed to something (Redis's CLIENT_PUBSUB); RESP3 clients get push
- * frames themselves. All frames are built in trk_send_invalidation().
+ * frames themselves. All frames are built in trk_send().
+ *
+ * Order, as in Redis 7.0.15. An invalidation for the client whose own
+ * command caused it (a write, a lazy expiry, a flush, the table limit) is
+ * held back in c->trk_pend and sent after that command's reply, after
+ * the whole EXEC's reply inside a transaction (Redis's
+ * tracking_pending_keys). Keys under a BCAST prefix changed by a client's
+ * commands are collected in c->trk_pend too and sent when its batch
+ * ends, one message per prefix with the keys sorted and each once:
+ * Redis sends what one event loop pass changed; here a batch is what one
+ * write() or one KVS_IOC_EXEC ran (cut short before the client sleeps,
+ * and at TRK_BATCH_MAX bytes of keys). Keys changed with no client
+ * (active expiry, eviction) are sent at once. c->trk_pend is only built
+ * and sent by the client's own command path (under its c->lock), so it
+ * needs no lock of its own; it is charged to the client.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -37,6 +51,7 @@
 #include <linux/random.h>
 #include <linux/string.h>
 #include <linux/overflow.h>
+#include <linux/sort.h>
 
 #include "server.h"
 
@@ -48,6 +63,9 @@
 
 /* keys dropped per read over tracking-table-max-keys (Redis: 100 and up) */
 #define TRK_EVICT_BATCH	100
+/* BCAST keys a batch collects before it is sent (Redis reads 16 KB a pass) */
+#define TRK_BATCH_MAX	(16 * 1024)
+#define TRK_NULL	U32_MAX		/* a pending entry meaning "every key" */
 
 /* A key some tracking clients may cache. */
 struct trk_key {
@@ -81,6 +99,20 @@ struct kvs_track_client {
 	struct trk_prefix **prefixes;	/* BCAST: in registration order */
 };
 
+/* Entries (a u32 length, then the key's bytes), in the order added. */
+struct trk_list {
+	char *buf;
+	size_t len;
+	size_t cap;
+	unsigned int n;
+};
+
+/* Invalidations one client's commands hold back: c->trk_pend. */
+struct kvs_trk_pend {
+	struct trk_list own;		/* for its own cache: after the reply */
+	struct trk_list bcast;		/* keys it changed: at the batch's end */
+};
+
 static DEFINE_MUTEX(trk_mutex);
 static LIST_HEAD(trk_clients);
 static LIST_HEAD(trk_prefixes);
@@ -96,6 +128,17 @@ static unsigned long trk_nkeys;
 static u64 trk_items;			/* IDs over all keys */
 
 /* ------------------------------------------------------------ key table */
+
+/* Key order: bytes, then a prefix before what extends it (a rax's). */
+static int trk_name_cmp(const char *a, size_t alen, const char *b,
+			size_t blen)
+{
+	int cmp = memcmp(a, b, min(alen, blen));
+
+	if (cmp)
+		return cmp;
+	return alen < blen ? -1 : alen > blen;
+}
 
 static struct trk_key *trk_find(const char *key, size_t len, u64 hash)
 {
@@ -255,24 +298,25 @@ static char *trk_put_bulk(char *p, const char *s, size_t len)
 
 /*
  * The one place invalidation frames are written (sendTrackingMessage()).
- * @t is the tracking client; the frame goes to its redirect target, or
- * to itself. @keys is the value: an array of @nkeys keys, or, with
- * @nkeys < 0, a null (after a flush; the null of @t's protocol).
+ * @tc is the tracking client; the frame goes to its redirect target, or
+ * to itself. The value is one key, @key, or else @val, @vlen bytes of
+ * RESP already built (a BCAST array of keys, or a null).
  */
-static void trk_send_invalidation(struct kvs_track_client *t,
-				  const struct kvs_arg *keys, int nkeys)
+static void trk_send(struct kvs_client *tc, const struct kvs_arg *key,
+		     const char *val, size_t vlen)
 {
-	struct kvs_client *to = t->c;
+	struct kvs_track_client *t = tc->track;
+	u64 redirect = t ? t->redirect : 0;
+	struct kvs_client *to = tc;
 	size_t len = 64;
 	struct kvs_obj *o;
 	char *p;
-	int i;
 
-	if (t->redirect) {
-		to = trk_client_by_id(t->redirect);
+	if (redirect) {
+		to = trk_client_by_id(redirect);
 		if (!to) {
 			t->flags |= TRK_BROKEN;
-			if (READ_ONCE(t->c->resp) != 3)
+			if (READ_ONCE(tc->resp) != 3)
 				return;
 			/* RESP3: a push to the tracking client itself */
 			o = kvs_obj_new_string_cap(0, 96);
@@ -280,21 +324,20 @@ static void trk_send_invalidation(struct kvs_track_client *t,
 				return;
 			p = trk_put(o->str.ptr,
 				    ">2\r\n$21\r\ntracking-redir-broken\r\n", 32);
-			p += sprintf(p, ":%llu\r\n", t->redirect);
+			p += sprintf(p, ":%llu\r\n", redirect);
 			o->str.len = p - o->str.ptr;
-			kvs_pubsub_deliver(t->c, o);
+			kvs_pubsub_deliver(tc, o);
 			kvs_obj_put(o);
 			return;
 		}
 	}
 	/* RESP2 has no push frames: only a subscribed redirect target */
 	if (READ_ONCE(to->resp) != 3 &&
-	    (!t->redirect || !READ_ONCE(to->pubsub_count)))
+	    (!redirect || !READ_ONCE(to->pubsub_count)))
 		return;
 
-	for (i = 0; i < nkeys; i++)
-		if (check_add_overflow(len, keys[i].len + 24, &len))
-			return;
+	if (check_add_overflow(len, key ? key->len + 32 : vlen, &len))
+		return;
 	o = kvs_obj_new_string_cap(0, len + 1);
 	if (!o)
 		return;
@@ -306,19 +349,95 @@ static void trk_send_invalidation(struct kvs_track_client *t,
 		p = trk_put(p, "*3\r\n$7\r\nmessage\r\n", 17);
 		p = trk_put_bulk(p, "__redis__:invalidate", 20);
 	}
-	if (nkeys < 0) {
-		if (READ_ONCE(t->c->resp) == 3)
-			p = trk_put(p, "_\r\n", 3);
-		else
-			p = trk_put(p, "$-1\r\n", 5);
+	if (key) {
+		p = trk_put(p, "*1\r\n", 4);
+		p = trk_put_bulk(p, key->ptr, key->len);
 	} else {
-		p += sprintf(p, "*%d\r\n", nkeys);
-		for (i = 0; i < nkeys; i++)
-			p = trk_put_bulk(p, keys[i].ptr, keys[i].len);
+		p = trk_put(p, val, vlen);
 	}
 	o->str.len = p - o->str.ptr;
 	kvs_pubsub_deliver(to, o);
 	kvs_obj_put(o);
+}
+
+/* "Every key": the null of @tc's protocol, as Redis's shared.null. */
+static void trk_send_null(struct kvs_client *tc)
+{
+	if (READ_ONCE(tc->resp) == 3)
+		trk_send(tc, NULL, "_\r\n", 3);
+	else
+		trk_send(tc, NULL, "$-1\r\n", 5);
+}
+
+/* ------------------------------------------------------ held back */
+
+/* Append an entry to @l (@len TRK_NULL: a null); 0 or -ENOMEM. */
+static int trk_list_add(struct kvs_client *c, struct trk_list *l,
+			const char *key, u32 len)
+{
+	size_t need = sizeof(u32) + (len == TRK_NULL ? 0 : len);
+	u32 sz = len;
+
+	if (l->len + need > l->cap) {
+		size_t cap = max3(l->cap * 2, l->len + need, (size_t)256);
+		char *nb = kvs_client_kvmalloc(c, cap, 0);
+
+		if (!nb)
+			return -ENOMEM;
+		if (l->len)
+			memcpy(nb, l->buf, l->len);
+		kvs_client_kvfree(c, l->buf, l->cap);
+		l->buf = nb;
+		l->cap = cap;
+	}
+	memcpy(l->buf + l->len, &sz, sizeof(sz));
+	if (len != TRK_NULL)
+		memcpy(l->buf + l->len + sizeof(sz), key, len);
+	l->len += need;
+	l->n++;
+	return 0;
+}
+
+static void trk_list_free(struct kvs_client *c, struct trk_list *l)
+{
+	kvs_client_kvfree(c, l->buf, l->cap);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The entry at @pos of a list: its key (NULL for a null) and length. */
+static size_t trk_list_entry(const struct trk_list *l, size_t pos,
+			     struct kvs_arg *key)
+{
+	u32 sz;
+
+	memcpy(&sz, l->buf + pos, sizeof(sz));
+	if (sz == TRK_NULL) {
+		key->ptr = NULL;
+		key->len = 0;
+		return pos + sizeof(sz);
+	}
+	key->ptr = l->buf + pos + sizeof(sz);
+	key->len = sz;
+	return pos + sizeof(sz) + sz;
+}
+
+/*
+ * Hold an invalidation back for @c (@bcast: a key for its batch; else
+ * one for its own cache, @len TRK_NULL for a null). 0, or -ENOMEM when
+ * the caller must send it now instead.
+ */
+static int trk_hold(struct kvs_client *c, bool bcast, const char *key,
+		    u32 len)
+{
+	struct kvs_trk_pend *p = c->trk_pend;
+
+	if (!p) {
+		p = kzalloc(sizeof(*p), GFP_KERNEL | __GFP_NOWARN);
+		if (!p)
+			return -ENOMEM;
+		c->trk_pend = p;
+	}
+	return trk_list_add(c, bcast ? &p->bcast : &p->own, key, len);
 }
 
 /*
@@ -337,20 +456,26 @@ static void trk_invalidate_entry(struct trk_key *k, struct kvs_client *by)
 			continue;
 		if ((t->flags & TRK_NOLOOP) && t->c == by)
 			continue;
-		trk_send_invalidation(t, &key, 1);
+		/* its own command's: after the reply */
+		if (t->c == by && !trk_hold(by, false, k->name, k->len))
+			continue;
+		trk_send(t->c, &key, NULL, 0);
 	}
 	trk_key_free(k);
 }
 
-/* Over tracking-table-max-keys: drop random keys, as modified. */
-static void trk_limit(void)
+/*
+ * Over tracking-table-max-keys: drop random keys, as modified. Redis does
+ * this before its next command runs, with that client current: @c.
+ */
+static void trk_limit(struct kvs_client *c)
 {
 	u64 max = READ_ONCE(server.cfg.tracking_table_max_keys);
 	int n = TRK_EVICT_BATCH;
 
 	while (max && trk_nkeys > max && n-- > 0)
 		trk_invalidate_entry(trk_vec[get_random_u32_below(trk_nkeys)],
-				     NULL);
+				     c);
 }
 
 /* ------------------------------------------------------------- hooks */
@@ -393,13 +518,38 @@ void kvs_tracking_after_call(struct kvs_client *c,
 			trk_remember(a->ptr, a->len, kvs_arg_hash(a), c->id);
 		}
 	}
-	trk_limit();
+	trk_limit(c);
 	mutex_unlock(&trk_mutex);
+}
+
+/* @key changed: its BCAST prefixes' clients are told, now or in a batch. */
+static void trk_bcast_key(struct kvs_client *c, const struct kvs_arg *key)
+{
+	struct trk_prefix *p;
+	bool now = !c;
+	unsigned int i;
+
+	list_for_each_entry(p, &trk_prefixes, node) {
+		if (p->len > key->len || memcmp(p->name, key->ptr, p->len))
+			continue;
+		/* matched against every prefix when the batch is sent */
+		if (!now && !trk_hold(c, true, key->ptr, key->len))
+			return;
+		now = true;
+		for (i = 0; i < p->nclients; i++) {
+			struct kvs_client *cl = p->clients[i];
+
+			if ((cl->track->flags & TRK_NOLOOP) && cl == c)
+				continue;
+			trk_send(cl, key, NULL, 0);
+		}
+		cond_resched();
+	}
 }
 
 /**
  * kvs_tracking_invalidate_key - a key changed (from kvs_signal_modified_key)
- * @c: the client that changed it, or NULL
+ * @c: the client whose command changed it (or expired it), or NULL
  * @key: the key
  *
  * May sleep; called with the key's shard locked.
@@ -407,27 +557,14 @@ void kvs_tracking_after_call(struct kvs_client *c,
 void kvs_tracking_invalidate_key(struct kvs_client *c,
 				 const struct kvs_arg *key)
 {
-	struct trk_prefix *p;
 	struct trk_key *k;
-	unsigned int i;
 
 	/* keys of clients gone or off still go, as in Redis */
 	if (likely(!atomic_read(&trk_nr_clients) && !READ_ONCE(trk_nkeys)))
 		return;
 	mutex_lock(&trk_mutex);
-	/* BCAST: sent at once, one key a message (Redis batches per loop) */
-	list_for_each_entry(p, &trk_prefixes, node) {
-		if (p->len > key->len || memcmp(p->name, key->ptr, p->len))
-			continue;
-		for (i = 0; i < p->nclients; i++) {
-			struct kvs_client *cl = p->clients[i];
-
-			if ((cl->track->flags & TRK_NOLOOP) && cl == c)
-				continue;
-			trk_send_invalidation(cl->track, key, 1);
-		}
-		cond_resched();
-	}
+	if (trk_nr_prefixes)
+		trk_bcast_key(c, key);
 	k = trk_find(key->ptr, key->len, kvs_arg_hash(key));
 	if (k)
 		trk_invalidate_entry(k, c);
@@ -436,24 +573,178 @@ void kvs_tracking_invalidate_key(struct kvs_client *c,
 
 /**
  * kvs_tracking_flush - FLUSHALL/FLUSHDB: every cache is invalid
+ * @c: the client flushing, or NULL
  *
- * Every tracking client is sent a null, and the key table is emptied.
+ * Every tracking client is sent a null (@c after its reply), and the key
+ * table is emptied.
  */
-void kvs_tracking_flush(void)
+void kvs_tracking_flush(struct kvs_client *c)
 {
 	struct kvs_track_client *t;
 
 	if (likely(!atomic_read(&trk_nr_clients) && !READ_ONCE(trk_nkeys)))
 		return;
 	mutex_lock(&trk_mutex);
-	list_for_each_entry(t, &trk_clients, node)
-		trk_send_invalidation(t, NULL, -1);
+	list_for_each_entry(t, &trk_clients, node) {
+		if (t->c == c && !trk_hold(c, false, NULL, TRK_NULL))
+			continue;
+		trk_send_null(t->c);
+	}
 	while (trk_nkeys) {
 		trk_key_free(trk_vec[trk_nkeys - 1]);
 		if (!(trk_nkeys & 1023))
 			cond_resched();
 	}
 	mutex_unlock(&trk_mutex);
+}
+
+/**
+ * kvs_tracking_after_command - send what @c's command held back for it
+ * @c: the client, its reply queued (c->trk_pend is set)
+ *
+ * Redis's trackingHandlePendingKeyInvalidations() after call(); also ends
+ * a batch grown to TRK_BATCH_MAX.
+ */
+void kvs_tracking_after_command(struct kvs_client *c)
+{
+	struct kvs_trk_pend *p = c->trk_pend;
+	struct kvs_arg key;
+	size_t pos = 0;
+	unsigned int i;
+
+	if (p->own.n) {
+		mutex_lock(&trk_mutex);
+		for (i = 0; i < p->own.n; i++) {
+			pos = trk_list_entry(&p->own, pos, &key);
+			if (key.ptr)
+				trk_send(c, &key, NULL, 0);
+			else
+				trk_send_null(c);
+			if (!(i & 255))
+				cond_resched();
+		}
+		mutex_unlock(&trk_mutex);
+		trk_list_free(c, &p->own);
+	}
+	if (p->bcast.len >= TRK_BATCH_MAX || !p->bcast.n)
+		kvs_tracking_end_batch(c);
+}
+
+static int trk_key_cmp(const void *a, const void *b)
+{
+	const struct kvs_arg *x = a, *y = b;
+
+	return trk_name_cmp(x->ptr, x->len, y->ptr, y->len);
+}
+
+/*
+ * Send @keys[0..n) (sorted, distinct) that start with @p to @p's clients
+ * as one array, as trackingBroadcastInvalidationMessages() does; @by
+ * changed them. false: no memory for the array.
+ */
+static bool trk_bcast_prefix(struct trk_prefix *p, const struct kvs_arg *keys,
+			     unsigned int n, struct kvs_client *by)
+{
+	size_t len = 16, off;
+	unsigned int i, m = 0;
+	char *val;
+
+	for (i = 0; i < n; i++) {
+		/* one command may change any number of keys */
+		if (!(i & 1023))
+			cond_resched();
+		if (p->len > keys[i].len || memcmp(p->name, keys[i].ptr, p->len))
+			continue;
+		m++;
+		len += keys[i].len + 24;
+	}
+	if (!m)
+		return true;
+	val = kvmalloc(len, GFP_KERNEL | __GFP_NOWARN);
+	if (!val)
+		return false;
+	off = sprintf(val, "*%u\r\n", m);
+	for (i = 0; i < n; i++) {
+		if (!(i & 1023))
+			cond_resched();
+		if (p->len > keys[i].len || memcmp(p->name, keys[i].ptr, p->len))
+			continue;
+		off = trk_put_bulk(val + off, keys[i].ptr, keys[i].len) - val;
+	}
+	for (i = 0; i < p->nclients; i++) {
+		struct kvs_client *cl = p->clients[i];
+
+		/* NOLOOP: the keys are all @by's */
+		if ((cl->track->flags & TRK_NOLOOP) && cl == by)
+			continue;
+		trk_send(cl, NULL, val, off);
+	}
+	kvfree(val);
+	return true;
+}
+
+/**
+ * kvs_tracking_end_batch - send the BCAST keys @c's batch changed
+ * @c: the client, under its c->lock
+ *
+ * One message per prefix, the keys in order and each once, as Redis's
+ * radix tree gives them; one key a message if memory is short.
+ */
+void kvs_tracking_end_batch(struct kvs_client *c)
+{
+	struct kvs_trk_pend *p = c->trk_pend;
+	struct kvs_arg *keys = NULL;
+	struct trk_prefix *tp;
+	unsigned int i, n = 0;
+	size_t pos = 0;
+
+	if (!p)
+		return;
+	if (p->bcast.n)
+		keys = kvmalloc_array(p->bcast.n, sizeof(*keys),
+				      GFP_KERNEL | __GFP_NOWARN);
+	if (!p->bcast.n)
+		goto out;
+	if (keys) {
+		for (i = 0; i < p->bcast.n; i++)
+			pos = trk_list_entry(&p->bcast, pos, &keys[i]);
+		sort(keys, p->bcast.n, sizeof(*keys), trk_key_cmp, NULL);
+		for (i = 0; i < p->bcast.n; i++)
+			if (!n || trk_key_cmp(&keys[n - 1], &keys[i]))
+				keys[n++] = keys[i];
+	}
+	mutex_lock(&trk_mutex);
+	list_for_each_entry(tp, &trk_prefixes, node) {
+		if (keys && trk_bcast_prefix(tp, keys, n, c))
+			continue;
+		/* no memory for the batch: key by key */
+		for (i = 0, pos = 0; i < p->bcast.n; i++) {
+			struct kvs_arg key;
+			unsigned int j;
+
+			if (!(i & 255))
+				cond_resched();
+			pos = trk_list_entry(&p->bcast, pos, &key);
+			if (tp->len > key.len ||
+			    memcmp(tp->name, key.ptr, tp->len))
+				continue;
+			for (j = 0; j < tp->nclients; j++) {
+				struct kvs_client *cl = tp->clients[j];
+
+				if (!(cl->track->flags & TRK_NOLOOP) ||
+				    cl != c)
+					trk_send(cl, &key, NULL, 0);
+			}
+		}
+		cond_resched();
+	}
+	mutex_unlock(&trk_mutex);
+	kvfree(keys);
+out:
+	trk_list_free(c, &p->own);
+	trk_list_free(c, &p->bcast);
+	kfree(p);
+	c->trk_pend = NULL;
 }
 
 /* ------------------------------------------------------- on and off */
@@ -523,7 +814,11 @@ static int trk_add_prefix(struct kvs_track_client *t, const struct kvs_arg *a)
 			return -ENOMEM;
 		found->len = a->len;
 		memcpy(found->name, a->ptr, a->len);
-		list_add_tail(&found->node, &trk_prefixes);
+		/* in key order: batches go out prefix by prefix, as Redis's */
+		list_for_each_entry(p, &trk_prefixes, node)
+			if (trk_name_cmp(p->name, p->len, a->ptr, a->len) > 0)
+				break;
+		list_add_tail(&found->node, &p->node);
 		trk_nr_prefixes++;
 	}
 	if (found->nclients == found->cap) {
@@ -828,6 +1123,9 @@ int kvs_tracking_clients(void)
  */
 void kvs_tracking_release(struct kvs_client *c)
 {
+	/* what its commands changed still goes to the others */
+	if (c->trk_pend)
+		kvs_tracking_end_batch(c);
 	mutex_lock(&trk_mutex);
 	trk_disable(c);
 	mutex_unlock(&trk_mutex);

@@ -8,6 +8,13 @@
  *
  * That a write sends nothing is checked by order, not by waiting: a later
  * write that must send is made, and its message has to be the first one.
+ *
+ * In RESP3 (the trk3_* tests): an invalidation caused by the client's own
+ * command follows that command's reply (after the whole EXEC's), on
+ * KVS_IOC_EXEC and on the write()/read() stream; BCAST keys changed by one
+ * exec or one write() go out as one message per prefix, sorted, each key
+ * once; SORT_RO tracks the key it sorts, not its patterns' keys, and SORT
+ * tracks nothing.
  */
 #include "kvs_test.h"
 #include "kvs_harness.h"
@@ -15,6 +22,8 @@
 #define OK "+OK\r\n"
 #define INV_HEAD "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"
 #define INV1(klen, k) INV_HEAD "*1\r\n$" klen "\r\n" k "\r\n"
+#define PUSH_HEAD ">2\r\n$10\r\ninvalidate\r\n"
+#define PUSH1(k) PUSH_HEAD "*1\r\n$1\r\n" k "\r\n"
 
 /* Write an inline command on a stream and read @n replies. */
 static char *stream_cmd(int fd, const char *cmd, long n)
@@ -363,6 +372,151 @@ TEST_F(trk, close_while_tracking)
 	EXPECT_REPLY(OK, kvs_cmd(self->w, "SET gone 1"));
 	EXPECT_REPLY(OK, kvs_cmd(self->w, "SET mine 1"));
 	EXPECT_REPLY(INV1("4", "mine"), msgs(self, 1));
+}
+
+/* RESP3, tracking without redirect: pushes on the client's own fd. */
+static void resp3_track(struct _test_data_trk *self, const char *opts,
+			struct __test_metadata *_metadata)
+{
+	char *r = kvs_cmd(self->fd, "HELLO 3");
+
+	ASSERT_NE(NULL, r);
+	ASSERT_REPLY(OK, kvs_cmdf(self->fd, "CLIENT TRACKING on%s%s",
+				  *opts ? " " : "", opts));
+}
+
+/* Whatever is queued on the fd (an exec with no request fetches it). */
+static char *queued(int fd)
+{
+	return kvs_exec_req(fd, NULL, 0);
+}
+
+/* Commands (kvs_cmd() syntax) as one request: one exec, or one write(). */
+static char *pipeline(int fd, bool stream, long nreplies, int n, ...)
+{
+	struct kvs_sbuf b = { 0 };
+	va_list ap;
+	char *r;
+	int i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		kvs_sbuf_cmdstr(&b, va_arg(ap, const char *));
+	va_end(ap);
+	if (!stream) {
+		r = kvs_exec_req(fd, b.p, b.len);
+	} else {
+		r = NULL;
+		if (!kvs_write_all(fd, b.p, b.len))
+			r = kvs_read_replies(fd, nreplies, 5000);
+	}
+	free(b.p);
+	return r;
+}
+
+TEST_F(trk, trk3_own_write_after_reply)
+{
+	KVS_DEVICE_ONLY();
+	resp3_track(self, "", _metadata);
+	EXPECT_REPLY("_\r\n", kvs_cmd(self->fd, "GET k"));
+	EXPECT_REPLY(OK PUSH1("k"), kvs_cmd(self->fd, "SET k 1"));
+	/* in a pipeline: after that command's reply, before the next one */
+	EXPECT_REPLY("$1\r\n1\r\n" OK PUSH1("k") "+PONG\r\n",
+		     pipeline(self->fd, false, 0, 3, "GET k", "SET k 2",
+			      "PING"));
+	/* in a transaction: after the whole EXEC, in the order changed */
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
+	kvs_cmd(self->fd, "GET k");
+	kvs_cmd(self->fd, "SET k 3");
+	kvs_cmd(self->fd, "GET k");
+	kvs_cmd(self->fd, "DEL k");
+	EXPECT_REPLY("*4\r\n$1\r\n2\r\n" OK "$1\r\n3\r\n:1\r\n"
+		     PUSH1("k") PUSH1("k"), kvs_cmd(self->fd, "EXEC"));
+	/* its own FLUSHALL: the null after the reply */
+	EXPECT_REPLY(OK PUSH_HEAD "_\r\n", kvs_cmd(self->fd, "FLUSHALL"));
+	/* NOLOOP: nothing of its own */
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "CLIENT TRACKING on NOLOOP"));
+	EXPECT_REPLY("_\r\n", kvs_cmd(self->fd, "GET k"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET k 1"));
+	EXPECT_REPLY("", queued(self->fd));
+}
+
+TEST_F(trk, trk3_own_write_stream)
+{
+	int fd = kvs_connect(O_RDWR);
+
+	KVS_DEVICE_ONLY();
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, stream_cmd(fd, "HELLO 3", 1));
+	ASSERT_REPLY(OK, stream_cmd(fd, "CLIENT TRACKING on", 1));
+	EXPECT_REPLY("_\r\n" OK PUSH1("k") "+PONG\r\n",
+		     pipeline(fd, true, 4, 3, "GET k", "SET k 1", "PING"));
+	close(fd);
+}
+
+/* RESP2 with REDIRECT: its own write reaches the redirect target. */
+TEST_F(trk, own_write_redirected)
+{
+	ASSERT_REPLY(OK, track_on(self, ""));
+	EXPECT_REPLY("$-1\r\n", kvs_cmd(self->fd, "GET k"));
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "MULTI"));
+	kvs_cmd(self->fd, "SET k 1");
+	kvs_cmd(self->fd, "FLUSHDB");
+	EXPECT_REPLY("*2\r\n" OK OK, kvs_cmd(self->fd, "EXEC"));
+	EXPECT_REPLY(INV1("1", "k") INV_HEAD "$-1\r\n", msgs(self, 2));
+}
+
+TEST_F(trk, trk3_bcast_batch)
+{
+	KVS_DEVICE_ONLY();
+	resp3_track(self, "BCAST PREFIX x PREFIX y", _metadata);
+	/* one exec of another client: one message per prefix */
+	EXPECT_REPLY(OK OK ":1\r\n",
+		     pipeline(self->w, false, 0, 3, "SET y2 1",
+			      "MSET x2 1 x1 1 z 1 x2 2", "DEL x1"));
+	EXPECT_REPLY(PUSH_HEAD "*2\r\n$2\r\nx1\r\n$2\r\nx2\r\n"
+		     PUSH_HEAD "*1\r\n$2\r\ny2\r\n", queued(self->fd));
+	/* its own: after the replies of its exec */
+	EXPECT_REPLY(OK "+PONG\r\n" PUSH_HEAD "*1\r\n$2\r\nx3\r\n",
+		     pipeline(self->fd, false, 0, 2, "SET x3 1", "PING"));
+}
+
+TEST_F(trk, trk3_bcast_batch_stream)
+{
+	int w = kvs_connect(O_RDWR);
+
+	KVS_DEVICE_ONLY();
+	ASSERT_LE(0, w);
+	resp3_track(self, "BCAST NOLOOP", _metadata);
+	EXPECT_REPLY(OK OK OK, pipeline(w, true, 3, 3, "SET b 1", "SET a 1",
+					"SET c 1"));
+	close(w);
+	EXPECT_REPLY(PUSH_HEAD "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+		     queued(self->fd));
+	/* NOLOOP: none of its own */
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET d 1"));
+	EXPECT_REPLY("", queued(self->fd));
+}
+
+/* SORT_RO tracks the key sorted only; SORT (a write) tracks nothing. */
+TEST_F(trk, trk3_sort_ro)
+{
+	KVS_DEVICE_ONLY();
+	ASSERT_REPLY(":3\r\n", kvs_cmd(self->w, "RPUSH l 3 1 2"));
+	ASSERT_REPLY(OK, kvs_cmd(self->w, "MSET w_1 3 w_2 2 w_3 1"));
+	resp3_track(self, "", _metadata);
+	EXPECT_REPLY("*6\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n2\r\n"
+		     "$1\r\n1\r\n$1\r\n3\r\n",
+		     kvs_cmd(self->fd, "SORT_RO l BY w_* GET # GET w_*"));
+	EXPECT_REPLY(OK, kvs_cmd(self->w, "SET w_1 10"));
+	EXPECT_REPLY(":4\r\n", kvs_cmd(self->w, "RPUSH l 4"));
+	EXPECT_REPLY(PUSH1("l"), queued(self->fd));
+	kvs_cmd(self->fd, "SORT l BY w_*");
+	kvs_cmd(self->fd, "SORT l");
+	EXPECT_REPLY(":5\r\n", kvs_cmd(self->w, "RPUSH l 5"));
+	kvs_cmd(self->fd, "GET m");
+	EXPECT_REPLY(OK, kvs_cmd(self->w, "SET m 1"));
+	EXPECT_REPLY(PUSH1("m"), queued(self->fd));
 }
 
 TEST_HARNESS_MAIN

@@ -44,6 +44,7 @@ static struct {
 	int stdin_lastarg;	/* -x */
 	int resp3;		/* -3: HELLO 3 after connecting */
 	int output;
+	int push_output;	/* print RESP3 pushes met while awaiting a reply */
 	int scan;
 	const char *pattern;
 	long long count;
@@ -288,6 +289,47 @@ static void print_reply(const struct kvs_reply *r, int raw_strings)
 	kvs_buf_free(&o);
 }
 
+/* redis-cli's isInvalidateReply(): shown in its own short form. */
+static int is_invalidate(const struct kvs_reply *r)
+{
+	return r->type == KVS_REPLY_PUSH && r->elements == 2 &&
+	       r->element[0]->type == KVS_REPLY_STRING &&
+	       !strncmp(r->element[0]->str, "invalidate", 10) &&
+	       r->element[1]->type == KVS_REPLY_ARRAY;
+}
+
+/*
+ * A push met while a reply was awaited (client-side caching
+ * invalidations): printed apart, as hiredis hands it to redis-cli's
+ * cliPushHandler, when pushes are shown (a TTY, FAKETTY or
+ * --show-pushes yes), else dropped.
+ */
+static void print_push(const struct kvs_reply *r)
+{
+	struct kvs_buf o = { 0 };
+	size_t i;
+
+	if (!cfg.push_output)
+		return;
+	if (cfg.output != OUT_STANDARD || !is_invalidate(r)) {
+		print_reply(r, 0);
+		return;
+	}
+	out_str(&o, "-> invalidate: ");
+	for (i = 0; i < r->element[1]->elements; i++) {
+		const struct kvs_reply *k = r->element[1]->element[i];
+
+		/* a C string, as redis-cli prints it: up to a NUL */
+		out_fmt(&o, "'%s'", k->type == KVS_REPLY_STRING ? k->str : "");
+		if (i + 1 < r->element[1]->elements)
+			out_str(&o, ", ");
+	}
+	out_str(&o, "\n");
+	fwrite(o.p, 1, o.len, stdout);
+	fflush(stdout);
+	kvs_buf_free(&o);
+}
+
 static int cmd_is(int argc, char **argv, const char *name, int min_argc)
 {
 	return argc >= min_argc && !strcasecmp(argv[0], name);
@@ -447,6 +489,14 @@ static int issue_command(int argc, char **argv, const size_t *lens,
 	while (repeat < 0 || repeat-- > 0) {
 		err = kvs_command_argv(cfg.c, &r, argc, (const char **)argv,
 				       lens);
+		/* pushes ahead of the reply are not the reply (but are
+		 * what a subscribe or MONITOR streams)
+		 */
+		while (!err && !streaming && r->type == KVS_REPLY_PUSH) {
+			print_push(r);
+			kvs_free_reply(r);
+			err = kvs_get_reply(cfg.c, &r);
+		}
 		if (err)
 			return report_transport(err);
 		if (streaming && cfg.output == OUT_STANDARD &&
@@ -807,6 +857,8 @@ static void usage(FILE *f)
 "  --raw              Use raw formatting for replies (default when STDOUT is\n"
 "                     not a tty).\n"
 "  --no-raw           Force formatted output even when STDOUT is not a tty.\n"
+"  --show-pushes <yn> Whether to print RESP3 PUSH messages.  Enabled by default when\n"
+"                     STDOUT is a tty but can be overridden with --show-pushes no.\n"
 "  --scan             List all keys using the SCAN command.\n"
 "  --pattern <pat>    Keys pattern when using --scan (default: *).\n"
 "  --count <count>    Count option when using --scan.\n"
@@ -912,6 +964,16 @@ static int parse_options(int argc, char **argv)
 			cfg.output = OUT_RAW;
 		} else if (!strcmp(a, "--no-raw")) {
 			cfg.output = OUT_STANDARD;
+		} else if (!strcmp(a, "--show-pushes") && more) {
+			const char *v = argv[++i];
+
+			if (!strncasecmp(v, "n", 1))
+				cfg.push_output = 0;
+			else if (!strncasecmp(v, "y", 1))
+				cfg.push_output = 1;
+			else
+				fprintf(stderr, "Unknown --show-pushes value '%s' (valid: '[y]es', '[n]o')\n",
+					v);
 		} else if (!strcmp(a, "--scan")) {
 			cfg.scan = 1;
 		} else if (!strcmp(a, "--pattern") && more) {
@@ -1351,7 +1413,13 @@ int main(int argc, char **argv)
 {
 	int first, ret;
 
-	cfg.output = isatty(STDOUT_FILENO) ? OUT_STANDARD : OUT_RAW;
+	/* redis-cli's rule, FAKETTY included */
+	if (isatty(STDOUT_FILENO) || getenv("FAKETTY")) {
+		cfg.output = OUT_STANDARD;
+		cfg.push_output = 1;
+	} else {
+		cfg.output = OUT_RAW;
+	}
 	first = parse_options(argc, argv);
 	argc -= first;
 	argv += first;
