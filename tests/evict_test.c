@@ -388,12 +388,18 @@ TEST_F(ev, config_set_in_exec)
 	EXPECT_GT(15, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 }
 
-/* Writers on every shard at once, each evicting for itself. */
+/*
+ * Writers on every shard at once, each evicting for itself. Keys hash
+ * over the shards at random: with the writers' keys 16 or more per shard
+ * (64 shards: 25), the odds that a shard gets none are below 64 * e^-16.
+ */
 TEST_F(ev, concurrent_writers)
 {
 	int nproc = 4, per = 400, p, status, bad = 0;
 	long long ev0;
 
+	ASSERT_LE(16 * kvs_info_field(self->fd, "kvstore_shards"), nproc * per)
+		TH_LOG("too few keys per shard for this test");
 	budget(self->fd, 100);
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
 	ev0 = kvs_info_field(self->fd, "evicted_keys");

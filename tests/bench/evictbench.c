@@ -10,10 +10,10 @@
  *   evict_set_<who> ops p50 p99   SET of random new keys (100-byte values)
  *                                 with the store at maxmemory: every SET
  *                                 evicts; one command per call
- *   zipf_hit_<who> percent 0 0    a Zipfian (s = 0.99) GET over 100k keys
+ *   zipf_hit_<who> percent 0 0    a Zipfian (s = 0.99) GET over 50k keys
  *                                 with fill on miss (SET after a nil
- *                                 GET), maxmemory for 10k keys: hits of
- *                                 the last 40k of 60k GETs
+ *                                 GET), maxmemory for 5k keys: hits of
+ *                                 the last 20k of 30k GETs
  * <who> is exec for kvstore, redis for redis-server. Leaves db 0 empty
  * and maxmemory/policy as they were.
  */
@@ -22,10 +22,10 @@
 #include "../kvs_test.h"
 
 #define VALLEN		100
-#define ZIPF_KEYS	100000
-#define ZIPF_CACHE	10000
-#define ZIPF_OPS	60000
-#define ZIPF_WARM	20000
+#define ZIPF_KEYS	50000
+#define ZIPF_CACHE	5000
+#define ZIPF_OPS	30000
+#define ZIPF_WARM	10000
 #define MAX_SAMPLES	(1 << 21)
 
 static const char *sock;
@@ -103,10 +103,10 @@ static void budget(long n)
 	for (round = 0; round < 2; round++) {
 		kvs_cmd(fd, "FLUSHALL");
 		base = kvs_info_field(fd, "used_memory");
-		for (i = 0; i < 1000; i++)
+		for (i = 0; i < 500; i++)
 			call(req, cmd(req, "SET", 10000000 + i, true), out,
 			     sizeof(out));
-		per = (kvs_info_field(fd, "used_memory") - base) / 1000;
+		per = (kvs_info_field(fd, "used_memory") - base) / 500;
 	}
 	kvs_cmd(fd, "FLUSHALL");
 	kvs_cmdf(fd, "CONFIG SET maxmemory %lld",
@@ -129,7 +129,7 @@ static void set_at_maxmemory(double secs, const char *who)
 	long i;
 
 	budget(ZIPF_CACHE);
-	for (i = 0; i < ZIPF_CACHE * 2; i++)	/* full, evicting */
+	for (i = 0; i < ZIPF_CACHE + 500; i++)	/* full, evicting */
 		call(req, cmd(req, "SET", xrand() % 100000000, true), out,
 		     sizeof(out));
 	t0 = now_us();
@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(val, 'v', VALLEN);
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* each row, even if killed */
 	r = kvs_cmd(fd, "CONFIG GET maxmemory");
 	q = r ? strstr(r, "maxmemory\r\n$") : NULL;
 	if (q) {

@@ -108,7 +108,7 @@ END {
 	if ("zipf_hit_exec" in ops && "zipf_hit_redis" in ops) {
 		printf "%-52s %+8.2f   %s\n", "Zipfian GET hit rate, fill on miss: kvstore - redis",
 		       ops["zipf_hit_exec"] - ops["zipf_hit_redis"], "within 2 points"
-		printf "(hit rate at maxmemory for 10k of 100k keys: kvstore %.2f%%, redis %.2f%%)\n",
+		printf "(hit rate at maxmemory for 5k of 50k keys: kvstore %.2f%%, redis %.2f%%)\n",
 		       ops["zipf_hit_exec"], ops["zipf_hit_redis"]
 	}
 	if ("mem_dev" in ops && "mem_redis" in ops && ops["mem_redis"] > 0) {
