@@ -337,6 +337,21 @@ static void dict_shrink_if_needed(struct kvs_dict *d)
  * Return: bytes of table freed now (a shrink started here frees its old
  * table when its rehash ends).
  */
+/*
+ * Whether kvs_dict_compact() may have work in @d; racy (no lock), so the
+ * shrinker skips a shard's lock when none of its dicts has any.
+ */
+bool kvs_dict_compactable(const struct kvs_dict *d)
+{
+	unsigned long size = READ_ONCE(d->size[0]);
+
+	if (!READ_ONCE(d->table[0]))
+		return false;
+	return size > DICT_MIN_SIZE ?
+	       READ_ONCE(d->used[0]) * 100 / size < DICT_MIN_FILL_PERCENT :
+	       !READ_ONCE(d->used[0]);
+}
+
 size_t kvs_dict_compact(struct kvs_dict *d)
 {
 	size_t bytes;

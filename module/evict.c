@@ -478,7 +478,7 @@ static unsigned long count_keys(int policy)
 	return n;
 }
 
-/* Empty keyspace dicts that still keep a table (racy: a hint). */
+/* Keyspace dicts with a table to drop or shrink (racy: a hint). */
 static unsigned long empty_tables(void)
 {
 	unsigned long n = 0;
@@ -489,7 +489,7 @@ static unsigned long empty_tables(void)
 		for (db = 0; db < KVS_DBNUM; db++) {
 			struct kvs_dict *d = &server.shards[i].db[db];
 
-			n += !kvs_dict_size(d) && READ_ONCE(d->table[0]);
+			n += kvs_dict_compactable(d);
 		}
 	return n;
 }
@@ -529,7 +529,12 @@ static void shrink_caches(void)
 	}
 	for (i = 0; i < server.nr_shards; i++) {
 		struct kvs_shard *sh = &server.shards[i];
+		bool any = false;
 
+		for (db = 0; db < KVS_DBNUM && !any; db++)
+			any = kvs_dict_compactable(&sh->db[db]);
+		if (!any)
+			continue;
 		freed = 0;
 		mutex_lock(&sh->lock);
 		for (db = 0; db < KVS_DBNUM; db++)

@@ -1238,6 +1238,7 @@ struct kvs_entry *kvs_dict_unlink(struct kvs_dict *d, const void *key,
 				  size_t len, u64 hash);
 unsigned long kvs_dict_size(const struct kvs_dict *d);
 size_t kvs_dict_compact(struct kvs_dict *d);
+bool kvs_dict_compactable(const struct kvs_dict *d);
 unsigned long kvs_dict_scan(struct kvs_dict *d, unsigned long cursor,
 			    void (*fn)(void *priv, struct kvs_entry *de),
 			    void *priv);
