@@ -68,6 +68,18 @@ void kvs_small_free(void *p, size_t n)
 		kmem_cache_free(s, p);
 }
 
+/* Hand the caches' empty slabs back to the page allocator (the shrinker). */
+void kvs_small_shrink(void)
+{
+	int i;
+
+	for (i = 1; i <= KVS_SMALL_CLASSES; i++) {
+		if (small_cache[i])
+			kmem_cache_shrink(small_cache[i]);
+		cond_resched();
+	}
+}
+
 void kvs_small_exit(void)
 {
 	int i;

@@ -325,6 +325,50 @@ static void dict_shrink_if_needed(struct kvs_dict *d)
 		dict_resize(d, d->used[0]);	/* failure: stay big */
 }
 
+/**
+ * kvs_dict_compact - give back table memory @d keeps beyond its keys
+ * @d: the dict, under its owner's lock
+ *
+ * An empty dict keeps its smallest table for the next key, and a shrink
+ * that could not allocate leaves a big one: both are a cache the
+ * noeviction shrinker may drop. Nothing is done while a SCAN or a
+ * snapshot pauses rehashing.
+ *
+ * Return: bytes of table freed now (a shrink started here frees its old
+ * table when its rehash ends).
+ */
+/*
+ * Whether kvs_dict_compact() may have work in @d; racy (no lock), so the
+ * shrinker skips a shard's lock when none of its dicts has any.
+ */
+bool kvs_dict_compactable(const struct kvs_dict *d)
+{
+	unsigned long size = READ_ONCE(d->size[0]);
+
+	if (!READ_ONCE(d->table[0]))
+		return false;
+	return size > DICT_MIN_SIZE ?
+	       READ_ONCE(d->used[0]) * 100 / size < DICT_MIN_FILL_PERCENT :
+	       !READ_ONCE(d->used[0]);
+}
+
+size_t kvs_dict_compact(struct kvs_dict *d)
+{
+	size_t bytes;
+
+	if (d->pause_rehash || dict_rehashing(d) || !d->table[0])
+		return 0;
+	if (d->used[0]) {
+		dict_shrink_if_needed(d);
+		return 0;
+	}
+	bytes = kvs_alloc_size(array_size(d->size[0], sizeof(*d->table[0])));
+	dict_table_free(d->table[0], d->size[0]);
+	d->table[0] = NULL;
+	d->size[0] = 0;
+	return bytes;
+}
+
 /* ------------------------------------------------------- volatile keys */
 
 static int volatile_realloc(struct kvs_dict *d, unsigned long cap)

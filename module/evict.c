@@ -19,6 +19,7 @@
 #include <linux/workqueue.h>
 #include <linux/sched/signal.h>
 #include <linux/timekeeping.h>
+#include <linux/jiffies.h>
 #include "server.h"
 
 #define EVPOOL_SIZE		16
@@ -52,6 +53,8 @@ static atomic64_t exceeded_total_ns;
 static atomic64_t shrinker_scans;
 static atomic64_t shrinker_evicted;
 static atomic_long_t shrink_want;	/* keys the shrinker asked for */
+static atomic64_t shrinker_freed;	/* bytes of caches given back */
+static unsigned long slabs_shrunk_at;	/* jiffies; the work item's */
 
 /* ------------------------------------------------------- LRU and LFU */
 
@@ -475,15 +478,75 @@ static unsigned long count_keys(int policy)
 	return n;
 }
 
+/* Keyspace dicts with a table to drop or shrink (racy: a hint). */
+static unsigned long empty_tables(void)
+{
+	unsigned long n = 0;
+	unsigned int i;
+	int db;
+
+	for (i = 0; i < server.nr_shards; i++)
+		for (db = 0; db < KVS_DBNUM; db++) {
+			struct kvs_dict *d = &server.shards[i].db[db];
+
+			n += kvs_dict_compactable(d);
+		}
+	return n;
+}
+
 static unsigned long kvs_shrink_count(struct shrinker *s,
 				      struct shrink_control *sc)
 {
 	int policy = READ_ONCE(server.cfg.maxmemory_policy);
 
-	/* noeviction: the data is the user's, and there is no cache to drop */
+	/*
+	 * noeviction: the keys are the user's; only caches can go: values
+	 * waiting for the lazyfree worker, the tables of empty dicts, and
+	 * (one object) the empty slabs of our caches.
+	 */
 	if (policy == KVS_MAXMEMORY_NOEVICTION)
-		return 0;
+		return atomic64_read(&server.lazyfree_pending) +
+		       empty_tables() + 1;
 	return count_keys(policy) ?: SHRINK_EMPTY;
+}
+
+/*
+ * noeviction's reclaim: finish the lazyfree backlog, drop the tables of
+ * empty dicts and shrink what is too big for its keys (one shard lock at
+ * a time), and, at most once a second (it interrupts every CPU), return
+ * the empty slabs of our caches.
+ */
+static void shrink_caches(void)
+{
+	struct workqueue_struct *wq = READ_ONCE(server.wq);
+	unsigned int i;
+	size_t freed;
+	int db;
+
+	if (wq) {
+		queue_work(wq, &server.lazyfree_work);
+		flush_work(&server.lazyfree_work);
+	}
+	for (i = 0; i < server.nr_shards; i++) {
+		struct kvs_shard *sh = &server.shards[i];
+		bool any = false;
+
+		for (db = 0; db < KVS_DBNUM && !any; db++)
+			any = kvs_dict_compactable(&sh->db[db]);
+		if (!any)
+			continue;
+		freed = 0;
+		mutex_lock(&sh->lock);
+		for (db = 0; db < KVS_DBNUM; db++)
+			freed += kvs_dict_compact(&sh->db[db]);
+		mutex_unlock(&sh->lock);
+		atomic64_add(freed, &shrinker_freed);
+		cond_resched();
+	}
+	if (time_after(jiffies, slabs_shrunk_at + HZ) || !slabs_shrunk_at) {
+		slabs_shrunk_at = jiffies;
+		kvs_small_shrink();
+	}
 }
 
 /*
@@ -498,7 +561,11 @@ static void shrink_work_fn(struct work_struct *w)
 	int policy = READ_ONCE(server.cfg.maxmemory_policy);
 	long done = 0;
 
-	while (done < want && policy != KVS_MAXMEMORY_NOEVICTION) {
+	if (policy == KVS_MAXMEMORY_NOEVICTION) {
+		shrink_caches();
+		return;
+	}
+	while (done < want) {
 		if (!evict_one(policy))
 			break;
 		atomic64_inc(&shrinker_evicted);
@@ -516,8 +583,6 @@ static DECLARE_WORK(shrink_work, shrink_work_fn);
 static unsigned long kvs_shrink_scan(struct shrinker *s,
 				     struct shrink_control *sc)
 {
-	if (READ_ONCE(server.cfg.maxmemory_policy) == KVS_MAXMEMORY_NOEVICTION)
-		return SHRINK_STOP;
 	atomic64_inc(&shrinker_scans);
 	atomic_long_add(sc->nr_to_scan, &shrink_want);
 	queue_work(system_unbound_wq, &shrink_work);
@@ -542,6 +607,7 @@ void kvs_evict_info(struct kvs_evict_info *ei)
 					NSEC_PER_MSEC);
 	ei->shrinker_scans = atomic64_read(&shrinker_scans);
 	ei->shrinker_evicted_keys = atomic64_read(&shrinker_evicted);
+	ei->shrinker_freed_bytes = atomic64_read(&shrinker_freed);
 }
 
 int kvs_evict_init(void)

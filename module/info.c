@@ -211,13 +211,15 @@ static void info_memory(struct info_buf *ib)
 		  "lazyfree_pending_objects:%lld\r\n"
 		  "lazyfreed_objects:%lld\r\n"
 		  "kvstore_shrinker_scans:%llu\r\n"
-		  "kvstore_shrinker_evicted_keys:%llu\r\n",
+		  "kvstore_shrinker_evicted_keys:%llu\r\n"
+		  "kvstore_shrinker_freed_bytes:%llu\r\n",
 		  used, h_used, peak, h_peak, total, h_total, maxmem, h_max,
 		  kvs_maxmemory_policy_name(READ_ONCE(server.cfg.maxmemory_policy)),
 		  cnormal, cpubsub, READ_ONCE(server.cfg.maxmemory_clients),
 		  (long long)atomic64_read(&server.lazyfree_pending),
 		  (long long)atomic64_read(&server.stat.lazyfreed_objects),
-		  ei.shrinker_scans, ei.shrinker_evicted_keys);
+		  ei.shrinker_scans, ei.shrinker_evicted_keys,
+		  ei.shrinker_freed_bytes);
 }
 
 /*

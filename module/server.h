@@ -132,6 +132,7 @@ void kvs_small_exit(void);
 size_t kvs_small_size(size_t n);
 void *kvs_small_alloc(size_t n, gfp_t gfp);
 void kvs_small_free(void *p, size_t n);
+void kvs_small_shrink(void);
 
 struct kvs_obj *kvs_obj_new_string(const void *p, size_t len);
 bool kvs_obj_string_overwrite(struct kvs_obj *o, const void *p, size_t len);
@@ -1123,6 +1124,7 @@ struct kvs_evict_info {
 	u64 exceeded_current_ms;
 	u64 shrinker_scans;
 	u64 shrinker_evicted_keys;
+	u64 shrinker_freed_bytes;
 };
 
 void kvs_evict_info(struct kvs_evict_info *ei);
@@ -1253,6 +1255,8 @@ int kvs_dict_insert(struct kvs_dict *d, struct kvs_entry *de);
 struct kvs_entry *kvs_dict_unlink(struct kvs_dict *d, const void *key,
 				  size_t len, u64 hash);
 unsigned long kvs_dict_size(const struct kvs_dict *d);
+size_t kvs_dict_compact(struct kvs_dict *d);
+bool kvs_dict_compactable(const struct kvs_dict *d);
 unsigned long kvs_dict_scan(struct kvs_dict *d, unsigned long cursor,
 			    void (*fn)(void *priv, struct kvs_entry *de),
 			    void *priv);

@@ -6,7 +6,8 @@
  * keys under volatile-*, shortest TTL first under volatile-ttl); Redis's
  * -OOM when nothing can go; "evicted" events, WATCH, the write feed's DEL
  * and INFO; OBJECT FREQ against Redis's counter for known access counts;
- * the shrinker (drop_caches runs it).
+ * the shrinker (drop_caches runs it), which under noeviction frees only
+ * caches.
  *
  * The samples are random, so survival checks leave Redis's own margin:
  * they fail for a policy that picks keys at random (a third of the hot
@@ -14,10 +15,13 @@
  */
 #include "kvs_test.h"
 #include "kvs_harness.h"
+#include <sys/mount.h>
 
 #define OK "+OK\r\n"
 #define OOM "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
 #define VSIZE 300
+/* the harness runs each test in a child that leaves with _exit() */
+#define DIAG(...) do { ksft_print_msg(__VA_ARGS__); fflush(stdout); } while (0)
 
 FIXTURE(ev) {
 	int fd;
@@ -384,12 +388,18 @@ TEST_F(ev, config_set_in_exec)
 	EXPECT_GT(15, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 }
 
-/* Writers on every shard at once, each evicting for itself. */
+/*
+ * Writers on every shard at once, each evicting for itself. Keys hash
+ * over the shards at random: with the writers' keys 16 or more per shard
+ * (64 shards: 25), the odds that a shard gets none are below 64 * e^-16.
+ */
 TEST_F(ev, concurrent_writers)
 {
 	int nproc = 4, per = 400, p, status, bad = 0;
 	long long ev0;
 
+	ASSERT_LE(16 * kvs_info_field(self->fd, "kvstore_shards"), nproc * per)
+		TH_LOG("too few keys per shard for this test");
 	budget(self->fd, 100);
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
 	ev0 = kvs_info_field(self->fd, "evicted_keys");
@@ -426,19 +436,41 @@ TEST_F(ev, concurrent_writers)
 /* Kernel memory pressure: drop_caches runs the shrinker, which evicts. */
 TEST_F(ev, shrinker_gives_memory_back)
 {
-	long long scans, n0, s0;
+	long long scans, n0, s0, fb, used;
 	long long deadline;
-	int fd;
+	int fd, i;
 
 	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 	if (fd < 0)
 		SKIP(return, "no /proc/sys/vm/drop_caches (not root?)");
 	fill(self->fd, "s%d", 0, 1000);
-	/* noeviction: the shrinker frees nothing */
+	/* noeviction: only caches go (the tables of db 3, emptied by DEL) */
+	kvs_cmd(self->fd, "SELECT 3");
+	fill(self->fd, "e%d", 0, 200);
+	for (i = 0; i < 200; i++)
+		kvs_cmdf(self->fd, "DEL e%d", i);
+	kvs_cmd(self->fd, "SELECT 0");
 	scans = kvs_info_field(self->fd, "kvstore_shrinker_scans");
+	fb = kvs_info_field(self->fd, "kvstore_shrinker_freed_bytes");
+	used = kvs_info_field(self->fd, "used_memory");
+	n0 = kvs_info_field(self->fd, "evicted_keys");
 	ASSERT_EQ(2, write(fd, "2\n", 2));
-	EXPECT_EQ(scans, kvs_info_field(self->fd, "kvstore_shrinker_scans"));
+	EXPECT_LT(scans, kvs_info_field(self->fd, "kvstore_shrinker_scans"));
+	deadline = kvs_mono_ms() + 10000LL * kvs_slow_factor();
+	while (kvs_info_field(self->fd, "kvstore_shrinker_freed_bytes") <= fb &&
+	       kvs_mono_ms() < deadline)
+		usleep(20000);
+	EXPECT_LT(fb, kvs_info_field(self->fd, "kvstore_shrinker_freed_bytes"));
+	EXPECT_GT(used, kvs_info_field(self->fd, "used_memory"));
+	EXPECT_EQ(n0, kvs_info_field(self->fd, "evicted_keys"));
 	EXPECT_REPLY(":1000\r\n", kvs_cmd(self->fd, "DBSIZE"));
+	/* the emptied dicts still work */
+	kvs_cmd(self->fd, "SELECT 3");
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET e1 x"));
+	EXPECT_REPLY("$1\r\nx\r\n", kvs_cmd(self->fd, "GET e1"));
+	kvs_cmd(self->fd, "FLUSHDB");
+	kvs_cmd(self->fd, "SELECT 0");
+	scans = kvs_info_field(self->fd, "kvstore_shrinker_scans");
 
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
 	n0 = kvs_info_field(self->fd, "evicted_keys");
@@ -454,6 +486,178 @@ TEST_F(ev, shrinker_gives_memory_back)
 	EXPECT_LT(s0, kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys"));
 	EXPECT_GT(1000, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 	EXPECT_LT(n0, kvs_info_field(self->fd, "evicted_keys"));
+}
+
+/* ------------------------------------------------------ memory cgroup */
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The value of @key in a flat-keyed file (memory.events), or of a
+ * single-value file (memory.current) when @key is NULL; -1 on error.
+ */
+static long long cg_read(const char *dir, const char *file, const char *key)
+{
+	char path[256], buf[4096], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (!key)
+		return atoll(buf);
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, strlen(key)) && p[strlen(key)] == ' ')
+			return atoll(p + strlen(key) + 1);
+	return -1;
+}
+
+/*
+ * A cgroup v2 with the memory controller (mounting cgroup2 if nothing is
+ * at /sys/fs/cgroup), into @dir; 1 if cgroup2 was mounted here, 0 if it
+ * was there, -1 if the kernel has no cgroup v2 memory controller.
+ */
+static int cg_make(char *dir, size_t size)
+{
+	char buf[256] = "";
+	int mounted = 0, fd;
+	ssize_t n;
+
+	fd = open(CG_ROOT "/cgroup.controllers", O_RDONLY);
+	if (fd < 0) {
+		if (mount("none", CG_ROOT, "cgroup2", 0, NULL))
+			return -1;
+		mounted = 1;
+		fd = open(CG_ROOT "/cgroup.controllers", O_RDONLY);
+	}
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	snprintf(dir, size, CG_ROOT "/kvs-evict-%d", (int)getpid());
+	if (!strstr(buf, "memory") ||
+	    cg_write(CG_ROOT, "cgroup.subtree_control", "+memory") ||
+	    (mkdir(dir, 0755) && errno != EEXIST)) {
+		if (mounted)
+			umount(CG_ROOT);
+		return -1;
+	}
+	return mounted;
+}
+
+/*
+ * A writer in @dir storing 1 KB values k0..k(n-1). Returns its wait
+ * status; the writer exits 0 if every SET answered +OK, 1 otherwise.
+ */
+static int cg_writer(const char *dir, int n)
+{
+	char pid[32];
+	pid_t p;
+	int status;
+
+	p = fork();
+	if (p == 0) {
+		static char v[1025];
+		int fd, i;
+
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		if (cg_write(dir, "cgroup.procs", pid))
+			_exit(2);
+		fd = open(KVS_DEV, O_RDWR);
+		memset(v, 'c', 1024);
+		for (i = 0; i < n; i++) {
+			char k[16];
+			const char *r;
+
+			snprintf(k, sizeof(k), "cg%d", i);
+			r = kvs_cmdl(fd, "SET", k, v, NULL);
+			if (!r || strcmp(r, OK))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	waitpid(p, &status, 0);
+	return status;
+}
+
+/*
+ * What README.md says of memory cgroups: stored data is charged to the
+ * writer's cgroup; the cgroup's pressure does not evict (the shrinker is
+ * not memcg-aware), so a writer past memory.max meets the cgroup's OOM
+ * (killed, or its SET fails); with maxmemory below memory.max, eviction
+ * keeps both and every write succeeds.
+ */
+TEST_F(ev, memory_cgroup)
+{
+	long long ev0, cur, used0;
+	char dir[128];
+	int mounted, status;
+
+	mounted = cg_make(dir, sizeof(dir));
+	if (mounted < 0)
+		SKIP(return, "no cgroup v2 memory controller");
+	ASSERT_EQ(0, cg_write(dir, "memory.max", "16M"));
+	cg_write(dir, "memory.swap.max", "0");
+
+	/* maxmemory far above memory.max: the cgroup's limit is met first */
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	kvs_cmd(self->fd, "FLUSHALL");
+	used0 = kvs_info_field(self->fd, "used_memory");
+	ev0 = kvs_info_field(self->fd, "evicted_keys");
+	status = cg_writer(dir, 32768);		/* 32 MB of values */
+	EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("32 MB stored in a 16 MB cgroup");
+	EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+	cur = cg_read(dir, "memory.current", NULL);
+	DIAG("memcg 16M: writer %s %d, memory.current %lld, used_memory +%lld, oom_kill %lld, keys %lld\n",
+		       WIFSIGNALED(status) ? "signal" : "exit",
+		       WIFSIGNALED(status) ? WTERMSIG(status) :
+					     WEXITSTATUS(status), cur,
+		       kvs_info_field(self->fd, "used_memory") - used0,
+		       cg_read(dir, "memory.events", "oom_kill"),
+		       (long long)kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+	/* the keys stayed, charged to the cgroup, and none was evicted */
+	EXPECT_LT(4 << 20, kvs_info_field(self->fd, "used_memory") - used0);
+	EXPECT_LT(4 << 20, cur);
+	EXPECT_EQ(ev0, kvs_info_field(self->fd, "evicted_keys"));
+
+	/* maxmemory (8 MB of data) under memory.max: eviction keeps both */
+	kvs_cmd(self->fd, "FLUSHALL");
+	kvs_cmdf(self->fd, "CONFIG SET maxmemory %lld",
+		 kvs_info_field(self->fd, "used_memory") + (8 << 20));
+	status = cg_writer(dir, 24576);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status %#x", status);
+	EXPECT_LT(ev0, kvs_info_field(self->fd, "evicted_keys"));
+	EXPECT_GE(16 << 20, cg_read(dir, "memory.current", NULL));
+	DIAG("memcg 16M, maxmemory 8M: memory.current %lld, evicted %lld\n",
+		       cg_read(dir, "memory.current", NULL),
+		       kvs_info_field(self->fd, "evicted_keys") - ev0);
+
+	kvs_cmd(self->fd, "FLUSHALL");
+	EXPECT_EQ(0, rmdir(dir)) TH_LOG("rmdir %s: %m", dir);
+	if (mounted)
+		umount(CG_ROOT);
 }
 
 TEST_HARNESS_MAIN

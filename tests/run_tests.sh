@@ -115,7 +115,7 @@ fi
 . tests/kernel_log.sh
 log_start=$(kvs_log_mark)
 ran_kselftests=0
-for t in abuse_test evict_test blocking_test abi_test string_test bitops_test keys_test expire_test hll_test server_test \
+for t in abuse_test evict_test evict_cmp_test blocking_test abi_test string_test bitops_test keys_test expire_test hll_test server_test \
 	 security_test concurrency_test hash_test list_test set_test zset_test \
 	 pubsub_test multi_test psmem_test coll_limits_test snapshot_test debug_test sort_test \
 	 feed_test client_admin_test stats_test resp3_test tracking_test; do

@@ -32,6 +32,10 @@ rb redis64 $((n * 10)) 64 get,set >>"$out"
 tests/bench/keybench -s "$sock" "$secs" | sed 's/^\([a-z0-9_]*\) /\1_redis /' \
 	>>"$out" || echo "keybench (redis) failed" >&2
 tests/bench/keybench "$secs" >>"$out" || echo "keybench failed" >&2
+# kvstore as a cache: SET at maxmemory (allkeys-lru), Zipfian hit rate
+tests/bench/evictbench -s "$sock" "$secs" >>"$out" ||
+	echo "evictbench (redis) failed" >&2
+tests/bench/evictbench "$secs" >>"$out" || echo "evictbench failed" >&2
 # snapshots last: they leave a million keys behind
 keys=${KVS_BENCH_SNAP_KEYS:-1000000}
 tests/bench/snapbench -s "$sock" -n "$keys" >>"$out" ||
@@ -61,6 +65,8 @@ END {
 	row("kvstore HSET, 1 client, EXEC ioctl", "hset_exec", "hset_redis")
 	row("kvstore ZADD, 1 client, EXEC ioctl", "zadd_exec", "zadd_redis")
 	row("kvstore PUBLISH -> subscriber read", "publish_exec", "publish_redis")
+	row("kvstore SET at maxmemory, allkeys-lru", "evict_set_exec", "evict_set_redis")
+	row("redis SET at maxmemory, allkeys-lru", "evict_set_redis", "")
 	row("redis SET, 1 client, unix socket", "set_redis", "")
 	row("redis GET, 1 client, unix socket", "get_redis", "")
 	row("redis LPUSH, 1 client, unix socket", "lpush_redis", "")
@@ -98,6 +104,13 @@ END {
 	ratio("redis SET, 2 clients : 1 client", "set_2c_redis", "set_100k_redis", "")
 	ratio("GET cost at 1M keys : at 1k keys", "get_1k", "get_1m", "<= 1.3x")
 	ratio("BPF lookup cost at 1M keys : at 1k keys", "bpf_lookup_1k", "bpf_lookup_1m", "(guide)")
+	ratio("SET at maxmemory, allkeys-lru : redis (throughput)", "evict_set_exec", "evict_set_redis", ">= 10x")
+	if ("zipf_hit_exec" in ops && "zipf_hit_redis" in ops) {
+		printf "%-52s %+8.2f   %s\n", "Zipfian GET hit rate, fill on miss: kvstore - redis",
+		       ops["zipf_hit_exec"] - ops["zipf_hit_redis"], "within 2 points"
+		printf "(hit rate at maxmemory for 5k of 50k keys: kvstore %.2f%%, redis %.2f%%)\n",
+		       ops["zipf_hit_exec"], ops["zipf_hit_redis"]
+	}
 	if ("mem_dev" in ops && "mem_redis" in ops && ops["mem_redis"] > 0) {
 		printf "%-52s %8.2fx  %s\n", "bytes per key (1M keys) : redis RSS per key",
 		       ops["mem_dev"] / ops["mem_redis"], "<= 0.8x"

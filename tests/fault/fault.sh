@@ -13,6 +13,8 @@
 # larger kvmalloc()s and not the order-0 pages of page faults on the
 # workload's own buffers. verbose=0: no log line per injected failure.
 #
+# Then tests/fault/evictfault, still armed: eviction under faults.
+#
 # Not on a kernel with fault injection (no /sys/kernel/debug/failslab):
 # ok # SKIP, but a failure when KVS_DEBUG_KERNEL=1 (the debug kernel has it).
 #
@@ -107,6 +109,11 @@ set -- -F -p "${KVS_FAULT_PROCS:-3}" -t "${KVS_FAULT_TIME:-30}" \
 { "$bin" "$@" 2>&1; echo $? >"$tmp/rc"; } |
 	grep --line-buffered -v -E '^(TAP version|1\.\.)' | tee "$tmp/out"
 brc=$(cat "$tmp/rc")
+# eviction (allkeys-lru, a small maxmemory) while the same faults hit
+first=$(($(grep -c -E '^(not )?ok ' "$tmp/out") + 1))
+{ tests/fault/evictfault -F -n "$first" 2>&1; echo $? >"$tmp/erc"; } |
+	tee -a "$tmp/out"
+erc=$(cat "$tmp/erc")
 n_slab=$(consumed failslab)
 n_page=$(consumed fail_page_alloc)
 n_copy=$(consumed fail_usercopy)
@@ -126,9 +133,10 @@ n=$(grep -c -E '^(not )?ok ' "$tmp/out")
 rc=0
 if grep -q '^not ok ' "$tmp/out"; then
 	rc=1
-elif [ "$brc" != 0 ] || [ "$nrc" != 0 ] || [ "$n" -eq 0 ]; then
+elif [ "$brc" != 0 ] || [ "$nrc" != 0 ] || [ "$erc" != 0 ] ||
+     [ "$n" -eq 0 ]; then
 	n=$((n + 1))
-	echo "not ok $n - $bin exited with status $brc, tests/fault/nth with $nrc"
+	echo "not ok $n - $bin exited with status $brc, tests/fault/nth with $nrc, tests/fault/evictfault with $erc"
 	rc=1
 fi
 
