@@ -75,14 +75,26 @@ static inline void kvs_sbuf_add(struct kvs_sbuf *b, const void *p, size_t n)
 
 static inline void kvs_sbuf_addf(struct kvs_sbuf *b, const char *fmt, ...)
 {
-	char tmp[64];
+	char tmp[64], *p = tmp;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	kvs_sbuf_add(b, tmp, n);
+	/* longer than the stack buffer: format again into one that fits */
+	if (n >= (int)sizeof(tmp)) {
+		p = malloc(n + 1);
+		if (!p)
+			abort();
+		va_start(ap, fmt);
+		vsnprintf(p, n + 1, fmt, ap);
+		va_end(ap);
+	}
+	if (n > 0)
+		kvs_sbuf_add(b, p, n);
+	if (p != tmp)
+		free(p);
 }
 
 /* Append one command as a RESP multibulk (binary safe). */
