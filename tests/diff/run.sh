@@ -12,8 +12,9 @@
 #
 # With --kvstored, the kvstore side is redis-cli -p PORT (resp3.py: the
 # unix socket) against a userlib/kvstored started here, through the
-# daemon's relay instead of the device. The whole set that way costs 86 s
-# under TCG (mostly the per-script start-up), so by default it runs the
+# daemon's relay instead of the device. The whole set that way costs as
+# much as the device run (50-90 s under TCG, mostly per-script start-up;
+# the six below: 9 s), so by default it runs the
 # scripts whose bytes on the wire differ in kind rather than in command:
 # RESP3 types and pushes (resp3.redis3, pubsub3.resp3, tracking.redis),
 # pub/sub (spubsub.redis), MULTI/EXEC (multi.redis) and the connection's

@@ -66,7 +66,7 @@ declare -A weight=(
 	[aof]=45 [dev_fuzz]=35 [hash_test]=32 [stress]=29 [abuse_test]=27
 	[blocking_test]=24 [set_test]=24 [debug_test]=24 [rdb]=23
 	[pubsub_test]=20 [persist]=19 [multi_test]=17 [feed_diff]=15
-	[kvstored]=150 [diff_kvstored]=90 [evict_test]=40 [tracking_test]=20 [stats_test]=20
+	[kvstored]=150 [diff_kvstored]=35 [evict_test]=40 [tracking_test]=20 [stats_test]=20
 )
 mapfile -t tests < <(for t in "${tests[@]}"; do
 	echo "${weight[$t]:-15} $t"
