@@ -3,10 +3,11 @@
 #
 # kvstored end to end, in the VM (root, kvstore.ko loaded): redis.conf
 # errors printed as redis-server prints them; redis-cli over TCP and the
-# unix socket; redis-benchmark; python3-redis (tests/kvstored/client.py);
+# unix socket; redis-benchmark; python3-redis (tests/kvstored/client.py)
+# and ioredis (tests/kvstored/client.js);
 # garbage input; maxclients; requirepass; protected mode; SAVE, LASTSAVE,
-# INFO persistence, SHUTDOWN and SIGTERM with the final save, and the
-# load at start. TAP; run by tests/run_tests.sh (KVS_TESTS=kvstored).
+# INFO persistence, SHUTDOWN and SIGTERM with the final save, the load
+# at start, appendfsync always against SIGKILL (redis-check-aof). TAP; run by tests/run_tests.sh (KVS_TESTS=kvstored).
 
 cd "$(dirname "$0")/.." || exit 1
 kvsd=userlib/kvstored
@@ -14,12 +15,12 @@ cli=userlib/kvstore
 n=0
 status=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; status=1; }
+ok() { n=$((n + 1)); printf 'ok %d - %s\n' $n "$1"; }
+not_ok() { n=$((n + 1)); printf 'not ok %d - %s\n' $n "$1"; status=1; }
 check() {	# check "description" command...
 	d=$1
 	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
+	if "$@"; then ok "$d"; else not_ok "$d"; return 1; fi
 }
 same() {	# same "description" expected actual
 	if [ "$2" = "$3" ]; then ok "$1"; else
@@ -29,7 +30,8 @@ same() {	# same "description" expected actual
 
 [ -x "$kvsd" ] || { echo "not ok 1 - $kvsd not built"; exit 1; }
 [ -c /dev/kvstore ] || { echo "not ok 1 - /dev/kvstore missing"; exit 1; }
-for t in redis-server redis-cli redis-benchmark redis-check-rdb python3; do
+for t in redis-server redis-cli redis-benchmark redis-check-rdb \
+	 redis-check-aof python3; do
 	command -v $t >/dev/null 2>&1 ||
 		{ echo "1..1"; echo "ok 1 - kvstored # SKIP no $t"; exit 0; }
 done
@@ -112,12 +114,40 @@ echo "# t=$(date +%s) bench"
 bench=$(redis-benchmark -p $port -n 200 -c 4 -q -t set,get,lpush,incr 2>&1)
 check "redis-benchmark (SET GET LPUSH INCR) completes" \
 	test "$(echo "$bench" | grep -c 'requests per second')" -eq 4
-echo "# t=$(date +%s) python"
-python3 tests/kvstored/client.py $port $n >"$dir/py" 2>&1
+# the two client libraries at once (each costs ~10 s of imports under
+# TCG); their keys and channels are apart. TAP renumbered here.
+echo "# t=$(date +%s) clients"
+python3 tests/kvstored/client.py $port 0 >"$dir/py" 2>&1 &
+pypid=$!
+# ioredis from npm (tests/vm/deps installs it into tests/kvstored/node)
+if [ -d tests/kvstored/node/node_modules/ioredis ] &&
+   command -v node >/dev/null 2>&1; then
+	node tests/kvstored/client.js $port 0 >"$dir/js" 2>&1
+	jsrc=$?
+else
+	echo "not ok 1 - node + ioredis installed (run tests/vm/deps)" \
+		>"$dir/js"
+	jsrc=1
+fi
+wait $pypid
 pyrc=$?
-cat "$dir/py" | grep -E '^(not )?ok '
-n=$(grep -cE '^(not )?ok ' "$dir/py" | awk -v n=$n '{print n + $1}')
-[ $pyrc -eq 0 ] || { status=1; sed 's/^/# /' "$dir/py" | grep -vE '^# (not )?ok ' | tail -5; }
+for f in py js; do
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "${line#ok * - }" ;;
+		"not ok "*) not_ok "${line#not ok * - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$dir/$f"
+done
+for r in "python:$pyrc:py" "node:$jsrc:js"; do
+	IFS=: read -r what code f <<EOT
+$r
+EOT
+	[ "$code" -eq 0 ] && continue
+	not_ok "$what client exited with status $code"
+	grep -vE '^(not )?ok |^#' "$dir/$f" | tail -5 | sed 's/^/#   /'
+done
 
 # ---- persistence
 echo "# t=$(date +%s) persistence"
@@ -131,6 +161,27 @@ check "INFO persistence: rdb_saves:1" \
 same "BGSAVE" "Background saving started" "$(rc BGSAVE)"
 same "SAVE arity" "ERR wrong number of arguments for 'save' command" \
 	"$(rc SAVE x)"
+# CONFIG SET appendonly yes at run time: a rewrite, then appends
+same "CONFIG SET appendonly yes" OK "$(rc CONFIG SET appendonly yes)"
+rc SET via-aof 1 >/dev/null
+# redis-server 7.0.15's INFO persistence with the AOF on, field names
+same "INFO persistence: redis-server's fields (AOF on)" "# Persistence \
+loading async_loading current_cow_peak current_cow_size current_cow_size_age \
+current_fork_perc current_save_keys_processed current_save_keys_total \
+rdb_changes_since_last_save rdb_bgsave_in_progress rdb_last_save_time \
+rdb_last_bgsave_status rdb_last_bgsave_time_sec rdb_current_bgsave_time_sec \
+rdb_saves rdb_last_cow_size rdb_last_load_keys_expired \
+rdb_last_load_keys_loaded aof_enabled aof_rewrite_in_progress \
+aof_rewrite_scheduled aof_last_rewrite_time_sec aof_current_rewrite_time_sec \
+aof_last_bgrewrite_status aof_rewrites aof_rewrites_consecutive_failures \
+aof_last_write_status aof_last_cow_size module_fork_in_progress \
+module_fork_last_cow_size aof_current_size aof_base_size aof_pending_rewrite \
+aof_buffer_length aof_pending_bio_fsync aof_delayed_fsync" \
+	"$(rc INFO persistence | tr -d '\r' | cut -d: -f1 | xargs)"
+same "CONFIG SET appendonly no" OK "$(rc CONFIG SET appendonly no)"
+check "the AOF started at run time holds the write after it" \
+	grep -q via-aof "$dir"/appendonlydir/appendonly.aof.*.incr.aof
+rm -rf "$dir/appendonlydir"
 rc SET persisted yes >/dev/null
 same "SHUTDOWN SAVE ends the daemon" "" "$(rc SHUTDOWN SAVE)"
 wait $pid
@@ -154,24 +205,37 @@ start --save "" >/dev/null
 same "SIGTERM with save rules saved the data" 1 "$(rc GET final)"
 stop
 
-# ---- AOF: appendonly yes, flushed by SHUTDOWN NOSAVE, loaded at start
+# ---- AOF: appendonly yes, appendfsync always, appendfilename; SIGKILL
+# loses nothing that was acknowledged, redis-check-aof accepts the files
+# (named after appendfilename), the AOF is
+# loaded at start; SHUTDOWN NOSAVE writes no dump.rdb
 echo "# t=$(date +%s) aof"
 $cli FLUSHALL >/dev/null
 rm -f "$dir/dump.rdb"
-check "start with appendonly yes" start --appendonly yes --save ""
+check "start with appendonly yes, appendfsync always, appendfilename" \
+	start --appendonly yes --appendfsync always --save "" \
+	--appendfilename kvsd.aof
 rc RPUSH aofl a b c >/dev/null
 same "BGREWRITEAOF" "Background append only file rewriting started" \
 	"$(rc BGREWRITEAOF)"
 rc RPUSH aofl d >/dev/null
 check "INFO persistence: aof_enabled:1" \
 	sh -c "redis-cli -p $port INFO persistence | grep -q '^aof_enabled:1'"
+# 2000 INCRs in one pipeline, SIGKILL the moment the last reply is in
+same "2000 INCRs acknowledged, then SIGKILL" ":2000" \
+	"$(python3 tests/kvstored/kill_acked.py $port $pid 2000 2>&1)"
+wait $pid 2>/dev/null
+pid=
+redis-check-aof "$dir/appendonlydir/kvsd.aof.manifest" >"$dir/chk" 2>&1
+check "redis-check-aof accepts the AOF after SIGKILL" test $? -eq 0 ||
+	sed 's/^/#   /' "$dir/chk"
+$cli FLUSHALL >/dev/null
+start --appendonly yes --save "" --appendfilename kvsd.aof >/dev/null
+same "the AOF is loaded at start" "a b c d" "$(rc LRANGE aofl 0 -1 | xargs)"
+same "SIGKILL lost no acknowledged write" 2000 "$(rc GET acked)"
 same "SHUTDOWN NOSAVE" "" "$(rc SHUTDOWN NOSAVE)"
 wait $pid; pid=
 check "no dump.rdb written by NOSAVE" test ! -e "$dir/dump.rdb"
-$cli FLUSHALL >/dev/null
-start --appendonly yes --save "" >/dev/null
-same "the AOF is loaded at start" "a b c d" "$(rc LRANGE aofl 0 -1 | xargs)"
-stop
 rm -rf "$dir/appendonlydir"
 
 # ---- timeout: an idle client is closed

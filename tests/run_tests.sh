@@ -77,16 +77,18 @@ run_kselftest() {
 	fi
 }
 
-# A shell test printing TAP "ok"/"not ok" lines (with "# SKIP" for skips).
+# A shell test printing TAP "ok"/"not ok" lines (with "# SKIP" for skips);
+# arguments after the script are passed to it.
 run_tap_script() {
 	script=$1
+	shift
 	echo "# ---- $script"
 	t0=$(date +%s)
 	if [ ! -f "$script" ]; then
 		fail_line "$script: missing"
 		return
 	fi
-	{ timeout -k 10 "$timeout_s" sh "$script" 2>&1; echo $? >"$tmp/rc"; } |
+	{ timeout -k 10 "$timeout_s" sh "$script" "$@" 2>&1; echo $? >"$tmp/rc"; } |
 		tee "$tmp/out"
 	rc=$(cat "$tmp/rc")
 	echo "# $script: $(($(date +%s) - t0)) s"
@@ -134,6 +136,7 @@ if [ "$ran_kselftests" = 1 ]; then
 	sed 's/^\(not \)\{0,1\}ok 1 - /\1ok - /' "$tmp/log"
 fi
 selected diff && run_tap_script tests/diff/run.sh
+selected diff_kvstored && run_tap_script tests/diff/run.sh --kvstored
 selected feed_diff && run_tap_script tests/feed/aof_diff.sh
 selected stress && run_tap_script tests/stress/stress.sh
 selected dev_fuzz && run_tap_script tests/fuzz/dev_fuzz.sh

@@ -81,4 +81,8 @@ int kvs_aof_manifest_size(const struct kvs_aof_manifest *m, const char *dir,
 
 int kvs_aof_fsync_dir(const char *dir);
 
+/* kvs_aof_manifest_write() under another appendfilename: @name.manifest */
+int kvs_aof_manifest_write_name(const struct kvs_aof_manifest *m,
+				const char *dir, const char *name);
+
 #endif /* KVS_AOF_INT_H */

@@ -434,14 +434,20 @@ static int write_all(int fd, const char *p, size_t n)
 KVS_EXPORT int kvs_aof_manifest_write(const struct kvs_aof_manifest *m,
 				      const char *dir)
 {
+	return kvs_aof_manifest_write_name(m, dir, "appendonly.aof");
+}
+
+int kvs_aof_manifest_write_name(const struct kvs_aof_manifest *m,
+				const char *dir, const char *name)
+{
 	char tmp[4096], path[4096];
 	struct kvs_buf b = { 0 };
 	int fd, ret;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-			     KVS_AOF_MANIFEST) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/temp-%s", dir,
-			     KVS_AOF_MANIFEST) >= sizeof(tmp))
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.manifest", dir,
+			     name) >= sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/temp-%s.manifest", dir,
+			     name) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	ret = format_manifest(m, &b);
 	if (ret)

@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +61,7 @@
 
 struct kvs_aof {
 	char *dir;
+	char name[128];			/* appendfilename */
 	struct kvs_aof_opts o;
 	struct kvs_aof_source src;
 	char device[4096];
@@ -73,6 +75,12 @@ struct kvs_aof {
 	struct timespec last_fsync;
 	int stop_pipe[2];
 	volatile sig_atomic_t stop;
+	/* kvs_aof_sync(): tickets asked and served, under sync_lock */
+	int sync_pipe[2];		/* wakes kvs_aof_run() */
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
+	unsigned long long sync_req, sync_done;
+	int sync_err, sync_dead;
 	int fails;			/* rewrites failed in a row */
 	struct timespec retry_at;	/* no rewrite before */
 	char *buf;
@@ -548,7 +556,7 @@ static int manifest_has_base(struct kvs_aof *a, const char *base)
 	size_t i;
 	int found = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", a->dir, KVS_AOF_MANIFEST);
+	snprintf(path, sizeof(path), "%s/%s.manifest", a->dir, a->name);
 	if (kvs_aof_manifest_read(&m, path, NULL, 0))
 		return 0;
 	for (i = 0; i < m.nr; i++)
@@ -668,12 +676,12 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 		goto fail;
 	}
 	do {
-		snprintf(base, sizeof(base), "appendonly.aof.%lld.base.%s",
+		snprintf(base, sizeof(base), "%s.%lld.base.%s", a->name,
 			 ++bseq, a->o.flags & KVS_AOF_NO_RDB_PREAMBLE ?
 			 "aof" : "rdb");
 	} while (listed(&a->m, base));
 	do {
-		snprintf(incr, sizeof(incr), "appendonly.aof.%lld.incr.aof",
+		snprintf(incr, sizeof(incr), "%s.%lld.incr.aof", a->name,
 			 ++iseq);
 	} while (listed(&a->m, incr));
 	snprintf(tmp, sizeof(tmp), "temp-rewrite-%s", base);
@@ -730,7 +738,7 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 	if (!ret)
 		ret = add_file(&nm, incr, iseq, KVS_AOF_TYPE_INCR);
 	if (!ret) {
-		ret = kvs_aof_manifest_write(&nm, a->dir);
+		ret = kvs_aof_manifest_write_name(&nm, a->dir, a->name);
 		/* renamed, but the directory's fsync failed: it is in place */
 		if (ret && manifest_has_base(a, base)) {
 			alog(a, "AOF rewrite: fsync of %s: %s", a->dir,
@@ -760,7 +768,7 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 	if (!ret)
 		ret = add_file(&fin, incr, iseq, KVS_AOF_TYPE_INCR);
 	if (!ret)
-		ret = kvs_aof_manifest_write(&fin, a->dir);
+		ret = kvs_aof_manifest_write_name(&fin, a->dir, a->name);
 	/* a manifest still listing history is harmless: loading skips it */
 	if (ret)
 		alog(a, "AOF rewrite: removing history from the manifest: %s",
@@ -812,6 +820,12 @@ static void aof_free(struct kvs_aof *a)
 		close(a->stop_pipe[0]);
 		close(a->stop_pipe[1]);
 	}
+	if (a->sync_pipe[0] >= 0) {
+		close(a->sync_pipe[0]);
+		close(a->sync_pipe[1]);
+	}
+	pthread_cond_destroy(&a->sync_cond);
+	pthread_mutex_destroy(&a->sync_lock);
 	kvs_aof_manifest_free(&a->m);
 	free(a->buf);
 	free(a->dir);
@@ -833,6 +847,9 @@ int kvs_aof_start_src(struct kvs_aof **out, const char *dir,
 		return -ENOMEM;
 	a->feedfd = a->incrfd = -1;
 	a->stop_pipe[0] = a->stop_pipe[1] = -1;
+	a->sync_pipe[0] = a->sync_pipe[1] = -1;
+	pthread_mutex_init(&a->sync_lock, NULL);
+	pthread_cond_init(&a->sync_cond, NULL);
 	if (o) {
 		if (o->sz > sizeof(*o) || (o->sz && o->sz < sizeof(size_t))) {
 			free(a);
@@ -849,6 +866,16 @@ int kvs_aof_start_src(struct kvs_aof **out, const char *dir,
 		a->o.rewrite_percentage = 100;
 	if (!a->o.rewrite_min_size)
 		a->o.rewrite_min_size = DEFAULT_MIN_SIZE;
+	/* a name of one path component that leaves room for the suffixes */
+	if (a->o.filename && (!*a->o.filename ||
+			      strlen(a->o.filename) > sizeof(a->name) - 1 ||
+			      strchr(a->o.filename, '/'))) {
+		free(a);
+		return -EINVAL;
+	}
+	snprintf(a->name, sizeof(a->name), "%s",
+		 a->o.filename ? a->o.filename : "appendonly.aof");
+	a->o.filename = NULL;
 	if (a->o.device)
 		snprintf(a->device, sizeof(a->device), "%s", a->o.device);
 	a->o.device = NULL;
@@ -857,8 +884,9 @@ int kvs_aof_start_src(struct kvs_aof **out, const char *dir,
 		a->src.arg = a;
 	a->dir = strdup(dir);
 	a->buf = malloc(FEED_CHUNK);
-	if (!a->dir || !a->buf || pipe2(a->stop_pipe, O_CLOEXEC |
-					O_NONBLOCK) < 0) {
+	if (!a->dir || !a->buf ||
+	    pipe2(a->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(a->sync_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		ret = a->dir && a->buf ? -errno : -ENOMEM;
 		goto fail;
 	}
@@ -867,7 +895,7 @@ int kvs_aof_start_src(struct kvs_aof **out, const char *dir,
 		alog(a, "can't create %s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, KVS_AOF_MANIFEST);
+	snprintf(path, sizeof(path), "%s/%s.manifest", dir, a->name);
 	if (!access(path, F_OK)) {
 		ret = kvs_aof_manifest_read(&a->m, path, err, sizeof(err));
 		if (ret) {
@@ -999,13 +1027,79 @@ static int drain(struct kvs_aof *a)
 	return ret;
 }
 
+/*
+ * Serve the kvs_aof_sync() tickets asked so far: what the feed holds now
+ * (every write acknowledged before the ask: a write is in the feed before
+ * its reply exists) goes into the file, fsync'd.
+ */
+static int serve_sync(struct kvs_aof *a)
+{
+	unsigned long long want;
+	char b[64];
+	int ret;
+
+	while (read(a->sync_pipe[0], b, sizeof(b)) > 0)
+		;
+	pthread_mutex_lock(&a->sync_lock);
+	want = a->sync_req;
+	pthread_mutex_unlock(&a->sync_lock);
+	if (want == a->sync_done)
+		return 0;
+	/* no feed: the AOF lags until the resync rewrite, nothing to wait for */
+	ret = a->feedfd < 0 ? -ENOBUFS : drain(a);
+	if (!ret)
+		ret = do_fsync(a);
+	pthread_mutex_lock(&a->sync_lock);
+	a->sync_done = want;
+	a->sync_err = ret;
+	pthread_cond_broadcast(&a->sync_cond);
+	pthread_mutex_unlock(&a->sync_lock);
+	return a->feedfd < 0 ? 0 : ret;
+}
+
+static void sync_end(struct kvs_aof *a)
+{
+	pthread_mutex_lock(&a->sync_lock);
+	a->sync_dead = 1;
+	pthread_cond_broadcast(&a->sync_cond);
+	pthread_mutex_unlock(&a->sync_lock);
+}
+
+KVS_EXPORT int kvs_aof_sync(struct kvs_aof *a)
+{
+	unsigned long long t;
+	int ret;
+	ssize_t w;
+
+	pthread_mutex_lock(&a->sync_lock);
+	t = ++a->sync_req;
+	w = write(a->sync_pipe[1], "", 1);	/* full pipe: already woken */
+	(void)w;
+	while (a->sync_done < t && !a->sync_dead)
+		pthread_cond_wait(&a->sync_cond, &a->sync_lock);
+	ret = a->sync_done >= t ? a->sync_err : -EPIPE;
+	pthread_mutex_unlock(&a->sync_lock);
+	return ret;
+}
+
+static int run_loop(struct kvs_aof *a);
+
 KVS_EXPORT int kvs_aof_run(struct kvs_aof *a)
+{
+	int ret = run_loop(a);
+
+	sync_end(a);
+	return ret;
+}
+
+static int run_loop(struct kvs_aof *a)
 {
 	int ret = 0;
 
 	while (!a->stop) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = a->stop_pipe[0], .events = POLLIN },
+			{ .fd = a->sync_pipe[0], .events = POLLIN },
 			{ .fd = a->feedfd, .events = POLLIN },
 		};
 		double now = now_s(), wait = -1;
@@ -1026,12 +1120,19 @@ KVS_EXPORT int kvs_aof_run(struct kvs_aof *a)
 				wait = due;
 		}
 		timeout = wait < 0 ? -1 : (int)(wait * 1000) + 1;
-		if (poll(pfd, a->feedfd >= 0 ? 2 : 1, timeout) < 0 &&
+		if (poll(pfd, a->feedfd >= 0 ? 3 : 2, timeout) < 0 &&
 		    errno != EINTR)
 			return -errno;
 		if (a->stop)
 			break;
-		if (a->feedfd >= 0 && pfd[1].revents) {
+		if (pfd[1].revents) {
+			ret = serve_sync(a);
+			if (ret)
+				break;
+			/* the feed was drained: a read now would block */
+			continue;
+		}
+		if (a->feedfd >= 0 && pfd[2].revents) {
 			ssize_t n = feed_read(a, a->buf, FEED_CHUNK);
 
 			if (n == 0) {		/* the source ended */

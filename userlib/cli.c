@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "kvstore.h"
+#include "splitargs.h"
 
 #ifndef KVS_CLI_VERSION
 #define KVS_CLI_VERSION "1.0.0"
@@ -585,128 +586,6 @@ static int scan_mode(void)
 	return 0;
 }
 
-/* ------------------------------------------------------- line splitting */
-
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-static void free_args(int argc, char **argv, size_t *lens)
-{
-	while (argc--)
-		free(argv[argc]);
-	free(argv);
-	free(lens);
-}
-
-/*
- * Split a line like redis-cli: spaces separate arguments; "..." allows
- * \n \r \t \b \a \xHH and \<any>; '...' allows \'; a closing quote must
- * end the argument. Returns argc, or -1 on unbalanced quotes. Arguments
- * may hold NUL bytes ("\x00"): their lengths are in *@lensp.
- */
-static int split_line(const char *p, char ***out, size_t **lensp)
-{
-	char **argv = NULL;
-	size_t *lens = NULL;
-	int argc = 0;
-
-	*out = NULL;
-	*lensp = NULL;
-	for (;;) {
-		struct kvs_buf a = { 0 };
-		int inq = 0, insq = 0, done = 0;
-
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		while (!done) {
-			if (inq) {
-				if (!*p)
-					goto err;
-				if (p[0] == '\\' && p[1] == 'x' &&
-				    hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-					char ch = hexval(p[2]) * 16 + hexval(p[3]);
-
-					out_add(&a, &ch, 1);
-					p += 3;
-				} else if (p[0] == '\\' && p[1]) {
-					char ch;
-
-					p++;
-					switch (*p) {
-					case 'n': ch = '\n'; break;
-					case 'r': ch = '\r'; break;
-					case 't': ch = '\t'; break;
-					case 'b': ch = '\b'; break;
-					case 'a': ch = '\a'; break;
-					default: ch = *p; break;
-					}
-					out_add(&a, &ch, 1);
-				} else if (*p == '"') {
-					if (p[1] && !isspace((unsigned char)p[1]))
-						goto err;
-					done = 1;
-				} else {
-					out_add(&a, p, 1);
-				}
-			} else if (insq) {
-				if (!*p)
-					goto err;
-				if (p[0] == '\\' && p[1] == '\'') {
-					p++;
-					out_add(&a, "'", 1);
-				} else if (*p == '\'') {
-					if (p[1] && !isspace((unsigned char)p[1]))
-						goto err;
-					done = 1;
-				} else {
-					out_add(&a, p, 1);
-				}
-			} else {
-				switch (*p) {
-				case ' ': case '\n': case '\r': case '\t':
-				case '\0':
-					done = 1;
-					break;
-				case '"':
-					inq = 1;
-					break;
-				case '\'':
-					insq = 1;
-					break;
-				default:
-					out_add(&a, p, 1);
-				}
-			}
-			if (*p)
-				p++;
-		}
-		argv = realloc(argv, (argc + 1) * sizeof(*argv));
-		lens = realloc(lens, (argc + 1) * sizeof(*lens));
-		if (!argv || !lens) {
-			fprintf(stderr, "Out of memory\n");
-			exit(1);
-		}
-		lens[argc] = a.len;
-		out_add(&a, "", 1);	/* NUL-terminated for option checks */
-		argv[argc++] = a.p;
-		continue;
-err:
-		kvs_buf_free(&a);
-		free_args(argc, argv, lens);
-		return -1;
-	}
-	*out = argv;
-	*lensp = lens;
-	return argc;
-}
-
 /* ------------------------------------------------------------------ REPL */
 
 static void make_prompt(char *buf, size_t sz)
@@ -790,7 +669,7 @@ static int repl(void)
 	while ((line = next_line(tty))) {
 		char **argv;
 		size_t *lens;
-		int argc = split_line(line, &argv, &lens);
+		int argc = kvs_splitargs(line, &argv, &lens);
 
 		if (argc < 0) {
 			printf("Invalid argument(s)\n");
@@ -807,7 +686,7 @@ static int repl(void)
 			}
 			if (!strcasecmp(argv[0], "quit") ||
 			    !strcasecmp(argv[0], "exit")) {
-				free_args(argc, argv, lens);
+				kvs_splitargs_free(argv, argc, lens);
 				free(line);
 				break;
 			}
@@ -828,7 +707,7 @@ static int repl(void)
 					      lens + skip, repeat);
 		}
 		if (argc >= 0)
-			free_args(argc, argv, lens);
+			kvs_splitargs_free(argv, argc, lens);
 		free(line);
 	}
 	free(hist);

@@ -565,6 +565,9 @@ struct kvs_aof_opts {
 	unsigned long long rewrite_min_size;
 	kvs_aof_log_fn *log;
 	void *arg;
+	/* appendfilename: files are NAME.manifest, NAME.N.base.rdb, ...;
+	 * NULL: "appendonly.aof" */
+	const char *filename;
 };
 
 #define KVS_AOF_REWRITE_OFF	(~0U)
@@ -589,6 +592,13 @@ KVS_API int kvs_aof_start(struct kvs_aof **out, const char *dir,
 KVS_API int kvs_aof_run(struct kvs_aof *a);
 /* Ask kvs_aof_run() to return; async-signal-safe. */
 KVS_API void kvs_aof_stop(struct kvs_aof *a);
+/*
+ * From another thread than kvs_aof_run()'s: wait until every write made
+ * to the store before the call is in the AOF and fsync'd (appendfsync
+ * always: a reply may go out once this returned 0). -ENOBUFS: the AOF
+ * lags behind the feed until its resync rewrite; -EPIPE: the writer ended.
+ */
+KVS_API int kvs_aof_sync(struct kvs_aof *a);
 /* Rewrite now (BGREWRITEAOF), from the thread that runs kvs_aof_run(). */
 KVS_API int kvs_aof_rewrite(struct kvs_aof *a);
 /* Flush, fsync and free; 0 or the first write/fsync error. */

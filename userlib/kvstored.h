@@ -72,7 +72,6 @@ void kvsd_config_defaults(struct kvsd_config *cfg);
 void kvsd_config_load(struct kvsd_config *cfg, int argc, char **argv);
 void kvsd_config_fatal_line(int line, const char *text, const char *err)
 	__attribute__((noreturn));
-char **kvsd_split_args(const char *line, int *argc);
 void kvsd_free_args(char **argv, int argc);
 
 /* kvstored.c */
@@ -101,12 +100,14 @@ int kvsd_persist_open(void);
 int kvsd_persist_init(void);
 int kvsd_persist_start(void);
 void kvsd_persist_tick(void);
+void kvsd_persist_barrier(void);
 int kvsd_persist_shutdown(int how);
 void kvsd_cmd_save(struct kvsd_conn *c);
 void kvsd_cmd_bgsave(struct kvsd_conn *c, int argc, char **argv);
 void kvsd_cmd_lastsave(struct kvsd_conn *c);
 void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c);
 void kvsd_cmd_info_persistence(struct kvsd_conn *c);
+int kvsd_persist_set_appendonly(bool on);
 struct kvs_reply;
 int kvsd_ctl_argv(int argc, const char **argv, struct kvs_reply **r);
 #define KVSD_SHUTDOWN_DEFAULT	0
@@ -124,6 +125,7 @@ enum kvsd_cmd_id {
 	KVSD_CMD_LASTSAVE,
 	KVSD_CMD_SHUTDOWN,
 	KVSD_CMD_INFO,
+	KVSD_CMD_CONFIG,
 };
 enum kvsd_cmd_id kvsd_cmd_lookup(const char *name, size_t len);
 /* 1: answered by the daemon; 0: forward the frame to the device */

@@ -35,6 +35,7 @@ static const struct {
 	{ "lastsave", KVSD_CMD_LASTSAVE },
 	{ "shutdown", KVSD_CMD_SHUTDOWN },
 	{ "info", KVSD_CMD_INFO },
+	{ "config", KVSD_CMD_CONFIG },
 };
 
 /*
@@ -229,6 +230,32 @@ static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
 	return 1;
 }
 
+/*
+ * CONFIG SET appendonly yes|no starts (with a rewrite, then appending)
+ * or stops the AOF as redis-server does; every other CONFIG is the
+ * module's (CONFIG GET too: its reply's shape depends on the
+ * connection's protocol, which only the module knows).
+ */
+static int cmd_config(struct kvsd_conn *c, int argc, char **argv)
+{
+	bool on;
+
+	if (argc != 4 || strcasecmp(argv[1], "set") ||
+	    strcasecmp(argv[2], "appendonly"))
+		return 0;
+	if (!strcasecmp(argv[3], "yes"))
+		on = true;
+	else if (!strcasecmp(argv[3], "no"))
+		on = false;
+	else
+		return 0;	/* the module has Redis's error for the value */
+	if (kvsd_persist_set_appendonly(on))
+		kvsd_conn_replys(c, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n");
+	else
+		kvsd_conn_replys(c, "+OK\r\n");
+	return 1;
+}
+
 /**
  * kvsd_cmd_run - one of the daemon's commands, authenticated connection
  * Return: 1 answered, 0 the module's after all, 2 the frame was replaced
@@ -275,6 +302,8 @@ int kvsd_cmd_run(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 			return 0;
 		kvsd_cmd_info_persistence(c);
 		return 1;
+	case KVSD_CMD_CONFIG:
+		return cmd_config(c, argc, argv);
 	default:
 		return 0;
 	}

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "kvstore.h"
 #include "kvstored.h"
+#include "splitargs.h"
 
 struct kvsd_config kvsd_cfg;
 
@@ -104,15 +105,7 @@ void kvsd_config_defaults(struct kvsd_config *cfg)
 	cfg->protected_mode = true;
 }
 
-/* ------------------------------------------------------------- lexing */
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* ------------------------------------------------ argument vectors */
 
 void kvsd_free_args(char **argv, int argc)
 {
@@ -121,106 +114,6 @@ void kvsd_free_args(char **argv, int argc)
 	for (i = 0; i < argc; i++)
 		free(argv[i]);
 	free(argv);
-}
-
-/*
- * Split a config line into arguments with redis.conf's quoting: "..."
- * with \n \r \t \b \a \xHH escapes, '...' with \', and a closing quote
- * that must be followed by a space. NULL on unbalanced quotes.
- */
-char **kvsd_split_args(const char *p, int *argc)
-{
-	char **argv = NULL;
-	int n = 0;
-
-	for (;;) {
-		struct kvs_buf cur = { 0 };
-		int inq = 0, insq = 0, done = 0;
-		char **nv;
-
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		while (!done) {
-			char ch = *p;
-
-			if (inq) {
-				if (ch == '\\' && p[1] == 'x' &&
-				    hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-					ch = hexval(p[2]) * 16 + hexval(p[3]);
-					p += 3;
-				} else if (ch == '\\' && p[1]) {
-					p++;
-					switch (*p) {
-					case 'n': ch = '\n'; break;
-					case 'r': ch = '\r'; break;
-					case 't': ch = '\t'; break;
-					case 'b': ch = '\b'; break;
-					case 'a': ch = '\a'; break;
-					default: ch = *p; break;
-					}
-				} else if (ch == '"') {
-					if (p[1] && !isspace((unsigned char)p[1]))
-						goto bad;
-					done = 1;
-				} else if (!ch) {
-					goto bad;
-				}
-			} else if (insq) {
-				if (ch == '\\' && p[1] == '\'') {
-					p++;
-					ch = '\'';
-				} else if (ch == '\'') {
-					if (p[1] && !isspace((unsigned char)p[1]))
-						goto bad;
-					done = 1;
-				} else if (!ch) {
-					goto bad;
-				}
-			} else if (!ch || isspace((unsigned char)ch)) {
-				done = 1;
-				if (ch)
-					p++;
-				break;
-			} else if (ch == '"') {
-				inq = 1;
-				p++;
-				continue;
-			} else if (ch == '\'') {
-				insq = 1;
-				p++;
-				continue;
-			}
-			if (!done && kvs_buf_add(&cur, &ch, 1))
-				goto bad;
-			if (*p)
-				p++;
-		}
-		nv = realloc(argv, (n + 2) * sizeof(*argv));
-		if (!nv || kvs_buf_add(&cur, "", 1))
-			goto bad_cur;
-		argv = nv;
-		argv[n++] = cur.p ? cur.p : xstrdup("");
-		argv[n] = NULL;
-		continue;
-bad_cur:
-		free(cur.p);
-		goto fail;
-bad:
-		free(cur.p);
-		goto fail;
-	}
-	if (!argv) {
-		argv = calloc(1, sizeof(*argv));
-		if (!argv)
-			return NULL;
-	}
-	*argc = n;
-	return argv;
-fail:
-	kvsd_free_args(argv, n);
-	return NULL;
 }
 
 /* ------------------------------------------------------------ errors */
@@ -334,7 +227,9 @@ static const char *set_special(struct kvsd_config *cfg, const char *name,
 			int c2;
 			const char *e;
 
-			v = kvsd_split_args(argv[1], &c2);
+			c2 = kvs_splitargs(argv[1], &v, NULL);
+			if (c2 < 0)
+				v = NULL;
 			if (!v || !c2 || (c2 == 1 && !strcmp(v[0], argv[1]))) {
 				if (v)
 					kvsd_free_args(v, c2);
@@ -502,8 +397,8 @@ static void load_string(struct kvsd_config *cfg, char *config)
 			*--end = '\0';
 		if (!*line || *line == '#')
 			continue;
-		argv = kvsd_split_args(line, &argc);
-		if (!argv)
+		argc = kvs_splitargs(line, &argv, NULL);
+		if (argc < 0)
 			kvsd_config_fatal_line(linenum, line,
 					       "Unbalanced quotes in configuration line");
 		if (!argc) {

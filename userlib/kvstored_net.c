@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "kvstored.h"
+#include "splitargs.h"
 
 #define IO_CHUNK	(64 * 1024)	/* relay buffer, each direction */
 #define FRAME_MAX	(1024 * 1024)	/* a daemon command's whole frame */
@@ -491,6 +492,8 @@ static bool dev_read(struct kvsd_conn *c)
 
 static int sock_write(struct kvsd_conn *c)
 {
+	if (c->outpos < c->outlen)
+		kvsd_persist_barrier();	/* appendfsync always */
 	while (c->outpos < c->outlen) {
 		ssize_t n = write(c->sock, c->out + c->outpos,
 				  c->outlen - c->outpos);
@@ -593,15 +596,10 @@ static int frame_parse(struct kvsd_conn *c, size_t off, size_t *flen,
 			return -1;
 		if (nl > p && line[nl - p - 1] == '\r')
 			line[nl - p - 1] = '\0';
-		*argv = kvsd_split_args(line, argc);
+		*argc = kvs_splitargs(line, argv, argvlen);
 		free(line);
-		if (!*argv)
+		if (*argc < 0)
 			return -1;
-		*argvlen = calloc(*argc + 1, sizeof(size_t));
-		if (!*argvlen)
-			return -1;
-		for (i = 0; i < *argc; i++)
-			(*argvlen)[i] = strlen((*argv)[i]);
 		*flen = nl - p + 1;
 		return 1;
 	}

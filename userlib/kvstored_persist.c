@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof_int.h"
 #include "kvstore.h"
 #include "kvstored.h"
 
@@ -40,6 +41,7 @@ static struct kvs_aof *aof;
 static pthread_t aof_thread;
 static bool aof_on;
 static int aof_last_err;
+static unsigned long long aof_rewrites;	/* BGREWRITEAOF, CONFIG SET */
 
 int kvsd_ctl_argv(int argc, const char **argv, struct kvs_reply **r)
 {
@@ -126,6 +128,7 @@ static int aof_begin(unsigned int flags)
 				      KVS_AOF_REWRITE_OFF,
 		.rewrite_min_size = kvsd_cfg.aof_rewrite_min,
 		.log = persist_log,
+		.filename = kvsd_cfg.appendfilename,
 	};
 	char path[4096];
 	int err;
@@ -410,6 +413,27 @@ void kvsd_cmd_lastsave(struct kvsd_conn *c)
 }
 
 /*
+ * appendfsync always: called before replies go to a socket, so that none
+ * leaves before the writes it acknowledges are in the AOF and fsync'd
+ * (redis-server fsyncs before it writes replies). A SIGKILL then loses
+ * nothing that was acknowledged.
+ */
+void kvsd_persist_barrier(void)
+{
+	static long long last_warn;
+	int err;
+
+	if (!aof_on || kvsd_cfg.appendfsync != 1)
+		return;
+	err = kvs_aof_sync(aof);
+	if (err && kvsd_mstime() - last_warn >= 1000) {
+		last_warn = kvsd_mstime();
+		kvsd_log(LL_WARNING, "Replying before the AOF is fsync'd: %s",
+			 strerror(-err));
+	}
+}
+
+/*
  * A rewrite is a new base from a fresh snapshot, which is what starting
  * the writer does: stop the running one (flushed), start again.
  */
@@ -419,10 +443,68 @@ void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
 
 	aof_end();
 	err = aof_begin(KVS_AOF_FORCE);
+	aof_rewrites += !err;
 	if (!err && !kvsd_cfg.appendonly)
 		aof_end();
 	kvsd_conn_replys(c, err ? "-ERR\r\n" :
 			 "+Background append only file rewriting started\r\n");
+}
+
+/*
+ * CONFIG SET appendonly: on, a rewrite from a fresh snapshot, then the
+ * feed appended (redis-server's startAppendOnly); off, the writer is
+ * flushed and stopped.
+ */
+int kvsd_persist_set_appendonly(bool on)
+{
+	int err = 0;
+
+	if (on && !aof_on) {
+		err = aof_begin(KVS_AOF_FORCE);
+		aof_rewrites += !err;
+	}
+	else if (!on && aof_on)
+		aof_end();
+	if (err) {
+		kvsd_log(LL_WARNING, "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation.");
+		return err;
+	}
+	kvsd_cfg.appendonly = on;
+	kvsd_log(LL_NOTICE, on ? "Background append only file rewriting started" :
+		 "AOF turned off");
+	return 0;
+}
+
+/* The AOF fields redis-server adds when the AOF is on. */
+static size_t info_aof_sizes(char *out, size_t room)
+{
+	struct kvs_aof_manifest m = { 0 };
+	unsigned long long cur = 0, base = 0;
+	char path[4096], err[128];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s.manifest", kvsd_cfg.appenddirname,
+		 kvsd_cfg.appendfilename);
+	if (!kvs_aof_manifest_read(&m, path, err, sizeof(err))) {
+		kvs_aof_manifest_size(&m, kvsd_cfg.appenddirname, &cur);
+		for (i = 0; i < m.nr; i++) {
+			struct stat sb;
+
+			snprintf(path, sizeof(path), "%s/%s",
+				 kvsd_cfg.appenddirname, m.files[i].name);
+			if (m.files[i].type == KVS_AOF_TYPE_BASE &&
+			    !stat(path, &sb))
+				base = sb.st_size;
+		}
+		kvs_aof_manifest_free(&m);
+	}
+	return snprintf(out, room,
+			"aof_current_size:%llu\r\n"
+			"aof_base_size:%llu\r\n"
+			"aof_pending_rewrite:0\r\n"
+			"aof_buffer_length:0\r\n"
+			"aof_pending_bio_fsync:0\r\n"
+			"aof_delayed_fsync:0\r\n", cur, base);
 }
 
 /* The module's section, with the fields that are the daemon's put right. */
@@ -472,6 +554,9 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 			v = val;
 		} else if (KEY("aof_enabled")) {
 			v = aof_on ? "1" : "0";
+		} else if (KEY("aof_rewrites")) {
+			snprintf(val, sizeof(val), "%llu", aof_rewrites);
+			v = val;
 		} else if (KEY("aof_last_write_status") ||
 			   KEY("aof_last_bgrewrite_status")) {
 			v = aof_last_err ? "err" : "ok";
@@ -482,6 +567,10 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 					(int)kl, line, v);
 		else
 			len += snprintf(out + len, cap - len, "%s\n", line);
+		if (len >= cap)
+			break;
+		if (aof_on && !strncmp(line, "module_fork_last_cow_size:", 26))
+			len += info_aof_sizes(out + len, cap - len);
 		if (len >= cap)
 			break;
 	}

@@ -137,4 +137,6 @@ END {
 	if (hdr)
 		print "(targets: kvstore extra memory at most 10% of the data, p99 during at most 2x)"
 }' "$out"
+# kvstored against redis-server over TCP, and its cost over the ioctl
+tests/bench/kvstored_bench.sh "$out" || echo "kvstored bench failed" >&2
 rm -f "$out"

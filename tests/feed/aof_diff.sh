@@ -14,52 +14,19 @@
 cd "$(dirname "$0")/../.." || exit 1
 
 cli=${KVSTORE_CLI:-userlib/kvstore}
-redis_server=${REDIS_SERVER:-redis-server}
-redis_cli=${REDIS_CLI:-redis-cli}
 feedcat=tests/kvs_feedcat
 scripts=$(ls tests/feed/*.redis)
+. tests/lib.sh
 
-n=0
-for s in $scripts; do
-	n=$((n + 1))
-done
-echo "1..$n"
-
-skip_all() {
-	i=0
-	for s in $scripts; do
-		i=$((i + 1))
-		echo "ok $i $(basename "$s") # SKIP $1"
-	done
-	exit 0
-}
-
-fail_all() {
-	i=0
-	for s in $scripts; do
-		i=$((i + 1))
-		echo "not ok $i $(basename "$s") # $1"
-	done
-	exit 1
-}
-
-command -v "$redis_server" >/dev/null 2>&1 || skip_all "no redis-server"
-command -v "$redis_cli" >/dev/null 2>&1 || skip_all "no redis-cli"
+kvs_plan
+kvs_need_redis
 [ -x "$cli" ] || fail_all "$cli not built"
 [ -x "$feedcat" ] || fail_all "$feedcat not built"
 [ -c /dev/kvstore ] || fail_all "/dev/kvstore missing"
 
 dir=$(mktemp -d /tmp/kvs-feed.XXXXXX) || exit 1
-redis_pid=
-stop_redis() {
-	if [ -n "$redis_pid" ]; then
-		kill "$redis_pid" 2>/dev/null
-		wait "$redis_pid" 2>/dev/null
-	fi
-	redis_pid=
-}
 cleanup() {
-	stop_redis
+	kvs_redis_stop
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -76,23 +43,11 @@ for s in $scripts; do
 	name=$(basename "$s")
 	rdir=$dir/redis-$i
 	mkdir -p "$rdir"
-	sock=$rdir/redis.sock
-	"$redis_server" --port 0 --unixsocket "$sock" --unixsocketperm 700 \
-		--save '' --appendonly yes --appendfsync always \
-		--dir "$rdir" --logfile "$rdir/redis.log" --daemonize no &
-	redis_pid=$!
-	tries=0
-	until "$redis_cli" -s "$sock" PING >/dev/null 2>&1; do
-		tries=$((tries + 1))
-		if [ $tries -gt 300 ]; then
-			cat "$rdir/redis.log" >&2
-			fail_all "redis-server did not start"
-		fi
-		sleep 0.1
-	done
+	kvs_redis_start "$rdir" --save '' --appendonly yes \
+		--appendfsync always
 	t0=$(now_ms)
-	"$redis_cli" -s "$sock" <"$s" >"$rdir/replies" 2>&1
-	stop_redis
+	"$redis_cli" -s "$rdir/redis.sock" <"$s" >"$rdir/replies" 2>&1
+	kvs_redis_stop
 	awk -v t0="$t0" -f tests/feed/norm.awk \
 		"$rdir"/appendonlydir/*.incr.aof >"$dir/redis.aof"
 

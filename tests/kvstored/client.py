@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# python3-redis against kvstored: connect, pipeline, MULTI/EXEC,
+# python3-redis against kvstored: connect, pipeline, MULTI/EXEC, WATCH,
 # pub/sub, BLPOP, and a raw socket sending garbage. Prints TAP lines
 # numbered from argv[2] on; exits 1 if anything failed.
 import socket
@@ -39,11 +39,25 @@ p = r.pipeline(transaction=True)
 p.set("py:a", 1).incr("py:a").get("py:a")
 check("python: MULTI/EXEC", p.execute() == [True, 2, b"2"])
 
+# WATCH: another connection's write between WATCH and EXEC aborts it
+r2 = redis.Redis(host="127.0.0.1", port=port)
+p = r.pipeline(transaction=True)
+p.watch("py:w")
+r2.set("py:w", "other")
+p.multi()
+p.set("py:w", "mine")
+try:
+    p.execute()
+    aborted = False
+except redis.WatchError:
+    aborted = True
+check("python: WATCH, conflicting write aborts EXEC", aborted)
+check("python: WATCH, the other write stays", r.get("py:w") == b"other")
+
 ps = r.pubsub()
 ps.subscribe("py:chan")
 msg = ps.get_message(timeout=5)
 check("python: SUBSCRIBE confirmed", msg and msg["type"] == "subscribe")
-r2 = redis.Redis(host="127.0.0.1", port=port)
 check("python: PUBLISH reaches one subscriber", r2.publish("py:chan", "hi") == 1)
 msg = ps.get_message(timeout=5)
 check("python: message relayed", msg and msg["data"] == b"hi")
