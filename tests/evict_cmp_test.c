@@ -40,18 +40,12 @@ FIXTURE_SETUP(cmp)
 		/* its per-command histograms would come out of the budget */
 		"--latency-tracking", "no", NULL,
 	};
-	const char *r, *p;
 	cpu_set_t cpu;
 
 	KVS_FIXTURE_SETUP(self);
 	KVS_DEVICE_ONLY();
-	r = kvs_cmd(self->fd, "CONFIG GET maxmemory");
-	ASSERT_NE(NULL, r);
-	p = strstr(r, "maxmemory\r\n$");
-	ASSERT_NE(NULL, p);
-	p = strchr(p + 11, '\n') + 1;
-	snprintf(self->maxmemory, sizeof(self->maxmemory), "%.*s",
-		 (int)strcspn(p, "\r"), p);
+	ASSERT_TRUE(kvs_config_get(self->fd, "maxmemory", self->maxmemory,
+				   sizeof(self->maxmemory)));
 	cfg(self->fd, "maxmemory-samples", "10");
 	cfg(self->fd, "lfu-decay-time", "0");
 	self->rfd = -1;

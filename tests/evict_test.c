@@ -35,17 +35,9 @@ static void cfg(int fd, const char *name, const char *val)
 
 FIXTURE_SETUP(ev)
 {
-	const char *r, *p;
-
 	KVS_FIXTURE_SETUP(self);
-	/* *2 $9 maxmemory $N value */
-	r = kvs_cmd(self->fd, "CONFIG GET maxmemory");
-	ASSERT_NE(NULL, r);
-	p = strstr(r, "maxmemory\r\n$");
-	ASSERT_NE(NULL, p);
-	p = strchr(p + 11, '\n') + 1;
-	snprintf(self->maxmemory, sizeof(self->maxmemory), "%.*s",
-		 (int)strcspn(p, "\r"), p);
+	ASSERT_TRUE(kvs_config_get(self->fd, "maxmemory", self->maxmemory,
+				   sizeof(self->maxmemory)));
 }
 
 FIXTURE_TEARDOWN(ev)

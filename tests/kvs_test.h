@@ -749,6 +749,28 @@ static inline int kvs_slow_factor(void)
 	return s && !strcmp(s, "1") ? 8 : 1;
 }
 
+/*
+ * CONFIG GET @name's value (a string of at most @size - 1 bytes) into
+ * @buf. True if the reply had one.
+ */
+static inline bool kvs_config_get(int fd, const char *name, char *buf,
+				  size_t size)
+{
+	const char *r = kvs_cmdf(fd, "CONFIG GET %s", name);
+	const char *p, *nl;
+
+	/* *2 $N name $M value */
+	if (!r || strncmp(r, "*2\r\n$", 5))
+		return false;
+	p = strchr(r + 5, '\n');		/* the name's length line */
+	p = p ? strchr(p + 1, '\n') : NULL;	/* the name */
+	nl = p ? strchr(p + 1, '\n') : NULL;	/* the value's length line */
+	if (!nl || p[1] != '$')
+		return false;
+	snprintf(buf, size, "%.*s", (int)strcspn(nl + 1, "\r"), nl + 1);
+	return true;
+}
+
 /* An INFO field (any section) as a number, -1 if absent. */
 static inline long long kvs_info_field(int fd, const char *name)
 {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "aof_int.h"
+#include "splitargs.h"
 #include "buf.h"
 #include "export.h"
 
@@ -33,101 +34,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/*
- * Split a line into words the way redis-server reads its config and
- * manifest lines: blanks separate words, "..." takes C escapes (\n \r \t
- * \b \a \xHH), '...' takes only \', and a closing quote must end the
- * word. Returns the number of words or -1 for bad quoting. The words are
- * written NUL-separated into @out (at least strlen(line) + 1 bytes).
- */
-static int split_args(const char *p, char *out, char **words, int max)
-{
-	int argc = 0;
-
-	for (;;) {
-		int inq = 0, insq = 0, done = 0;
-		char *w = out;
-
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			return argc;
-		while (!done) {
-			if (inq) {
-				if (p[0] == '\\' && p[1] == 'x' &&
-				    hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-					*out++ = (char)(hexval(p[2]) * 16 +
-							hexval(p[3]));
-					p += 3;
-				} else if (p[0] == '\\' && p[1]) {
-					p++;
-					switch (*p) {
-					case 'n': *out++ = '\n'; break;
-					case 'r': *out++ = '\r'; break;
-					case 't': *out++ = '\t'; break;
-					case 'b': *out++ = '\b'; break;
-					case 'a': *out++ = '\a'; break;
-					default: *out++ = *p; break;
-					}
-				} else if (*p == '"') {
-					if (p[1] && !isspace((unsigned char)p[1]))
-						return -1;
-					done = 1;
-				} else if (!*p) {
-					return -1;
-				} else {
-					*out++ = *p;
-				}
-			} else if (insq) {
-				if (p[0] == '\\' && p[1] == '\'') {
-					p++;
-					*out++ = '\'';
-				} else if (*p == '\'') {
-					if (p[1] && !isspace((unsigned char)p[1]))
-						return -1;
-					done = 1;
-				} else if (!*p) {
-					return -1;
-				} else {
-					*out++ = *p;
-				}
-			} else {
-				switch (*p) {
-				case ' ': case '\n': case '\r': case '\t':
-				case '\0':
-					done = 1;
-					break;
-				case '"':
-					inq = 1;
-					break;
-				case '\'':
-					insq = 1;
-					break;
-				default:
-					*out++ = *p;
-					break;
-				}
-			}
-			if (*p)
-				p++;
-		}
-		*out++ = '\0';
-		if (argc < max)
-			words[argc] = w;
-		argc++;
-	}
 }
 
 static void trim(char *s)
@@ -154,40 +60,30 @@ KVS_EXPORT void kvs_aof_manifest_free(struct kvs_aof_manifest *m)
 	m->nr = 0;
 }
 
-#define MANIFEST_MAX_WORDS	(KVS_AOF_MAX_LINE / 2 + 1)	/* a 1024-byte line */
-
 /* One line (NUL-terminated, newline included); 0, -EBADMSG or -ENOMEM. */
 static int parse_line(struct kvs_aof_manifest *m, char *line, int linenum,
 		      long long *maxseq, int *have_base, char *err,
 		      size_t errlen)
 {
-	char *words[MANIFEST_MAX_WORDS], *out, *name = NULL;
+	const char *why = "Invalid AOF manifest file format";
+	char **words = NULL, *name = NULL;
 	struct kvs_aof_file *nf;
 	long long seq = 0;
+	int argc = 0, i, ret = -EBADMSG;
 	char type = 0;
-	const char *why;
-	int argc, i;
 
 	trim(line);
-	if (!*line) {
-		why = "Invalid AOF manifest file format";
+	if (!*line)
 		goto bad;
-	}
-	out = malloc(strlen(line) + 1);
-	if (!out)
-		return -ENOMEM;
-	argc = split_args(line, out, words, MANIFEST_MAX_WORDS);
+	/* the words as redis-server splits them (sdssplitargs) */
+	argc = kvs_splitargs(line, &words, NULL);
 	/* more than 6 words: later versions may add keys */
-	if (argc < 6 || argc % 2 || argc > MANIFEST_MAX_WORDS) {
-		free(out);
-		why = "Invalid AOF manifest file format";
+	if (argc < 6 || argc % 2)
 		goto bad;
-	}
 	for (i = 0; i < argc; i += 2) {
 		if (!strcasecmp(words[i], "file")) {
 			name = words[i + 1];
 			if (strchr(name, '/') || strchr(name, '\\')) {
-				free(out);
 				why = "File can't be a path, just a filename";
 				goto bad;
 			}
@@ -197,47 +93,41 @@ static int parse_line(struct kvs_aof_manifest *m, char *line, int linenum,
 			type = words[i + 1][0];
 		}
 	}
-	if (!name || !*name || !seq || !type) {
-		free(out);
-		why = "Invalid AOF manifest file format";
+	if (!name || !*name || !seq || !type)
 		goto bad;
-	}
 	if (type == KVS_AOF_TYPE_BASE) {
 		why = "Found duplicate base file information";
-		if (*have_base) {
-			free(out);
+		if (*have_base)
 			goto bad;
-		}
 		*have_base = 1;
 	} else if (type == KVS_AOF_TYPE_INCR) {
 		why = "Found a non-monotonic sequence number";
-		if (seq <= *maxseq) {
-			free(out);
+		if (seq <= *maxseq)
 			goto bad;
-		}
 		*maxseq = seq;
 	} else if (type != KVS_AOF_TYPE_HIST) {
-		free(out);
 		why = "Unknown AOF file type";
 		goto bad;
 	}
+	ret = -ENOMEM;
 	nf = realloc(m->files, (m->nr + 1) * sizeof(*nf));
-	if (!nf) {
-		free(out);
-		return -ENOMEM;
-	}
+	if (!nf)
+		goto out;
 	m->files = nf;
 	nf[m->nr].name = strdup(name);
-	free(out);
 	if (!nf[m->nr].name)
-		return -ENOMEM;
+		goto out;
 	nf[m->nr].seq = seq;
 	nf[m->nr].type = type;
 	m->nr++;
-	return 0;
+	ret = 0;
+	goto out;
 bad:
 	set_err(err, errlen, "manifest line %d: %s: '%s'", linenum, why, line);
-	return -EBADMSG;
+out:
+	if (words)
+		kvs_splitargs_free(words, argc, NULL);
+	return ret;
 }
 
 KVS_EXPORT int kvs_aof_manifest_parse(struct kvs_aof_manifest *m,

@@ -192,7 +192,7 @@ static void zipf_hit_rate(const char *who)
 int main(int argc, char **argv)
 {
 	char saved_max[64] = "", saved_pol[64] = "";
-	const char *who = "exec", *r, *q;
+	const char *who = "exec";
 	double secs = 2;
 
 	if (argc > 2 && !strcmp(argv[1], "-s")) {
@@ -210,20 +210,8 @@ int main(int argc, char **argv)
 	}
 	memset(val, 'v', VALLEN);
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* each row, even if killed */
-	r = kvs_cmd(fd, "CONFIG GET maxmemory");
-	q = r ? strstr(r, "maxmemory\r\n$") : NULL;
-	if (q) {
-		q = strchr(q + 11, '\n') + 1;
-		snprintf(saved_max, sizeof(saved_max), "%.*s",
-			 (int)strcspn(q, "\r"), q);
-	}
-	r = kvs_cmd(fd, "CONFIG GET maxmemory-policy");
-	q = r ? strstr(r, "policy\r\n$") : NULL;
-	if (q) {
-		q = strchr(q + 8, '\n') + 1;
-		snprintf(saved_pol, sizeof(saved_pol), "%.*s",
-			 (int)strcspn(q, "\r"), q);
-	}
+	kvs_config_get(fd, "maxmemory", saved_max, sizeof(saved_max));
+	kvs_config_get(fd, "maxmemory-policy", saved_pol, sizeof(saved_pol));
 	set_at_maxmemory(secs, who);
 	zipf_hit_rate(who);
 	kvs_cmd(fd, "FLUSHALL");

@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	long ops = 3000, ev0, maxmem, used;
 	struct result *res, sum = { 0 };
 	char saved_max[64] = "", saved_pol[64] = "";
-	const char *r, *q;
+	const char *r;
 	bool ok = true;
 
 	while ((opt = getopt(argc, argv, "Fp:o:n:")) != -1) {
@@ -162,20 +162,8 @@ int main(int argc, char **argv)
 		       KVS_DEV, strerror(errno));
 		return 1;
 	}
-	r = kvs_cmd(fd, "CONFIG GET maxmemory");
-	q = r ? strstr(r, "maxmemory\r\n$") : NULL;
-	if (q) {
-		q = strchr(q + 11, '\n') + 1;
-		snprintf(saved_max, sizeof(saved_max), "%.*s",
-			 (int)strcspn(q, "\r"), q);
-	}
-	r = kvs_cmd(fd, "CONFIG GET maxmemory-policy");
-	q = r ? strstr(r, "policy\r\n$") : NULL;
-	if (q) {
-		q = strchr(q + 8, '\n') + 1;
-		snprintf(saved_pol, sizeof(saved_pol), "%.*s",
-			 (int)strcspn(q, "\r"), q);
-	}
+	kvs_config_get(fd, "maxmemory", saved_max, sizeof(saved_max));
+	kvs_config_get(fd, "maxmemory-policy", saved_pol, sizeof(saved_pol));
 	kvs_cmd(fd, "FLUSHALL");
 	kvs_cmd(fd, "CONFIG SET maxmemory-policy allkeys-lru");
 	kvs_cmdf(fd, "CONFIG SET maxmemory %lld",
