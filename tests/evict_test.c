@@ -7,7 +7,8 @@
  * -OOM when nothing can go; "evicted" events, WATCH, the write feed's DEL
  * and INFO; OBJECT FREQ against Redis's counter for known access counts;
  * the shrinker (drop_caches runs it), which under noeviction frees only
- * caches.
+ * caches, and under real memory pressure (a child allocating until
+ * kswapd runs) evicts.
  *
  * The samples are random, so survival checks leave Redis's own margin:
  * they fail for a policy that picks keys at random (a third of the hot
@@ -15,6 +16,7 @@
  */
 #include "kvs_test.h"
 #include "kvs_harness.h"
+#include <sys/mman.h>
 #include <sys/mount.h>
 
 #define OK "+OK\r\n"
@@ -478,6 +480,300 @@ TEST_F(ev, shrinker_gives_memory_back)
 	EXPECT_LT(s0, kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys"));
 	EXPECT_GT(1000, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 	EXPECT_LT(n0, kvs_info_field(self->fd, "evicted_keys"));
+}
+
+/* ---------------------------------------------------- memory pressure */
+
+#define PR_VAL 4000		/* bytes per value: a kmalloc-4k object */
+#define PR_STEP (16LL << 20)	/* the child's allocation step */
+
+/* A /proc/meminfo field in bytes, -1 if absent. */
+static long long meminfo(const char *name)
+{
+	char line[128];
+	long long v = -1;
+	size_t n = strlen(name);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 10) * 1024;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* A /proc/vmstat counter, -1 if absent. */
+static long long vmstat(const char *name)
+{
+	char line[128];
+	long long v = -1;
+	size_t n = strlen(name);
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ' ') {
+			v = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/*
+ * The allocating process: on each 'a' ('b') from @cmd it maps PR_STEP
+ * (2 MB) more anonymous memory and touches every page, then answers on @ack; it
+ * leaves on anything else. The OOM killer, if it comes, takes it first.
+ */
+static void hog(int cmd, int ack)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+	char c;
+
+	if (fd < 0 || write(fd, "1000", 4) != 4)
+		_exit(3);
+	close(fd);
+	while (read(cmd, &c, 1) == 1 && (c == 'a' || c == 'b')) {
+		size_t n = c == 'a' ? PR_STEP : 2 << 20;
+		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(4);
+		memset(p, 0x5a, n);
+		if (write(ack, "k", 1) != 1)
+			_exit(5);
+	}
+	_exit(0);
+}
+
+/* The biggest zone's free pages and watermarks, in bytes. */
+struct zone_mem {
+	long long free, min, low;
+};
+
+static int zone_mem(struct zone_mem *z)
+{
+	long long free = 0, min = 0, low = 0, managed = 0, best = -1, v;
+	char line[256], *p;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	/* free, min, low, then managed: a zone counts at its "managed" */
+	while (fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " ");
+		if (sscanf(p, "pages free %lld", &v) == 1)
+			free = v;
+		else if (sscanf(p, "min %lld", &v) == 1)
+			min = v;
+		else if (sscanf(p, "low %lld", &v) == 1)
+			low = v;
+		else if (sscanf(p, "managed %lld", &managed) == 1 &&
+			 managed > best) {
+			best = managed;
+			z->free = free * getpagesize();
+			z->min = min * getpagesize();
+			z->low = low * getpagesize();
+		}
+	}
+	fclose(f);
+	return best > 0 ? 0 : -1;
+}
+
+struct press {
+	long long hogged;	/* bytes the child touched */
+	long long free;		/* the zone's free memory at the end */
+	bool woke;		/* kswapd ran */
+	int status;		/* the child's wait status */
+};
+
+/*
+ * Let a child allocate until the biggest zone's free memory falls under
+ * its low watermark (and the lower zones' reserves are used) and the
+ * allocator wakes kswapd, whose reclaim calls the shrinker; under an
+ * evicting policy (@until_evicted) then wait for the shrinker's eviction.
+ * Never closer than 4 MB to the min watermark, where direct reclaim and
+ * the OOM killer begin; never more than @cap bytes.
+ */
+static void press(int fd, long long cap, bool until_evicted,
+		  struct press *r)
+{
+	long long s0 = kvs_info_field(fd, "kvstore_shrinker_evicted_keys");
+	long long runs0 = vmstat("pageoutrun");
+	long long step, deadline;
+	struct zone_mem z;
+	int cmd[2], ack[2];
+	pid_t pid;
+	char c;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe(cmd) || pipe(ack))
+		abort();
+	pid = fork();
+	if (!pid) {
+		close(cmd[1]);
+		close(ack[0]);
+		hog(cmd[0], ack[1]);
+	}
+	close(cmd[0]);
+	close(ack[1]);
+	for (;;) {
+		if (until_evicted &&
+		    kvs_info_field(fd, "kvstore_shrinker_evicted_keys") > s0)
+			break;
+		if (zone_mem(&z))
+			break;
+		r->free = z.free;
+		/* kswapd has run since the child began */
+		if (vmstat("pageoutrun") > runs0) {
+			r->woke = true;
+			if (!until_evicted) {
+				usleep(200000 * kvs_slow_factor());
+				break;
+			}
+			/* the shrinker's work item evicts */
+			deadline = kvs_mono_ms() + 2000LL * kvs_slow_factor();
+			while (kvs_mono_ms() < deadline &&
+			       kvs_info_field(fd, "kvstore_shrinker_evicted_keys") <= s0)
+				usleep(20000);
+			break;
+		}
+		step = z.free > z.low + (48LL << 20) ? PR_STEP : 2LL << 20;
+		if (z.free - step < z.min + (4LL << 20) ||
+		    r->hogged + step > cap)
+			break;
+		c = step == PR_STEP ? 'a' : 'b';
+		if (write(cmd[1], &c, 1) != 1 || read(ack[0], &c, 1) != 1)
+			break;
+		r->hogged += step;
+	}
+	close(cmd[1]);
+	close(ack[0]);
+	waitpid(pid, &r->status, 0);
+	DIAG("pressure: kswapd runs +%lld, pgscan_kswapd %lld, slabs_scanned %lld\n",
+	     vmstat("pageoutrun") - runs0, vmstat("pgscan_kswapd"),
+	     vmstat("slabs_scanned"));
+}
+
+/* @n keys of PR_VAL bytes, 64 SETs per KVS_IOC_EXEC call. */
+static int fill_big(int fd, long long n)
+{
+	static char v[PR_VAL];
+	struct kvs_sbuf b = { 0 };
+	const char *argv[3] = { "SET", NULL, v };
+	size_t lens[3] = { 3, 0, PR_VAL };
+	char k[32];
+	long long i;
+	int bad = 0;
+
+	memset(v, 'p', sizeof(v));
+	for (i = 0; i < n; i++) {
+		lens[1] = snprintf(k, sizeof(k), "p%lld", i);
+		argv[1] = k;
+		kvs_sbuf_cmd(&b, 3, argv, lens);
+		if (i % 64 == 63 || i == n - 1) {
+			const char *r = kvs_exec_req(fd, b.p, b.len);
+
+			if (!r || strstr(r, "-"))
+				bad++;
+			b.len = 0;
+		}
+	}
+	free(b.p);
+	return bad;
+}
+
+/*
+ * Real memory pressure, not drop_caches: kvstore holds a quarter of the
+ * guest's available memory (maxmemory well above it), and a child
+ * allocates anonymous memory until kswapd's reclaim calls the shrinker.
+ * Under allkeys-lru it evicts and used_memory goes down; under
+ * noeviction the same pressure takes no key. The child must end
+ * normally: it stops at a margin above the OOM killer's territory.
+ */
+TEST_F(ev, shrinker_under_memory_pressure)
+{
+	long long total, avail, swap, n, used0, used1, used2;
+	long long ev0, s0, sc0, deadline, keys, t0;
+	struct press r;
+
+	KVS_DEVICE_ONLY();
+	total = meminfo("MemTotal");
+	avail = meminfo("MemAvailable");
+	swap = meminfo("SwapTotal");
+	if (total < 0 || avail < 0)
+		SKIP(return, "no /proc/meminfo");
+	DIAG("pressure: MemTotal %lld MB, MemAvailable %lld MB, swap %lld MB\n",
+	     total >> 20, avail >> 20, swap >> 20);
+	if (avail < (512LL << 20))
+		SKIP(return, "MemAvailable %lld MB < 512 MB", avail >> 20);
+	if (swap > 0)
+		SKIP(return, "swap (%lld MB): pressure would swap, not shrink",
+		     swap >> 20);
+	/* kswapd's runs tell when reclaim has begun */
+	if (vmstat("pageoutrun") < 0)
+		SKIP(return, "no pageoutrun in /proc/vmstat (CONFIG_VM_EVENT_COUNTERS=n)");
+	t0 = kvs_mono_ms();
+
+	cfg(self->fd, "maxmemory-policy", "noeviction");
+	kvs_cmd(self->fd, "FLUSHALL");
+	used0 = kvs_info_field(self->fd, "used_memory");
+	kvs_cmdf(self->fd, "CONFIG SET maxmemory %lld", used0 + avail);
+	n = avail / 4 / (PR_VAL + 96);
+	ASSERT_EQ(0, fill_big(self->fd, n));
+	used1 = kvs_info_field(self->fd, "used_memory");
+	keys = kvs_int(kvs_cmd(self->fd, "DBSIZE"));
+	ASSERT_EQ(n, keys);
+	DIAG("pressure: %lld keys, used_memory %lld MB, MemAvailable now %lld MB\n",
+	     keys, used1 >> 20, meminfo("MemAvailable") >> 20);
+
+	/* noeviction: the pressure frees caches only, never a key */
+	ev0 = kvs_info_field(self->fd, "evicted_keys");
+	sc0 = kvs_info_field(self->fd, "kvstore_shrinker_scans");
+	press(self->fd, avail, false, &r);
+	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
+		TH_LOG("noeviction: child status %#x", r.status);
+	EXPECT_EQ(keys, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+	EXPECT_EQ(ev0, kvs_info_field(self->fd, "evicted_keys"));
+	EXPECT_TRUE(r.woke);
+	DIAG("pressure, noeviction: child touched %lld MB, zone free down to %lld MB, shrinker scans +%lld, keys %lld\n",
+	     r.hogged >> 20, r.free >> 20,
+	     kvs_info_field(self->fd, "kvstore_shrinker_scans") - sc0,
+	     kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+
+	/* allkeys-lru: reclaim evicts, memory comes back */
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	s0 = kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys");
+	sc0 = kvs_info_field(self->fd, "kvstore_shrinker_scans");
+	press(self->fd, avail, true, &r);
+	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
+		TH_LOG("allkeys-lru: child status %#x", r.status);
+	/* the eviction is a work item: let it finish its batch */
+	deadline = kvs_mono_ms() + 10000LL * kvs_slow_factor();
+	while (kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys") <= s0 &&
+	       kvs_mono_ms() < deadline)
+		usleep(20000);
+	used2 = kvs_info_field(self->fd, "used_memory");
+	DIAG("pressure, allkeys-lru: child touched %lld MB, zone free down to %lld MB, shrinker scans +%lld, evicted %lld keys, used_memory %lld -> %lld MB\n",
+	     r.hogged >> 20, r.free >> 20,
+	     kvs_info_field(self->fd, "kvstore_shrinker_scans") - sc0,
+	     kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys") - s0,
+	     used1 >> 20, used2 >> 20);
+	EXPECT_LT(sc0, kvs_info_field(self->fd, "kvstore_shrinker_scans"));
+	EXPECT_LT(s0, kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys"));
+	EXPECT_GT(used1, used2);
+	EXPECT_GT(keys, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
+	/* and kvstore still answers */
+	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET after-pressure x"));
+	EXPECT_REPLY("$1\r\nx\r\n", kvs_cmd(self->fd, "GET after-pressure"));
+	kvs_cmd(self->fd, "FLUSHALL");
+	DIAG("pressure: %lld ms\n", kvs_mono_ms() - t0);
 }
 
 /* ------------------------------------------------------ memory cgroup */
