@@ -52,7 +52,7 @@ declare -A weight=(
 	[aof]=45 [dev_fuzz]=35 [hash_test]=32 [stress]=29 [abuse_test]=27
 	[blocking_test]=24 [set_test]=24 [debug_test]=24 [rdb]=23
 	[pubsub_test]=20 [persist]=19 [multi_test]=17 [feed_diff]=15
-	[kvstored]=150 [evict_test]=40 [evict_cmp_test]=100 [tracking_test]=20
+	[kvstored]=150 [evict_test]=95 [evict_cmp_test]=100 [tracking_test]=20
 	[stats_test]=20 [diff_kvstored]=35
 )
 mapfile -t tests < <(for t in "${tests[@]}"; do
