@@ -400,7 +400,7 @@ TEST_F(hash, memory_accounting)
 {
 	long long before, now = -1;
 	char big[300];
-	int i, tries;
+	int i;
 
 	KVS_DEVICE_ONLY();
 	/* the keys' shard dicts get their bucket arrays first */
@@ -428,12 +428,7 @@ TEST_F(hash, memory_accounting)
 		kvs_cmdf(self->fd, "HSET h g%d v", i);
 	EXPECT_EQ(4, kvs_int(kvs_cmd(self->fd, "DEL h h2 s s2")));
 	/* big values are freed by the lazyfree worker */
-	for (tries = 0; tries < 100; tries++) {
-		now = info_used_memory(self->fd);
-		if (now == before)
-			break;
-		usleep(20000);
-	}
+	now = kvs_wait_used_memory(self->fd, before);
 	EXPECT_EQ(before, now);
 }
 

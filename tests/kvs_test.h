@@ -786,6 +786,29 @@ static inline long long kvs_info_field(int fd, const char *name)
 }
 
 /*
+ * used_memory once it is back at @want, or the last value read after
+ * 10 s (80 s on the debug kernel). Big values are freed by the lazyfree
+ * worker after the command that dropped them; on a loaded host that can
+ * take seconds.
+ */
+static inline long long kvs_wait_used_memory(int fd, long long want)
+{
+	long long now = -1;
+	int i;
+
+	for (i = 0; i < 500 * kvs_slow_factor(); i++) {
+		const char *r = kvs_cmd(fd, "INFO memory");
+		const char *p = r ? strstr(r, "\r\nused_memory:") : NULL;
+
+		now = p ? atoll(p + 14) : -1;
+		if (now == want)
+			break;
+		usleep(20000);
+	}
+	return now;
+}
+
+/*
  * Wait (up to 5 s, stretched on the debug kernel) until INFO clients
  * shows @n clients blocked: another process has reached its wait.
  * Return: whether it did.

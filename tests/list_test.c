@@ -199,7 +199,7 @@ TEST_F(list, memory_accounting)
 {
 	long long before, now = -1;
 	char big[3000];
-	int i, tries;
+	int i;
 
 	KVS_DEVICE_ONLY();
 	before = info_used_memory(self->fd);
@@ -229,12 +229,7 @@ TEST_F(list, memory_accounting)
 	/* and the shards' emptied bucket arrays, which DEL keeps */
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "FLUSHALL"));
 	/* big values are freed by the lazyfree worker */
-	for (tries = 0; tries < 100; tries++) {
-		now = info_used_memory(self->fd);
-		if (now == before)
-			break;
-		usleep(20000);
-	}
+	now = kvs_wait_used_memory(self->fd, before);
 	EXPECT_EQ(before, now);
 }
 

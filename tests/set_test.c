@@ -355,7 +355,7 @@ TEST_F(set, random_properties)
 TEST_F(set, memory_accounting)
 {
 	long long before, now = -1;
-	int i, tries;
+	int i;
 
 	KVS_DEVICE_ONLY();
 	/* the keyspace's own bucket arrays stay once allocated */
@@ -384,12 +384,7 @@ TEST_F(set, memory_accounting)
 		kvs_cmdf(self->fd, "SADD h g%d", i);
 	EXPECT_EQ(8, kvs_int(kvs_cmd(self->fd,
 				     "DEL h h2 i i2 i3 u n d nokey x")));
-	for (tries = 0; tries < 100; tries++) {
-		now = info_used_memory(self->fd);
-		if (now == before)
-			break;
-		usleep(20000);
-	}
+	now = kvs_wait_used_memory(self->fd, before);
 	EXPECT_EQ(before, now);
 }
 

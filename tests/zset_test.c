@@ -141,7 +141,7 @@ static long long info_used_memory(int fd)
 TEST_F(zset, memory_accounting)
 {
 	long long before, now = -1;
-	int i, tries;
+	int i;
 
 	KVS_DEVICE_ONLY();
 	/* the shards' bucket tables stay after a DEL: create them first */
@@ -161,12 +161,7 @@ TEST_F(zset, memory_accounting)
 	kvs_cmd(self->fd, "ZPOPMAX z3 100");
 	EXPECT_EQ(3, kvs_int(kvs_cmd(self->fd, "DEL z z2 z3")));
 	/* big values are freed by the lazyfree worker */
-	for (tries = 0; tries < 100; tries++) {
-		now = info_used_memory(self->fd);
-		if (now == before)
-			break;
-		usleep(20000);
-	}
+	now = kvs_wait_used_memory(self->fd, before);
 	EXPECT_EQ(before, now);
 }
 
