@@ -39,20 +39,6 @@ FIXTURE_TEARDOWN(bits)
 	}
 }
 
-/* Write an inline command on a stream and read @n replies. */
-static char *stream_cmd(int fd, const char *cmd, long n)
-{
-	struct kvs_sbuf b = { 0 };
-
-	kvs_sbuf_cmdstr(&b, cmd);
-	if (kvs_write_all(fd, b.p, b.len)) {
-		free(b.p);
-		return NULL;
-	}
-	free(b.p);
-	return kvs_read_replies(fd, n, 5000 * kvs_slow_factor());
-}
-
 static int quiet(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -119,7 +105,7 @@ TEST_F(bits, keyspace_events)
 	ASSERT_REPLY(OK, kvs_cmd(self->fd,
 				 "CONFIG SET notify-keyspace-events E$g"));
 	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$16\r\n__keyevent@0__:*\r\n:1\r\n",
-		     stream_cmd(self->fd2, "PSUBSCRIBE __keyevent@0__:*", 1));
+		     kvs_stream_cmd(self->fd2, "PSUBSCRIBE __keyevent@0__:*", 1));
 	KVS_RUN_STEPS(self->fd, steps);
 	kev(&want, "setbit", "k");
 	kev(&want, "setbit", "k");

@@ -749,6 +749,21 @@ static inline int kvs_slow_factor(void)
 	return s && !strcmp(s, "1") ? 8 : 1;
 }
 
+/* Write an inline command on a stream and read @n replies (5 s at most,
+ * 40 s on the debug kernel). */
+static inline char *kvs_stream_cmd(int fd, const char *cmd, long n)
+{
+	struct kvs_sbuf b = { 0 };
+
+	kvs_sbuf_cmdstr(&b, cmd);
+	if (kvs_write_all(fd, b.p, b.len)) {
+		free(b.p);
+		return NULL;
+	}
+	free(b.p);
+	return kvs_read_replies(fd, n, 5000 * kvs_slow_factor());
+}
+
 /*
  * CONFIG GET @name's value (a string of at most @size - 1 bytes) into
  * @buf. True if the reply had one.

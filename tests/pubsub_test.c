@@ -13,22 +13,6 @@
 #define CTX_ERR(cmd) "-ERR Can't execute '" cmd "': only (P|S)SUBSCRIBE / " \
 	"(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"
 
-/* Write an inline command on a stream and read @n replies. */
-static char *stream_cmd(int fd, const char *cmd, long n)
-{
-	struct kvs_sbuf b = { 0 };
-	char *r;
-
-	kvs_sbuf_cmdstr(&b, cmd);
-	if (kvs_write_all(fd, b.p, b.len)) {
-		free(b.p);
-		return NULL;
-	}
-	free(b.p);
-	r = kvs_read_replies(fd, n, 5000);
-	return r;
-}
-
 /* Nothing arrives on @fd within @ms. */
 static int quiet(int fd, int ms)
 {
@@ -73,10 +57,10 @@ TEST_F(pubsub, subscribe_publish_bytes)
 	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
 		     "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
 		     "*3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:2\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE ch ch x", 3));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE ch ch x", 3));
 	EXPECT_REPLY("*3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:3\r\n"
 		     "*3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:3\r\n",
-		     stream_cmd(self->sub, "PSUBSCRIBE c* c*", 2));
+		     kvs_stream_cmd(self->sub, "PSUBSCRIBE c* c*", 2));
 	EXPECT_REPLY(":2\r\n", kvs_cmd(self->fd, "PUBLISH ch hello"));
 	EXPECT_REPLY("*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n"
 		     "*4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$5\r\nhello\r\n",
@@ -91,20 +75,20 @@ TEST_F(pubsub, subscribe_publish_bytes)
 	EXPECT_REPLY("*1\r\n$2\r\nch\r\n",
 		     kvs_cmd(self->fd, "PUBSUB CHANNELS c*"));
 	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:2\r\n",
-		     stream_cmd(self->sub, "UNSUBSCRIBE ch", 1));
+		     kvs_stream_cmd(self->sub, "UNSUBSCRIBE ch", 1));
 	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$1\r\nx\r\n:1\r\n",
-		     stream_cmd(self->sub, "UNSUBSCRIBE", 1));
+		     kvs_stream_cmd(self->sub, "UNSUBSCRIBE", 1));
 	EXPECT_REPLY("*3\r\n$12\r\npunsubscribe\r\n$2\r\nc*\r\n:0\r\n",
-		     stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+		     kvs_stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
 	EXPECT_REPLY("*3\r\n$12\r\npunsubscribe\r\n$-1\r\n:0\r\n",
-		     stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+		     kvs_stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
 	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$1\r\ny\r\n:0\r\n",
-		     stream_cmd(self->sub, "UNSUBSCRIBE y", 1));
+		     kvs_stream_cmd(self->sub, "UNSUBSCRIBE y", 1));
 	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBSUB NUMPAT"));
 	EXPECT_REPLY("*0\r\n", kvs_cmd(self->fd, "PUBSUB CHANNELS"));
 	/* out of the subscribed context: everything works again */
-	EXPECT_REPLY("$-1\r\n", stream_cmd(self->sub, "GET nokey", 1));
-	EXPECT_REPLY("+PONG\r\n", stream_cmd(self->sub, "PING", 1));
+	EXPECT_REPLY("$-1\r\n", kvs_stream_cmd(self->sub, "GET nokey", 1));
+	EXPECT_REPLY("+PONG\r\n", kvs_stream_cmd(self->sub, "PING", 1));
 }
 
 TEST_F(pubsub, errors)
@@ -128,25 +112,25 @@ TEST_F(pubsub, errors)
 TEST_F(pubsub, subscribed_context)
 {
 	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE a", 1));
-	EXPECT_REPLY(CTX_ERR("get"), stream_cmd(self->sub, "GET x", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE a", 1));
+	EXPECT_REPLY(CTX_ERR("get"), kvs_stream_cmd(self->sub, "GET x", 1));
 	EXPECT_REPLY(CTX_ERR("config|get"),
-		     stream_cmd(self->sub, "CONFIG GET x", 1));
+		     kvs_stream_cmd(self->sub, "CONFIG GET x", 1));
 	EXPECT_REPLY(CTX_ERR("pubsub|numpat"),
-		     stream_cmd(self->sub, "PUBSUB NUMPAT", 1));
+		     kvs_stream_cmd(self->sub, "PUBSUB NUMPAT", 1));
 	EXPECT_REPLY(CTX_ERR("publish"),
-		     stream_cmd(self->sub, "PUBLISH a b", 1));
+		     kvs_stream_cmd(self->sub, "PUBLISH a b", 1));
 	EXPECT_REPLY("*2\r\n$4\r\npong\r\n$0\r\n\r\n",
-		     stream_cmd(self->sub, "PING", 1));
+		     kvs_stream_cmd(self->sub, "PING", 1));
 	EXPECT_REPLY("*2\r\n$4\r\npong\r\n$2\r\nhi\r\n",
-		     stream_cmd(self->sub, "PING hi", 1));
+		     kvs_stream_cmd(self->sub, "PING hi", 1));
 	EXPECT_REPLY("-ERR wrong number of arguments for 'ping' command\r\n",
-		     stream_cmd(self->sub, "PING a b", 1));
+		     kvs_stream_cmd(self->sub, "PING a b", 1));
 	EXPECT_REPLY("-ERR unknown command 'FOO', with args beginning with: \r\n",
-		     stream_cmd(self->sub, "FOO", 1));
+		     kvs_stream_cmd(self->sub, "FOO", 1));
 	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE b", 1));
-	EXPECT_REPLY(OK, stream_cmd(self->sub, "QUIT", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE b", 1));
+	EXPECT_REPLY(OK, kvs_stream_cmd(self->sub, "QUIT", 1));
 }
 
 /* The confirmation of SUBSCRIBE always comes before the first message. */
@@ -174,7 +158,7 @@ TEST_F(pubsub, poll_readiness)
 	struct pollfd p = { .fd = self->sub, .events = POLLIN };
 
 	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\np\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE p", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE p", 1));
 	EXPECT_EQ(0, poll(&p, 1, 0));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH p x"));
 	EXPECT_EQ(1, poll(&p, 1, 5000));
@@ -189,9 +173,9 @@ TEST_F(pubsub, close_while_subscribed)
 	int i;
 
 	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\nz\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE z", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE z", 1));
 	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$2\r\nz*\r\n:2\r\n",
-		     stream_cmd(self->sub, "PSUBSCRIBE z*", 1));
+		     kvs_stream_cmd(self->sub, "PSUBSCRIBE z*", 1));
 	EXPECT_REPLY(":2\r\n", kvs_cmd(self->fd, "PUBLISH z 1"));
 	close(self->sub);
 	self->sub = -1;
@@ -222,9 +206,9 @@ TEST_F(pubsub, ordering_many_publishers)
 
 	ASSERT_LE(0, sub2);
 	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$3\r\nord\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE ord", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE ord", 1));
 	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$2\r\no*\r\n:1\r\n",
-		     stream_cmd(sub2, "PSUBSCRIBE o*", 1));
+		     kvs_stream_cmd(sub2, "PSUBSCRIBE o*", 1));
 	for (i = 0; i < NPUB; i++) {
 		pids[i] = fork();
 		ASSERT_LE(0, pids[i]);
@@ -288,9 +272,9 @@ TEST_F(pubsub, slow_subscriber_cut_off)
 				  "client-output-buffer-limit",
 				  "pubsub 1mb 0 0", NULL));
 	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$4\r\nslow\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE slow", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE slow", 1));
 	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$4\r\nslow\r\n:1\r\n",
-		     stream_cmd(good, "SUBSCRIBE slow", 1));
+		     kvs_stream_cmd(good, "SUBSCRIBE slow", 1));
 	memset(payload, 'p', 1000);
 	payload[1000] = '\0';
 	for (batch = 0; batch < 40; batch++) {
@@ -377,7 +361,7 @@ TEST_F(pubsub, keyspace_notifications)
 	ASSERT_REPLY(OK, kvs_cmd(self->fd,
 				 "CONFIG SET notify-keyspace-events KEA"));
 	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$10\r\n__key*__:*\r\n:1\r\n",
-		     stream_cmd(self->sub, "PSUBSCRIBE __key*__:*", 1));
+		     kvs_stream_cmd(self->sub, "PSUBSCRIBE __key*__:*", 1));
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET k v EX 100"));
 	EXPECT_REPLY(KS("16", "k", "3\r\nset") KE("18", "set", "1\r\nk")
 		     KS("16", "k", "6\r\nexpire") KE("21", "expire", "1\r\nk"),
@@ -471,7 +455,7 @@ static void subscribe_keyspace(struct __test_metadata *_metadata,
 	ASSERT_REPLY(OK, kvs_cmdl(self->fd, "CONFIG", "SET",
 				  "notify-keyspace-events", flags, NULL));
 	ASSERT_REPLY("*3\r\n$10\r\npsubscribe\r\n$10\r\n__key*__:*\r\n:1\r\n",
-		     stream_cmd(self->sub, "PSUBSCRIBE __key*__:*", 1));
+		     kvs_stream_cmd(self->sub, "PSUBSCRIBE __key*__:*", 1));
 }
 
 TEST_F(pubsub, keyspace_hash)
@@ -689,8 +673,8 @@ TEST_F(pubsub, client_list_fields)
 	m = kvs_int(kvs_cmd(mfd, "CLIENT ID"));
 
 	EXPECT_STREQ("N", client_field(self->fd, sub, "", "flags"));
-	ASSERT_NE(NULL, stream_cmd(self->sub, "SUBSCRIBE a b", 2));
-	ASSERT_NE(NULL, stream_cmd(self->sub, "PSUBSCRIBE p*", 1));
+	ASSERT_NE(NULL, kvs_stream_cmd(self->sub, "SUBSCRIBE a b", 2));
+	ASSERT_NE(NULL, kvs_stream_cmd(self->sub, "PSUBSCRIBE p*", 1));
 	EXPECT_STREQ("P", client_field(self->fd, sub, "", "flags"));
 	EXPECT_STREQ("2", client_field(self->fd, sub, "", "sub"));
 	EXPECT_STREQ("1", client_field(self->fd, sub, "", "psub"));
@@ -714,10 +698,10 @@ TEST_F(pubsub, client_list_fields)
 	EXPECT_STREQ("N", client_field(self->fd, m, "", "flags"));
 	EXPECT_STREQ("-1", client_field(self->fd, m, "", "multi"));
 
-	ASSERT_NE(NULL, stream_cmd(self->sub, "UNSUBSCRIBE", 2));
+	ASSERT_NE(NULL, kvs_stream_cmd(self->sub, "UNSUBSCRIBE", 2));
 	EXPECT_STREQ("P", client_field(self->fd, sub, "", "flags"));
 	EXPECT_STREQ("0", client_field(self->fd, sub, "", "sub"));
-	ASSERT_NE(NULL, stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+	ASSERT_NE(NULL, kvs_stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
 	EXPECT_STREQ("N", client_field(self->fd, sub, "", "flags"));
 	EXPECT_STREQ("0", client_field(self->fd, sub, "", "psub"));
 	EXPECT_EQ(1, kvs_int(kvs_cmd(self->fd, "DEL w q")));
@@ -749,14 +733,14 @@ TEST_F(pubsub, shard_subscribe_publish_bytes)
 	EXPECT_REPLY("*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n"
 		     "*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n"
 		     "*3\r\n$10\r\nssubscribe\r\n$1\r\nb\r\n:2\r\n",
-		     stream_cmd(self->sub, "SSUBSCRIBE a a b", 3));
+		     kvs_stream_cmd(self->sub, "SSUBSCRIBE a a b", 3));
 	/* the other kinds count channels and patterns, not shard channels */
 	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE a", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE a", 1));
 	EXPECT_REPLY("*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:2\r\n",
-		     stream_cmd(self->sub, "PSUBSCRIBE *", 1));
+		     kvs_stream_cmd(self->sub, "PSUBSCRIBE *", 1));
 	EXPECT_REPLY("*3\r\n$10\r\nssubscribe\r\n$1\r\nc\r\n:3\r\n",
-		     stream_cmd(self->sub, "SSUBSCRIBE c", 1));
+		     kvs_stream_cmd(self->sub, "SSUBSCRIBE c", 1));
 	EXPECT_EQ(3, info_stat(self->fd, "pubsubshard_channels"));
 	EXPECT_EQ(1, info_stat(self->fd, "pubsub_channels"));
 	EXPECT_STREQ("1", client_field(self->fd, id, "", "sub"));
@@ -788,31 +772,31 @@ TEST_F(pubsub, shard_subscribe_publish_bytes)
 	EXPECT_REPLY("*4\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n:0\r\n",
 		     kvs_cmd(self->fd, "PUBSUB NUMSUB a b"));
 
-	EXPECT_REPLY(CTX_ERR("get"), stream_cmd(self->sub, "GET k", 1));
+	EXPECT_REPLY(CTX_ERR("get"), kvs_stream_cmd(self->sub, "GET k", 1));
 	EXPECT_REPLY(CTX_ERR("spublish"),
-		     stream_cmd(self->sub, "SPUBLISH a m", 1));
+		     kvs_stream_cmd(self->sub, "SPUBLISH a m", 1));
 	EXPECT_REPLY(CTX_ERR("pubsub|shardnumsub"),
-		     stream_cmd(self->sub, "PUBSUB SHARDNUMSUB a", 1));
+		     kvs_stream_cmd(self->sub, "PUBSUB SHARDNUMSUB a", 1));
 	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n",
-		     stream_cmd(self->sub, "UNSUBSCRIBE", 1));
+		     kvs_stream_cmd(self->sub, "UNSUBSCRIBE", 1));
 	EXPECT_REPLY("*3\r\n$12\r\npunsubscribe\r\n$1\r\n*\r\n:0\r\n",
-		     stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
+		     kvs_stream_cmd(self->sub, "PUNSUBSCRIBE", 1));
 	/* shard channels alone keep it in the subscribed context */
 	EXPECT_STREQ("P", client_field(self->fd, id, "", "flags"));
 	EXPECT_STREQ("0", client_field(self->fd, id, "", "sub"));
-	EXPECT_REPLY(CTX_ERR("get"), stream_cmd(self->sub, "GET k", 1));
+	EXPECT_REPLY(CTX_ERR("get"), kvs_stream_cmd(self->sub, "GET k", 1));
 	EXPECT_REPLY("*2\r\n$4\r\npong\r\n$0\r\n\r\n",
-		     stream_cmd(self->sub, "PING", 1));
+		     kvs_stream_cmd(self->sub, "PING", 1));
 	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:2\r\n"
 		     "*3\r\n$12\r\nsunsubscribe\r\n$2\r\nzz\r\n:2\r\n",
-		     stream_cmd(self->sub, "SUNSUBSCRIBE a zz", 2));
+		     kvs_stream_cmd(self->sub, "SUNSUBSCRIBE a zz", 2));
 	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$1\r\nc\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUNSUBSCRIBE c", 1));
+		     kvs_stream_cmd(self->sub, "SUNSUBSCRIBE c", 1));
 	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$1\r\nb\r\n:0\r\n",
-		     stream_cmd(self->sub, "SUNSUBSCRIBE", 1));
+		     kvs_stream_cmd(self->sub, "SUNSUBSCRIBE", 1));
 	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n",
-		     stream_cmd(self->sub, "SUNSUBSCRIBE", 1));
-	EXPECT_REPLY("$-1\r\n", stream_cmd(self->sub, "GET k", 1));
+		     kvs_stream_cmd(self->sub, "SUNSUBSCRIBE", 1));
+	EXPECT_REPLY("$-1\r\n", kvs_stream_cmd(self->sub, "GET k", 1));
 	EXPECT_EQ(0, info_stat(self->fd, "pubsubshard_channels"));
 	EXPECT_STREQ("0", client_field(self->fd, id, "", "ssub"));
 	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "SPUBLISH a hello"));
@@ -822,27 +806,27 @@ TEST_F(pubsub, shard_subscribe_publish_bytes)
 TEST_F(pubsub, shard_namespace_separate)
 {
 	EXPECT_REPLY("*3\r\n$9\r\nsubscribe\r\n$3\r\nfoo\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE foo", 1));
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE foo", 1));
 	EXPECT_REPLY("*3\r\n$10\r\nssubscribe\r\n$3\r\nfoo\r\n:1\r\n",
-		     stream_cmd(self->sub, "SSUBSCRIBE foo", 1));
+		     kvs_stream_cmd(self->sub, "SSUBSCRIBE foo", 1));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH foo s"));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH foo p"));
 	EXPECT_REPLY(SMSG("$3\r\nfoo\r\n", "$1\r\ns\r\n")
 		     "*3\r\n$7\r\nmessage\r\n$3\r\nfoo\r\n$1\r\np\r\n",
 		     kvs_read_replies(self->sub, 2, 5000));
 	EXPECT_REPLY("*3\r\n$11\r\nunsubscribe\r\n$3\r\nfoo\r\n:0\r\n",
-		     stream_cmd(self->sub, "UNSUBSCRIBE foo", 1));
+		     kvs_stream_cmd(self->sub, "UNSUBSCRIBE foo", 1));
 	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBLISH foo p"));
 	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH foo s2"));
 	EXPECT_REPLY(SMSG("$3\r\nfoo\r\n", "$2\r\ns2\r\n"),
 		     kvs_read_replies(self->sub, 1, 5000));
 	EXPECT_REPLY("*3\r\n$12\r\nsunsubscribe\r\n$3\r\nfoo\r\n:0\r\n",
-		     stream_cmd(self->sub, "SUNSUBSCRIBE foo", 1));
-	EXPECT_REPLY(OK, stream_cmd(self->sub, "SET k v", 1));
+		     kvs_stream_cmd(self->sub, "SUNSUBSCRIBE foo", 1));
+	EXPECT_REPLY(OK, kvs_stream_cmd(self->sub, "SET k v", 1));
 	/* QUIT is allowed while subscribed to a shard channel */
 	EXPECT_REPLY(SSUB("$1\r\nq\r\n:1\r\n"),
-		     stream_cmd(self->sub, "SSUBSCRIBE q", 1));
-	EXPECT_REPLY(OK, stream_cmd(self->sub, "QUIT", 1));
+		     kvs_stream_cmd(self->sub, "SSUBSCRIBE q", 1));
+	EXPECT_REPLY(OK, kvs_stream_cmd(self->sub, "QUIT", 1));
 }
 
 TEST_F(pubsub, shard_errors)
@@ -878,7 +862,7 @@ TEST_F(pubsub, shard_subscriber_cut_off)
 				  "client-output-buffer-limit",
 				  "pubsub 100kb 0 0", NULL));
 	ASSERT_REPLY(SSUB("$4\r\nslow\r\n:1\r\n"),
-		     stream_cmd(self->sub, "SSUBSCRIBE slow", 1));
+		     kvs_stream_cmd(self->sub, "SSUBSCRIBE slow", 1));
 	memset(payload, 'p', 1000);
 	payload[1000] = '\0';
 	snprintf(cmd, sizeof(cmd), "SPUBLISH slow %s", payload);

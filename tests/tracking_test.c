@@ -25,22 +25,6 @@
 #define PUSH_HEAD ">2\r\n$10\r\ninvalidate\r\n"
 #define PUSH1(k) PUSH_HEAD "*1\r\n$1\r\n" k "\r\n"
 
-/* Write an inline command on a stream and read @n replies. */
-static char *stream_cmd(int fd, const char *cmd, long n)
-{
-	struct kvs_sbuf b = { 0 };
-	char *r;
-
-	kvs_sbuf_cmdstr(&b, cmd);
-	if (kvs_write_all(fd, b.p, b.len)) {
-		free(b.p);
-		return NULL;
-	}
-	free(b.p);
-	r = kvs_read_replies(fd, n, 5000);
-	return r;
-}
-
 FIXTURE(trk) {
 	int fd;		/* the tracking client */
 	int sub;	/* its redirect target, subscribed */
@@ -57,11 +41,11 @@ FIXTURE_SETUP(trk)
 	ASSERT_LE(0, self->sub);
 	self->w = kvs_connect(O_RDWR);
 	ASSERT_LE(0, self->w);
-	r = stream_cmd(self->sub, "CLIENT ID", 1);
+	r = kvs_stream_cmd(self->sub, "CLIENT ID", 1);
 	self->sub_id = kvs_int(r);
 	ASSERT_LT(0, self->sub_id);
 	ASSERT_REPLY("*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n",
-		     stream_cmd(self->sub, "SUBSCRIBE __redis__:invalidate",
+		     kvs_stream_cmd(self->sub, "SUBSCRIBE __redis__:invalidate",
 				1));
 }
 
@@ -447,8 +431,8 @@ TEST_F(trk, trk3_own_write_stream)
 
 	KVS_DEVICE_ONLY();
 	ASSERT_LE(0, fd);
-	ASSERT_NE(NULL, stream_cmd(fd, "HELLO 3", 1));
-	ASSERT_REPLY(OK, stream_cmd(fd, "CLIENT TRACKING on", 1));
+	ASSERT_NE(NULL, kvs_stream_cmd(fd, "HELLO 3", 1));
+	ASSERT_REPLY(OK, kvs_stream_cmd(fd, "CLIENT TRACKING on", 1));
 	EXPECT_REPLY("_\r\n" OK PUSH1("k") "+PONG\r\n",
 		     pipeline(fd, true, 4, 3, "GET k", "SET k 1", "PING"));
 	close(fd);
