@@ -14,9 +14,11 @@
 #include "kvs_test.h"
 #include "kvs_harness.h"
 
-#define NWATCH		50000
-#define NSUB		100000
-#define NBLOCK		100000
+/* a quarter on the slow debug kernel: the same paths, the same limits */
+#define PSMEM_SCALE	(kvs_slow_factor() > 1 ? 4 : 1)
+#define NWATCH		(50000 / PSMEM_SCALE)
+#define NSUB		(100000 / PSMEM_SCALE)
+#define NBLOCK		(100000 / PSMEM_SCALE)
 
 /* A measurement for the log (a test runs in a child that _exit()s). */
 #define note(...) do { printf(__VA_ARGS__); fflush(stdout); } while (0)
@@ -320,6 +322,7 @@ TEST_F(psmem, subscribe_many_channels_charged)
 {
 	long long ps0, ps1, norm0, t0;
 	struct kvs_sbuf b = { 0 };
+	char last[32], want[96];
 	char *r;
 	int s = kvs_connect(O_RDWR);
 
@@ -339,13 +342,16 @@ TEST_F(psmem, subscribe_many_channels_charged)
 	ps1 = mem_pubsub(self->fd);
 	note("# mem_clients_pubsub %lld -> %lld\n", ps0, ps1);
 	EXPECT_LE(ps0 + NSUB * 48LL, ps1);
-	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "PUBLISH chan:99999 hi"));
-	EXPECT_REPLY("*3\r\n$7\r\nmessage\r\n$10\r\nchan:99999\r\n$2\r\nhi\r\n",
-		     kvs_read_replies(s, 1, 5000));
+	/* the last channel (its name has 10 bytes at either scale) */
+	snprintf(last, sizeof(last), "chan:%d", NSUB - 1);
+	snprintf(want, sizeof(want),
+		 "*3\r\n$7\r\nmessage\r\n$10\r\n%s\r\n$2\r\nhi\r\n", last);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(self->fd, "PUBLISH %s hi", last));
+	EXPECT_REPLY(want, kvs_read_replies(s, 1, 5000));
 	close(s);
 	EXPECT_EQ(ps0, mem_pubsub(self->fd));
 	EXPECT_GE(norm0, mem_normal(self->fd));
-	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "PUBLISH chan:99999 hi"));
+	EXPECT_REPLY(":0\r\n", kvs_cmdf(self->fd, "PUBLISH %s hi", last));
 
 	/* UNSUBSCRIBE (all) gives it back too, with the client still open */
 	s = kvs_connect(O_RDWR);
@@ -368,6 +374,7 @@ TEST_F(psmem, ssubscribe_many_channels_charged)
 {
 	long long ps0, ps1, norm0;
 	struct kvs_sbuf b = { 0 };
+	char last[32], want[96];
 	char *r;
 	int s = kvs_connect(O_RDWR);
 
@@ -384,14 +391,16 @@ TEST_F(psmem, ssubscribe_many_channels_charged)
 	ps1 = mem_pubsub(self->fd);
 	note("# mem_clients_pubsub %lld -> %lld\n", ps0, ps1);
 	EXPECT_LE(ps0 + NSUB / 10 * 48LL, ps1);
-	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "SPUBLISH shard:9999 hi"));
-	EXPECT_REPLY("*3\r\n$8\r\nsmessage\r\n$10\r\nshard:9999\r\n$2\r\nhi\r\n",
-		     kvs_read_replies(s, 1, 5000));
+	snprintf(last, sizeof(last), "shard:%d", NSUB / 10 - 1);
+	snprintf(want, sizeof(want),
+		 "*3\r\n$8\r\nsmessage\r\n$10\r\n%s\r\n$2\r\nhi\r\n", last);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(self->fd, "SPUBLISH %s hi", last));
+	EXPECT_REPLY(want, kvs_read_replies(s, 1, 5000));
 	/* SUNSUBSCRIBE (all) gives it back with the client still open */
 	EXPECT_NE(NULL, stream_cmd(s, "SUNSUBSCRIBE", NSUB / 10));
 	EXPECT_EQ(ps0, mem_pubsub(self->fd));
 	EXPECT_EQ(norm0, mem_normal(self->fd));
-	EXPECT_REPLY(":0\r\n", kvs_cmd(self->fd, "SPUBLISH shard:9999 hi"));
+	EXPECT_REPLY(":0\r\n", kvs_cmdf(self->fd, "SPUBLISH %s hi", last));
 
 	/* and so does closing the fd */
 	build_cmd(&b, "SSUBSCRIBE", "shard:", NSUB / 10, 0, NULL);
@@ -571,6 +580,7 @@ TEST_F(psmem, blpop_many_missing_keys)
 {
 	long long norm0, norm1, t0;
 	struct kvs_sbuf b = { 0 };
+	char last[32], want[96];
 	int c = kvs_connect(O_RDWR);
 
 	ASSERT_LE(0, c);
@@ -590,9 +600,10 @@ TEST_F(psmem, blpop_many_missing_keys)
 	note("# mem_clients_normal %lld -> %lld\n", norm0, norm1);
 	EXPECT_LE(norm0 + NBLOCK * 40LL, norm1);
 	/* a push to the last key serves it */
-	EXPECT_REPLY(":1\r\n", kvs_cmd(self->fd, "RPUSH bl:99999 x"));
-	EXPECT_REPLY("*2\r\n$8\r\nbl:99999\r\n$1\r\nx\r\n",
-		     kvs_read_replies(c, 1, 10000 * kvs_slow_factor()));
+	snprintf(last, sizeof(last), "bl:%d", NBLOCK - 1);
+	snprintf(want, sizeof(want), "*2\r\n$8\r\n%s\r\n$1\r\nx\r\n", last);
+	EXPECT_REPLY(":1\r\n", kvs_cmdf(self->fd, "RPUSH %s x", last));
+	EXPECT_REPLY(want, kvs_read_replies(c, 1, 10000 * kvs_slow_factor()));
 	EXPECT_EQ(0, info_field(self->fd, "clients", "blocked_clients"));
 	/* the query buffer aside, the waits are given back */
 	EXPECT_GT(norm1 - NBLOCK * 40LL, mem_normal(self->fd));
