@@ -637,6 +637,20 @@ static long long raise_watermarks(void)
 			       (min % z.managed) * z.total / z.managed / 1024);
 }
 
+/* An INFO memory field: cheaper than INFO everything, so polled fast. */
+static long long mem_field(int fd, const char *name)
+{
+	const char *r = kvs_cmd(fd, "INFO memory");
+	char key[128];
+	const char *p;
+
+	if (!r)
+		return -1;
+	snprintf(key, sizeof(key), "\r\n%s:", name);
+	p = strstr(r, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
 struct press {
 	long long hogged;	/* bytes the child allocated */
 	long long free;		/* the zone's free memory at the end */
@@ -648,12 +662,17 @@ struct press {
  * Let a child allocate until the kernel's reclaim calls kvstore's
  * shrinker (kvstore_shrinker_scans goes up), with the watermarks raised
  * for that time only; never within 4 MB of the min watermark, where
- * direct reclaim and the OOM killer begin, nor more than PR_CAP.
+ * direct reclaim and the OOM killer begin, nor more than PR_CAP. Put
+ * them back at once: a kswapd that cannot reach its high watermark
+ * gives up after 16 passes that reclaim nothing (kvstore's eviction
+ * runs in a work item, which kswapd does not count), and then sleeps
+ * until some reclaim succeeds.
  */
 static void press(int fd, long long mfk, struct press *r)
 {
-	long long sc0 = kvs_info_field(fd, "kvstore_shrinker_scans");
+	long long sc0 = mem_field(fd, "kvstore_shrinker_scans");
 	long long runs0 = vmstat("pageoutrun");
+	struct pollfd pf = { .events = POLLIN };
 	struct zone_mem z;
 	int cmd[2], ack[2];
 	pid_t pid;
@@ -670,18 +689,26 @@ static void press(int fd, long long mfk, struct press *r)
 	}
 	close(cmd[0]);
 	close(ack[1]);
+	pf.fd = ack[0];
 	if (raise_watermarks() < 0)
 		goto out;
 	for (;;) {
-		r->scans = kvs_info_field(fd, "kvstore_shrinker_scans") - sc0;
-		if (r->scans > 0 || zone_mem(&z))
+		if (zone_mem(&z))
 			break;
 		r->free = z.free;
 		if (z.free - PR_STEP < z.min + (4LL << 20) ||
 		    r->hogged + PR_STEP > PR_CAP)
 			break;
 		c = 'a';
-		if (write(cmd[1], &c, 1) != 1 || read(ack[0], &c, 1) != 1)
+		if (write(cmd[1], &c, 1) != 1)
+			break;
+		/* kswapd wakes during the step: watch for the shrinker meanwhile */
+		while (!(r->scans = mem_field(fd, "kvstore_shrinker_scans") - sc0) &&
+		       !poll(&pf, 1, 2))
+			;
+		if (r->scans)
+			break;
+		if (read(ack[0], &c, 1) != 1)
 			break;
 		r->hogged += PR_STEP;
 	}
@@ -689,6 +716,9 @@ out:
 	/* first the watermarks, so kswapd finds the node balanced and stops */
 	min_free_kbytes(mfk);
 	close(cmd[1]);
+	/* a step may be under way: take its answer, then EOF */
+	while (read(ack[0], &c, 1) == 1)
+		;
 	close(ack[0]);
 	waitpid(pid, &r->status, 0);
 	DIAG("pressure: child allocated %lld MB, zone free down to %lld MB, shrinker scans +%lld, kswapd runs +%lld (-1: no VM event counters)\n",
