@@ -721,9 +721,10 @@ out:
 		;
 	close(ack[0]);
 	waitpid(pid, &r->status, 0);
-	DIAG("pressure: child allocated %lld MB, zone free down to %lld MB, shrinker scans +%lld, kswapd runs +%lld (-1: no VM event counters)\n",
-	     r->hogged >> 20, r->free >> 20, r->scans,
-	     runs0 < 0 ? -1 : vmstat("pageoutrun") - runs0);
+	if (runs0 >= 0)
+		runs0 = vmstat("pageoutrun") - runs0;
+	DIAG("pressure: child allocated %lld MB, zone free down to %lld MB, shrinker scans +%lld, kswapd runs %lld (-1: not counted)\n",
+	     r->hogged >> 20, r->free >> 20, r->scans, runs0);
 }
 
 /* @n keys of PR_VAL bytes, 64 SETs per KVS_IOC_EXEC call. */
