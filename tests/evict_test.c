@@ -615,6 +615,23 @@ static int zone_mem(struct zone_mem *z)
 	return z->managed > 0 ? 0 : -1;
 }
 
+/* Whether kswapd gave up on node 0 (/proc/zoneinfo), -1 if unknown. */
+static int node_unreclaimable(void)
+{
+	char line[256];
+	int v = -1;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	while (v < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line + strspn(line, " "), "node_unreclaimable: %d",
+			   &v) != 1)
+			v = -1;
+	fclose(f);
+	return v;
+}
+
 /*
  * Shrink the guest's memory from the page allocator's point of view:
  * raise min_free_kbytes until the biggest zone's low watermark is
@@ -655,6 +672,7 @@ struct press {
 	long long hogged;	/* bytes the child allocated */
 	long long free;		/* the zone's free memory at the end */
 	long long scans;	/* the shrinker's calls since the start */
+	int gave_up;		/* node_unreclaimable before (1: none run) */
 	int status;		/* the child's wait status */
 };
 
@@ -673,6 +691,7 @@ static void press(int fd, long long mfk, struct press *r)
 	long long sc0 = mem_field(fd, "kvstore_shrinker_scans");
 	long long runs0 = vmstat("pageoutrun");
 	struct pollfd pf = { .events = POLLIN };
+	long long t0;
 	struct zone_mem z;
 	int cmd[2], ack[2];
 	pid_t pid;
@@ -690,7 +709,10 @@ static void press(int fd, long long mfk, struct press *r)
 	close(cmd[0]);
 	close(ack[1]);
 	pf.fd = ack[0];
-	if (raise_watermarks() < 0)
+	r->gave_up = node_unreclaimable();
+	t0 = kvs_mono_ms();
+	/* a kswapd that gave up is not woken again: no pressure to see */
+	if (r->gave_up == 1 || raise_watermarks() < 0)
 		goto out;
 	for (;;) {
 		if (zone_mem(&z))
@@ -715,6 +737,7 @@ static void press(int fd, long long mfk, struct press *r)
 out:
 	/* first the watermarks, so kswapd finds the node balanced and stops */
 	min_free_kbytes(mfk);
+	t0 = kvs_mono_ms() - t0;
 	close(cmd[1]);
 	/* a step may be under way: take its answer, then EOF */
 	while (read(ack[0], &c, 1) == 1)
@@ -723,8 +746,9 @@ out:
 	waitpid(pid, &r->status, 0);
 	if (runs0 >= 0)
 		runs0 = vmstat("pageoutrun") - runs0;
-	DIAG("pressure: child allocated %lld MB, zone free down to %lld MB, shrinker scans +%lld, kswapd runs %lld (-1: not counted)\n",
-	     r->hogged >> 20, r->free >> 20, r->scans, runs0);
+	DIAG("pressure: child allocated %lld MB, zone free down to %lld MB, shrinker scans +%lld in %lld ms, kswapd runs %lld (-1: not counted), node_unreclaimable %d -> %d\n",
+	     r->hogged >> 20, r->free >> 20, r->scans, t0, runs0, r->gave_up,
+	     node_unreclaimable());
 }
 
 /* @n keys of PR_VAL bytes, 64 SETs per KVS_IOC_EXEC call. */
@@ -811,6 +835,8 @@ TEST_F(ev, shrinker_under_memory_pressure)
 	ev0 = kvs_info_field(self->fd, "evicted_keys");
 	fb0 = kvs_info_field(self->fd, "kvstore_shrinker_freed_bytes");
 	press(self->fd, mfk, &r);
+	if (r.gave_up == 1)
+		SKIP(goto out, "kswapd gave up before (node_unreclaimable)");
 	EXPECT_EQ(mfk, min_free_kbytes(-1));
 	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
 		TH_LOG("noeviction: child status %#x", r.status);
@@ -826,6 +852,14 @@ TEST_F(ev, shrinker_under_memory_pressure)
 	s0 = kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys");
 	used1 = kvs_info_field(self->fd, "used_memory");
 	press(self->fd, mfk, &r);
+	/*
+	 * kswapd may have given up during the first phase (16 passes that
+	 * reclaimed nothing before the watermarks came back, seen on the
+	 * debug kernel), and then no allocation wakes it until some
+	 * reclaim succeeds.
+	 */
+	if (r.gave_up == 1 && _metadata->passed)
+		SKIP(goto out, "kswapd gave up after the noeviction phase (node_unreclaimable)");
 	EXPECT_EQ(mfk, min_free_kbytes(-1));
 	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
 		TH_LOG("allkeys-lru: child status %#x", r.status);
@@ -841,6 +875,7 @@ TEST_F(ev, shrinker_under_memory_pressure)
 	/* and kvstore still answers */
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET after-pressure x"));
 	EXPECT_REPLY("$1\r\nx\r\n", kvs_cmd(self->fd, "GET after-pressure"));
+out:
 	kvs_cmd(self->fd, "FLUSHALL");
 	DIAG("pressure: %lld ms\n", kvs_mono_ms() - t0);
 }
