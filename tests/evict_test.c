@@ -8,7 +8,7 @@
  * and INFO; OBJECT FREQ against Redis's counter for known access counts;
  * the shrinker (drop_caches runs it), which under noeviction frees only
  * caches, and under real memory pressure (a child allocating until
- * kswapd runs) evicts.
+ * kswapd calls it, in a guest made small by raised watermarks) evicts.
  *
  * The samples are random, so survival checks leave Redis's own margin:
  * they fail for a policy that picks keys at random (a third of the hot
