@@ -8,7 +8,7 @@
  * and INFO; OBJECT FREQ against Redis's counter for known access counts;
  * the shrinker (drop_caches runs it), which under noeviction frees only
  * caches, and under real memory pressure (a child allocating until
- * kswapd runs) evicts.
+ * kswapd calls it, in a guest made small by raised watermarks) evicts.
  *
  * The samples are random, so survival checks leave Redis's own margin:
  * they fail for a policy that picks keys at random (a third of the hot
@@ -485,7 +485,11 @@ TEST_F(ev, shrinker_gives_memory_back)
 /* ---------------------------------------------------- memory pressure */
 
 #define PR_VAL 4000		/* bytes per value: a kmalloc-4k object */
-#define PR_STEP (16LL << 20)	/* the child's allocation step */
+#define PR_KEYS 512		/* keys the shrinker may take */
+#define PR_STEP (2LL << 20)	/* the child's allocation step */
+#define PR_ROOM (16LL << 20)	/* free memory above the low watermark */
+#define PR_CAP (256LL << 20)	/* the most the child ever allocates */
+#define MIN_FREE "/proc/sys/vm/min_free_kbytes"
 
 /* A /proc/meminfo field in bytes, -1 if absent. */
 static long long meminfo(const char *name)
@@ -506,7 +510,7 @@ static long long meminfo(const char *name)
 	return v;
 }
 
-/* A /proc/vmstat counter, -1 if absent. */
+/* A /proc/vmstat counter, -1 if absent (CONFIG_VM_EVENT_COUNTERS=n). */
 static long long vmstat(const char *name)
 {
 	char line[128];
@@ -525,10 +529,33 @@ static long long vmstat(const char *name)
 	return v;
 }
 
+/* /proc/sys/vm/min_free_kbytes: read (@kb < 0) or write; -1 on error */
+static long long min_free_kbytes(long long kb)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(MIN_FREE, kb < 0 ? O_RDONLY : O_WRONLY);
+
+	if (fd < 0)
+		return -1;
+	if (kb < 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		kb = n > 0 ? strtoll(buf, NULL, 10) : -1;
+	} else {
+		n = snprintf(buf, sizeof(buf), "%lld", kb);
+		if (write(fd, buf, n) != n)
+			kb = -1;
+	}
+	close(fd);
+	return kb;
+}
+
 /*
- * The allocating process: on each 'a' ('b') from @cmd it maps PR_STEP
- * (2 MB) more anonymous memory and touches every page, then answers on @ack; it
- * leaves on anything else. The OOM killer, if it comes, takes it first.
+ * The allocating process: on each byte from @cmd it maps PR_STEP more
+ * anonymous memory, populated (faster than touching it page by page on
+ * the debug kernel), then answers on @ack; it leaves at EOF. The OOM
+ * killer, if it comes, takes it first.
  */
 static void hog(int cmd, int ack)
 {
@@ -538,14 +565,11 @@ static void hog(int cmd, int ack)
 	if (fd < 0 || write(fd, "1000", 4) != 4)
 		_exit(3);
 	close(fd);
-	while (read(cmd, &c, 1) == 1 && (c == 'a' || c == 'b')) {
-		size_t n = c == 'a' ? PR_STEP : 2 << 20;
-		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
+	while (read(cmd, &c, 1) == 1) {
+		if (mmap(NULL, PR_STEP, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+			 -1, 0) == MAP_FAILED)
 			_exit(4);
-		memset(p, 0x5a, n);
 		if (write(ack, "k", 1) != 1)
 			_exit(5);
 	}
@@ -555,16 +579,19 @@ static void hog(int cmd, int ack)
 /* The biggest zone's free pages and watermarks, in bytes. */
 struct zone_mem {
 	long long free, min, low;
+	long long managed;	/* the biggest zone's */
+	long long total;	/* all zones' (all lowmem on 64-bit) */
 };
 
 static int zone_mem(struct zone_mem *z)
 {
-	long long free = 0, min = 0, low = 0, managed = 0, best = -1, v;
+	long long free = 0, min = 0, low = 0, managed, v;
 	char line[256], *p;
 	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	if (!f)
 		return -1;
+	memset(z, 0, sizeof(*z));
 	/* free, min, low, then managed: a zone counts at its "managed" */
 	while (fgets(line, sizeof(line), f)) {
 		p = line + strspn(line, " ");
@@ -574,39 +601,97 @@ static int zone_mem(struct zone_mem *z)
 			min = v;
 		else if (sscanf(p, "low %lld", &v) == 1)
 			low = v;
-		else if (sscanf(p, "managed %lld", &managed) == 1 &&
-			 managed > best) {
-			best = managed;
+		else if (sscanf(p, "managed %lld", &managed) == 1) {
+			z->total += managed * getpagesize();
+			if (managed * getpagesize() <= z->managed)
+				continue;
+			z->managed = managed * getpagesize();
 			z->free = free * getpagesize();
 			z->min = min * getpagesize();
 			z->low = low * getpagesize();
 		}
 	}
 	fclose(f);
-	return best > 0 ? 0 : -1;
+	return z->managed > 0 ? 0 : -1;
+}
+
+/* Whether kswapd gave up on node 0 (/proc/zoneinfo), -1 if unknown. */
+static int node_unreclaimable(void)
+{
+	char line[256];
+	int v = -1;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	while (v < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line + strspn(line, " "), "node_unreclaimable: %d",
+			   &v) != 1)
+			v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Shrink the guest's memory from the page allocator's point of view:
+ * raise min_free_kbytes until the biggest zone's low watermark is
+ * PR_ROOM under its free memory (low is min + min/4 once min is that
+ * large), so a child allocating a few MB wakes kswapd, as filling the
+ * whole guest would, but in seconds also under KASAN. kswapd then cannot
+ * reach the high watermark and goes down to its lowest scan priority,
+ * where it calls every shrinker. The minimum stays a fifth of the free
+ * memory away: the child never enters direct reclaim.
+ */
+static long long raise_watermarks(void)
+{
+	struct zone_mem z;
+	long long min;
+
+	if (zone_mem(&z) || z.free < 2 * PR_ROOM)
+		return -1;
+	min = (z.free - PR_ROOM) / 5 * 4;
+	return min_free_kbytes(min / z.managed * z.total / 1024 +
+			       (min % z.managed) * z.total / z.managed / 1024);
+}
+
+/* An INFO memory field: cheaper than INFO everything, so polled fast. */
+static long long mem_field(int fd, const char *name)
+{
+	const char *r = kvs_cmd(fd, "INFO memory");
+	char key[128];
+	const char *p;
+
+	if (!r)
+		return -1;
+	snprintf(key, sizeof(key), "\r\n%s:", name);
+	p = strstr(r, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
 }
 
 struct press {
-	long long hogged;	/* bytes the child touched */
+	long long hogged;	/* bytes the child allocated */
 	long long free;		/* the zone's free memory at the end */
-	bool woke;		/* kswapd ran */
+	long long scans;	/* the shrinker's calls since the start */
+	int gave_up;		/* node_unreclaimable before (1: none run) */
 	int status;		/* the child's wait status */
 };
 
 /*
- * Let a child allocate until the biggest zone's free memory falls under
- * its low watermark (and the lower zones' reserves are used) and the
- * allocator wakes kswapd, whose reclaim calls the shrinker; under an
- * evicting policy (@until_evicted) then wait for the shrinker's eviction.
- * Never closer than 4 MB to the min watermark, where direct reclaim and
- * the OOM killer begin; never more than @cap bytes.
+ * Let a child allocate until the kernel's reclaim calls kvstore's
+ * shrinker (kvstore_shrinker_scans goes up), with the watermarks raised
+ * for that time only; never within 4 MB of the min watermark, where
+ * direct reclaim and the OOM killer begin, nor more than PR_CAP. Put
+ * them back at once: a kswapd that cannot reach its high watermark
+ * gives up after 16 passes that reclaim nothing (kvstore's eviction
+ * runs in a work item, which kswapd does not count), and then sleeps
+ * until some reclaim succeeds.
  */
-static void press(int fd, long long cap, bool until_evicted,
-		  struct press *r)
+static void press(int fd, long long mfk, struct press *r)
 {
-	long long s0 = kvs_info_field(fd, "kvstore_shrinker_evicted_keys");
+	long long sc0 = mem_field(fd, "kvstore_shrinker_scans");
 	long long runs0 = vmstat("pageoutrun");
-	long long step, deadline;
+	struct pollfd pf = { .events = POLLIN };
+	long long t0;
 	struct zone_mem z;
 	int cmd[2], ack[2];
 	pid_t pid;
@@ -623,42 +708,47 @@ static void press(int fd, long long cap, bool until_evicted,
 	}
 	close(cmd[0]);
 	close(ack[1]);
+	pf.fd = ack[0];
+	r->gave_up = node_unreclaimable();
+	t0 = kvs_mono_ms();
+	/* a kswapd that gave up is not woken again: no pressure to see */
+	if (r->gave_up == 1 || raise_watermarks() < 0)
+		goto out;
 	for (;;) {
-		if (until_evicted &&
-		    kvs_info_field(fd, "kvstore_shrinker_evicted_keys") > s0)
-			break;
 		if (zone_mem(&z))
 			break;
 		r->free = z.free;
-		/* kswapd has run since the child began */
-		if (vmstat("pageoutrun") > runs0) {
-			r->woke = true;
-			if (!until_evicted) {
-				usleep(200000 * kvs_slow_factor());
-				break;
-			}
-			/* the shrinker's work item evicts */
-			deadline = kvs_mono_ms() + 2000LL * kvs_slow_factor();
-			while (kvs_mono_ms() < deadline &&
-			       kvs_info_field(fd, "kvstore_shrinker_evicted_keys") <= s0)
-				usleep(20000);
+		if (z.free - PR_STEP < z.min + (4LL << 20) ||
+		    r->hogged + PR_STEP > PR_CAP)
 			break;
-		}
-		step = z.free > z.low + (48LL << 20) ? PR_STEP : 2LL << 20;
-		if (z.free - step < z.min + (4LL << 20) ||
-		    r->hogged + step > cap)
+		c = 'a';
+		if (write(cmd[1], &c, 1) != 1)
 			break;
-		c = step == PR_STEP ? 'a' : 'b';
-		if (write(cmd[1], &c, 1) != 1 || read(ack[0], &c, 1) != 1)
+		/* kswapd wakes during the step: watch for the shrinker meanwhile */
+		while (!(r->scans = mem_field(fd, "kvstore_shrinker_scans") - sc0) &&
+		       !poll(&pf, 1, 2))
+			;
+		if (r->scans)
 			break;
-		r->hogged += step;
+		if (read(ack[0], &c, 1) != 1)
+			break;
+		r->hogged += PR_STEP;
 	}
+out:
+	/* first the watermarks, so kswapd finds the node balanced and stops */
+	min_free_kbytes(mfk);
+	t0 = kvs_mono_ms() - t0;
 	close(cmd[1]);
+	/* a step may be under way: take its answer, then EOF */
+	while (read(ack[0], &c, 1) == 1)
+		;
 	close(ack[0]);
 	waitpid(pid, &r->status, 0);
-	DIAG("pressure: kswapd runs +%lld, pgscan_kswapd %lld, slabs_scanned %lld\n",
-	     vmstat("pageoutrun") - runs0, vmstat("pgscan_kswapd"),
-	     vmstat("slabs_scanned"));
+	if (runs0 >= 0)
+		runs0 = vmstat("pageoutrun") - runs0;
+	DIAG("pressure: child allocated %lld MB, zone free down to %lld MB, shrinker scans +%lld in %lld ms, kswapd runs %lld (-1: not counted), node_unreclaimable %d -> %d\n",
+	     r->hogged >> 20, r->free >> 20, r->scans, t0, runs0, r->gave_up,
+	     node_unreclaimable());
 }
 
 /* @n keys of PR_VAL bytes, 64 SETs per KVS_IOC_EXEC call. */
@@ -689,89 +779,103 @@ static int fill_big(int fd, long long n)
 	return bad;
 }
 
+/* Wait (bounded) until INFO's @field passes @v; its value. */
+static long long wait_above(int fd, const char *field, long long v)
+{
+	long long deadline = kvs_mono_ms() + 10000LL * kvs_slow_factor();
+
+	while (kvs_info_field(fd, field) <= v && kvs_mono_ms() < deadline)
+		usleep(20000);
+	return kvs_info_field(fd, field);
+}
+
 /*
- * Real memory pressure, not drop_caches: kvstore holds a quarter of the
- * guest's available memory (maxmemory well above it), and a child
- * allocates anonymous memory until kswapd's reclaim calls the shrinker.
- * Under allkeys-lru it evicts and used_memory goes down; under
- * noeviction the same pressure takes no key. The child must end
- * normally: it stops at a margin above the OOM killer's territory.
+ * Real memory pressure, not drop_caches: a child allocates anonymous
+ * memory until kswapd's reclaim calls the shrinker, in a guest made
+ * small by raised watermarks (see raise_watermarks()). Under noeviction
+ * the shrinker gives back caches only (the empty tables of db 3) and no
+ * key goes; under allkeys-lru it evicts and used_memory goes down. The
+ * child must end normally: it stops far above the OOM killer's
+ * territory.
  */
 TEST_F(ev, shrinker_under_memory_pressure)
 {
-	long long total, avail, swap, n, used0, used1, used2;
-	long long ev0, s0, sc0, deadline, keys, t0;
+	long long mfk, swap, used0, used1, keys, ev0, s0, fb0, t0, i;
 	struct press r;
 
 	KVS_DEVICE_ONLY();
-	total = meminfo("MemTotal");
-	avail = meminfo("MemAvailable");
 	swap = meminfo("SwapTotal");
-	if (total < 0 || avail < 0)
-		SKIP(return, "no /proc/meminfo");
-	DIAG("pressure: MemTotal %lld MB, MemAvailable %lld MB, swap %lld MB\n",
-	     total >> 20, avail >> 20, swap >> 20);
-	if (avail < (512LL << 20))
-		SKIP(return, "MemAvailable %lld MB < 512 MB", avail >> 20);
 	if (swap > 0)
 		SKIP(return, "swap (%lld MB): pressure would swap, not shrink",
 		     swap >> 20);
-	/* kswapd's runs tell when reclaim has begun */
-	if (vmstat("pageoutrun") < 0)
-		SKIP(return, "no pageoutrun in /proc/vmstat (CONFIG_VM_EVENT_COUNTERS=n)");
+	mfk = min_free_kbytes(-1);
+	if (mfk < 0 || min_free_kbytes(mfk) < 0)
+		SKIP(return, "%s not writable (not root?)", MIN_FREE);
 	t0 = kvs_mono_ms();
 
 	cfg(self->fd, "maxmemory-policy", "noeviction");
 	kvs_cmd(self->fd, "FLUSHALL");
 	used0 = kvs_info_field(self->fd, "used_memory");
-	kvs_cmdf(self->fd, "CONFIG SET maxmemory %lld", used0 + avail);
-	n = avail / 4 / (PR_VAL + 96);
-	ASSERT_EQ(0, fill_big(self->fd, n));
-	used1 = kvs_info_field(self->fd, "used_memory");
+	kvs_cmdf(self->fd, "CONFIG SET maxmemory %lld", used0 + (1LL << 30));
+	ASSERT_EQ(0, fill_big(self->fd, PR_KEYS));
 	keys = kvs_int(kvs_cmd(self->fd, "DBSIZE"));
-	ASSERT_EQ(n, keys);
-	DIAG("pressure: %lld keys, used_memory %lld MB, MemAvailable now %lld MB\n",
-	     keys, used1 >> 20, meminfo("MemAvailable") >> 20);
+	ASSERT_EQ(PR_KEYS, keys);
+	/* a cache for noeviction's shrinker: db 3's tables, emptied by DEL */
+	kvs_cmd(self->fd, "SELECT 3");
+	fill(self->fd, "e%d", 0, 64);
+	for (i = 0; i < 64; i++)
+		kvs_cmdf(self->fd, "DEL e%lld", i);
+	kvs_cmd(self->fd, "SELECT 0");
+	DIAG("pressure: MemAvailable %lld MB, min_free_kbytes %lld, %lld keys, used_memory %lld MB, %lld ms\n",
+	     meminfo("MemAvailable") >> 20, mfk, keys,
+	     kvs_info_field(self->fd, "used_memory") >> 20,
+	     kvs_mono_ms() - t0);
 
-	/* noeviction: the pressure frees caches only, never a key */
+	/* noeviction: reclaim asks, the shrinker frees caches, no key goes */
 	ev0 = kvs_info_field(self->fd, "evicted_keys");
-	sc0 = kvs_info_field(self->fd, "kvstore_shrinker_scans");
-	press(self->fd, avail, false, &r);
+	fb0 = kvs_info_field(self->fd, "kvstore_shrinker_freed_bytes");
+	press(self->fd, mfk, &r);
+	if (r.gave_up == 1)
+		SKIP(goto out, "kswapd gave up before (node_unreclaimable)");
+	EXPECT_EQ(mfk, min_free_kbytes(-1));
 	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
 		TH_LOG("noeviction: child status %#x", r.status);
+	EXPECT_LT(0, r.scans);
+	/* the shrinker's work item frees them */
+	EXPECT_LT(fb0, wait_above(self->fd, "kvstore_shrinker_freed_bytes",
+				  fb0));
 	EXPECT_EQ(keys, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 	EXPECT_EQ(ev0, kvs_info_field(self->fd, "evicted_keys"));
-	EXPECT_TRUE(r.woke);
-	DIAG("pressure, noeviction: child touched %lld MB, zone free down to %lld MB, shrinker scans +%lld, keys %lld\n",
-	     r.hogged >> 20, r.free >> 20,
-	     kvs_info_field(self->fd, "kvstore_shrinker_scans") - sc0,
-	     kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 
 	/* allkeys-lru: reclaim evicts, memory comes back */
 	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
 	s0 = kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys");
-	sc0 = kvs_info_field(self->fd, "kvstore_shrinker_scans");
-	press(self->fd, avail, true, &r);
+	used1 = kvs_info_field(self->fd, "used_memory");
+	press(self->fd, mfk, &r);
+	/*
+	 * kswapd may have given up during the first phase (16 passes that
+	 * reclaimed nothing before the watermarks came back, seen on the
+	 * debug kernel), and then no allocation wakes it until some
+	 * reclaim succeeds.
+	 */
+	if (r.gave_up == 1 && _metadata->passed)
+		SKIP(goto out, "kswapd gave up after the noeviction phase (node_unreclaimable)");
+	EXPECT_EQ(mfk, min_free_kbytes(-1));
 	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
 		TH_LOG("allkeys-lru: child status %#x", r.status);
-	/* the eviction is a work item: let it finish its batch */
-	deadline = kvs_mono_ms() + 10000LL * kvs_slow_factor();
-	while (kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys") <= s0 &&
-	       kvs_mono_ms() < deadline)
-		usleep(20000);
-	used2 = kvs_info_field(self->fd, "used_memory");
-	DIAG("pressure, allkeys-lru: child touched %lld MB, zone free down to %lld MB, shrinker scans +%lld, evicted %lld keys, used_memory %lld -> %lld MB\n",
-	     r.hogged >> 20, r.free >> 20,
-	     kvs_info_field(self->fd, "kvstore_shrinker_scans") - sc0,
+	EXPECT_LT(0, r.scans);
+	/* the eviction is a work item: wait for its first key */
+	EXPECT_LT(s0, wait_above(self->fd, "kvstore_shrinker_evicted_keys",
+				 s0));
+	DIAG("pressure, allkeys-lru: evicted %lld keys, used_memory %lld -> %lld KB\n",
 	     kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys") - s0,
-	     used1 >> 20, used2 >> 20);
-	EXPECT_LT(sc0, kvs_info_field(self->fd, "kvstore_shrinker_scans"));
-	EXPECT_LT(s0, kvs_info_field(self->fd, "kvstore_shrinker_evicted_keys"));
-	EXPECT_GT(used1, used2);
+	     used1 >> 10, kvs_info_field(self->fd, "used_memory") >> 10);
+	EXPECT_GT(used1, kvs_info_field(self->fd, "used_memory"));
 	EXPECT_GT(keys, kvs_int(kvs_cmd(self->fd, "DBSIZE")));
 	/* and kvstore still answers */
 	EXPECT_REPLY(OK, kvs_cmd(self->fd, "SET after-pressure x"));
 	EXPECT_REPLY("$1\r\nx\r\n", kvs_cmd(self->fd, "GET after-pressure"));
+out:
 	kvs_cmd(self->fd, "FLUSHALL");
 	DIAG("pressure: %lld ms\n", kvs_mono_ms() - t0);
 }
