@@ -409,6 +409,10 @@ static void kvs_flush_reply(struct kvs_client *c)
 		kvs_client_cut(c, err);
 		return;
 	}
+	/* KVS_IOC_EXEC: a small reply goes straight to the caller */
+	if (c->exec_ubuf && kvs_reply_stage(c))
+		return;
+	kvs_reply_unstage(c);
 	kvs_outbuf_splice(c, &c->out, &c->reply);
 }
 

@@ -330,6 +330,10 @@ void kvs_outbuf_splice(struct kvs_client *c, struct kvs_outbuf *to,
 struct kvs_chunk *kvs_chunk_alloc(struct kvs_client *c, size_t room);
 void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch);
 void kvs_chunk_drop_spare(struct kvs_client *c);
+/* KVS_IOC_EXEC's direct reply (resp.c); c->lock held */
+bool kvs_reply_stage(struct kvs_client *c);
+void kvs_reply_unstage(struct kvs_client *c);
+void kvs_reply_requeue(struct kvs_client *c, struct kvs_chunk *ch);
 
 /* ---------------------------------------------------------------- clients */
 
@@ -433,6 +437,8 @@ struct kvs_client {
 	size_t exec_cap;
 	size_t exec_used;
 	bool exec_fault;
+	/* replies for it kept out of @out (kvs_reply_stage()), or NULL */
+	struct kvs_chunk *exec_stage;
 
 	/* output queue */
 	spinlock_t out_lock;
