@@ -422,6 +422,8 @@ struct kvs_client {
 	int argc;
 	struct kvs_arg *argv;
 	const struct kvs_command *cmd;
+	/* the last top-level command looked up (command.c), or NULL */
+	const struct kvs_command *lookup_hint;
 	struct kvs_outbuf reply;	/* this call's replies */
 	s64 now_ms;			/* cached time of this call */
 	bool close_after_reply;		/* QUIT, protocol error */
@@ -1376,6 +1378,18 @@ ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
 			  struct kvs_parse_hint *hint);
 ssize_t kvs_check_command(struct kvs_req *rq, char *buf, size_t len);
 void kvs_req_free(struct kvs_req *rq);
+
+/* An empty request; argv[] and err[] are written before they are read. */
+static inline void kvs_req_init(struct kvs_req *rq, struct kvs_client *owner)
+{
+	rq->owner = owner;
+	rq->argv = NULL;
+	rq->argc = 0;
+	rq->cap = 0;
+	rq->scratch = NULL;
+	rq->scratch_cap = 0;
+	rq->err[0] = '\0';
+}
 
 /* ------------------------------------------------------------- rand.c */
 
