@@ -481,6 +481,8 @@ void kvs_client_drain(struct kvs_client *c)
 {
 	ssize_t n;
 
+	/* the staged replies come before what is queued */
+	kvs_reply_unstage(c);
 	if (!c->exec_ubuf || c->exec_used >= c->exec_cap)
 		return;
 	n = kvs_copy_out(c, c->exec_ubuf + c->exec_used,
@@ -494,9 +496,37 @@ void kvs_client_drain(struct kvs_client *c)
 	c->exec_used += n;
 }
 
+/*
+ * The staged replies of KVS_IOC_EXEC (kvs_reply_stage()), copied with no
+ * lock held. What a fault leaves uncopied goes back to the head of the
+ * queue, as kvs_client_drain() leaves it: nothing was queued ahead of it.
+ */
+static long kvs_exec_copy_stage(struct kvs_client *c, struct kvs_chunk *st,
+				struct kvs_exec *e)
+{
+	char __user *ubuf = u64_to_user_ptr(e->reply) + e->reply_used;
+	size_t left = copy_to_user(ubuf, st->data, st->len);
+
+	if (likely(!left)) {
+		e->reply_used += st->len;
+		kvs_stat_add(KVS_STAT_NET_OUTPUT_BYTES, st->len);
+		kvs_chunk_free(c, st);
+		return 0;
+	}
+	st->pos = st->len - left;
+	e->reply_used += st->pos;
+	kvs_stat_add(KVS_STAT_NET_OUTPUT_BYTES, st->pos);
+	mutex_lock(&c->lock);
+	kvs_reply_requeue(c, st);
+	e->reply_pending = READ_ONCE(c->out.bytes);
+	mutex_unlock(&c->lock);
+	return e->reply_used ? 0 : -EFAULT;
+}
+
 static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			   struct kvs_exec __user *uarg)
 {
+	struct kvs_chunk *stage = NULL;
 	struct kvs_exec e;
 	unsigned int nr = 0;
 	char *req = NULL;
@@ -572,10 +602,16 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 		}
 	}
 
-	kvs_client_drain(c);
-	if (c->exec_fault && !c->exec_used) {
-		ret = -EFAULT;
-		goto out_free;
+	/* nothing queued behind the staged replies: they go out alone */
+	if (c->exec_stage && !READ_ONCE(c->out.bytes)) {
+		stage = c->exec_stage;
+		c->exec_stage = NULL;
+	} else {
+		kvs_client_drain(c);
+		if (c->exec_fault && !c->exec_used) {
+			ret = -EFAULT;
+			goto out_free;
+		}
 	}
 	e.reply_used = c->exec_used;
 	e.reply_pending = READ_ONCE(c->out.bytes);
@@ -587,8 +623,11 @@ out_free:
 	if (req != c->small_req)
 		kvs_client_kvfree(c, req, e.req_len);
 out_unlock:
+	kvs_reply_unstage(c);
 	c->exec_ubuf = NULL;
 	mutex_unlock(&c->lock);
+	if (stage)
+		ret = kvs_exec_copy_stage(c, stage, &e);
 	/* the output is consumed either way; report what we know */
 	if (!ret && copy_to_user(uarg, &e, sizeof(e)))
 		ret = -EFAULT;

@@ -409,6 +409,10 @@ static void kvs_flush_reply(struct kvs_client *c)
 		kvs_client_cut(c, err);
 		return;
 	}
+	/* KVS_IOC_EXEC: a small reply goes straight to the caller */
+	if (c->exec_ubuf && kvs_reply_stage(c))
+		return;
+	kvs_reply_unstage(c);
 	kvs_outbuf_splice(c, &c->out, &c->reply);
 }
 
@@ -545,7 +549,12 @@ static void kvs_process_command(struct kvs_client *c, struct kvs_req *rq,
 	c->now_ms = 0;
 	c->last_ms = ktime_to_ms(ktime_get_coarse_real());
 
-	cmd = kvs_lookup_command(&c->argv[0]);
+	/* a client mostly repeats its last command: one compare then */
+	cmd = c->lookup_hint;
+	if (!cmd || kvs_name_cmp(&c->argv[0], cmd->name)) {
+		cmd = kvs_lookup_command(&c->argv[0]);
+		c->lookup_hint = cmd;
+	}
 	if (!cmd) {
 		kvs_reply_unknown_command(c);
 		goto reject;
@@ -636,7 +645,7 @@ out:
 static ssize_t kvs_validate(struct kvs_client *c, struct kvs_req *rq,
 			    char *buf, size_t len)
 {
-	struct kvs_req chk = { .owner = c };
+	struct kvs_req chk;
 	ssize_t first, n;
 	size_t pos;
 
@@ -645,6 +654,7 @@ static ssize_t kvs_validate(struct kvs_client *c, struct kvs_req *rq,
 		return -EINVAL;
 	if (first < 0 || first == len)
 		return first;
+	kvs_req_init(&chk, c);
 	for (pos = first; pos < len; pos += n) {
 		/* the request's size is the caller's choice */
 		cond_resched();
@@ -665,13 +675,14 @@ static ssize_t kvs_validate(struct kvs_client *c, struct kvs_req *rq,
 ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 			  bool strict, unsigned int *nr_cmds)
 {
-	struct kvs_req rq = { .owner = c };
+	struct kvs_req rq;
 	unsigned int cmds = 0;
 	size_t pos = 0;
 	ssize_t n, ret, parsed = 0;
 	bool queued = false;
 
 	lockdep_assert_held(&c->lock);
+	kvs_req_init(&rq, c);
 	c->bpop->wait_here = strict;
 	c->bpop->stop = 0;
 	if (strict && len) {

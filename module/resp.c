@@ -194,6 +194,79 @@ void kvs_outbuf_splice(struct kvs_client *c, struct kvs_outbuf *to,
 	}
 }
 
+/**
+ * kvs_reply_stage - keep a KVS_IOC_EXEC reply for a direct copy
+ * @c: the client, c->lock held, c->exec_ubuf set
+ *
+ * The fast path of KVS_IOC_EXEC: a reply of one inline chunk, with
+ * nothing queued ahead of it, stays in its chunk (c->exec_stage, bytes
+ * for the caller's buffer at c->exec_used) instead of going through
+ * c->out; later small replies of the same call are appended to it. The
+ * ioctl copies it to userspace once, after c->lock is dropped. Anything
+ * queued to c->out meanwhile (pushes, invalidations) came after it, so
+ * kvs_reply_unstage() puts it back at c->out's head.
+ *
+ * Return: true if the reply was staged (c->reply is then empty).
+ */
+bool kvs_reply_stage(struct kvs_client *c)
+{
+	struct kvs_outbuf *o = &c->reply;
+	struct kvs_chunk *st = c->exec_stage, *ch;
+
+	if (list_empty(&o->chunks))
+		return true;
+	ch = list_first_entry(&o->chunks, struct kvs_chunk, node);
+	if (!list_is_singular(&o->chunks) || ch->obj || ch->pos ||
+	    READ_ONCE(c->out.bytes) ||
+	    c->exec_used + (st ? st->len : 0) + ch->len > c->exec_cap)
+		return false;
+	if (!st) {
+		list_del(&ch->node);
+		c->exec_stage = ch;
+	} else if (kvs_chunk_room(st) >= ch->len) {
+		memcpy(st->data + st->len, ch->data, ch->len);
+		st->len += ch->len;
+		list_del(&ch->node);
+		kvs_chunk_free(c, ch);
+	} else {
+		return false;
+	}
+	o->bytes = 0;
+	o->mem = 0;
+	return true;
+}
+
+/**
+ * kvs_reply_unstage - queue the staged replies at the head of c->out
+ * @c: the client, c->lock held
+ *
+ * Before anything else is queued or copied out from c->out, and before
+ * the ioctl leaves with an error: they came before what c->out holds.
+ */
+void kvs_reply_unstage(struct kvs_client *c)
+{
+	struct kvs_chunk *ch = c->exec_stage;
+
+	if (!ch)
+		return;
+	c->exec_stage = NULL;
+	kvs_reply_requeue(c, ch);
+}
+
+/**
+ * kvs_reply_requeue - put a chunk back at the head of c->out
+ * @c: the client
+ * @ch: bytes from @ch->pos on come before everything queued
+ */
+void kvs_reply_requeue(struct kvs_client *c, struct kvs_chunk *ch)
+{
+	spin_lock(&c->out_lock);
+	list_add(&ch->node, &c->out.chunks);
+	c->out.bytes += ch->len - ch->pos;
+	c->out.mem += ch->charge;
+	spin_unlock(&c->out_lock);
+}
+
 /*
  * A new chunk for the reply being built, within the client's
  * client-output-buffer-limit: over it, or out of memory, the reply is

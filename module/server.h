@@ -330,6 +330,10 @@ void kvs_outbuf_splice(struct kvs_client *c, struct kvs_outbuf *to,
 struct kvs_chunk *kvs_chunk_alloc(struct kvs_client *c, size_t room);
 void kvs_chunk_free(struct kvs_client *c, struct kvs_chunk *ch);
 void kvs_chunk_drop_spare(struct kvs_client *c);
+/* KVS_IOC_EXEC's direct reply (resp.c); c->lock held */
+bool kvs_reply_stage(struct kvs_client *c);
+void kvs_reply_unstage(struct kvs_client *c);
+void kvs_reply_requeue(struct kvs_client *c, struct kvs_chunk *ch);
 
 /* ---------------------------------------------------------------- clients */
 
@@ -418,6 +422,8 @@ struct kvs_client {
 	int argc;
 	struct kvs_arg *argv;
 	const struct kvs_command *cmd;
+	/* the last top-level command looked up (command.c), or NULL */
+	const struct kvs_command *lookup_hint;
 	struct kvs_outbuf reply;	/* this call's replies */
 	s64 now_ms;			/* cached time of this call */
 	bool close_after_reply;		/* QUIT, protocol error */
@@ -433,6 +439,8 @@ struct kvs_client {
 	size_t exec_cap;
 	size_t exec_used;
 	bool exec_fault;
+	/* replies for it kept out of @out (kvs_reply_stage()), or NULL */
+	struct kvs_chunk *exec_stage;
 
 	/* output queue */
 	spinlock_t out_lock;
@@ -1370,6 +1378,18 @@ ssize_t kvs_parse_command(struct kvs_req *rq, char *buf, size_t len,
 			  struct kvs_parse_hint *hint);
 ssize_t kvs_check_command(struct kvs_req *rq, char *buf, size_t len);
 void kvs_req_free(struct kvs_req *rq);
+
+/* An empty request; argv[] and err[] are written before they are read. */
+static inline void kvs_req_init(struct kvs_req *rq, struct kvs_client *owner)
+{
+	rq->owner = owner;
+	rq->argv = NULL;
+	rq->argc = 0;
+	rq->cap = 0;
+	rq->scratch = NULL;
+	rq->scratch_cap = 0;
+	rq->err[0] = '\0';
+}
 
 /* ------------------------------------------------------------- rand.c */
 

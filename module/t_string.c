@@ -214,8 +214,13 @@ static void set_generic(struct kvs_client *c, u32 flags,
 	if ((flags & SET_GET) && get_generic(c))
 		return;
 
-	/* kvs_set_key() touches the key: one LFU access, as Redis's SET */
-	found = kvs_lookup_flags(c, c->db, key,
+	/*
+	 * kvs_set_string() touches the key: one LFU access, as Redis's SET.
+	 * Its own lookup expires the key as this one would: a plain SET
+	 * looks the key up once.
+	 */
+	found = (flags & (SET_NX | SET_XX)) &&
+		kvs_lookup_flags(c, c->db, key,
 				 KVS_LOOKUP_NOSTATS | KVS_LOOKUP_NOTOUCH);
 	if (((flags & SET_NX) && found) || ((flags & SET_XX) && !found)) {
 		if (flags & SET_GET)

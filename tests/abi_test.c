@@ -579,6 +579,82 @@ TEST_F(abi, exec_pipeline)
 	free(want.p);
 }
 
+/*
+ * Small replies go to the caller's buffer straight from their chunk; a
+ * reply that cannot (a referenced big value, one past the buffer) and
+ * everything after it go through the queue: the order holds either way.
+ */
+TEST_F(abi, exec_direct_reply_order)
+{
+	const size_t vlen = 20000;
+	char *val = big_value(vlen), *want, *got;
+	const char *argv[] = { "SET", "abi:o", val };
+	struct kvs_sbuf req = { 0 };
+	size_t wlen, off;
+	struct kvs_exec e;
+
+	KVS_DEVICE_ONLY();
+	ASSERT_REPLY("+OK\r\n", kvs_cmdv(self->fd, 3, argv, NULL));
+	kvs_sbuf_cmdstr(&req, "PING");
+	kvs_sbuf_cmdstr(&req, "ECHO a");
+	kvs_sbuf_cmdstr(&req, "GET abi:o");
+	kvs_sbuf_cmdstr(&req, "ECHO b");
+	wlen = asprintf(&want, "+PONG\r\n$1\r\na\r\n$%zu\r\n%s\r\n$1\r\nb\r\n",
+			vlen, val);
+	got = malloc(wlen);
+	ASSERT_EQ(0, kvs_exec_raw(self->fd, req.p, req.len, got, wlen, &e));
+	EXPECT_EQ(4, e.nr_cmds);
+	EXPECT_EQ(0, e.reply_pending);
+	ASSERT_EQ(wlen, e.reply_used);
+	EXPECT_EQ(0, memcmp(want, got, wlen));
+
+	/* the buffer ends inside the second reply: the rest is queued */
+	ASSERT_EQ(0, kvs_exec_raw(self->fd, req.p, req.len, got, 10, &e));
+	EXPECT_EQ(4, e.nr_cmds);
+	EXPECT_EQ(10, e.reply_used);
+	EXPECT_EQ(wlen - 10, e.reply_pending);
+	off = 10;
+	while (off < wlen) {
+		ASSERT_EQ(0, kvs_exec_raw(self->fd, NULL, 0, got + off,
+					  wlen - off, &e));
+		ASSERT_LT(0, e.reply_used);
+		off += e.reply_used;
+	}
+	EXPECT_EQ(0, memcmp(want, got, wlen));
+	EXPECT_TRUE(nothing_pending(self->fd));
+	free(req.p);
+	free(got);
+	free(want);
+	free(val);
+}
+
+/* A reply buffer that runs into an unmapped page: what fits is copied. */
+TEST_F(abi, exec_direct_reply_fault)
+{
+	static const char req[] = "*2\r\n$4\r\nECHO\r\n$10\r\n0123456789\r\n";
+	static const char want[] = "$10\r\n0123456789\r\n";
+	struct kvs_exec e;
+	char *page, rest[64];
+
+	KVS_DEVICE_ONLY();
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, munmap(page + 4096, 4096));
+	ASSERT_EQ(0, kvs_exec_raw(self->fd, req, sizeof(req) - 1,
+				  page + 4096 - 6, 64, &e));
+	EXPECT_EQ(1, e.nr_cmds);
+	/* a copy may stop short of the fault by a few bytes */
+	ASSERT_GE(6, e.reply_used);
+	EXPECT_LT(0, e.reply_used);
+	EXPECT_EQ(sizeof(want) - 1, e.reply_used + e.reply_pending);
+	EXPECT_EQ(0, memcmp(want, page + 4096 - 6, e.reply_used));
+	/* the rest, in order, before the next command's reply */
+	snprintf(rest, sizeof(rest), "%s+PONG\r\n", want + e.reply_used);
+	EXPECT_REPLY(rest, kvs_exec_req(self->fd, "PING\r\n", 6));
+	munmap(page, 4096);
+}
+
 /* Replies queued by write() come out of EXEC first, in command order. */
 TEST_F(abi, exec_after_stream)
 {

@@ -191,6 +191,19 @@ static inline bool list_empty(const struct list_head *l)
 	return l->next == l;
 }
 
+static inline bool list_is_singular(const struct list_head *l)
+{
+	return !list_empty(l) && l->next == l->prev;
+}
+
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	n->next = h->next;
+	n->prev = h;
+	h->next->prev = n;
+	h->next = n;
+}
+
 static inline void list_add_tail(struct list_head *n, struct list_head *h)
 {
 	n->prev = h->prev;

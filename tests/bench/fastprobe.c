@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fast path's ratios measured interleaved (not part of make bench):
+ * each round runs BATCH of every probe back to back on the same keys, so
+ * load swings on a shared host hit all probes alike; the p25 of the
+ * per-operation time of each probe is printed, then the ratios.
+ *
+ *   fastprobe [ROUNDS]          (needs /dev/kvstore and bpf())
+ *
+ * Probes: null ioctl (KVS_IOC_VERSION), BPF_MAP_LOOKUP_ELEM,
+ * BPF_MAP_UPDATE_ELEM, GET and SET through KVS_IOC_EXEC (one command per
+ * call), 100k keys of 16 bytes with 64-byte values, database 2.
+ */
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../uapi/kvstore.h"
+
+#define NKEYS	100000
+#define KEYLEN	16
+#define VALLEN	64
+#define BATCH	32
+
+enum { P_NULL, P_BPF_GET, P_GET, P_BPF_SET, P_SET, NPROBES };
+static const char *const names[NPROBES] = {
+	"null_ioctl", "bpf_lookup", "get", "bpf_update", "set",
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void key_of(char *k, long i)
+{
+	char tmp[KEYLEN + 1];
+
+	snprintf(tmp, sizeof(tmp), "key:%012ld", i);
+	memcpy(k, tmp, KEYLEN);
+}
+
+static int bpf(int cmd, union bpf_attr *a)
+{
+	return syscall(__NR_bpf, cmd, a, sizeof(*a));
+}
+
+static int exec(int fd, const char *req, size_t len, char *reply, size_t cap)
+{
+	struct kvs_exec ex = {
+		.req = (uintptr_t)req, .req_len = len,
+		.reply = (uintptr_t)reply, .reply_len = cap,
+	};
+
+	if (ioctl(fd, KVS_IOC_EXEC, &ex) < 0 || ex.reply_pending ||
+	    ex.nr_cmds < 1)
+		return -1;
+	return ex.reply_used;
+}
+
+static size_t cmd_get(char *p, long i)
+{
+	char k[KEYLEN + 1] = { 0 };
+
+	key_of(k, i);
+	return sprintf(p, "*2\r\n$3\r\nGET\r\n$16\r\n%s\r\n", k);
+}
+
+static size_t cmd_set(char *p, long i)
+{
+	char k[KEYLEN + 1] = { 0 };
+
+	key_of(k, i);
+	return sprintf(p, "*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$64\r\n%064ld\r\n",
+		       k, i);
+}
+
+/* One operation's input, built before the clock starts. */
+struct op {
+	char k[KEYLEN], v[VALLEN];
+	char req[160];
+	size_t len;
+};
+
+static void prepare(int p, struct op *o, unsigned int *seed)
+{
+	long i = rand_r(seed) % NKEYS;
+
+	key_of(o->k, i);
+	memset(o->v, 'w', sizeof(o->v));
+	if (p == P_GET)
+		o->len = cmd_get(o->req, i);
+	else if (p == P_SET)
+		o->len = cmd_set(o->req, i);
+}
+
+static int probe(int p, int fd, int map, struct op *o)
+{
+	union bpf_attr u = {
+		.map_fd = map, .key = (uintptr_t)o->k,
+		.value = (uintptr_t)o->v, .flags = BPF_ANY,
+	};
+	struct kvs_version ver = { 0 };
+	char reply[256];
+
+	switch (p) {
+	case P_NULL:
+		return ioctl(fd, KVS_IOC_VERSION, &ver);
+	case P_BPF_GET:
+	case P_BPF_SET:
+		return bpf(p == P_BPF_GET ? BPF_MAP_LOOKUP_ELEM :
+			   BPF_MAP_UPDATE_ELEM, &u);
+	case P_GET:
+		return exec(fd, o->req, o->len, reply, sizeof(reply)) !=
+		       VALLEN + 5 + 2 ? -1 : 0;
+	default:
+		return exec(fd, o->req, o->len, reply, sizeof(reply)) !=
+		       5 ? -1 : 0;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	union bpf_attr a = {
+		.map_type = BPF_MAP_TYPE_HASH, .key_size = KEYLEN,
+		.value_size = VALLEN, .max_entries = NKEYS,
+	};
+	static char req[1000 * 128], reply[1 << 16];
+	int rounds = argc > 1 ? atoi(argv[1]) : 2000;
+	char k[KEYLEN], v[VALLEN];
+	unsigned int seed[NPROBES];
+	double *t[NPROBES], p25[NPROBES];
+	const char *only = getenv("FASTPROBE_ONLY");
+	int fd, map, r, p, b;
+	long i, j;
+
+	fd = open("/dev/kvstore", O_RDWR | O_CLOEXEC);
+	map = bpf(BPF_MAP_CREATE, &a);
+	if (fd < 0 || map < 0) {
+		perror("open/bpf");
+		return 1;
+	}
+	if (exec(fd, "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n", 23, reply, 64) < 0)
+		return 1;
+	memset(v, 'v', sizeof(v));
+	for (i = 0; i < NKEYS; i += 1000) {
+		size_t n = 0;
+
+		for (j = i; j < i + 1000; j++) {
+			union bpf_attr u = {
+				.map_fd = map, .key = (uintptr_t)k,
+				.value = (uintptr_t)v, .flags = BPF_ANY,
+			};
+
+			n += cmd_set(req + n, j);
+			key_of(k, j);
+			if (bpf(BPF_MAP_UPDATE_ELEM, &u))
+				return 1;
+		}
+		/* a profile run finds the keys of an earlier run */
+		if (!only && exec(fd, req, n, reply, sizeof(reply)) < 0)
+			return 1;
+	}
+	for (p = 0; p < NPROBES; p++) {
+		t[p] = malloc(rounds * sizeof(double));
+		seed[p] = 1;	/* every probe walks the same keys */
+	}
+	for (r = 0; r < rounds; r++) {
+		for (p = 0; p < NPROBES; p++) {
+			static struct op ops[BATCH];
+
+			/* FASTPROBE_ONLY=get: one probe (for a profile) */
+			if (only && strcmp(only, names[p]))
+				continue;
+			double t0;
+
+			for (b = 0; b < BATCH; b++)
+				prepare(p, &ops[b], &seed[p]);
+			t0 = now_ns();
+			for (b = 0; b < BATCH; b++)
+				if (probe(p, fd, map, &ops[b])) {
+					fprintf(stderr, "%s failed\n", names[p]);
+					return 1;
+				}
+			t[p][r] = (now_ns() - t0) / BATCH;
+		}
+	}
+	for (p = 0; p < NPROBES && !only; p++) {
+		qsort(t[p], rounds, sizeof(double), cmp_double);
+		p25[p] = t[p][rounds / 4];
+		printf("%-12s p25 %8.0f ns  p50 %8.0f ns\n", names[p], p25[p],
+		       t[p][rounds / 2]);
+	}
+	if (!only)
+		printf("ratio GET:BPF_LOOKUP %.3f  SET:BPF_UPDATE %.3f  GET:null %.3f  SET:null %.3f\n",
+	       p25[P_GET] / p25[P_BPF_GET], p25[P_SET] / p25[P_BPF_SET],
+	       p25[P_GET] / p25[P_NULL], p25[P_SET] / p25[P_NULL]);
+	if (!getenv("FASTPROBE_KEEP"))
+		exec(fd, "*1\r\n$7\r\nFLUSHDB\r\n", 17, reply, 64);
+	close(fd);
+	return 0;
+}
