@@ -110,6 +110,25 @@ same "redis-cli -s SET" OK "$(redis-cli -s "$dir/s.sock" SET k v)"
 same "redis-cli -p GET" v "$(rc GET k)"
 same "the store is the module's" v "$($cli GET k)"
 same "inline command" "+PONG" "$(printf 'PING\r\n' | timeout 5 redis-cli -p $port 2>&1 | head -1 | sed 's/^/+/')"
+# a pipeline goes to the module in one KVS_IOC_EXEC; CLIENT PAUSE WRITE
+# stops it at the SET, whose reply and the rest's come after the pause
+same "pipeline stopped half way by CLIENT PAUSE WRITE" '$-1 +OK $1 1' \
+	"$(python3 - $port <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+p = socket.create_connection(("127.0.0.1", port))
+p.sendall(b"CLIENT PAUSE 1000 WRITE\r\n")
+p.recv(100)
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"*2\r\n$3\r\nGET\r\n$2\r\npz\r\n"
+          b"*3\r\n$3\r\nSET\r\n$2\r\npz\r\n$1\r\n1\r\n"
+          b"*2\r\n$3\r\nGET\r\n$2\r\npz\r\n")
+buf = b""
+while buf.count(b"\r\n") < 4:
+    buf += s.recv(100)
+print(buf.decode().replace("\r\n", " ").strip())
+EOF
+)"
 echo "# t=$(date +%s) bench"
 bench=$(redis-benchmark -p $port -n 200 -c 4 -q -t set,get,lpush,incr 2>&1)
 check "redis-benchmark (SET GET LPUSH INCR) completes" \
@@ -163,6 +182,13 @@ same "SAVE arity" "ERR wrong number of arguments for 'save' command" \
 	"$(rc SAVE x)"
 # CONFIG SET appendonly yes at run time: a rewrite, then appends
 same "CONFIG SET appendonly yes" OK "$(rc CONFIG SET appendonly yes)"
+same "CONFIG GET appendonly: kvstored's value" "appendonly
+yes" "$(rc CONFIG GET appendonly)"
+same "CONFIG GET appendonly, RESP3" "appendonly yes" \
+	"$(redis-cli -3 -p $port CONFIG GET appendonly 2>&1)"
+same "INFO persistence: the rewrite's time and status" \
+	"aof_last_rewrite_time_sec:0 aof_last_bgrewrite_status:ok aof_rewrites_consecutive_failures:0" \
+	"$(rc INFO persistence | tr -d '\r' | grep -E '^aof_(last_rewrite_time_sec|last_bgrewrite_status|rewrites_consecutive)' | xargs)"
 rc SET via-aof 1 >/dev/null
 # redis-server 7.0.15's INFO persistence with the AOF on, field names
 same "INFO persistence: redis-server's fields (AOF on)" "# Persistence \
@@ -198,6 +224,8 @@ same "no save rules: SIGTERM made no save" "" "$(rc GET after-sigterm)"
 stop
 $cli FLUSHALL >/dev/null
 check "start with a save rule" start --save "3600 1"
+same "CONFIG GET save: kvstored's rules" "save
+3600 1" "$(rc CONFIG GET save)"
 rc SET final 1 >/dev/null
 kill $pid; wait $pid; pid=
 $cli FLUSHALL >/dev/null

@@ -73,6 +73,8 @@ void kvsd_config_load(struct kvsd_config *cfg, int argc, char **argv);
 void kvsd_config_fatal_line(int line, const char *text, const char *err)
 	__attribute__((noreturn));
 void kvsd_free_args(char **argv, int argc);
+bool kvsd_config_value(const char *name, size_t len, char *buf,
+		       size_t room);
 
 /* kvstored.c */
 void kvsd_log(int level, const char *fmt, ...)
@@ -88,6 +90,7 @@ void kvsd_conn_reply(struct kvsd_conn *c, const char *s, size_t len);
 void kvsd_conn_replys(struct kvsd_conn *c, const char *s);
 void kvsd_conn_send_dev(struct kvsd_conn *c, const char *s, size_t len);
 void kvsd_conn_close_after_reply(struct kvsd_conn *c);
+void kvsd_conn_patch_config(struct kvsd_conn *c);
 bool kvsd_conn_authed(const struct kvsd_conn *c);
 void kvsd_conn_set_authed(struct kvsd_conn *c);
 const char *kvsd_conn_peer(const struct kvsd_conn *c);

@@ -233,13 +233,18 @@ static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
 /*
  * CONFIG SET appendonly yes|no starts (with a rewrite, then appending)
  * or stops the AOF as redis-server does; every other CONFIG is the
- * module's (CONFIG GET too: its reply's shape depends on the
- * connection's protocol, which only the module knows).
+ * module's. CONFIG GET too (its reply's shape depends on the
+ * connection's protocol, which only the module knows), but its reply
+ * gets kvstored's values for what kvstored owns.
  */
 static int cmd_config(struct kvsd_conn *c, int argc, char **argv)
 {
 	bool on;
 
+	if (argc >= 3 && !strcasecmp(argv[1], "get")) {
+		kvsd_conn_patch_config(c);
+		return 0;
+	}
 	if (argc != 4 || strcasecmp(argv[1], "set") ||
 	    strcasecmp(argv[2], "appendonly"))
 		return 0;

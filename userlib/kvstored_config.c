@@ -525,3 +525,27 @@ void kvsd_config_load(struct kvsd_config *cfg, int argc, char **argv)
 	free(conf.p);
 	free(opts.p);
 }
+
+/**
+ * kvsd_config_value - CONFIG GET's value of a parameter kvstored owns
+ * (the module only has placeholders for them), as redis-server prints it
+ * Return: false if @name is not one of them.
+ */
+bool kvsd_config_value(const char *name, size_t len, char *buf, size_t room)
+{
+	size_t used = 0;
+	int i;
+
+	if (len == 10 && !strncasecmp(name, "appendonly", len)) {
+		snprintf(buf, room, "%s", kvsd_cfg.appendonly ? "yes" : "no");
+		return true;
+	}
+	if (len != 4 || strncasecmp(name, "save", len))
+		return false;
+	buf[0] = '\0';
+	for (i = 0; i < kvsd_cfg.nr_save && used < room; i++)
+		used += snprintf(buf + used, room - used, "%s%lld %lld",
+				 i ? " " : "", kvsd_cfg.save[i].seconds,
+				 kvsd_cfg.save[i].changes);
+	return true;
+}

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -41,6 +42,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include "kvstore.h"
 #include "kvstored.h"
 #include "splitargs.h"
 
@@ -49,6 +51,7 @@
 #define HDR_MAX		64		/* "*N\r\n" / "$len\r\n" header */
 #define INLINE_MAX	(64 * 1024)	/* Redis's inline request limit */
 #define NAME_MAX_LEN	16		/* longer names are never ours */
+#define EXEC_BACKOFF	64		/* stream batches after a refusal */
 #define MAX_LISTEN	(KVSD_MAX_BIND + 1)
 /* Redis's limits on frames before authentication */
 #define PREAUTH_MULTIBULK	10
@@ -84,6 +87,18 @@ struct kvsd_conn {
 	bool dev_dead;		/* writes refused: stop feeding it */
 	bool close_after;	/* close once out is sent */
 	bool idle_exempt;	/* last command may block or subscribe */
+	/*
+	 * KVS_IOC_EXEC relay: in[0..fwd) holds nr_cmds whole commands
+	 * from a command boundary on (at_bound) and none that may block
+	 * or subscribe (!batch_stream); exec_skip counts batches left on
+	 * the stream path after the module refused one.
+	 */
+	unsigned int nr_cmds;
+	bool at_bound;
+	bool batch_stream;
+	unsigned int exec_skip;
+	bool patch;		/* a CONFIG GET's reply starts at patch_at */
+	size_t patch_at;	/* bytes after outpos */
 	unsigned int sock_ev, dev_ev;
 };
 
@@ -92,6 +107,8 @@ static int listen_fds[MAX_LISTEN];
 static int nr_listen;
 static struct kvsd_conn *conns;
 static long long nr_conns;
+/* the loop's clock, read once per epoll_wait: a syscall under TCG */
+static long long loop_ms;
 
 bool kvsd_conn_authed(const struct kvsd_conn *c)
 {
@@ -321,6 +338,17 @@ void kvsd_conn_replys(struct kvsd_conn *c, const char *s)
 	kvsd_conn_reply(c, s, strlen(s));
 }
 
+/*
+ * The CONFIG GET being forwarded answers with the module's values for
+ * what kvstored owns (appendonly, save): its reply, the next one after
+ * those already read, gets kvstored's values instead.
+ */
+void kvsd_conn_patch_config(struct kvsd_conn *c)
+{
+	c->patch = true;
+	c->patch_at = c->outlen - c->outpos;
+}
+
 void kvsd_conn_close_after_reply(struct kvsd_conn *c)
 {
 	c->close_after = true;
@@ -427,7 +455,8 @@ static int accept_one(int lfd)
 	if (!c->in || !c->out)
 		goto fail;
 	c->authed = !kvsd_cfg.requirepass || !kvsd_cfg.requirepass[0];
-	c->last_ms = kvsd_mstime();
+	c->last_ms = loop_ms;
+	c->at_bound = true;
 	ev.events = EPOLLIN;
 	ev.data.u64 = (unsigned long)c;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev))
@@ -466,6 +495,7 @@ fail:
 static bool dev_read(struct kvsd_conn *c)
 {
 	for (;;) {
+		size_t room;
 		ssize_t n;
 
 		if (c->dev_eof)
@@ -474,9 +504,17 @@ static bool dev_read(struct kvsd_conn *c)
 			return false;	/* the socket is slow: the module keeps it */
 		if (out_reserve(c, IO_CHUNK))
 			return false;
-		n = read(c->dev, c->out + c->outlen, c->outcap - c->outlen);
+		room = c->outcap - c->outlen;
+		n = read(c->dev, c->out + c->outlen, room);
 		if (n > 0) {
 			c->outlen += n;
+			/*
+			 * A short read took all the module had: asking
+			 * again costs a syscall for EAGAIN. Later output
+			 * (a served BLPOP, a message) raises EPOLLIN.
+			 */
+			if ((size_t)n < room)
+				return true;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -514,6 +552,12 @@ static void in_consume(struct kvsd_conn *c, size_t n)
 	memmove(c->in, c->in + n, c->inlen - n);
 	c->inlen -= n;
 	c->fwd -= n < c->fwd ? n : c->fwd;
+	/* a new batch starts; at a command boundary unless mid-command */
+	c->at_bound = !c->fwd && c->st == SC_START;
+	if (!c->fwd) {
+		c->nr_cmds = 0;
+		c->batch_stream = false;
+	}
 }
 
 /* Write the scanned input to the device; true when all of it went. */
@@ -571,6 +615,175 @@ static int parse_hdr(const char *p, size_t len, char type, long long *val,
 	*val = neg ? -v : v;
 	*hlen = nl - p + 1;
 	return 1;
+}
+
+/* Where the @k-th command of in[0..fwd) starts (all whole, RESP arrays). */
+static size_t cmd_offset(const struct kvsd_conn *c, unsigned int k)
+{
+	size_t off = 0, hl;
+	long long n, bl;
+
+	while (k-- && off < c->fwd) {
+		if (parse_hdr(c->in + off, c->fwd - off, '*', &n, &hl) != 1)
+			break;	/* cannot happen: the scan framed these */
+		off += hl;
+		while (n-- > 0 && off < c->fwd) {
+			if (parse_hdr(c->in + off, c->fwd - off, '$', &bl,
+				      &hl) != 1)
+				break;
+			off += hl + bl + 2;
+		}
+	}
+	return off;
+}
+
+/*
+ * May in[0..fwd) go by one KVS_IOC_EXEC? Only whole commands, none of
+ * which may block or subscribe (an O_NONBLOCK fd's EXEC stops at a
+ * command that would wait, which the stream path parks instead), and
+ * only while the socket takes the replies.
+ */
+static bool exec_ok(struct kvsd_conn *c)
+{
+	if (!c->fwd || !c->nr_cmds || !c->at_bound || c->st != SC_START ||
+	    c->batch_stream || c->dev_dead ||
+	    c->outlen - c->outpos >= IO_CHUNK)
+		return false;
+	if (c->exec_skip) {
+		c->exec_skip--;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The batch in[0..fwd) and its replies in one syscall instead of a
+ * write() and a read(). True if it all ran; false leaves the rest of
+ * the batch (all of it if nothing ran) to the stream path.
+ */
+static bool dev_exec(struct kvsd_conn *c)
+{
+	struct kvs_exec e = { 0 };
+
+	if (out_reserve(c, IO_CHUNK))
+		return false;
+	e.req = (unsigned long)c->in;
+	e.req_len = c->fwd;
+	e.reply = (unsigned long)(c->out + c->outlen);
+	e.reply_len = c->outcap - c->outlen;
+	if (ioctl(c->dev, KVS_IOC_EXEC, &e)) {
+		/*
+		 * Nothing ran (a pause, a half-written stream command, the
+		 * stream closing, a frame the module refuses): the stream
+		 * path runs it or reports why not. ENOMEM may come after
+		 * part of the batch ran: sending it again could run a
+		 * command twice, so the client goes.
+		 */
+		if (errno == ENOMEM) {
+			kvsd_log(LL_WARNING, "Closing %s: out of memory",
+				 c->peer);
+			c->dev_dead = true;
+			c->close_after = true;
+			in_consume(c, c->fwd);
+			return true;
+		}
+		c->exec_skip = EXEC_BACKOFF;
+		return false;
+	}
+	c->outlen += e.reply_used;
+	if (e.nr_cmds < c->nr_cmds) {
+		/* stopped before a command that would wait: stream the rest */
+		in_consume(c, cmd_offset(c, e.nr_cmds));
+		c->exec_skip = EXEC_BACKOFF;
+		return false;
+	}
+	in_consume(c, c->fwd);
+	if (e.reply_pending)
+		dev_read(c);
+	return true;
+}
+
+/* Relay the scanned input and the replies; true when all of it went. */
+static bool dev_relay(struct kvsd_conn *c)
+{
+	bool all_written;
+
+	if (exec_ok(c) && dev_exec(c))
+		return true;
+	all_written = dev_write(c);
+	dev_read(c);
+	return all_written;
+}
+
+/* Replace out[off..off+olen) by @s (@slen bytes). */
+static int out_splice(struct kvsd_conn *c, size_t off, size_t olen,
+		      const char *s, size_t slen)
+{
+	size_t need = c->outlen - olen + slen;
+
+	if (need > c->outcap) {
+		char *p = realloc(c->out, need);
+
+		if (!p)
+			return -1;
+		c->out = p;
+		c->outcap = need;
+	}
+	memmove(c->out + off + slen, c->out + off + olen,
+		c->outlen - off - olen);
+	memcpy(c->out + off, s, slen);
+	c->outlen = need;
+	return 0;
+}
+
+/*
+ * The CONFIG GET reply (RESP2 array or RESP3 map of name, value bulk
+ * strings) at c->patch_at: values kvstored owns replaced by its own.
+ * Anything else there (an error, a push first) is left as it is.
+ */
+static void config_patch(struct kvsd_conn *c)
+{
+	size_t pos = c->outpos + c->patch_at, hl, vhl;
+	long long n, i, nl, vl;
+	char type, val[512], bulk[600];
+	int r;
+
+	c->patch = false;
+	if (pos >= c->outlen)
+		return;
+	type = c->out[pos];
+	if ((type != '*' && type != '%') ||
+	    parse_hdr(c->out + pos, c->outlen - pos, type, &n, &hl) != 1)
+		return;
+	if (type == '%')
+		n *= 2;
+	pos += hl;
+	for (i = 0; i + 1 < n; i += 2) {
+		size_t vpos, vend;
+
+		if (pos >= c->outlen ||
+		    parse_hdr(c->out + pos, c->outlen - pos, '$', &nl, &hl) != 1 ||
+		    nl < 0)
+			return;
+		vpos = pos + hl + nl + 2;
+		if (vpos >= c->outlen ||
+		    parse_hdr(c->out + vpos, c->outlen - vpos, '$', &vl,
+			      &vhl) != 1 || vl < 0)
+			return;
+		vend = vpos + vhl + vl + 2;
+		if (vend > c->outlen)
+			return;
+		if (kvsd_config_value(c->out + pos + hl, nl, val,
+				      sizeof(val))) {
+			r = snprintf(bulk, sizeof(bulk), "$%zu\r\n%s\r\n",
+				     strlen(val), val);
+			if (r < 0 || (size_t)r >= sizeof(bulk) ||
+			    out_splice(c, vpos, vend - vpos, bulk, r))
+				return;
+			vend = vpos + r;
+		}
+		pos = vend;
+	}
 }
 
 /*
@@ -761,13 +974,17 @@ static int scan(struct kvsd_conn *c)
 			}
 			if (id != KVSD_CMD_NONE)
 				return 1;
+			c->nr_cmds++;
 			if (p[0] != '*') {
 				c->st = SC_INLINE;
+				c->batch_stream = true;
 				continue;
 			}
 			parse_hdr(p, len, '*', &v, &hl);
 			c->fwd += hl;
 			c->args_left = v;
+			if (v <= 0 || c->idle_exempt)
+				c->batch_stream = true;
 			c->st = v > 0 ? SC_ARG_HDR : SC_START;
 			continue;
 		case SC_INLINE:
@@ -864,12 +1081,14 @@ static bool handle_frame(struct kvsd_conn *c)
 		memcpy(c->in, c->todev, c->todevlen);
 		c->fwd = c->todevlen;
 		c->st = SC_START;
+		c->batch_stream = true;
 	} else if (done) {
 		in_consume(c, flen);
 	} else {
 		/* the module's after all: forward this frame as it came */
 		c->fwd = flen;
 		c->st = SC_START;
+		c->batch_stream = true;
 	}
 	return true;
 }
@@ -892,8 +1111,9 @@ static bool conn_pump(struct kvsd_conn *c)
 				break;
 			continue;
 		}
-		all_written = dev_write(c);
-		dev_read(c);
+		all_written = dev_relay(c);
+		if (c->patch)
+			config_patch(c);
 		/* r == 0: the scan needs more input than there is */
 		if (!all_written || !r || c->close_after)
 			break;
@@ -912,12 +1132,15 @@ static bool conn_pump(struct kvsd_conn *c)
 static bool sock_read(struct kvsd_conn *c)
 {
 	while (c->inlen < c->incap) {
-		ssize_t n = read(c->sock, c->in + c->inlen,
-				 c->incap - c->inlen);
+		size_t room = c->incap - c->inlen;
+		ssize_t n = read(c->sock, c->in + c->inlen, room);
 
 		if (n > 0) {
 			c->inlen += n;
-			c->last_ms = kvsd_mstime();
+			c->last_ms = loop_ms;
+			/* all there was: the next read would say EAGAIN */
+			if ((size_t)n < room)
+				return true;
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -946,7 +1169,7 @@ static void conn_event(struct kvsd_conn *c, bool is_dev, unsigned int ev)
 
 static void check_timeouts(void)
 {
-	long long now = kvsd_mstime();
+	long long now = loop_ms;
 	struct kvsd_conn *c, *next;
 
 	if (!kvsd_cfg.timeout)
@@ -977,6 +1200,7 @@ int kvsd_net_loop(void)
 		n = epoll_wait(epfd, evs, 128, 100);
 		if (n < 0 && errno != EINTR)
 			return -1;
+		loop_ms = kvsd_mstime();
 		for (i = 0; i < n; i++) {
 			unsigned long tag = evs[i].data.u64;
 
@@ -992,7 +1216,7 @@ int kvsd_net_loop(void)
 				   evs[i].events);
 		}
 		free_zombies();
-		now = kvsd_mstime();
+		now = loop_ms;
 		if (now - last_tick >= 100) {
 			last_tick = now;
 			check_timeouts();

@@ -42,6 +42,8 @@ static pthread_t aof_thread;
 static bool aof_on;
 static int aof_last_err;
 static unsigned long long aof_rewrites;	/* BGREWRITEAOF, CONFIG SET */
+static long long aof_rewrite_secs = -1;	/* the last one's, -1 none yet */
+static unsigned long long aof_rewrite_fails;	/* in a row */
 
 int kvsd_ctl_argv(int argc, const char **argv, struct kvs_reply **r)
 {
@@ -437,13 +439,24 @@ void kvsd_persist_barrier(void)
  * A rewrite is a new base from a fresh snapshot, which is what starting
  * the writer does: stop the running one (flushed), start again.
  */
+/* A new base from a fresh snapshot, timed and counted for INFO. */
+static int aof_rewrite(void)
+{
+	long long t0 = kvsd_mstime();
+	int err = aof_begin(KVS_AOF_FORCE);
+
+	aof_rewrite_secs = (kvsd_mstime() - t0) / 1000;
+	aof_rewrites += !err;
+	aof_rewrite_fails = err ? aof_rewrite_fails + 1 : 0;
+	return err;
+}
+
 void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
 {
 	int err;
 
 	aof_end();
-	err = aof_begin(KVS_AOF_FORCE);
-	aof_rewrites += !err;
+	err = aof_rewrite();
 	if (!err && !kvsd_cfg.appendonly)
 		aof_end();
 	kvsd_conn_replys(c, err ? "-ERR\r\n" :
@@ -459,10 +472,8 @@ int kvsd_persist_set_appendonly(bool on)
 {
 	int err = 0;
 
-	if (on && !aof_on) {
-		err = aof_begin(KVS_AOF_FORCE);
-		aof_rewrites += !err;
-	}
+	if (on && !aof_on)
+		err = aof_rewrite();
 	else if (!on && aof_on)
 		aof_end();
 	if (err) {
@@ -557,9 +568,16 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 		} else if (KEY("aof_rewrites")) {
 			snprintf(val, sizeof(val), "%llu", aof_rewrites);
 			v = val;
-		} else if (KEY("aof_last_write_status") ||
-			   KEY("aof_last_bgrewrite_status")) {
+		} else if (KEY("aof_last_write_status")) {
 			v = aof_last_err ? "err" : "ok";
+		} else if (KEY("aof_last_bgrewrite_status")) {
+			v = aof_rewrite_fails ? "err" : "ok";
+		} else if (KEY("aof_rewrites_consecutive_failures")) {
+			snprintf(val, sizeof(val), "%llu", aof_rewrite_fails);
+			v = val;
+		} else if (KEY("aof_last_rewrite_time_sec")) {
+			snprintf(val, sizeof(val), "%lld", aof_rewrite_secs);
+			v = val;
 		}
 #undef KEY
 		if (v)
