@@ -45,18 +45,19 @@ tests=($tests)
 # Longest first, each to the VM with the least work so far: the lane ends
 # when its slowest VM does. The weights are seconds measured on the debug
 # lane (TCG, 2 host cores; the normal lane's are about a third, in much the
-# same proportions); a test not listed counts 15.
+# same proportions); a test not listed counts 10.
 declare -A weight=(
-	[keys_test]=175 [coll_limits_test]=140 [psmem_test]=111
-	[concurrency_test]=87 [module_test]=80 [diff]=55 [fault]=48
-	[aof]=45 [dev_fuzz]=35 [hash_test]=32 [stress]=29 [abuse_test]=27
-	[blocking_test]=24 [set_test]=24 [debug_test]=24 [rdb]=23
-	[pubsub_test]=20 [persist]=19 [multi_test]=17 [feed_diff]=15
-	[kvstored]=150 [evict_test]=95 [evict_cmp_test]=100 [tracking_test]=20
-	[stats_test]=20 [diff_kvstored]=35
+	[keys_test]=250 [diff]=380 [concurrency_test]=150 [psmem_test]=80
+	[coll_limits_test]=120 [kvstored]=225 [persist]=210 [feed_diff]=100
+	[sort_test]=95 [rdb]=90 [debug_test]=85 [diff_kvstored]=80
+	[evict_cmp_test]=75 [snapshot_test]=70 [aof]=65 [fault]=65
+	[hash_test]=55 [module_test]=50 [set_test]=50 [evict_test]=45
+	[hll_test]=40 [feed_test]=38 [dev_fuzz]=36 [pubsub_test]=35
+	[stress]=31 [abuse_test]=29 [multi_test]=22 [expire_test]=19
+	[bitops_test]=16 [client_admin_test]=14 [blocking_test]=13
 )
 mapfile -t tests < <(for t in "${tests[@]}"; do
-	echo "${weight[$t]:-15} $t"
+	echo "${weight[$t]:-10} $t"
 done | sort -s -k1,1nr | awk '{ print $2 }')
 groups=() load=()
 for t in "${tests[@]}"; do
@@ -65,7 +66,7 @@ for t in "${tests[@]}"; do
 		((${load[g]:-0} < ${load[min]:-0})) && min=$g
 	done
 	groups[min]+="${groups[min]:+ }$t"
-	load[min]=$((${load[min]:-0} + ${weight[$t]:-15}))
+	load[min]=$((${load[min]:-0} + ${weight[$t]:-10}))
 done
 out=$(mktemp -d "${TMPDIR:-/tmp}/kvs-$lane-lane.XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
