@@ -778,13 +778,7 @@ void kvs_req_free(struct kvs_req *rq)
 	if (rq->argv != rq->inline_argv)
 		kvs_req_kvfree(rq, rq->argv, (size_t)rq->cap * sizeof(*rq->argv));
 	kvs_req_kvfree(rq, rq->scratch, rq->scratch_cap);
-	rq->argv = NULL;
-	rq->argc = 0;
-	rq->cap = 0;
-	rq->scratch = NULL;
-	rq->scratch_cap = 0;
-	rq->err[0] = '\0';
-	rq->owner = owner;
+	kvs_req_init(rq, owner);
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_req_free);
 

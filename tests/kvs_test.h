@@ -786,10 +786,11 @@ static inline bool kvs_config_get(int fd, const char *name, char *buf,
 	return true;
 }
 
-/* An INFO field (any section) as a number, -1 if absent. */
-static inline long long kvs_info_field(int fd, const char *name)
+/* A field of INFO @section as a number, -1 if absent. */
+static inline long long kvs_info_section_field(int fd, const char *section,
+					       const char *name)
 {
-	const char *r = kvs_cmd(fd, "INFO everything");
+	const char *r = kvs_cmdf(fd, "INFO %s", section);
 	char key[128];
 	const char *p;
 
@@ -798,6 +799,12 @@ static inline long long kvs_info_field(int fd, const char *name)
 	snprintf(key, sizeof(key), "\r\n%s:", name);
 	p = strstr(r, key);
 	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/* An INFO field (any section) as a number, -1 if absent. */
+static inline long long kvs_info_field(int fd, const char *name)
+{
+	return kvs_info_section_field(fd, "everything", name);
 }
 
 /*
