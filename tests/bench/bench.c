@@ -20,26 +20,12 @@
 #include <sys/un.h>
 
 #include "../../uapi/kvstore.h"
+#include "bench_util.h"
 
 #define MAX_SAMPLES	(1 << 22)
 
 static double seconds = 2.0;
 static double *samples;
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void report(const char *name, size_t n, double elapsed_us, int per_call)
 {

@@ -34,28 +34,12 @@
 #include <unistd.h>
 
 #include "../../uapi/kvstore.h"
+#include "bench_util.h"
 
 #define MAX_SAMPLES	(1 << 21)
-#define KEYLEN		16
-#define VALLEN		64
 
 static double seconds = 2.0;
 static const char *sock;
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 struct run {
 	double *lat;
@@ -83,14 +67,6 @@ static void report(const char *name, struct run *r, int nr)
 	       total ? all[total / 2] : 0, total ? all[total * 99 / 100] : 0);
 	fflush(stdout);
 	free(all);
-}
-
-static void key_of(char *k, long i)
-{
-	char tmp[KEYLEN + 1];
-
-	snprintf(tmp, sizeof(tmp), "key:%012ld", i);
-	memcpy(k, tmp, KEYLEN);
 }
 
 /* ------------------------------------------------------------- BPF map */
@@ -178,33 +154,6 @@ static int conn(int db)
 	return fd;
 }
 
-static long count_replies(const char *p, size_t n, size_t *used)
-{
-	size_t i = 0;
-	long k = 0;
-
-	while (i < n) {
-		const char *nl = memchr(p + i, '\n', n - i);
-		size_t hdr;
-
-		if (!nl)
-			break;
-		hdr = nl - (p + i) + 1;
-		if (p[i] == '$' && atol(p + i + 1) >= 0) {
-			size_t len = atol(p + i + 1) + 2;
-
-			if (i + hdr + len > n)
-				break;
-			i += hdr + len;
-		} else {
-			i += hdr;
-		}
-		k++;
-	}
-	*used = i;
-	return k;
-}
-
 static int roundtrip(int fd, const char *req, size_t len, long ncmd,
 		     char *reply, size_t cap)
 {
@@ -235,23 +184,6 @@ static int roundtrip(int fd, const char *req, size_t len, long ncmd,
 		have -= used;
 	}
 	return 0;
-}
-
-static size_t cmd_get(char *p, long i)
-{
-	char k[KEYLEN + 1] = { 0 };
-
-	key_of(k, i);
-	return sprintf(p, "*2\r\n$3\r\nGET\r\n$16\r\n%s\r\n", k);
-}
-
-static size_t cmd_set(char *p, long i)
-{
-	char k[KEYLEN + 1] = { 0 };
-
-	key_of(k, i);
-	return sprintf(p, "*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$64\r\n%064ld\r\n",
-		       k, i);
 }
 
 /* Two keys that are on different shards for most i. */
