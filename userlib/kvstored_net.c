@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * The event loop: listening sockets, and per client a socket and its own
- * /dev/kvstore fd (O_NONBLOCK), bytes relayed both ways.
+ * The event loops (one per thread, io-threads of them): listening
+ * sockets in the first, which deals connections round robin to all; per
+ * client a socket and its own /dev/kvstore fd (O_NONBLOCK), bytes
+ * relayed both ways by the loop the connection is on.
  *
  * Input is not parsed. A framing scan walks the input only to know
  * where each command starts and what its first argument (the name) is:
