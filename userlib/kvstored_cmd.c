@@ -24,29 +24,33 @@
 
 #define KVSD_AUTH_TRIES	10
 
+#define C(n, i)	{ n, sizeof(n) - 1, i }
 static const struct {
 	const char *name;
+	size_t len;
 	enum kvsd_cmd_id id;
 } cmds[] = {
-	{ "auth", KVSD_CMD_AUTH },
-	{ "hello", KVSD_CMD_HELLO },
-	{ "save", KVSD_CMD_SAVE },
-	{ "bgsave", KVSD_CMD_BGSAVE },
-	{ "bgrewriteaof", KVSD_CMD_BGREWRITEAOF },
-	{ "lastsave", KVSD_CMD_LASTSAVE },
-	{ "shutdown", KVSD_CMD_SHUTDOWN },
-	{ "info", KVSD_CMD_INFO },
-	{ "config", KVSD_CMD_CONFIG },
-	{ "multi", KVSD_CMD_MULTI },
-	{ "exec", KVSD_CMD_EXEC },
-	{ "discard", KVSD_CMD_DISCARD },
-	{ "reset", KVSD_CMD_RESET },
-	{ "watch", KVSD_CMD_WATCH },
+	C("auth", KVSD_CMD_AUTH),
+	C("hello", KVSD_CMD_HELLO),
+	C("save", KVSD_CMD_SAVE),
+	C("bgsave", KVSD_CMD_BGSAVE),
+	C("bgrewriteaof", KVSD_CMD_BGREWRITEAOF),
+	C("lastsave", KVSD_CMD_LASTSAVE),
+	C("shutdown", KVSD_CMD_SHUTDOWN),
+	C("info", KVSD_CMD_INFO),
+	C("config", KVSD_CMD_CONFIG),
+	C("multi", KVSD_CMD_MULTI),
+	C("exec", KVSD_CMD_EXEC),
+	C("discard", KVSD_CMD_DISCARD),
+	C("reset", KVSD_CMD_RESET),
+	C("watch", KVSD_CMD_WATCH),
 };
+#undef C
 
 /*
  * On the relay path for every command: a length test rejects almost
- * every name before any comparison (names of 4..12 bytes only).
+ * every name before any comparison (names of 4..12 bytes only), then
+ * each name of that length is compared.
  */
 enum kvsd_cmd_id kvsd_cmd_lookup(const char *name, size_t len)
 {
@@ -55,7 +59,7 @@ enum kvsd_cmd_id kvsd_cmd_lookup(const char *name, size_t len)
 	if (len < 4 || len > 12)
 		return KVSD_CMD_NONE;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strlen(cmds[i].name) == len &&
+		if (cmds[i].len == len &&
 		    !strncasecmp(name, cmds[i].name, len))
 			return cmds[i].id;
 	return KVSD_CMD_NONE;
@@ -344,11 +348,16 @@ static bool module_accepts(const char *name, int argc)
 	const char *argv[3] = { "COMMAND", "INFO", name };
 	bool ok = false;
 
+	static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
 	int err;
 
-	kvsd_world_stop();	/* the control fd is the daemon's only one */
+	/*
+	 * The control fd is shared: other loops may ask at the same time;
+	 * the daemon's other uses of it run with every loop parked.
+	 */
+	pthread_mutex_lock(&ctl_lock);
 	err = kvsd_ctl_argv(3, argv, &r);
-	kvsd_world_start();
+	pthread_mutex_unlock(&ctl_lock);
 	if (err)
 		return true;
 	if (r && r->type == KVS_REPLY_ARRAY && r->elements == 1 &&
