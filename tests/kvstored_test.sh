@@ -133,6 +133,25 @@ echo "# t=$(date +%s) bench"
 bench=$(redis-benchmark -p $port -n 200 -c 4 -q -t set,get,lpush,incr 2>&1)
 check "redis-benchmark (SET GET LPUSH INCR) completes" \
 	test "$(echo "$bench" | grep -c 'requests per second')" -eq 4
+# ---- event loops: one per CPU by default (io-threads), connections
+# dealt round robin, so consecutive connections are on different loops
+echo "# t=$(date +%s) loops"
+same "io-threads: one event loop per CPU" "io-threads
+$(nproc)" "$(rc CONFIG GET io-threads)"
+rc DEL counter:__rand_int__ >/dev/null
+redis-benchmark -p $port -n 800 -c 8 -t incr -q >/dev/null 2>&1
+same "8 clients over the loops: 800 INCRs" 800 "$(rc GET counter:__rand_int__)"
+redis-cli -p $port BLPOP loopq 30 >"$dir/bl" 2>&1 &
+bl=$!
+i=0
+until rc CLIENT LIST | grep -q cmd=blpop || [ $i -ge 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+rc LPUSH loopq x >/dev/null
+wait $bl
+same "a BLPOP served by a push from the next connection" "loopq x" \
+	"$(xargs <"$dir/bl")"
 # the two client libraries at once (each costs ~10 s of imports under
 # TCG); their keys and channels are apart. TAP renumbered here.
 echo "# t=$(date +%s) clients"
@@ -233,6 +252,61 @@ start --save "" >/dev/null
 same "SIGTERM with save rules saved the data" 1 "$(rc GET final)"
 stop
 
+# ---- CONFIG GET of kvstored's parameters: as redis-server answers them,
+# alone, by glob, mixed with the module's, in RESP3 and in MULTI
+echo "# t=$(date +%s) config get"
+rport=16380
+mkdir -p "$dir/ref"
+common="--save 60 5 --appendfsync always --appendfilename my.aof
+--appenddirname mydir --dbfilename my.rdb --timeout 7 --maxclients 77
+--tcp-keepalive 33 --auto-aof-rewrite-min-size 1mb
+--auto-aof-rewrite-percentage 50 --aof-load-truncated no --loglevel verbose
+--unixsocketperm 700 --dir $dir/ref"
+# shellcheck disable=SC2086
+redis-server --port $rport --bind 127.0.0.1 --unixsocket "$dir/r.sock" \
+	$common >"$dir/ref.log" 2>&1 &
+rpid=$!
+# shellcheck disable=SC2086
+check "start with kvstored's parameters set, io-threads 3" \
+	start $common --io-threads 3
+i=0
+until redis-cli -p $rport PING >/dev/null 2>&1 || [ $i -ge 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+want= got=
+for p in bind dbfilename appendfsync appendfilename appenddirname save \
+	 appendonly timeout tcp-keepalive maxclients daemonize pidfile logfile \
+	 loglevel auto-aof-rewrite-percentage auto-aof-rewrite-min-size \
+	 aof-load-truncated protected-mode unixsocketperm requirepass dir; do
+	want="$want$(redis-cli -p $rport CONFIG GET $p | tr '\n' '|')"
+	got="$got$(rc CONFIG GET $p | tr '\n' '|')"
+done
+same "CONFIG GET of each parameter of kvstored's as redis-server's" \
+	"$want" "$got"
+same "CONFIG GET port, unixsocket, io-threads" \
+	"port $port unixsocket $dir/s.sock io-threads 3" \
+	"$(rc CONFIG GET port unixsocket io-threads | xargs)"
+check "three event loops" grep -q "3 event loops" "$dir/log"
+for pat in 'append*' 'AUTO-AOF-*' 'DBFILENAME' 'lfu-log-factor timeout dir' \
+	   'unixsocket*' 'app?ndfsync [ds]*name'; do
+	# shellcheck disable=SC2086
+	same "CONFIG GET $pat" \
+		"$(redis-cli -p $rport CONFIG GET $pat | paste - - | sort)" \
+		"$(rc CONFIG GET $pat | paste - - | sort | sed "s|$dir/s.sock|$dir/r.sock|")"
+done
+same "CONFIG GET in RESP3" \
+	"$(redis-cli -3 -p $rport CONFIG GET dbfilename)" \
+	"$(redis-cli -3 -p $port CONFIG GET dbfilename 2>&1)"
+same "CONFIG GET in MULTI, RESP3, split frames: as redis-server" \
+"MULTI with CONFIG GET, WATCH inside: same
+MULTI in RESP3: same
+DISCARD then CONFIG GET: same
+a byte at a time: same" "$(python3 tests/kvstored/cfg_multi.py $port $rport 2>&1)"
+kill $rpid
+wait $rpid 2>/dev/null
+stop
+
 # ---- AOF: appendonly yes, appendfsync always, appendfilename; SIGKILL
 # loses nothing that was acknowledged, redis-check-aof accepts the files
 # (named after appendfilename), the AOF is
@@ -247,6 +321,10 @@ rc RPUSH aofl a b c >/dev/null
 same "BGREWRITEAOF" "Background append only file rewriting started" \
 	"$(rc BGREWRITEAOF)"
 rc RPUSH aofl d >/dev/null
+# appendfsync always: every acknowledged write is in the file, fsync'd
+same "INFO persistence: nothing owed to the AOF after a reply" \
+	"aof_pending_rewrite:0 aof_buffer_length:0 aof_pending_bio_fsync:0 aof_delayed_fsync:0" \
+	"$(rc INFO persistence | tr -d '\r' | grep -E '^aof_(pending|buffer|delayed)' | xargs)"
 check "INFO persistence: aof_enabled:1" \
 	sh -c "redis-cli -p $port INFO persistence | grep -q '^aof_enabled:1'"
 # 2000 INCRs in one pipeline, SIGKILL the moment the last reply is in

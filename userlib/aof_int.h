@@ -6,6 +6,7 @@
 #ifndef KVS_AOF_INT_H
 #define KVS_AOF_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -80,6 +81,17 @@ int kvs_aof_manifest_size(const struct kvs_aof_manifest *m, const char *dir,
 			  unsigned long long *size);
 
 int kvs_aof_fsync_dir(const char *dir);
+
+/* The writer's state for INFO persistence (kvstored), from any thread. */
+struct kvs_aof_writer_info {
+	unsigned long long feed_pos;	/* feed offset read up to */
+	bool feed_ok;			/* reading the feed (not resyncing) */
+	bool pending_rewrite;		/* due, not started */
+	bool pending_fsync;		/* everysec: written, fsync owed */
+	unsigned long long delayed_fsync;	/* fsyncs of 2 s and more */
+};
+
+void kvs_aof_writer_info(struct kvs_aof *a, struct kvs_aof_writer_info *wi);
 
 /* kvs_aof_manifest_write() under another appendfilename: @name.manifest */
 int kvs_aof_manifest_write_name(const struct kvs_aof_manifest *m,

@@ -83,6 +83,9 @@ struct kvs_aof {
 	int sync_err, sync_dead;
 	int fails;			/* rewrites failed in a row */
 	struct timespec retry_at;	/* no rewrite before */
+	/* read by kvs_aof_writer_info() from other threads: atomics */
+	unsigned long long feed_pos;	/* feed offset read up to */
+	unsigned long long delayed_fsync;	/* fsyncs of 2 s and more */
 	char *buf;
 };
 
@@ -608,7 +611,7 @@ static ssize_t src_read(struct kvs_aof *a, int fd, void *buf, size_t n)
  * most CATCH_UP_MAX (writers may outrun us; the rest is read later).
  * -ENOBUFS and the like fail: a feed already cut is no use.
  */
-static int catch_up(struct kvs_aof *a, int ffd, int ofd)
+static int catch_up(struct kvs_aof *a, int ffd, int ofd, uint64_t *pos)
 {
 	unsigned long long total = 0;
 	int fl, ret = 0;
@@ -633,6 +636,7 @@ static int catch_up(struct kvs_aof *a, int ffd, int ofd)
 		if (ret)
 			break;
 		total += n;
+		*pos += n;
 	}
 	fcntl(ffd, F_SETFL, fl);
 	return ret;
@@ -724,7 +728,7 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 	 * which may be trimmed once the snapshot fd is closed.
 	 */
 	if (!ret)
-		ret = catch_up(a, ffd, ifd);
+		ret = catch_up(a, ffd, ifd, &off);
 	close(sfd);
 	sfd = -1;
 	if (!ret && fsync(ifd) < 0)
@@ -758,6 +762,7 @@ static int do_rewrite(struct kvs_aof *a, int initial)
 		close(a->incrfd);
 	a->feedfd = ffd;
 	a->incrfd = ifd;
+	__atomic_store_n(&a->feed_pos, off, __ATOMIC_RELAXED);
 	a->dirty = 0;
 	a->base_seq = bseq;
 	a->incr_seq = iseq;
@@ -942,17 +947,27 @@ KVS_EXPORT int kvs_aof_start(struct kvs_aof **out, const char *dir,
 
 static ssize_t feed_read(struct kvs_aof *a, void *buf, size_t n)
 {
-	return src_read(a, a->feedfd, buf, n);
+	ssize_t r = src_read(a, a->feedfd, buf, n);
+
+	if (r > 0)
+		__atomic_add_fetch(&a->feed_pos, r, __ATOMIC_RELAXED);
+	return r;
 }
 
 static int do_fsync(struct kvs_aof *a)
 {
+	double t0;
+
 	if (!a->dirty || a->incrfd < 0)
 		return 0;
+	t0 = now_s();
 	if (fdatasync(a->incrfd) < 0)
 		return -errno;
-	a->dirty = 0;
+	__atomic_store_n(&a->dirty, 0, __ATOMIC_RELAXED);
 	clock_gettime(CLOCK_MONOTONIC, &a->last_fsync);
+	/* redis-server's aof_delayed_fsync: writes waited on a slow disk */
+	if (ts_s(&a->last_fsync) - t0 >= 2)
+		__atomic_add_fetch(&a->delayed_fsync, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -1216,4 +1231,25 @@ KVS_EXPORT int kvs_aof_close(struct kvs_aof *a)
 	ret = do_fsync(a);
 	aof_free(a);
 	return ret;
+}
+
+/*
+ * For INFO persistence, from any thread: redis-server's pending-rewrite,
+ * pending-fsync and delayed-fsync figures, and where the writer is in
+ * the feed (the feed's head less this is what is not in the file yet).
+ */
+void kvs_aof_writer_info(struct kvs_aof *a, struct kvs_aof_writer_info *wi)
+{
+	int feedfd = __atomic_load_n(&a->feedfd, __ATOMIC_RELAXED);
+
+	wi->feed_pos = __atomic_load_n(&a->feed_pos, __ATOMIC_RELAXED);
+	wi->feed_ok = feedfd >= 0;
+	wi->pending_fsync = a->o.appendfsync == KVS_AOF_FSYNC_EVERYSEC &&
+			    __atomic_load_n(&a->dirty, __ATOMIC_RELAXED);
+	wi->delayed_fsync = __atomic_load_n(&a->delayed_fsync,
+					    __ATOMIC_RELAXED);
+	/* due and not started: the feed lost, or waiting after a failure */
+	wi->pending_rewrite = feedfd < 0 ||
+			      (__atomic_load_n(&a->fails, __ATOMIC_RELAXED) &&
+			       wants_rewrite(a));
 }

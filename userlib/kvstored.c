@@ -52,6 +52,7 @@ void kvsd_log(int level, const char *fmt, ...)
 	gettimeofday(&tv, NULL);
 	strftime(when, sizeof(when), "%d %b %Y %H:%M:%S",
 		 localtime_r(&tv.tv_sec, &tm));
+	flockfile(f);	/* one line at a time from every loop */
 	fprintf(f, "%d:%c %s.%03d %c ", (int)getpid(), role, when,
 		(int)(tv.tv_usec / 1000), marks[level]);
 	va_start(ap, fmt);
@@ -59,12 +60,13 @@ void kvsd_log(int level, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', f);
 	fflush(f);
+	funlockfile(f);
 }
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	kvsd_shutdown_asked = 2;
+	__atomic_store_n(&kvsd_shutdown_asked, 2, __ATOMIC_RELEASE);
 }
 
 static bool is_loopback(const char *a)

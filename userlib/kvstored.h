@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * kvstored: redis-server's network front, files and configuration in
- * front of /dev/kvstore. One thread, one epoll loop; every client
- * connection owns its own device fd and its bytes are relayed unparsed
+ * front of /dev/kvstore. An epoll loop per thread (io-threads, default
+ * one per CPU); every client connection owns its own device fd and its
+ * bytes are relayed unparsed
  * (kvstored_net.c), except the few commands only the daemon can run
  * (kvstored_cmd.c), found by a framing scan that never looks inside
  * argument payloads.
@@ -59,6 +60,7 @@ struct kvsd_config {
 	long long aof_rewrite_min;
 	bool aof_load_truncated;
 	bool protected_mode;
+	long long io_threads;	/* event loops; 0 until set: one per CPU */
 	char *user;		/* --user: not redis-server's, kvstored's own */
 	char *device;		/* --device (tests), default /dev/kvstore */
 	struct kvsd_passthru *passthru;
@@ -75,6 +77,7 @@ void kvsd_config_fatal_line(int line, const char *text, const char *err)
 void kvsd_free_args(char **argv, int argc);
 bool kvsd_config_value(const char *name, size_t len, char *buf,
 		       size_t room);
+const char *kvsd_config_owned(int i);
 
 /* kvstored.c */
 void kvsd_log(int level, const char *fmt, ...)
@@ -97,6 +100,8 @@ const char *kvsd_conn_peer(const struct kvsd_conn *c);
 int *kvsd_conn_auth_fails(struct kvsd_conn *c);
 void kvsd_net_close_all(void);
 void kvsd_net_shutdown(void);
+void kvsd_world_stop(void);
+void kvsd_world_start(void);
 
 /* kvstored_persist.c */
 int kvsd_persist_open(void);
@@ -129,6 +134,12 @@ enum kvsd_cmd_id {
 	KVSD_CMD_SHUTDOWN,
 	KVSD_CMD_INFO,
 	KVSD_CMD_CONFIG,
+	/* the relay goes on at these: only a transaction's state is kept */
+	KVSD_CMD_MULTI,
+	KVSD_CMD_EXEC,
+	KVSD_CMD_DISCARD,
+	KVSD_CMD_RESET,
+	KVSD_CMD_WATCH,
 };
 enum kvsd_cmd_id kvsd_cmd_lookup(const char *name, size_t len);
 /* 1: answered by the daemon; 0: forward the frame to the device */
@@ -136,5 +147,34 @@ int kvsd_cmd_run(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 		 char **argv, size_t *argvlen);
 int kvsd_cmd_preauth(struct kvsd_conn *c, int argc, char **argv,
 		     size_t *argvlen);
+
+/*
+ * kvstored_cfgget.c: CONFIG GET with kvstored's parameters, also queued
+ * in a transaction: the index of each queued CONFIG GET among the
+ * queued commands, to put kvstored's parameters in EXEC's reply.
+ */
+struct kvsd_qcfg {
+	unsigned int index;
+	int argc;
+	char **argv;
+	size_t *argvlen;
+};
+
+struct kvsd_multi {
+	bool on;		/* MULTI seen, no EXEC/DISCARD/RESET yet */
+	unsigned int queued;	/* commands queued since */
+	struct kvsd_qcfg *cfg;
+	unsigned int nr_cfg;
+};
+
+struct kvs_buf;
+bool kvsd_multi_step(struct kvsd_multi *m, enum kvsd_cmd_id id);
+void kvsd_multi_end(struct kvsd_multi *m);
+int kvsd_config_get(struct kvsd_conn *c, int argc, char **argv,
+		    size_t *argvlen);
+int kvsd_multi_exec(struct kvsd_conn *c);
+/* kvstored_net.c, for the above */
+struct kvsd_multi *kvsd_conn_multi(struct kvsd_conn *c);
+int kvsd_conn_exec_frame(struct kvsd_conn *c, struct kvs_buf *reply);
 
 #endif /* KVSTORED_H */

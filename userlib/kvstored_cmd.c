@@ -11,6 +11,7 @@
  * Failed AUTHs are logged (at most one line a second, with a count) and
  * a connection is closed after KVSD_AUTH_TRIES of them in a row.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,24 +24,33 @@
 
 #define KVSD_AUTH_TRIES	10
 
+#define C(n, i)	{ n, sizeof(n) - 1, i }
 static const struct {
 	const char *name;
+	size_t len;
 	enum kvsd_cmd_id id;
 } cmds[] = {
-	{ "auth", KVSD_CMD_AUTH },
-	{ "hello", KVSD_CMD_HELLO },
-	{ "save", KVSD_CMD_SAVE },
-	{ "bgsave", KVSD_CMD_BGSAVE },
-	{ "bgrewriteaof", KVSD_CMD_BGREWRITEAOF },
-	{ "lastsave", KVSD_CMD_LASTSAVE },
-	{ "shutdown", KVSD_CMD_SHUTDOWN },
-	{ "info", KVSD_CMD_INFO },
-	{ "config", KVSD_CMD_CONFIG },
+	C("auth", KVSD_CMD_AUTH),
+	C("hello", KVSD_CMD_HELLO),
+	C("save", KVSD_CMD_SAVE),
+	C("bgsave", KVSD_CMD_BGSAVE),
+	C("bgrewriteaof", KVSD_CMD_BGREWRITEAOF),
+	C("lastsave", KVSD_CMD_LASTSAVE),
+	C("shutdown", KVSD_CMD_SHUTDOWN),
+	C("info", KVSD_CMD_INFO),
+	C("config", KVSD_CMD_CONFIG),
+	C("multi", KVSD_CMD_MULTI),
+	C("exec", KVSD_CMD_EXEC),
+	C("discard", KVSD_CMD_DISCARD),
+	C("reset", KVSD_CMD_RESET),
+	C("watch", KVSD_CMD_WATCH),
 };
+#undef C
 
 /*
  * On the relay path for every command: a length test rejects almost
- * every name before any comparison (names of 4..12 bytes only).
+ * every name before any comparison (names of 4..12 bytes only), then
+ * each name of that length is compared.
  */
 enum kvsd_cmd_id kvsd_cmd_lookup(const char *name, size_t len)
 {
@@ -49,7 +59,7 @@ enum kvsd_cmd_id kvsd_cmd_lookup(const char *name, size_t len)
 	if (len < 4 || len > 12)
 		return KVSD_CMD_NONE;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strlen(cmds[i].name) == len &&
+		if (cmds[i].len == len &&
 		    !strncasecmp(name, cmds[i].name, len))
 			return cmds[i].id;
 	return KVSD_CMD_NONE;
@@ -92,9 +102,11 @@ static bool pass_ok(const char *given, size_t len)
 
 static void auth_failed(struct kvsd_conn *c, int *fails)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static long long last_log_ms, suppressed;
 	long long now = kvsd_mstime();
 
+	pthread_mutex_lock(&lock);	/* every loop's failures count */
 	if (now - last_log_ms >= 1000) {
 		kvsd_log(LL_WARNING, "AUTH failed from %s%s", kvsd_conn_peer(c),
 			 suppressed ? " (and earlier failures not logged)" : "");
@@ -103,6 +115,7 @@ static void auth_failed(struct kvsd_conn *c, int *fails)
 	} else {
 		suppressed++;
 	}
+	pthread_mutex_unlock(&lock);
 	kvsd_conn_replys(c, "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
 	if (++*fails >= KVSD_AUTH_TRIES)
 		kvsd_conn_close_after_reply(c);
@@ -220,13 +233,17 @@ static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
 			return 1;
 		}
 	}
+	/* the other loops stay parked until they see the flag */
+	kvsd_world_stop();
 	if (kvsd_persist_shutdown(how)) {
+		kvsd_world_start();
 		kvsd_conn_replys(c, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
 		return 1;
 	}
+	__atomic_store_n(&kvsd_shutdown_asked, 1, __ATOMIC_RELEASE);
+	kvsd_world_start();
 	/* as redis-server: no reply, the connection just ends */
 	kvsd_conn_close_after_reply(c);
-	kvsd_shutdown_asked = 1;
 	return 1;
 }
 
@@ -235,13 +252,18 @@ static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
  * or stops the AOF as redis-server does; every other CONFIG is the
  * module's. CONFIG GET too (its reply's shape depends on the
  * connection's protocol, which only the module knows), but its reply
- * gets kvstored's values for what kvstored owns.
+ * gets kvstored's parameters (kvstored_cfgget.c).
  */
-static int cmd_config(struct kvsd_conn *c, int argc, char **argv)
+static int cmd_config(struct kvsd_conn *c, int argc, char **argv,
+		      size_t *argvlen)
 {
 	bool on;
+	int err;
 
 	if (argc >= 3 && !strcasecmp(argv[1], "get")) {
+		if (kvsd_config_get(c, argc, argv, argvlen))
+			return 1;
+		/* the module could not run it now: patch its reply later */
 		kvsd_conn_patch_config(c);
 		return 0;
 	}
@@ -254,7 +276,10 @@ static int cmd_config(struct kvsd_conn *c, int argc, char **argv)
 		on = false;
 	else
 		return 0;	/* the module has Redis's error for the value */
-	if (kvsd_persist_set_appendonly(on))
+	kvsd_world_stop();
+	err = kvsd_persist_set_appendonly(on);
+	kvsd_world_start();
+	if (err)
 		kvsd_conn_replys(c, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n");
 	else
 		kvsd_conn_replys(c, "+OK\r\n");
@@ -308,7 +333,9 @@ int kvsd_cmd_run(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 		kvsd_cmd_info_persistence(c);
 		return 1;
 	case KVSD_CMD_CONFIG:
-		return cmd_config(c, argc, argv);
+		return cmd_config(c, argc, argv, argvlen);
+	case KVSD_CMD_EXEC:
+		return kvsd_multi_exec(c);
 	default:
 		return 0;
 	}
@@ -321,7 +348,17 @@ static bool module_accepts(const char *name, int argc)
 	const char *argv[3] = { "COMMAND", "INFO", name };
 	bool ok = false;
 
-	if (kvsd_ctl_argv(3, argv, &r))
+	static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+	int err;
+
+	/*
+	 * The control fd is shared: other loops may ask at the same time;
+	 * the daemon's other uses of it run with every loop parked.
+	 */
+	pthread_mutex_lock(&ctl_lock);
+	err = kvsd_ctl_argv(3, argv, &r);
+	pthread_mutex_unlock(&ctl_lock);
+	if (err)
 		return true;
 	if (r && r->type == KVS_REPLY_ARRAY && r->elements == 1 &&
 	    r->element[0]->type == KVS_REPLY_ARRAY &&

@@ -50,6 +50,7 @@ static const struct directive directives[] = {
 	{ "timeout", D_INT, 0, INT_MAX, NULL, OFF(timeout) },
 	{ "tcp-keepalive", D_INT, 0, INT_MAX, NULL, OFF(tcp_keepalive) },
 	{ "maxclients", D_INT, 1, UINT_MAX, NULL, OFF(maxclients) },
+	{ "io-threads", D_INT, 1, 128, NULL, OFF(io_threads) },
 	{ "auto-aof-rewrite-percentage", D_INT, 0, INT_MAX, NULL,
 	  OFF(aof_rewrite_perc) },
 	{ "auto-aof-rewrite-min-size", D_MEM, 0, LLONG_MAX, NULL,
@@ -526,26 +527,110 @@ void kvsd_config_load(struct kvsd_config *cfg, int argc, char **argv)
 	free(opts.p);
 }
 
+/*
+ * The parameters kvstored owns, as CONFIG GET names them (the module has
+ * placeholders only for save and appendonly). Not its own user and
+ * device: redis-server has no such parameters.
+ */
+static const char *const owned[] = {
+	"bind", "port", "unixsocket", "unixsocketperm", "requirepass",
+	"timeout", "tcp-keepalive", "maxclients", "daemonize", "pidfile",
+	"logfile", "loglevel", "dir", "dbfilename", "save", "appendonly",
+	"appendfilename", "appenddirname", "appendfsync",
+	"auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size",
+	"aof-load-truncated", "protected-mode", "io-threads", NULL,
+};
+
+/* The @i-th parameter kvstored owns, NULL past the last. */
+const char *kvsd_config_owned(int i)
+{
+	return i >= 0 && i < (int)(sizeof(owned) / sizeof(owned[0])) ?
+	       owned[i] : NULL;
+}
+
+static const char *yesno(bool b)
+{
+	return b ? "yes" : "no";
+}
+
 /**
- * kvsd_config_value - CONFIG GET's value of a parameter kvstored owns
- * (the module only has placeholders for them), as redis-server prints it
- * Return: false if @name is not one of them.
+ * kvsd_config_value - CONFIG GET's value of a parameter kvstored owns,
+ * as redis-server 7.0.15 prints it (octal unixsocketperm, bytes for
+ * sizes, "" for an unset string, the absolute dir)
+ * Return: false if @name (@len bytes, any case) is not one of them.
  */
 bool kvsd_config_value(const char *name, size_t len, char *buf, size_t room)
 {
+	const struct kvsd_config *c = &kvsd_cfg;
+	const char *s = NULL;
 	size_t used = 0;
+	char n[32];
 	int i;
 
-	if (len == 10 && !strncasecmp(name, "appendonly", len)) {
-		snprintf(buf, room, "%s", kvsd_cfg.appendonly ? "yes" : "no");
-		return true;
-	}
-	if (len != 4 || strncasecmp(name, "save", len))
+	if (!len || len >= sizeof(n))
 		return false;
+	for (i = 0; i < (int)len; i++)
+		n[i] = tolower((unsigned char)name[i]);
+	n[len] = '\0';
 	buf[0] = '\0';
-	for (i = 0; i < kvsd_cfg.nr_save && used < room; i++)
-		used += snprintf(buf + used, room - used, "%s%lld %lld",
-				 i ? " " : "", kvsd_cfg.save[i].seconds,
-				 kvsd_cfg.save[i].changes);
+	if (!strcmp(n, "bind")) {
+		for (i = 0; i < c->nr_bind && used < room; i++)
+			used += snprintf(buf + used, room - used, "%s%s",
+					 i ? " " : "", c->bind[i]);
+	} else if (!strcmp(n, "port")) {
+		snprintf(buf, room, "%d", c->port);
+	} else if (!strcmp(n, "unixsocket")) {
+		s = c->unixsocket ? c->unixsocket : "";
+	} else if (!strcmp(n, "unixsocketperm")) {
+		snprintf(buf, room, "%o", c->unixsocketperm);
+	} else if (!strcmp(n, "requirepass")) {
+		s = c->requirepass ? c->requirepass : "";
+	} else if (!strcmp(n, "timeout")) {
+		snprintf(buf, room, "%lld", c->timeout);
+	} else if (!strcmp(n, "tcp-keepalive")) {
+		snprintf(buf, room, "%lld", c->tcp_keepalive);
+	} else if (!strcmp(n, "maxclients")) {
+		snprintf(buf, room, "%lld", c->maxclients);
+	} else if (!strcmp(n, "daemonize")) {
+		s = yesno(c->daemonize);
+	} else if (!strcmp(n, "pidfile")) {
+		s = c->pidfile ? c->pidfile : "";
+	} else if (!strcmp(n, "logfile")) {
+		s = c->logfile ? c->logfile : "";
+	} else if (!strcmp(n, "loglevel")) {
+		s = loglevels[c->loglevel];
+	} else if (!strcmp(n, "dir")) {
+		if (!getcwd(buf, room))
+			buf[0] = '\0';
+	} else if (!strcmp(n, "dbfilename")) {
+		s = c->dbfilename;
+	} else if (!strcmp(n, "save")) {
+		for (i = 0; i < c->nr_save && used < room; i++)
+			used += snprintf(buf + used, room - used, "%s%lld %lld",
+					 i ? " " : "", c->save[i].seconds,
+					 c->save[i].changes);
+	} else if (!strcmp(n, "appendonly")) {
+		s = yesno(c->appendonly);
+	} else if (!strcmp(n, "appendfilename")) {
+		s = c->appendfilename;
+	} else if (!strcmp(n, "appenddirname")) {
+		s = c->appenddirname;
+	} else if (!strcmp(n, "appendfsync")) {
+		s = fsyncs[c->appendfsync];
+	} else if (!strcmp(n, "auto-aof-rewrite-percentage")) {
+		snprintf(buf, room, "%lld", c->aof_rewrite_perc);
+	} else if (!strcmp(n, "auto-aof-rewrite-min-size")) {
+		snprintf(buf, room, "%lld", c->aof_rewrite_min);
+	} else if (!strcmp(n, "aof-load-truncated")) {
+		s = yesno(c->aof_load_truncated);
+	} else if (!strcmp(n, "protected-mode")) {
+		s = yesno(c->protected_mode);
+	} else if (!strcmp(n, "io-threads")) {
+		snprintf(buf, room, "%lld", c->io_threads);
+	} else {
+		return false;
+	}
+	if (s)
+		snprintf(buf, room, "%s", s);
 	return true;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * The event loop: listening sockets, and per client a socket and its own
- * /dev/kvstore fd (O_NONBLOCK), bytes relayed both ways.
+ * The event loops (one per thread, io-threads of them): listening
+ * sockets in the first, which deals connections round robin to all; per
+ * client a socket and its own /dev/kvstore fd (O_NONBLOCK), bytes
+ * relayed both ways by the loop the connection is on.
  *
  * Input is not parsed. A framing scan walks the input only to know
  * where each command starts and what its first argument (the name) is:
@@ -28,6 +30,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +45,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "kvstore.h"
 #include "kvstored.h"
 #include "splitargs.h"
@@ -53,6 +57,7 @@
 #define NAME_MAX_LEN	16		/* longer names are never ours */
 #define EXEC_BACKOFF	64		/* stream batches after a refusal */
 #define MAX_LISTEN	(KVSD_MAX_BIND + 1)
+#define TAG_HANDOFF	MAX_LISTEN	/* a loop's pipe of new connections */
 /* Redis's limits on frames before authentication */
 #define PREAUTH_MULTIBULK	10
 #define PREAUTH_BULK		16384
@@ -65,8 +70,27 @@ enum scan_state {
 	SC_RAW,		/* framing lost: the module will answer and close */
 };
 
+/*
+ * One event loop per thread. A loop's lock is held while it handles
+ * events and let go around epoll_wait(): a thread that takes every
+ * loop's lock (kvsd_world_stop()) has all the others parked between two
+ * event batches, which is how the daemon's global state (persistence,
+ * the control fd, SHUTDOWN) stays single-threaded.
+ */
+struct kvsd_loop {
+	int idx;
+	int epfd;
+	int handoff[2];		/* loop 0 accepts, the others get conns here */
+	pthread_t tid;
+	pthread_mutex_t lock;
+	struct kvsd_conn *conns;
+	struct kvsd_conn *zombies;
+	long long now;		/* the clock, read once per epoll_wait */
+};
+
 struct kvsd_conn {
 	int sock, dev;
+	struct kvsd_loop *loop;
 	struct kvsd_conn *next, **pprev;
 	char peer[64];
 	char *in;		/* from the socket, not yet written to dev */
@@ -99,16 +123,18 @@ struct kvsd_conn {
 	unsigned int exec_skip;
 	bool patch;		/* a CONFIG GET's reply starts at patch_at */
 	size_t patch_at;	/* bytes after outpos */
+	size_t frame_len;	/* the daemon's frame at in[0..frame_len) */
+	struct kvsd_multi multi;
 	unsigned int sock_ev, dev_ev;
 };
 
-static int epfd = -1;
 static int listen_fds[MAX_LISTEN];
 static int nr_listen;
-static struct kvsd_conn *conns;
-static long long nr_conns;
-/* the loop's clock, read once per epoll_wait: a syscall under TCG */
-static long long loop_ms;
+static struct kvsd_loop *loops;
+static int nr_loops;
+static unsigned int next_loop;		/* loop 0's round robin */
+static long long nr_conns;		/* all loops: atomic */
+static __thread struct kvsd_loop *cur_loop;
 
 bool kvsd_conn_authed(const struct kvsd_conn *c)
 {
@@ -218,6 +244,7 @@ int kvsd_net_listen(void)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct rlimit rl;
+	long ncpu;
 	int i, fd;
 
 	/* two fds per client: a socket and a device fd */
@@ -225,9 +252,26 @@ int kvsd_net_listen(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0)
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	nr_loops = kvsd_cfg.io_threads ? kvsd_cfg.io_threads :
+		   ncpu > 0 ? ncpu : 1;
+	loops = calloc(nr_loops, sizeof(*loops));
+	if (!loops)
 		return -1;
+	for (i = 0; i < nr_loops; i++) {
+		struct kvsd_loop *l = &loops[i];
+
+		l->idx = i;
+		pthread_mutex_init(&l->lock, NULL);
+		l->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (l->epfd < 0 ||
+		    pipe2(l->handoff, O_CLOEXEC | O_NONBLOCK))
+			return -1;
+		ev.data.u64 = TAG_HANDOFF;
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->handoff[0], &ev))
+			return -1;
+	}
+	kvsd_cfg.io_threads = nr_loops;
 	if (kvsd_cfg.port) {
 		for (i = 0; i < kvsd_cfg.nr_bind; i++) {
 			fd = listen_tcp(kvsd_cfg.bind[i], kvsd_cfg.port);
@@ -251,7 +295,8 @@ int kvsd_net_listen(void)
 	}
 	for (i = 0; i < nr_listen; i++) {
 		ev.data.u64 = i;
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fds[i], &ev))
+		if (epoll_ctl(loops[0].epfd, EPOLL_CTL_ADD, listen_fds[i],
+			      &ev))
 			return -1;
 	}
 	if (kvsd_cfg.port)
@@ -263,33 +308,34 @@ int kvsd_net_listen(void)
 
 /* ------------------------------------------------------- connections */
 
-static struct kvsd_conn *zombies;
-
 /*
  * Close now, free after the event batch: the batch may still hold an
  * event for this connection's other fd.
  */
 static void conn_free(struct kvsd_conn *c)
 {
-	epoll_ctl(epfd, EPOLL_CTL_DEL, c->sock, NULL);
+	struct kvsd_loop *l = c->loop;
+
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->sock, NULL);
 	close(c->sock);
-	epoll_ctl(epfd, EPOLL_CTL_DEL, c->dev, NULL);
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->dev, NULL);
 	close(c->dev);
 	*c->pprev = c->next;
 	if (c->next)
 		c->next->pprev = c->pprev;
 	c->dead = true;
-	c->next = zombies;
-	zombies = c;
-	nr_conns--;
+	c->next = l->zombies;
+	l->zombies = c;
+	__atomic_sub_fetch(&nr_conns, 1, __ATOMIC_RELAXED);
 }
 
-static void free_zombies(void)
+static void free_zombies(struct kvsd_loop *l)
 {
-	while (zombies) {
-		struct kvsd_conn *c = zombies;
+	while (l->zombies) {
+		struct kvsd_conn *c = l->zombies;
 
-		zombies = c->next;
+		l->zombies = c->next;
+		kvsd_multi_end(&c->multi);
 		free(c->in);
 		free(c->out);
 		free(c->todev);
@@ -373,22 +419,74 @@ static void set_events(struct kvsd_conn *c)
 	if (sev != c->sock_ev) {
 		ev.events = sev;
 		ev.data.u64 = (unsigned long)c;
-		epoll_ctl(epfd, EPOLL_CTL_MOD, c->sock, &ev);
+		epoll_ctl(c->loop->epfd, EPOLL_CTL_MOD, c->sock, &ev);
 		c->sock_ev = sev;
 	}
 	if (c->dev >= 0 && dev != c->dev_ev) {
 		ev.events = dev;
 		ev.data.u64 = (unsigned long)c | 1;
-		epoll_ctl(epfd, EPOLL_CTL_MOD, c->dev, &ev);
+		epoll_ctl(c->loop->epfd, EPOLL_CTL_MOD, c->dev, &ev);
 		c->dev_ev = dev;
 	}
 }
 
-static int accept_one(int lfd)
+/* In @l's thread: the connection joins its epoll set and list. */
+static void conn_attach(struct kvsd_loop *l, struct kvsd_conn *c)
+{
+	struct epoll_event ev;
+
+	c->loop = l;
+	c->last_ms = l->now;
+	ev.events = EPOLLIN;
+	ev.data.u64 = (unsigned long)c;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, c->sock, &ev))
+		goto fail;
+	c->sock_ev = EPOLLIN;
+	ev.events = EPOLLIN;
+	ev.data.u64 = (unsigned long)c | 1;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, c->dev, &ev)) {
+		epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->sock, NULL);
+		goto fail;
+	}
+	c->dev_ev = EPOLLIN;
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->pprev = &c->next;
+	c->pprev = &l->conns;
+	l->conns = c;
+	kvsd_log(LL_VERBOSE, "Accepted %s", c->peer);
+	return;
+fail:
+	__atomic_sub_fetch(&nr_conns, 1, __ATOMIC_RELAXED);
+	free(c->in);
+	free(c->out);
+	close(c->dev);
+	close(c->sock);
+	free(c);
+}
+
+/* Connections loop 0 accepted for @l: a pointer each. */
+static void handoff_take(struct kvsd_loop *l)
+{
+	struct kvsd_conn *c;
+
+	while (read(l->handoff[0], &c, sizeof(c)) == sizeof(c))
+		conn_attach(l, c);
+}
+
+/* Round robin over the loops; a pipe write of a pointer is atomic. */
+static void conn_place(struct kvsd_loop *self, struct kvsd_conn *c)
+{
+	struct kvsd_loop *l = &loops[next_loop++ % nr_loops];
+
+	if (l == self || write(l->handoff[1], &c, sizeof(c)) != sizeof(c))
+		conn_attach(self, c);
+}
+
+static int accept_one(struct kvsd_loop *self, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	struct epoll_event ev;
 	struct kvsd_conn *c;
 	int fd, one = 1;
 	static const char maxerr[] = "-ERR max number of clients reached\r\n";
@@ -397,7 +495,8 @@ static int accept_one(int lfd)
 		     SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (nr_conns >= kvsd_cfg.maxclients) {
+	if (__atomic_load_n(&nr_conns, __ATOMIC_RELAXED) >=
+	    kvsd_cfg.maxclients) {
 		/* Redis's answer; best effort, the socket is new and empty */
 		ssize_t w = write(fd, maxerr, sizeof(maxerr) - 1);
 
@@ -455,27 +554,9 @@ static int accept_one(int lfd)
 	if (!c->in || !c->out)
 		goto fail;
 	c->authed = !kvsd_cfg.requirepass || !kvsd_cfg.requirepass[0];
-	c->last_ms = loop_ms;
 	c->at_bound = true;
-	ev.events = EPOLLIN;
-	ev.data.u64 = (unsigned long)c;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev))
-		goto fail;
-	c->sock_ev = EPOLLIN;
-	ev.events = EPOLLIN;
-	ev.data.u64 = (unsigned long)c | 1;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->dev, &ev)) {
-		epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
-		goto fail;
-	}
-	c->dev_ev = EPOLLIN;
-	c->next = conns;
-	if (conns)
-		conns->pprev = &c->next;
-	c->pprev = &conns;
-	conns = c;
-	nr_conns++;
-	kvsd_log(LL_VERBOSE, "Accepted %s", c->peer);
+	__atomic_add_fetch(&nr_conns, 1, __ATOMIC_RELAXED);
+	conn_place(self, c);
 	return 0;
 fail:
 	free(c->in);
@@ -713,6 +794,58 @@ static bool dev_relay(struct kvsd_conn *c)
 	all_written = dev_write(c);
 	dev_read(c);
 	return all_written;
+}
+
+struct kvsd_multi *kvsd_conn_multi(struct kvsd_conn *c)
+{
+	return &c->multi;
+}
+
+/**
+ * kvsd_conn_exec_frame - the daemon's frame in[0..frame_len), run by the
+ * module with one KVS_IOC_EXEC; its whole reply appended to @reply.
+ * Called with nothing else in flight (fwd == 0, earlier replies read).
+ * Return: 0, or -1 if the module did not run it (it goes the usual way).
+ */
+int kvsd_conn_exec_frame(struct kvsd_conn *c, struct kvs_buf *reply)
+{
+	struct kvs_exec e = { 0 };
+	bool more;
+	ssize_t n;
+
+	if (c->dev_eof || c->dev_dead || kvs_buf_reserve(reply, IO_CHUNK))
+		return -1;
+	e.req = (unsigned long)c->in;
+	e.req_len = c->frame_len;
+	e.reply = (unsigned long)(reply->p + reply->len);
+	e.reply_len = reply->cap - reply->len;
+	if (ioctl(c->dev, KVS_IOC_EXEC, &e)) {
+		/* ENOMEM: it may have run, its reply queued: never twice */
+		if (errno != ENOMEM)
+			return -1;
+		more = true;
+	} else {
+		if (e.nr_cmds != 1)
+			return -1;
+		reply->len += e.reply_used;
+		more = e.reply_pending;
+	}
+	/* the rest of a long reply is the stream's, all there already */
+	while (more) {
+		if (kvs_buf_reserve(reply, IO_CHUNK))
+			break;
+		n = read(c->dev, reply->p + reply->len, reply->cap - reply->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (!n) {	/* the module ended the stream */
+			c->dev_eof = true;
+			c->close_after = true;
+		}
+		if (n <= 0)
+			break;
+		reply->len += n;
+	}
+	return 0;
 }
 
 /* Replace out[off..off+olen) by @s (@slen bytes). */
@@ -972,7 +1105,9 @@ static int scan(struct kvsd_conn *c)
 				c->st = SC_RAW;
 				continue;
 			}
-			if (id != KVSD_CMD_NONE)
+			if (kvsd_multi_step(&c->multi, id))
+				return 1;
+			if (id != KVSD_CMD_NONE && id < KVSD_CMD_MULTI)
 				return 1;
 			c->nr_cmds++;
 			if (p[0] != '*') {
@@ -1069,7 +1204,11 @@ static bool handle_frame(struct kvsd_conn *c)
 		done = kvsd_cmd_preauth(c, argc, argv, argvlen);
 	} else {
 		id = kvsd_cmd_lookup(argv[0], argvlen[0]);
+		c->frame_len = flen;
 		done = kvsd_cmd_run(c, id, argc, argv, argvlen);
+		/* forwarded after all: queued, if in a transaction */
+		if (done != 1 && c->multi.on)
+			c->multi.queued++;
 	}
 	kvsd_free_args(argv, argc);
 	free(argvlen);
@@ -1137,7 +1276,7 @@ static bool sock_read(struct kvsd_conn *c)
 
 		if (n > 0) {
 			c->inlen += n;
-			c->last_ms = loop_ms;
+			c->last_ms = c->loop->now;
 			/* all there was: the next read would say EAGAIN */
 			if ((size_t)n < room)
 				return true;
@@ -1167,14 +1306,14 @@ static void conn_event(struct kvsd_conn *c, bool is_dev, unsigned int ev)
 		conn_free(c);
 }
 
-static void check_timeouts(void)
+static void check_timeouts(struct kvsd_loop *l)
 {
-	long long now = loop_ms;
+	long long now = l->now;
 	struct kvsd_conn *c, *next;
 
 	if (!kvsd_cfg.timeout)
 		return;
-	for (c = conns; c; c = next) {
+	for (c = l->conns; c; c = next) {
 		next = c->next;
 		if (c->idle_exempt || c->outlen > c->outpos)
 			continue;
@@ -1185,45 +1324,108 @@ static void check_timeouts(void)
 	}
 }
 
-/**
- * kvsd_net_loop - run until SIGTERM/SIGINT or SHUTDOWN.
- */
-int kvsd_net_loop(void)
+static bool stopping(void)
 {
+	return __atomic_load_n(&kvsd_shutdown_asked, __ATOMIC_ACQUIRE);
+}
+
+/* One loop, until SIGTERM/SIGINT or SHUTDOWN. */
+static void *loop_run(void *arg)
+{
+	struct kvsd_loop *l = arg;
 	struct epoll_event evs[128];
 	long long last_tick = 0;
 
-	while (!kvsd_shutdown_asked) {
-		long long now;
+	cur_loop = l;
+	pthread_mutex_lock(&l->lock);
+	while (!stopping()) {
 		int n, i;
 
-		n = epoll_wait(epfd, evs, 128, 100);
-		if (n < 0 && errno != EINTR)
-			return -1;
-		loop_ms = kvsd_mstime();
+		pthread_mutex_unlock(&l->lock);
+		n = epoll_wait(l->epfd, evs, 128, 100);
+		pthread_mutex_lock(&l->lock);
+		/* a SHUTDOWN may have run meanwhile: no write after its save */
+		if (stopping() || (n < 0 && errno != EINTR))
+			break;
+		l->now = kvsd_mstime();
 		for (i = 0; i < n; i++) {
 			unsigned long tag = evs[i].data.u64;
 
+			if (tag == TAG_HANDOFF) {
+				handoff_take(l);
+				continue;
+			}
 			if (tag < MAX_LISTEN) {
 				int k;
 
 				for (k = 0; k < 64; k++)
-					if (accept_one(listen_fds[tag]))
+					if (accept_one(l, listen_fds[tag]))
 						break;
 				continue;
 			}
 			conn_event((struct kvsd_conn *)(tag & ~1UL), tag & 1,
 				   evs[i].events);
 		}
-		free_zombies();
-		now = loop_ms;
-		if (now - last_tick >= 100) {
-			last_tick = now;
-			check_timeouts();
-			kvsd_persist_tick();
+		free_zombies(l);
+		if (l->now - last_tick >= 100) {
+			last_tick = l->now;
+			check_timeouts(l);
+			if (!l->idx)
+				kvsd_persist_tick();
 		}
 	}
+	pthread_mutex_unlock(&l->lock);
+	cur_loop = NULL;
+	return NULL;
+}
+
+/**
+ * kvsd_net_loop - run every loop (the calling thread runs loop 0) until
+ * SIGTERM/SIGINT or SHUTDOWN; every loop has stopped on return.
+ */
+int kvsd_net_loop(void)
+{
+	int i, started;
+
+	for (started = 1; started < nr_loops; started++)
+		if (pthread_create(&loops[started].tid, NULL, loop_run,
+				   &loops[started]))
+			break;
+	if (started < nr_loops) {
+		kvsd_log(LL_WARNING, "Can't start the event loops");
+		__atomic_store_n(&kvsd_shutdown_asked, 1, __ATOMIC_RELEASE);
+	} else {
+		kvsd_log(LL_NOTICE, "%d event loops", nr_loops);
+		loop_run(&loops[0]);
+	}
+	for (i = 1; i < started; i++)
+		pthread_join(loops[i].tid, NULL);
 	return 0;
+}
+
+/**
+ * kvsd_world_stop - park every other loop between two event batches
+ * (taking every loop's lock, in order), for work on the daemon's global
+ * state. kvsd_world_start() lets them go on.
+ */
+void kvsd_world_stop(void)
+{
+	int i;
+
+	if (cur_loop)
+		pthread_mutex_unlock(&cur_loop->lock);
+	for (i = 0; i < nr_loops; i++)
+		pthread_mutex_lock(&loops[i].lock);
+}
+
+void kvsd_world_start(void)
+{
+	int i;
+
+	for (i = nr_loops - 1; i >= 0; i--)
+		pthread_mutex_unlock(&loops[i].lock);
+	if (cur_loop)
+		pthread_mutex_lock(&cur_loop->lock);
 }
 
 /* In a forked child: let go of every client fd. */
@@ -1232,9 +1434,14 @@ void kvsd_net_close_all(void)
 	struct kvsd_conn *c;
 	int i;
 
-	for (c = conns; c; c = c->next) {
-		close(c->sock);
-		close(c->dev);
+	for (i = 0; i < nr_loops; i++) {
+		for (c = loops[i].conns; c; c = c->next) {
+			close(c->sock);
+			close(c->dev);
+		}
+		close(loops[i].epfd);
+		close(loops[i].handoff[0]);
+		close(loops[i].handoff[1]);
 	}
 	for (i = 0; i < nr_listen; i++)
 		close(listen_fds[i]);
@@ -1243,8 +1450,13 @@ void kvsd_net_close_all(void)
 /* At exit: unlink the unix socket as redis-server does. */
 void kvsd_net_shutdown(void)
 {
-	while (conns)
-		conn_free(conns);
+	int i;
+
+	for (i = 0; i < nr_loops; i++) {
+		while (loops[i].conns)
+			conn_free(loops[i].conns);
+		free_zombies(&loops[i]);
+	}
 	if (kvsd_cfg.unixsocket)
 		unlink(kvsd_cfg.unixsocket);
 }

@@ -8,7 +8,10 @@
  * SHUTDOWN and SIGTERM, and the daemon's fields of INFO persistence.
  *
  * The daemon's own device context (ctl) runs CONFIG SET of the
- * configuration, the loads and the snapshots. The AOF writer follows
+ * configuration, the loads and the snapshots. The state here is global:
+ * the entry points called from the event loops run with every loop
+ * parked (kvsd_world_stop()), as redis-server runs them on its one
+ * thread. The AOF writer follows
  * the module's write feed in a thread of its own (kvs_aof_run()).
  */
 #include <errno.h>
@@ -333,17 +336,15 @@ static long long changes_since_save(void)
 	return n;
 }
 
-/* Every 100 ms from the loop: reap the child, apply the save rules. */
-void kvsd_persist_tick(void)
+/* Reap the child, apply the save rules. */
+static void persist_tick(long long now)
 {
-	static long long last_check;
-	long long now = time(NULL), changes;
+	long long changes;
 	int i;
 
 	bgsave_reap(false);
-	if (bgsave_pid || !kvsd_cfg.nr_save || now == last_check)
+	if (bgsave_pid || !kvsd_cfg.nr_save)
 		return;
-	last_check = now;
 	/* after a failure, as Redis: try again only 5 seconds later */
 	if (!last_bgsave_ok && now - last_try_fail < 5)
 		return;
@@ -359,6 +360,24 @@ void kvsd_persist_tick(void)
 			return;
 		}
 	}
+}
+
+/*
+ * Every 100 ms from loop 0: the other loops are parked only when there
+ * is something to do (a child to reap, once a second the save rules).
+ */
+void kvsd_persist_tick(void)
+{
+	static long long last_check;
+	long long now = time(NULL);
+
+	if (!__atomic_load_n(&bgsave_pid, __ATOMIC_RELAXED) &&
+	    (!kvsd_cfg.nr_save || now == last_check))
+		return;
+	last_check = now;
+	kvsd_world_stop();
+	persist_tick(now);
+	kvsd_world_start();
 }
 
 /**
@@ -387,30 +406,34 @@ int kvsd_persist_shutdown(int how)
 
 void kvsd_cmd_save(struct kvsd_conn *c)
 {
-	if (bgsave_pid) {
+	kvsd_world_stop();
+	if (bgsave_pid)
 		kvsd_conn_replys(c, "-ERR Background save already in progress\r\n");
-		return;
-	}
-	kvsd_conn_replys(c, save_now() ? "-ERR\r\n" : "+OK\r\n");
+	else
+		kvsd_conn_replys(c, save_now() ? "-ERR\r\n" : "+OK\r\n");
+	kvsd_world_start();
 }
 
 void kvsd_cmd_bgsave(struct kvsd_conn *c, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (bgsave_pid) {
+	kvsd_world_stop();
+	if (bgsave_pid)
 		kvsd_conn_replys(c, "-ERR Background save already in progress\r\n");
-		return;
-	}
-	kvsd_conn_replys(c, bgsave_start_child() ? "-ERR\r\n" :
-			 "+Background saving started\r\n");
+	else
+		kvsd_conn_replys(c, bgsave_start_child() ? "-ERR\r\n" :
+				 "+Background saving started\r\n");
+	kvsd_world_start();
 }
 
 void kvsd_cmd_lastsave(struct kvsd_conn *c)
 {
 	char buf[32];
 
+	kvsd_world_stop();
 	snprintf(buf, sizeof(buf), ":%lld\r\n", lastsave);
+	kvsd_world_start();
 	kvsd_conn_replys(c, buf);
 }
 
@@ -455,10 +478,12 @@ void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
 {
 	int err;
 
+	kvsd_world_stop();
 	aof_end();
 	err = aof_rewrite();
 	if (!err && !kvsd_cfg.appendonly)
 		aof_end();
+	kvsd_world_start();
 	kvsd_conn_replys(c, err ? "-ERR\r\n" :
 			 "+Background append only file rewriting started\r\n");
 }
@@ -466,7 +491,7 @@ void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
 /*
  * CONFIG SET appendonly: on, a rewrite from a fresh snapshot, then the
  * feed appended (redis-server's startAppendOnly); off, the writer is
- * flushed and stopped.
+ * flushed and stopped. The caller has stopped the world.
  */
 int kvsd_persist_set_appendonly(bool on)
 {
@@ -486,11 +511,35 @@ int kvsd_persist_set_appendonly(bool on)
 	return 0;
 }
 
-/* The AOF fields redis-server adds when the AOF is on. */
+/* The write feed's head (INFO replication's master_repl_offset). */
+static unsigned long long feed_head(void)
+{
+	const char *argv[] = { "INFO", "replication" };
+	struct kvs_reply *r = NULL;
+	unsigned long long n = 0;
+	const char *p;
+
+	if (!kvsd_ctl_argv(2, argv, &r) && r->str) {
+		p = strstr(r->str, "master_repl_offset:");
+		if (p)
+			n = strtoull(p + strlen("master_repl_offset:"), NULL,
+				     10);
+	}
+	kvs_free_reply(r);
+	return n;
+}
+
+/*
+ * The AOF fields redis-server adds when the AOF is on. Its write buffer
+ * (aof_buffer_length) is here what the module's feed holds that the
+ * writer has not put in the file yet; its background fsync
+ * (aof_pending_bio_fsync) the writer's owed everysec fsync.
+ */
 static size_t info_aof_sizes(char *out, size_t room)
 {
 	struct kvs_aof_manifest m = { 0 };
-	unsigned long long cur = 0, base = 0;
+	struct kvs_aof_writer_info wi = { 0 };
+	unsigned long long cur = 0, base = 0, head, buffered = 0;
 	char path[4096], err[128];
 	size_t i;
 
@@ -509,13 +558,19 @@ static size_t info_aof_sizes(char *out, size_t room)
 		}
 		kvs_aof_manifest_free(&m);
 	}
+	kvs_aof_writer_info(aof, &wi);
+	head = feed_head();
+	if (wi.feed_ok && head > wi.feed_pos)
+		buffered = head - wi.feed_pos;
 	return snprintf(out, room,
 			"aof_current_size:%llu\r\n"
 			"aof_base_size:%llu\r\n"
-			"aof_pending_rewrite:0\r\n"
-			"aof_buffer_length:0\r\n"
-			"aof_pending_bio_fsync:0\r\n"
-			"aof_delayed_fsync:0\r\n", cur, base);
+			"aof_pending_rewrite:%d\r\n"
+			"aof_buffer_length:%llu\r\n"
+			"aof_pending_bio_fsync:%d\r\n"
+			"aof_delayed_fsync:%llu\r\n", cur, base,
+			wi.pending_rewrite, buffered, wi.pending_fsync,
+			wi.delayed_fsync);
 }
 
 /* The module's section, with the fields that are the daemon's put right. */
@@ -526,8 +581,10 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 	char *out = NULL, *line, *save, hdr[32];
 	size_t len = 0, cap;
 
+	kvsd_world_stop();
 	if (kvsd_ctl_argv(2, argv, &r) || !r->str) {
 		kvs_free_reply(r);
+		kvsd_world_start();
 		kvsd_conn_replys(c, "-ERR\r\n");
 		return;
 	}
@@ -565,6 +622,12 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 			v = val;
 		} else if (KEY("aof_enabled")) {
 			v = aof_on ? "1" : "0";
+		} else if (KEY("aof_rewrite_scheduled")) {
+			struct kvs_aof_writer_info wi = { 0 };
+
+			if (aof_on)
+				kvs_aof_writer_info(aof, &wi);
+			v = wi.pending_rewrite ? "1" : "0";
 		} else if (KEY("aof_rewrites")) {
 			snprintf(val, sizeof(val), "%llu", aof_rewrites);
 			v = val;
@@ -597,6 +660,7 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 	kvsd_conn_reply(c, out, len);
 	kvsd_conn_replys(c, "\r\n");
 done:
+	kvsd_world_start();
 	free(out);
 	kvs_free_reply(r);
 }

@@ -1015,6 +1015,7 @@ static void writer_case(const char *name, int enobufs_at,
 	};
 	char aofdir[700], ref_d[64], got_d[64], srv_d[64], rdir[700], c[256];
 	struct server R = { 0 }, S = { 0 };
+	struct kvs_aof_writer_info wi;
 	struct kvs_aof_stats st;
 	struct kvs_aof *a;
 	int i, db = 0, ret;
@@ -1043,6 +1044,12 @@ static void writer_case(const char *name, int enobufs_at,
 		return;
 	ret = kvs_aof_run(a);		/* to the end of the fake feed */
 	CHECK_MSG(ret == 0, "%s: run %d", name, ret);
+	/* INFO's aof_buffer_length: the writer knows where it is */
+	kvs_aof_writer_info(a, &wi);
+	CHECK_MSG(wi.feed_ok && wi.feed_pos == f.consumed &&
+		  !wi.pending_fsync && !wi.delayed_fsync,
+		  "%s: feed at %llu, %zu consumed", name, wi.feed_pos,
+		  f.consumed);
 	CHECK(kvs_aof_close(a) == 0);
 	CHECK_MSG(f.snapshots >= (enobufs_at >= 0 ? 2 : 1) &&
 		  (min_size > 10000 || f.snapshots > 2), "%s: %d snapshots",

@@ -10,7 +10,8 @@
 # 1-client p50 less that of the same command through a direct EXEC
 # ioctl, taken from tests/bench/bench's rows in the file $1 (if given).
 #
-# Environment: KVS_BENCH_REQUESTS (per test at -c 1; x5 at -c 50).
+# Environment: KVS_BENCH_REQUESTS (per test at -c 1; x5 at -c 50);
+# KVSD_BENCH_ARGS, more kvstored options (e.g. "--io-threads 1").
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 n=${KVS_BENCH_REQUESTS:-20000}
@@ -24,7 +25,9 @@ redis-server --port $rport --bind 127.0.0.1 --save '' --appendonly no \
 	--dir "$dir" --daemonize no --logfile "$dir/redis.log" &
 rpid=$!
 tests/kvs_send FLUSHALL >/dev/null 2>&1 || userlib/kvstore FLUSHALL >/dev/null 2>&1
-userlib/kvstored --port $kport --save '' --dir "$dir" >"$dir/kvsd.log" 2>&1 &
+# shellcheck disable=SC2086
+userlib/kvstored --port $kport --save '' --dir "$dir" ${KVSD_BENCH_ARGS:-} \
+	>"$dir/kvsd.log" 2>&1 &
 kpid=$!
 trap 'kill $rpid $kpid 2>/dev/null; wait $rpid $kpid 2>/dev/null; rm -rf "$dir"' EXIT
 for p in $rport $kport; do
