@@ -21,11 +21,15 @@
  * Dumping an entry copies its key and TTL and takes a reference on its
  * value, no more: a value with more than one reference is never changed
  * in place (writers copy it first), so the reader serialises it later
- * with no lock held, at its own pace. The queue of dumped entries is what
- * a snapshot costs; it is capped by snapshot-max-memory, counting for an
- * entry dumped by a writer the value too (the writer is about to replace
- * or copy it). A reader that stops reading while writers run is cut with
- * -ENOBUFS instead of pinning more.
+ * with no lock held, at its own pace. Dumped entries are queued in
+ * chunks, packed back to back: a writer's chain in one allocation, the
+ * walker's into a buffer of its own that it reuses for every step (it
+ * walks only once the queue is empty), so a lock hold of the walker
+ * allocates nothing and is bounded by that buffer's size. The queue is
+ * what a snapshot costs; it is capped by snapshot-max-memory, counting
+ * for an entry dumped by a writer the value too (the writer is about to
+ * replace or copy it). A reader that stops reading while writers run is
+ * cut with -ENOBUFS instead of pinning more.
  *
  * FLUSHALL/FLUSHDB detach dicts whole; a detached dict with buckets not
  * yet dumped is adopted here and dumped from, then freed. SWAPDB moves
@@ -44,19 +48,30 @@
 #include "server.h"
 
 #define SNAP_BUF_BYTES		(64 * 1024)
-/* buckets dumped per shard lock hold by the reader */
+/* buckets dumped per shard lock hold by the reader, at most */
 #define SNAP_WALK_BUCKETS	128
+/* the walker's chunk, whose room bounds a hold too */
+#define SNAP_WALK_ALLOC		2048
 
-/* One dumped key, waiting to be streamed. */
+/* One dumped key, waiting to be streamed, in a chunk. */
 struct snap_item {
-	struct list_head node;
 	struct kvs_obj *val;
 	s64 expire;
-	size_t charge;		/* bytes counted in snap->mem */
 	u32 keylen;
 	u8 db;
 	char key[];
 };
+
+/* Dumped keys back to back, each padded to 8 bytes. */
+struct snap_chunk {
+	struct list_head node;
+	size_t charge;		/* bytes counted in snap->mem while queued */
+	size_t len;		/* bytes of items */
+	size_t pos;		/* the next item to stream */
+	char data[];
+};
+
+#define SNAP_WALK_ROOM	(SNAP_WALK_ALLOC - offsetof(struct snap_chunk, data))
 
 /* A dict detached by a flush before its buckets were all dumped. */
 struct snap_orphan {
@@ -73,7 +88,7 @@ struct snap_blob {
 struct kvs_snap_reader {
 	/* shared with writers: under @lock (taken under shard locks) */
 	spinlock_t lock;
-	struct list_head items;
+	struct list_head items;		/* of chunks */
 	struct list_head orphans;
 	size_t mem;
 	size_t peak;
@@ -92,6 +107,8 @@ struct kvs_snap_reader {
 	bool finished;			/* torn down; @status tells how */
 	int status;
 
+	struct snap_chunk *walk;	/* the walker's reused chunk */
+	struct snap_chunk *cur_chunk;	/* taken off the queue, holding @cur */
 	struct snap_item *cur;		/* being serialised */
 	u64 cur_left;			/* its elements still to go */
 	struct kvs_elem_iter it;
@@ -139,52 +156,116 @@ static void snap_fail(struct kvs_snap_reader *s, int err)
 
 /* ---------------------------------------------------------- dumping */
 
-/*
- * Queue every entry of a chain. Called with the chain's shard locked, or
- * on an adopted dict nobody else can reach. A failed allocation fails
- * the snapshot, never the writer.
- */
-static void snap_dump_chain(struct kvs_snap_reader *s, struct kvs_entry *de,
-			    int db, bool writer)
+static size_t snap_item_size(u32 keylen)
 {
-	u64 limit = READ_ONCE(server.cfg.snapshot_max_memory);
-	struct snap_item *it, *tmp;
-	LIST_HEAD(batch);
-	size_t mem = 0;
+	return ALIGN(offsetof(struct snap_item, key) + (size_t)keylen, 8);
+}
+
+static size_t snap_chain_bytes(const struct kvs_entry *de)
+{
+	size_t n = 0;
+
+	for (; de; de = de->next)
+		n += snap_item_size(de->keylen);
+	return n;
+}
+
+/*
+ * Append a chain's entries to @ch (it has the room). Returns the bytes of
+ * their values if @writer: a writer is about to replace or copy them.
+ */
+static size_t snap_copy_chain(struct snap_chunk *ch, struct kvs_entry *de,
+			      int db, bool writer)
+{
+	size_t vals = 0;
 
 	for (; de; de = de->next) {
-		size_t sz = struct_size(it, key, de->keylen);
+		struct snap_item *it = (struct snap_item *)(ch->data + ch->len);
 
-		it = kvmalloc(sz, GFP_KERNEL | __GFP_NOWARN);
-		if (!it) {
-			list_for_each_entry_safe(it, tmp, &batch, node) {
-				kvs_obj_put(it->val);
-				kvfree(it);
-			}
-			spin_lock(&s->lock);
-			snap_fail(s, -ENOMEM);
-			spin_unlock(&s->lock);
-			return;
-		}
 		it->val = kvs_obj_get(de->val);
 		it->expire = de->expire;
 		it->db = db;
 		it->keylen = de->keylen;
 		memcpy(it->key, de->key, de->keylen);
-		it->charge = kvs_alloc_size(sz) + (writer ? kvs_obj_mem(de->val) : 0);
-		mem += it->charge;
-		list_add_tail(&it->node, &batch);
+		ch->len += snap_item_size(de->keylen);
+		if (writer)
+			vals += kvs_obj_mem(de->val);
 	}
-	if (list_empty(&batch))
-		return;
+	return vals;
+}
+
+static void snap_queue(struct kvs_snap_reader *s, struct snap_chunk *ch)
+{
+	u64 limit = READ_ONCE(server.cfg.snapshot_max_memory);
+
 	spin_lock(&s->lock);
-	list_splice_tail(&batch, &s->items);
-	s->mem += mem;
+	list_add_tail(&ch->node, &s->items);
+	s->mem += ch->charge;
 	if (s->mem > s->peak)
 		s->peak = s->mem;
 	if (limit && s->mem > limit)
 		snap_fail(s, -ENOBUFS);
 	spin_unlock(&s->lock);
+}
+
+/*
+ * Queue a chain in a chunk of its own: a writer's, or one too big for the
+ * walker's chunk. Called with the chain's shard locked, or on an adopted
+ * dict nobody else can reach. A failed allocation fails the snapshot,
+ * never the writer.
+ */
+static void snap_dump_chain(struct kvs_snap_reader *s, struct kvs_entry *de,
+			    int db, bool writer)
+{
+	size_t sz = snap_chain_bytes(de), vals;
+	struct snap_chunk *ch;
+
+	if (!sz)
+		return;
+	ch = kvmalloc(struct_size(ch, data, sz), GFP_KERNEL | __GFP_NOWARN);
+	if (!ch) {
+		spin_lock(&s->lock);
+		snap_fail(s, -ENOMEM);
+		spin_unlock(&s->lock);
+		return;
+	}
+	ch->len = 0;
+	ch->pos = 0;
+	vals = snap_copy_chain(ch, de, db, writer);
+	ch->charge = kvs_alloc_size(struct_size(ch, data, sz)) + vals;
+	snap_queue(s, ch);
+}
+
+/*
+ * The walker's dump of a chain: into its own chunk while that has room.
+ * False if the chain does not fit behind what the chunk holds: this step
+ * ends there.
+ */
+static bool snap_dump_walk(struct kvs_snap_reader *s, struct kvs_entry *de,
+			   int db)
+{
+	struct snap_chunk *w = s->walk;
+	size_t sz = snap_chain_bytes(de);
+
+	if (sz <= SNAP_WALK_ROOM - w->len) {
+		snap_copy_chain(w, de, db, false);
+		return true;
+	}
+	if (w->len)
+		return false;
+	snap_dump_chain(s, de, db, false);
+	return true;
+}
+
+/* After a step: queue what the walker's chunk holds. */
+static void snap_walk_queue(struct kvs_snap_reader *s)
+{
+	struct snap_chunk *w = s->walk;
+
+	if (!w->len)
+		return;
+	w->charge = w->len;
+	snap_queue(s, w);
 }
 
 /**
@@ -289,9 +370,13 @@ static bool snap_walk_dict(struct kvs_snap_reader *s, struct kvs_dict *d,
 			s->walk_idx = idx;
 			return false;
 		}
+		if (!READ_ONCE(s->err) &&
+		    !snap_dump_walk(s, d->table[t][idx], d->snap_db)) {
+			*budget = 0;
+			s->walk_idx = idx;
+			return false;
+		}
 		__set_bit(idx, d->snap_done[t]);
-		if (!READ_ONCE(s->err))
-			snap_dump_chain(s, d->table[t][idx], d->snap_db, false);
 		(*budget)--;
 		idx++;
 	}
@@ -299,9 +384,10 @@ static bool snap_walk_dict(struct kvs_snap_reader *s, struct kvs_dict *d,
 
 /*
  * One hold of the next shard with dicts left: up to SNAP_WALK_BUCKETS
- * buckets. A dict done gets its rehashing back. SWAPDB may move a dict
- * not yet walked behind the walker, so a shard is done only when none of
- * its dicts has a bitmap left. Returns -EINTR on a fatal signal.
+ * buckets, as many as the walker's chunk has room for. A dict done gets
+ * its rehashing back. SWAPDB may move a dict not yet walked behind the
+ * walker, so a shard is done only when none of its dicts has a bitmap
+ * left. Returns -EINTR on a fatal signal.
  */
 static int snap_walk_some(struct kvs_snap_reader *s)
 {
@@ -345,6 +431,7 @@ static int snap_walk_some(struct kvs_snap_reader *s)
 		}
 	}
 	mutex_unlock(&sh->lock);
+	snap_walk_queue(s);
 	return 0;
 }
 
@@ -363,12 +450,15 @@ static void snap_orphan_some(struct kvs_snap_reader *s)
 			s->walk_db = -2;
 			s->walk_idx = 0;
 		}
-		if (!snap_walk_dict(s, &o->d, t, &budget))
+		if (!snap_walk_dict(s, &o->d, t, &budget)) {
+			snap_walk_queue(s);
 			return;
+		}
 		bitmap_free(o->d.snap_done[t]);
 		o->d.snap_done[t] = NULL;
 		s->walk_db = -1;
 	}
+	snap_walk_queue(s);
 	if (o->d.snap_done[0] || o->d.snap_done[1])
 		return;
 	s->orphan = NULL;
@@ -497,25 +587,49 @@ static bool snap_next_elem(struct kvs_snap_reader *s)
 	return true;
 }
 
-static void snap_item_free(struct kvs_snap_reader *s, struct snap_item *it)
+static void snap_chunk_free(struct kvs_snap_reader *s,
+			    struct snap_chunk *ch)
 {
+	if (ch == s->walk)
+		ch->len = 0;	/* the walker fills it again */
+	else
+		kvfree(ch);
+}
+
+/* The current item is streamed; its chunk goes once all of it is. */
+static void snap_item_done(struct kvs_snap_reader *s)
+{
+	struct snap_chunk *ch = s->cur_chunk;
+
+	kvs_obj_put(s->cur->val);
+	ch->pos += snap_item_size(s->cur->keylen);
+	s->cur = NULL;
+	if (ch->pos < ch->len)
+		return;
+	s->cur_chunk = NULL;
 	spin_lock(&s->lock);
-	s->mem -= it->charge;
+	s->mem -= ch->charge;
 	spin_unlock(&s->lock);
-	kvs_obj_put(it->val);
-	kvfree(it);
+	ch->pos = 0;
+	snap_chunk_free(s, ch);
 }
 
 static struct snap_item *snap_pop_item(struct kvs_snap_reader *s)
 {
-	struct snap_item *it;
+	struct snap_chunk *ch = s->cur_chunk;
 
-	spin_lock(&s->lock);
-	it = list_first_entry_or_null(&s->items, struct snap_item, node);
-	if (it)
-		list_del(&it->node);
-	spin_unlock(&s->lock);
-	return it;
+	if (!ch) {
+		spin_lock(&s->lock);
+		ch = list_first_entry_or_null(&s->items, struct snap_chunk,
+					      node);
+		if (ch)
+			list_del(&ch->node);
+		spin_unlock(&s->lock);
+		if (!ch)
+			return NULL;
+		s->cur_chunk = ch;
+	}
+	return (struct snap_item *)(ch->data + ch->pos);
 }
 
 static struct snap_orphan *snap_pop_orphan(struct kvs_snap_reader *s)
@@ -592,8 +706,7 @@ static int snap_fill(struct kvs_snap_reader *s)
 		if (s->cur) {
 			if (snap_next_elem(s))
 				continue;
-			snap_item_free(s, s->cur);
-			s->cur = NULL;
+			snap_item_done(s);
 			s->sent++;
 			WRITE_ONCE(snap_stats.cur_keys_done, s->sent);
 			continue;
@@ -640,7 +753,7 @@ static int snap_fill(struct kvs_snap_reader *s)
 static void snap_teardown(struct kvs_snap_reader *s, int status)
 {
 	struct snap_orphan *o, *otmp;
-	struct snap_item *it, *tmp;
+	struct snap_chunk *ch, *tmp;
 	unsigned int i;
 	int db;
 
@@ -677,12 +790,21 @@ static void snap_teardown(struct kvs_snap_reader *s, int status)
 		kfree(o);
 	}
 	INIT_LIST_HEAD(&s->orphans);
-	if (s->cur)
-		list_add(&s->cur->node, &s->items);
+	/* the current item is still at its chunk's position */
+	if (s->cur_chunk)
+		list_add(&s->cur_chunk->node, &s->items);
+	s->cur_chunk = NULL;
 	s->cur = NULL;
-	list_for_each_entry_safe(it, tmp, &s->items, node) {
-		kvs_obj_put(it->val);
-		kvfree(it);
+	list_for_each_entry_safe(ch, tmp, &s->items, node) {
+		while (ch->pos < ch->len) {
+			struct snap_item *it;
+
+			it = (struct snap_item *)(ch->data + ch->pos);
+			kvs_obj_put(it->val);
+			ch->pos += snap_item_size(it->keylen);
+		}
+		ch->pos = 0;
+		snap_chunk_free(s, ch);
 		cond_resched();
 	}
 	INIT_LIST_HEAD(&s->items);
@@ -765,7 +887,10 @@ long kvs_ioctl_snapshot(struct kvs_client *c, struct kvs_snapshot __user *u)
 	if (!s)
 		return -ENOMEM;
 	s->buf = kvs_client_kvmalloc(c, SNAP_BUF_BYTES, 0);
-	if (!s->buf) {
+	s->walk = kvs_client_kvmalloc(c, SNAP_WALK_ALLOC, __GFP_ZERO);
+	if (!s->buf || !s->walk) {
+		kvs_client_kvfree(c, s->walk, SNAP_WALK_ALLOC);
+		kvs_client_kvfree(c, s->buf, SNAP_BUF_BYTES);
 		kfree(s);
 		return -ENOMEM;
 	}
@@ -825,6 +950,7 @@ out_unlock:
 	if (s->feed_held)
 		kvs_feed_unhold();
 out_free:
+	kvs_client_kvfree(c, s->walk, SNAP_WALK_ALLOC);
 	kvs_client_kvfree(c, s->buf, SNAP_BUF_BYTES);
 	kfree(s);
 	return err;
@@ -885,6 +1011,7 @@ void kvs_snapshot_release(struct kvs_client *c)
 	struct kvs_snap_reader *s = c->snap;
 
 	snap_teardown(s, -ECONNRESET);
+	kvs_client_kvfree(c, s->walk, SNAP_WALK_ALLOC);
 	kvs_client_kvfree(c, s->buf, SNAP_BUF_BYTES);
 	kfree(s);
 	c->snap = NULL;

@@ -613,6 +613,81 @@ TEST_F(snap, stalled_reader_is_cut)
 	close(sfd);
 }
 
+/* SET @key (binary, @len bytes) to @val; the reply, or NULL. */
+static char *set_long_key(int fd, const char *key, size_t len, const char *val)
+{
+	const char *argv[3] = { "SET", key, val };
+	size_t lens[3] = { 3, len, strlen(val) };
+	struct kvs_sbuf b = { 0 };
+	char *r;
+
+	kvs_sbuf_cmd(&b, 3, argv, lens);
+	r = kvs_exec_req(fd, b.p, b.len);
+	free(b.p);
+	return r;
+}
+
+/*
+ * Keys between small ones, some too big for what the reader's walk holds
+ * behind them and some bigger than all it holds (2 KiB): every one is in
+ * the stream once and whole, as it was at the start, though a writer
+ * changed some meanwhile.
+ */
+TEST_F(snap, big_keys_among_small)
+{
+	struct kvs_snapshot a;
+	struct snap s;
+	struct rec *r;
+	char cmd[64], *key;
+	int sfd, i, n = 1000, big = 16;
+
+	key = malloc(1200 + big * 500 + 1);
+	ASSERT_NE(NULL, key);
+	for (i = 0; i < n; i++) {
+		snprintf(cmd, sizeof(cmd), "SET s%d v%d", i, i);
+		ASSERT_REPLY("+OK\r\n", kvs_cmd(self->fd, cmd));
+	}
+	for (i = 0; i < big; i++) {
+		memset(key, 'a' + i, 1200 + i * 500);
+		snprintf(cmd, sizeof(cmd), "big%d", i);
+		ASSERT_REPLY("+OK\r\n", set_long_key(self->fd, key,
+						       1200 + i * 500, cmd));
+	}
+	sfd = kvs_connect(O_RDWR);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, start_snapshot(sfd, &a));
+	EXPECT_EQ(n + big, a.keys);
+	/* the reader's walk dumps the others */
+	for (i = 2; i < big; i += 3) {
+		memset(key, 'a' + i, 1200 + i * 500);
+		ASSERT_REPLY("+OK\r\n", set_long_key(self->fd, key,
+						       1200 + i * 500, "new"));
+	}
+	for (i = 0; i < n; i += 2) {
+		snprintf(cmd, sizeof(cmd), "SET s%d new", i);
+		ASSERT_REPLY("+OK\r\n", kvs_cmd(self->fd, cmd));
+	}
+	ASSERT_EQ(0, parse_snapshot(sfd, &s));
+	close(sfd);
+	EXPECT_EQ(n + big, s.n);
+	for (i = 0; i < n; i++) {
+		snprintf(cmd, sizeof(cmd), "s%d", i);
+		r = find_rec(&s, 0, cmd);
+		ASSERT_NE(NULL, r) TH_LOG("%s missing", cmd);
+		snprintf(cmd, sizeof(cmd), "v%d", i);
+		EXPECT_STREQ(cmd, r->el[0]);
+	}
+	for (i = 0; i < big; i++) {
+		memset(key, 'a' + i, 1200 + i * 500);
+		key[1200 + i * 500] = '\0';
+		r = find_rec(&s, 0, key);
+		ASSERT_NE(NULL, r) TH_LOG("big key %d missing", i);
+		snprintf(cmd, sizeof(cmd), "big%d", i);
+		EXPECT_STREQ(cmd, r->el[0]);
+	}
+	free(key);
+}
+
 /* A snapshot of many keys while a client runs GETs: print their worst. */
 TEST_F(snap, big_snapshot_with_reader_closing_early)
 {
