@@ -304,7 +304,7 @@ static void db_value_changed(struct kvs_shard *sh, int db,
 {
 	/* an LFU counter survives the new value */
 	if (!kvs_policy_lfu())
-		kvs_entry_lru_set(de, kvs_lru_clock());
+		kvs_entry_lru_set(de, kvs_lru_stamp());
 	if (!keepttl)
 		kvs_dict_remove_expire(&sh->db[db], de);
 }

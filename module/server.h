@@ -234,7 +234,7 @@ struct kvs_entry {
 	struct kvs_obj *val;
 	s64 expire;
 	u32 hash;
-	u32 lru;		/* LRU clock (seconds), for OBJECT IDLETIME/eviction */
+	u32 lru;		/* LRU clock (seconds; 256ths above), or LFU */
 	u32 keylen;
 	s32 expire_idx;
 	char key[];
@@ -245,7 +245,8 @@ size_t kvs_entry_mem(const struct kvs_entry *de);
 
 /*
  * The only accessors of @lru (Redis's robj.lru: 24 bits, an LRU clock in
- * seconds or LFU minutes << 8 | counter). Reads update it under the
+ * seconds or LFU minutes << 8 | counter; under LRU, the 256ths of the
+ * second in the 8 bits above). Reads update it under the
  * shard lock they already hold; a plain 32-bit store is all Redis's
  * approximation needs.
  */
@@ -1121,6 +1122,7 @@ int kvs_evict(void);
 bool kvs_policy_lfu(void);
 bool kvs_policy_lru(void);
 u32 kvs_lru_initial(void);		/* a new key's @lru */
+u32 kvs_lru_stamp(void);		/* @lru at an access (LRU policies) */
 void kvs_entry_touch(struct kvs_entry *de);	/* an access */
 u32 kvs_lfu_freq(const struct kvs_entry *de);	/* OBJECT FREQ */
 u64 kvs_entry_idle_ms(const struct kvs_entry *de);	/* OBJECT IDLETIME */

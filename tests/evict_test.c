@@ -176,6 +176,33 @@ TEST_F(ev, allkeys_lru_keeps_hot_keys)
 		  kvs_info_field(self->fd, "used_memory"));
 }
 
+/*
+ * Within one second of the LRU clock: the keys written 50 ms before the
+ * others go first. The pool orders idle times by 256ths of a second (the
+ * clock's tick here); at Redis's whole seconds alone, the keys of one
+ * second would all look equally idle and hot keys would go as often.
+ */
+TEST_F(ev, allkeys_lru_orders_within_a_second)
+{
+	long long ev0;
+	int i;
+
+	cfg(self->fd, "maxmemory-samples", "10");
+	budget(self->fd, 110);
+	cfg(self->fd, "maxmemory-policy", "allkeys-lru");
+	ev0 = kvs_info_field(self->fd, "evicted_keys");
+	fill(self->fd, "cold%d", 0, 80);
+	fill(self->fd, "hot%d", 0, 20);
+	usleep(50000);		/* a few ticks, mostly the same second */
+	for (i = 0; i < 20; i++)
+		kvs_cmdf(self->fd, "GET hot%d", i);
+	fill(self->fd, "new%d", 0, 60);
+	EXPECT_LE(30, kvs_info_field(self->fd, "evicted_keys") - ev0);
+	EXPECT_LE(18, count(self->fd, "hot%d", 0, 20));
+	EXPECT_LE(54, count(self->fd, "new%d", 0, 60));
+	EXPECT_GE(50, count(self->fd, "cold%d", 0, 80));
+}
+
 /* Counters: keys read ten times stay, keys never read go. */
 TEST_F(ev, allkeys_lfu_keeps_frequent_keys)
 {

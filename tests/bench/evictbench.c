@@ -5,8 +5,8 @@
  *   evictbench SECONDS            kvstore through KVS_IOC_EXEC
  *   evictbench -s SOCK SECONDS    redis-server on a unix socket
  *
- * Both sides get the same maxmemory in keys (each measures its own cost
- * of a key) and allkeys-lru:
+ * Both sides get the same maxmemory in keys (each measures what 5k of
+ * the benchmark's keys take in it) and allkeys-lru:
  *   evict_set_<who> ops p50 p99   SET of random new keys (100-byte values)
  *                                 with the store at maxmemory: every SET
  *                                 evicts; one command per call
@@ -14,6 +14,7 @@
  *                                 with fill on miss (SET after a nil
  *                                 GET), maxmemory for 5k keys: hits of
  *                                 the last 20k of 30k GETs
+ *   zipf_keys_<who> keys 0 0      DBSIZE at the end of that run
  * <who> is exec for kvstore, redis for redis-server. Leaves db 0 empty
  * and maxmemory/policy as they were.
  */
@@ -90,11 +91,23 @@ static size_t cmd(char *buf, const char *name, unsigned long key, bool set)
 		       name, kl, k);
 }
 
-/* maxmemory for about @n keys like the benchmark's, under allkeys-lru. */
+/* The key of Zipfian rank @rank: ranks spread over the key space. */
+static unsigned long zipf_key(unsigned long rank)
+{
+	return rank * 2654435761UL % 1000003UL;
+}
+
+/*
+ * maxmemory for @n keys like the benchmark's, under allkeys-lru: what @n
+ * of them take in this store, found by storing them. A cost per key
+ * measured on fewer keys would leave out what grows in steps with the
+ * key count (redis-server's hash table: 8 bytes a bucket, 8192 buckets
+ * for 5k keys), and the two stores would hold different key counts.
+ */
 static void budget(long n)
 {
 	char req[256], out[256];
-	long long base, per;
+	long long base, used;
 	int round, i;
 
 	kvs_cmd(fd, "CONFIG SET maxmemory 0");
@@ -103,14 +116,14 @@ static void budget(long n)
 	for (round = 0; round < 2; round++) {
 		kvs_cmd(fd, "FLUSHALL");
 		base = kvs_info_field(fd, "used_memory");
-		for (i = 0; i < 500; i++)
-			call(req, cmd(req, "SET", 10000000 + i, true), out,
+		for (i = 0; i < n; i++)
+			call(req, cmd(req, "SET", zipf_key(i), true), out,
 			     sizeof(out));
-		per = (kvs_info_field(fd, "used_memory") - base) / 500;
+		used = kvs_info_field(fd, "used_memory") - base;
 	}
 	kvs_cmd(fd, "FLUSHALL");
-	kvs_cmdf(fd, "CONFIG SET maxmemory %lld",
-		 kvs_info_field(fd, "used_memory") + per * n);
+	base = kvs_info_field(fd, "used_memory");
+	kvs_cmdf(fd, "CONFIG SET maxmemory %lld", base + used);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -176,8 +189,7 @@ static void zipf_hit_rate(const char *who)
 			else
 				hi = mid;
 		}
-		/* spread ranks over the key space as a hash would */
-		key = (lo * 2654435761UL) % 1000003UL;
+		key = zipf_key(lo);
 		call(req, cmd(req, "GET", key, false), out, sizeof(out));
 		if (out[0] == '$' && out[1] != '-') {
 			hits += i >= ZIPF_WARM;
@@ -187,6 +199,8 @@ static void zipf_hit_rate(const char *who)
 	}
 	printf("zipf_hit_%s %.2f 0 0\n", who,
 	       100.0 * hits / (ZIPF_OPS - ZIPF_WARM));
+	/* keys held at the end: the two stores should hold about as many */
+	printf("zipf_keys_%s %lld 0 0\n", who, kvs_int(kvs_cmd(fd, "DBSIZE")));
 }
 
 int main(int argc, char **argv)

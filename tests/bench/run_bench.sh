@@ -108,8 +108,9 @@ END {
 	if ("zipf_hit_exec" in ops && "zipf_hit_redis" in ops) {
 		printf "%-52s %+8.2f   %s\n", "Zipfian GET hit rate, fill on miss: kvstore - redis",
 		       ops["zipf_hit_exec"] - ops["zipf_hit_redis"], "within 2 points"
-		printf "(hit rate at maxmemory for 5k of 50k keys: kvstore %.2f%%, redis %.2f%%)\n",
-		       ops["zipf_hit_exec"], ops["zipf_hit_redis"]
+		printf "(hit rate at maxmemory for 5k of 50k keys: kvstore %.2f%% holding %d keys, redis %.2f%% holding %d)\n",
+		       ops["zipf_hit_exec"], ops["zipf_keys_exec"],
+		       ops["zipf_hit_redis"], ops["zipf_keys_redis"]
 	}
 	if ("mem_dev" in ops && "mem_redis" in ops && ops["mem_redis"] > 0) {
 		printf "%-52s %8.2fx  %s\n", "bytes per key (1M keys) : redis RSS per key",
