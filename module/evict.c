@@ -7,11 +7,11 @@
  * under an LFU policy, minutes of the last decrement << 8 | a logarithmic
  * access counter. Under an LRU policy the 8 bits above them hold the
  * 256ths of the second, for eviction's order only (kvs_lru_stamp()).
- * Redis keeps one pool of the best candidates over every
- * database; here each shard keeps its own (under the shard's lock), and an
- * eviction takes one shard at a time in turn, so no eviction ever stops
- * more than one shard. Keys hash evenly over the shards, so taking turns
- * approximates Redis's single pool.
+ * Like Redis, one pool of the best candidates over every database (under
+ * its own spinlock); it is filled from one shard at a time, in turn, so
+ * no eviction ever stops more than one shard. Keys hash evenly over the
+ * shards, so sampling them in turn approximates Redis's sampling of the
+ * whole keyspace.
  *
  * A pool remembers entries across lock holds: an entry is only trusted
  * once it is found again in its dict (pointer and hash), never before.
