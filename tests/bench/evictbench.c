@@ -21,8 +21,9 @@
 #include <math.h>
 
 #include "../kvs_test.h"
+#include "bench_util.h"
 
-#define VALLEN		100
+#define ZIPF_VALLEN	100
 #define ZIPF_KEYS	50000
 #define ZIPF_CACHE	5000
 #define ZIPF_OPS	30000
@@ -31,7 +32,7 @@
 
 static const char *sock;
 static int fd;
-static char val[VALLEN + 1];
+static char val[ZIPF_VALLEN + 1];
 static unsigned long long rng = 88172645463325252ULL;
 
 static unsigned long long xrand(void)
@@ -40,14 +41,6 @@ static unsigned long long xrand(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 /* One command, its whole reply into @out (NUL-terminated). */
@@ -86,7 +79,7 @@ static size_t cmd(char *buf, const char *name, unsigned long key, bool set)
 
 	if (set)
 		return sprintf(buf, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n",
-			       kl, k, VALLEN, val);
+			       kl, k, ZIPF_VALLEN, val);
 	return sprintf(buf, "*2\r\n$%zu\r\n%s\r\n$%d\r\n%s\r\n", strlen(name),
 		       name, kl, k);
 }
@@ -124,13 +117,6 @@ static void budget(long n)
 	kvs_cmd(fd, "FLUSHALL");
 	base = kvs_info_field(fd, "used_memory");
 	kvs_cmdf(fd, "CONFIG SET maxmemory %lld", base + used);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static void set_at_maxmemory(double secs, const char *who)
@@ -222,7 +208,7 @@ int main(int argc, char **argv)
 		perror(sock ?: KVS_DEV);
 		return 1;
 	}
-	memset(val, 'v', VALLEN);
+	memset(val, 'v', ZIPF_VALLEN);
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* each row, even if killed */
 	kvs_config_get(fd, "maxmemory", saved_max, sizeof(saved_max));
 	kvs_config_get(fd, "maxmemory-policy", saved_pol, sizeof(saved_pol));

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../../uapi/kvstore.h"
+#include "bench_util.h"
 
 #define MAX_SAMPLES	(1 << 21)
 
@@ -36,14 +37,6 @@ static const char *sock;
 static double lat[2][MAX_SAMPLES];
 static size_t nlat[2];
 static volatile int phase = -1;		/* 0: without, 1: during, 2: stop */
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int connect_unix(const char *path)
 {
@@ -59,34 +52,6 @@ static int connect_unix(const char *path)
 static int conn(void)
 {
 	return sock ? connect_unix(sock) : open("/dev/kvstore", O_RDWR);
-}
-
-/* Counts complete top-level RESP replies in @p (simple cases only). */
-static long count_replies(const char *p, size_t n, size_t *used)
-{
-	long k = 0;
-	size_t i = 0;
-
-	while (i < n) {
-		const char *nl = memchr(p + i, '\n', n - i);
-		size_t hdr;
-
-		if (!nl)
-			break;
-		hdr = nl - (p + i) + 1;
-		if (p[i] == '$' && atol(p + i + 1) >= 0) {
-			size_t len = atol(p + i + 1) + 2;
-
-			if (i + hdr + len > n)
-				break;
-			i += hdr + len;
-		} else {
-			i += hdr;
-		}
-		k++;
-	}
-	*used = i;
-	return k;
 }
 
 /* Sends @req (@ncmd commands) and waits for their replies. */
@@ -188,13 +153,6 @@ static void *client(void *arg)
 	}
 	close(fd);
 	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static double p99(int ph)
