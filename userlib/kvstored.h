@@ -2,7 +2,7 @@
 /*
  * kvstored: redis-server's network front, files and configuration in
  * front of /dev/kvstore. An epoll loop per thread (io-threads, default
- * one per CPU); every client connection owns its own device fd and its
+ * one, as redis-server's); every client connection owns its own device fd and its
  * bytes are relayed unparsed
  * (kvstored_net.c), except the few commands only the daemon can run
  * (kvstored_cmd.c), found by a framing scan that never looks inside
@@ -60,7 +60,7 @@ struct kvsd_config {
 	long long aof_rewrite_min;
 	bool aof_load_truncated;
 	bool protected_mode;
-	long long io_threads;	/* event loops; 0 until set: one per CPU */
+	long long io_threads;	/* event loops */
 	char *user;		/* --user: not redis-server's, kvstored's own */
 	char *device;		/* --device (tests), default /dev/kvstore */
 	struct kvsd_passthru *passthru;

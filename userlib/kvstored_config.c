@@ -92,6 +92,7 @@ void kvsd_config_defaults(struct kvsd_config *cfg)
 	cfg->nr_bind = 1;
 	cfg->port = 6379;
 	cfg->maxclients = 10000;
+	cfg->io_threads = 1;	/* redis-server's default */
 	cfg->tcp_keepalive = 300;
 	cfg->loglevel = LL_NOTICE;
 	cfg->logfile = xstrdup("");

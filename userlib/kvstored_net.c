@@ -244,7 +244,6 @@ int kvsd_net_listen(void)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct rlimit rl;
-	long ncpu;
 	int i, fd;
 
 	/* two fds per client: a socket and a device fd */
@@ -252,9 +251,7 @@ int kvsd_net_listen(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	nr_loops = kvsd_cfg.io_threads ? kvsd_cfg.io_threads :
-		   ncpu > 0 ? ncpu : 1;
+	nr_loops = kvsd_cfg.io_threads;
 	loops = calloc(nr_loops, sizeof(*loops));
 	if (!loops)
 		return -1;
