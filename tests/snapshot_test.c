@@ -138,6 +138,25 @@ static struct rec *find_rec(struct snap *s, int db, const char *key)
 	return NULL;
 }
 
+/* Keys <@prefix>0 .. <@prefix>(n - 1) of db 0 are in @s, each "v<i>". */
+static void expect_strings(struct __test_metadata *_metadata,
+			   struct snap *s, const char *prefix, int n)
+{
+	char key[32], val[32];
+	struct rec *r;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%s%d", prefix, i);
+		r = find_rec(s, 0, key);
+		EXPECT_NE(NULL, r) TH_LOG("%s missing", key);
+		if (!r)
+			return;
+		snprintf(val, sizeof(val), "v%d", i);
+		EXPECT_STREQ(val, r->el[0]);
+	}
+}
+
 static int start_snapshot(int fd, struct kvs_snapshot *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -456,13 +475,7 @@ TEST_F(snap, point_in_time)
 	EXPECT_EQ(a.keys, h.keys);
 	EXPECT_EQ(a.keys, s.n);
 	EXPECT_EQ(s.n, s.eof_count);
-	for (i = 0; i < n; i++) {
-		snprintf(cmd, sizeof(cmd), "k%d", i);
-		r = find_rec(&s, 0, cmd);
-		ASSERT_NE(NULL, r) TH_LOG("%s missing", cmd);
-		snprintf(cmd, sizeof(cmd), "v%d", i);
-		EXPECT_STREQ(cmd, r->el[0]);
-	}
+	expect_strings(_metadata, &s, "k", n);
 	r = find_rec(&s, 0, "list");
 	ASSERT_NE(NULL, r);
 	EXPECT_EQ(3, r->count);
@@ -670,13 +683,7 @@ TEST_F(snap, big_keys_among_small)
 	ASSERT_EQ(0, parse_snapshot(sfd, &s));
 	close(sfd);
 	EXPECT_EQ(n + big, s.n);
-	for (i = 0; i < n; i++) {
-		snprintf(cmd, sizeof(cmd), "s%d", i);
-		r = find_rec(&s, 0, cmd);
-		ASSERT_NE(NULL, r) TH_LOG("%s missing", cmd);
-		snprintf(cmd, sizeof(cmd), "v%d", i);
-		EXPECT_STREQ(cmd, r->el[0]);
-	}
+	expect_strings(_metadata, &s, "s", n);
 	for (i = 0; i < big; i++) {
 		memset(key, 'a' + i, 1200 + i * 500);
 		key[1200 + i * 500] = '\0';
