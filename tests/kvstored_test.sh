@@ -304,6 +304,18 @@ same "CONFIG GET in MULTI, RESP3, split frames: as redis-server" \
 MULTI in RESP3: same
 DISCARD then CONFIG GET: same
 a byte at a time: same" "$(python3 tests/kvstored/cfg_multi.py $port $rport 2>&1)"
+same "daemon commands in MULTI, CONFIG SET: as redis-server" \
+"queued and run at EXEC in order: same
+SAVE and SHUTDOWN refused in MULTI: same
+arity errors in MULTI: same
+BGSAVE's syntax error at EXEC: same
+CONFIG SET errors: same
+CONFIG SET then GET: same
+all or nothing: same
+CONFIG SET in MULTI: same
+requirepass at run time: same
+at most 1024 kept in MULTI: same" \
+	"$(python3 tests/kvstored/daemon_multi.py $port $rport 2>&1)"
 kill $rpid
 wait $rpid 2>/dev/null
 stop

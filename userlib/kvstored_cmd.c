@@ -11,6 +11,7 @@
  * Failed AUTHs are logged (at most one line a second, with a count) and
  * a connection is closed after KVSD_AUTH_TRIES of them in a row.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -248,18 +249,83 @@ static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
 }
 
 /*
- * CONFIG SET appendonly yes|no starts (with a rewrite, then appending)
- * or stops the AOF as redis-server does; every other CONFIG is the
- * module's. CONFIG GET too (its reply's shape depends on the
- * connection's protocol, which only the module knows), but its reply
- * gets kvstored's parameters (kvstored_cfgget.c).
+ * CONFIG SET with any of kvstored's parameters, all or nothing as in
+ * Redis 7: kvstored's are checked (kvsd_config_stage()), then the
+ * module's pairs, if any, go to the module in one CONFIG SET of their
+ * own (which checks and sets them all or none), then appendonly (a
+ * rewrite, which may fail), and only then are kvstored's stored. When
+ * both sides have an error, kvstored's is the one named, wherever the
+ * module's came in the command. The world is stopped: every loop reads
+ * kvsd_cfg.
+ */
+static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
+			  size_t *argvlen)
+{
+	struct kvsd_config *st;
+	struct kvs_reply *r = NULL;
+	const char **mod;
+	bool ours = false;
+	char err[512];
+	int i, nmod = 2;
+
+	if (argc < 4 || argc % 2)
+		return 0;	/* the module's arity or syntax error */
+	for (i = 2; i < argc; i += 2)
+		ours |= kvsd_config_is_owned(argv[i], argvlen[i]);
+	if (!ours)
+		return 0;
+	mod = calloc(argc, sizeof(*mod));
+	if (!mod) {
+		kvsd_conn_replys(c, "-ERR out of memory\r\n");
+		return 1;
+	}
+	mod[0] = "CONFIG";
+	mod[1] = "SET";
+	for (i = 2; i < argc; i += 2) {
+		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		mod[nmod++] = argv[i];
+		mod[nmod++] = argv[i + 1];
+	}
+	kvsd_world_stop();
+	st = kvsd_config_stage(argc, argv, argvlen, err, sizeof(err));
+	if (!st) {
+		kvsd_conn_replys(c, err);
+		goto out;
+	}
+	if (nmod > 2 && (kvsd_ctl_argv(nmod, mod, &r) || !r ||
+			 r->type == KVS_REPLY_ERROR)) {
+		if (r && r->type == KVS_REPLY_ERROR && r->str)
+			reply_fmt(c, "-%s\r\n", r->str);
+		else
+			kvsd_conn_replys(c, "-ERR CONFIG SET failed\r\n");
+		kvsd_config_drop(st);
+		goto out;
+	}
+	if (st->appendonly != kvsd_cfg.appendonly &&
+	    kvsd_persist_set_appendonly(st->appendonly)) {
+		kvsd_conn_replys(c, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n");
+		kvsd_config_drop(st);
+		goto out;
+	}
+	kvsd_config_commit(st);
+	kvsd_conn_replys(c, "+OK\r\n");
+out:
+	kvsd_world_start();
+	kvs_free_reply(r);
+	free(mod);
+	return 1;
+}
+
+/*
+ * CONFIG GET's reply depends on the connection's protocol, which only
+ * the module knows: it answers and the daemon rebuilds its reply with
+ * kvstored's parameters (kvstored_cfgget.c). Every other CONFIG is the
+ * module's.
  */
 static int cmd_config(struct kvsd_conn *c, int argc, char **argv,
 		      size_t *argvlen)
 {
-	bool on;
-	int err;
-
 	if (argc >= 3 && !strcasecmp(argv[1], "get")) {
 		if (kvsd_config_get(c, argc, argv, argvlen))
 			return 1;
@@ -267,23 +333,123 @@ static int cmd_config(struct kvsd_conn *c, int argc, char **argv,
 		kvsd_conn_patch_config(c);
 		return 0;
 	}
-	if (argc != 4 || strcasecmp(argv[1], "set") ||
-	    strcasecmp(argv[2], "appendonly"))
-		return 0;
-	if (!strcasecmp(argv[3], "yes"))
-		on = true;
-	else if (!strcasecmp(argv[3], "no"))
-		on = false;
-	else
-		return 0;	/* the module has Redis's error for the value */
-	kvsd_world_stop();
-	err = kvsd_persist_set_appendonly(on);
-	kvsd_world_start();
-	if (err)
-		kvsd_conn_replys(c, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n");
-	else
-		kvsd_conn_replys(c, "+OK\r\n");
-	return 1;
+	if (argc >= 2 && !strcasecmp(argv[1], "set"))
+		return cmd_config_set(c, argc, argv, argvlen);
+	return 0;
+}
+
+/* An arity error that fails the transaction it was meant for. */
+static void multi_arity(struct kvsd_conn *c, const char *name)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf),
+		 "-ERR wrong number of arguments for '%s' command\r\n", name);
+	kvsd_multi_reject(c, buf);
+}
+
+/*
+ * A command of the daemon's inside MULTI, as redis-server 7.0.15 takes
+ * it: SAVE and SHUTDOWN are refused (no-multi), arity errors fail the
+ * transaction, the rest is QUEUED and run at EXEC in its place
+ * (kvsd_cmd_exec_queued()).
+ * Return: as kvsd_cmd_run(), or -1: run it now after all (the module
+ * is not in a transaction).
+ */
+static int multi_cmd(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
+		     char **argv, size_t *argvlen)
+{
+	int r;
+
+	switch (id) {
+	case KVSD_CMD_AUTH:
+		if (argc < 2) {
+			multi_arity(c, "auth");
+			return 1;
+		}
+		break;
+	case KVSD_CMD_SAVE:
+	case KVSD_CMD_SHUTDOWN:
+		if (id == KVSD_CMD_SAVE && argc != 1)
+			multi_arity(c, "save");
+		else
+			kvsd_multi_reject(c, "-ERR Command not allowed inside a transaction\r\n");
+		return 1;
+	case KVSD_CMD_BGREWRITEAOF:
+	case KVSD_CMD_LASTSAVE:
+		if (argc != 1) {
+			multi_arity(c, id == KVSD_CMD_LASTSAVE ? "lastsave" :
+				    "bgrewriteaof");
+			return 1;
+		}
+		break;
+	case KVSD_CMD_BGSAVE:
+		break;
+	case KVSD_CMD_INFO:
+		if (argc != 2 || strcasecmp(argv[1], "persistence"))
+			return 0;
+		break;
+	case KVSD_CMD_CONFIG:
+		if (argc >= 3 && !strcasecmp(argv[1], "get"))
+			return -1;	/* kvsd_config_get() queues it */
+		if (argc < 4 || argc % 2 || strcasecmp(argv[1], "set"))
+			return 0;
+		for (r = 2; r < argc; r += 2)
+			if (kvsd_config_is_owned(argv[r], argvlen[r]))
+				break;
+		if (r >= argc)
+			return 0;
+		break;
+	default:
+		return -1;
+	}
+	r = kvsd_multi_queue(c, id, argc, argv, argvlen);
+	return r ? 1 : -1;
+}
+
+/**
+ * kvsd_cmd_exec_queued - a command of the daemon's queued in MULTI, now
+ * that EXEC runs it: its reply goes after those of the commands queued
+ * before it. BGSAVE and BGREWRITEAOF answer as redis-server does inside
+ * EXEC ("scheduled": it forks after the transaction); kvstored starts
+ * them now, after the module ran the whole transaction.
+ */
+void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
+			  int argc, char **argv, size_t *argvlen)
+{
+	int err;
+
+	switch (id) {
+	case KVSD_CMD_AUTH:
+		cmd_auth(c, argc, argv, argvlen);
+		break;
+	case KVSD_CMD_BGSAVE:
+		if (argc > 2 || (argc == 2 && strcasecmp(argv[1], "schedule"))) {
+			kvsd_conn_replys(c, "-ERR syntax error\r\n");
+			break;
+		}
+		err = kvsd_persist_bgsave();
+		kvsd_conn_replys(c, err == -EBUSY ?
+				 "-ERR Background save already in progress\r\n" :
+				 "+Background saving scheduled\r\n");
+		break;
+	case KVSD_CMD_BGREWRITEAOF:
+		kvsd_persist_rewrite();
+		kvsd_conn_replys(c, "+Background append only file rewriting scheduled\r\n");
+		break;
+	case KVSD_CMD_LASTSAVE:
+		kvsd_cmd_lastsave(c);
+		break;
+	case KVSD_CMD_INFO:
+		kvsd_cmd_info_persistence(c);
+		break;
+	case KVSD_CMD_CONFIG:
+		if (!cmd_config_set(c, argc, argv, argvlen))
+			kvsd_conn_replys(c, "-ERR syntax error\r\n");
+		break;
+	default:
+		kvsd_conn_replys(c, "-ERR\r\n");
+	}
 }
 
 /**
@@ -295,7 +461,14 @@ int kvsd_cmd_run(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 		 char **argv, size_t *argvlen)
 {
 	bool pass = kvsd_cfg.requirepass && kvsd_cfg.requirepass[0];
+	int r;
 
+	if (kvsd_conn_multi(c)->on && id < KVSD_CMD_MULTI &&
+	    (pass || (id != KVSD_CMD_AUTH && id != KVSD_CMD_HELLO))) {
+		r = multi_cmd(c, id, argc, argv, argvlen);
+		if (r >= 0)
+			return r;
+	}
 	switch (id) {
 	case KVSD_CMD_AUTH:
 		return pass ? cmd_auth(c, argc, argv, argvlen) : 0;

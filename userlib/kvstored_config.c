@@ -635,3 +635,138 @@ bool kvsd_config_value(const char *name, size_t len, char *buf, size_t room)
 		snprintf(buf, room, "%s", s);
 	return true;
 }
+
+bool kvsd_config_is_owned(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; owned[i]; i++)
+		if (strlen(owned[i]) == len && !strncasecmp(name, owned[i], len))
+			return true;
+	return false;
+}
+
+/* Is @name (any case) in the NULL-ended @list? */
+static bool listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcasecmp(*list, name))
+			return true;
+	return false;
+}
+
+/*
+ * redis-server 7.0's flags for kvstored's parameters: these are fixed
+ * once it runs; dir and dbfilename are protected configs, which its
+ * default enable-protected-configs (no) refuses. Redis rebinds on bind
+ * and port; kvstored does not (yet).
+ */
+static const char *const immutable[] = {
+	"daemonize", "unixsocket", "unixsocketperm", "pidfile", "logfile",
+	"appendfilename", "appenddirname", "io-threads", NULL,
+};
+static const char *const protected_cfg[] = { "dir", "dbfilename", NULL };
+static const char *const no_rebind[] = { "bind", "port", NULL };
+
+static const struct directive *find_directive(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (!strcasecmp(name, directives[i].name))
+			return &directives[i];
+	return NULL;
+}
+
+void kvsd_config_drop(struct kvsd_config *st)
+{
+	if (!st)
+		return;
+	free(st->requirepass);
+	free(st);
+}
+
+/**
+ * kvsd_config_stage - the kvstored parameters of CONFIG SET @argv
+ * (name value pairs from argv[2]; the module's names are skipped), set
+ * in a copy of kvsd_cfg, as redis-server's configSetCommand() checks
+ * them: names first (the first refused one named as given), then the
+ * values in order (the first bad one named as Redis spells it).
+ * Return: the copy for kvsd_config_commit(), or NULL with the error
+ * reply ("-ERR ...\r\n") in @err.
+ */
+struct kvsd_config *kvsd_config_stage(int argc, char **argv,
+				      size_t *argvlen, char *err,
+				      size_t room)
+{
+	const struct directive *seen[sizeof(directives) /
+				     sizeof(directives[0])];
+	const struct directive *d;
+	struct kvsd_config *st;
+	int i, j, nseen = 0;
+	const char *why;
+
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (!kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		why = NULL;
+		d = find_directive(argv[i]);
+		if (listed(immutable, argv[i]))
+			why = "can't set immutable config";
+		else if (listed(protected_cfg, argv[i]))
+			why = "can't set protected config";
+		else if (listed(no_rebind, argv[i]))
+			why = "kvstored can't change it at run time";
+		for (j = 0; !why && j < nseen; j++)
+			if (seen[j] == d)
+				why = "duplicate parameter";
+		if (why) {
+			snprintf(err, room, "-ERR CONFIG SET failed (possibly related to argument '%s') - %s\r\n",
+				 argv[i], why);
+			return NULL;
+		}
+		seen[nseen++] = d;
+	}
+	st = malloc(sizeof(*st));
+	if (!st) {
+		snprintf(err, room, "-ERR out of memory\r\n");
+		return NULL;
+	}
+	*st = kvsd_cfg;
+	st->requirepass = kvsd_cfg.requirepass ?
+			  xstrdup(kvsd_cfg.requirepass) : NULL;
+	for (i = 2; i + 1 < argc; i += 2) {
+		char *av[2];
+
+		if (!kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		d = find_directive(argv[i]);
+		av[0] = (char *)d->name;
+		av[1] = argv[i + 1];
+		if (!strcmp(d->name, "save"))
+			st->nr_save = 0;	/* replaced, not added to */
+		why = set_directive(st, d, 2, av);
+		if (why) {
+			snprintf(err, room, "-ERR CONFIG SET failed (possibly related to argument '%s') - %s\r\n",
+				 d->name, why);
+			kvsd_config_drop(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+/*
+ * kvsd_config_commit - @st becomes kvsd_cfg (the caller has stopped the
+ * world: every loop reads it). appendonly is kvstored_persist.c's to
+ * change: kept as it is.
+ */
+void kvsd_config_commit(struct kvsd_config *st)
+{
+	char *old = kvsd_cfg.requirepass;
+
+	st->appendonly = kvsd_cfg.appendonly;
+	kvsd_cfg = *st;
+	free(old);
+	free(st);
+}
