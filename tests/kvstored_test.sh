@@ -243,9 +243,27 @@ start --save "" >/dev/null
 same "no save rules: SIGTERM made no save" "" "$(rc GET after-sigterm)"
 stop
 $cli FLUSHALL >/dev/null
-check "start with a save rule" start --save "3600 1"
+check "start with a save rule" start --save "3600 1" \
+	--enable-protected-configs local
 same "CONFIG GET save: kvstored's rules" "save
 3600 1" "$(rc CONFIG GET save)"
+# dir and dbfilename: protected configs (redis-server's texts)
+same "CONFIG SET dir, dbfilename: errors" \
+"ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory
+ERR CONFIG SET failed (possibly related to argument 'dir') - Not a directory
+ERR CONFIG SET failed (possibly related to argument 'dbfilename') - dbfilename can't be a path, just a filename
+ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - can't set immutable config" \
+	"$( (rc CONFIG SET dir "$dir/none"; rc CONFIG SET dir "$dir/log"
+	     rc CONFIG SET dbfilename a/b
+	     rc CONFIG SET enable-protected-configs yes) | grep .)"
+mkdir -p "$dir/d2"
+same "CONFIG SET dir, dbfilename (enable-protected-configs local)" \
+"OK dir $dir/d2 dbfilename d2.rdb enable-protected-configs local OK" \
+	"$( (rc CONFIG SET dir "$dir/d2" dbfilename d2.rdb
+	     rc CONFIG GET enable-protected-configs dir dbfilename
+	     rc SAVE) | xargs)"
+check "SAVE wrote the new dir's dbfilename" test -f "$dir/d2/d2.rdb"
+rc CONFIG SET dir "$dir" dbfilename dump.rdb >/dev/null
 rc SET final 1 >/dev/null
 kill $pid; wait $pid; pid=
 $cli FLUSHALL >/dev/null
@@ -279,7 +297,8 @@ want= got=
 for p in bind dbfilename appendfsync appendfilename appenddirname save \
 	 appendonly timeout tcp-keepalive maxclients daemonize pidfile logfile \
 	 loglevel auto-aof-rewrite-percentage auto-aof-rewrite-min-size \
-	 aof-load-truncated protected-mode unixsocketperm requirepass dir; do
+	 aof-load-truncated protected-mode unixsocketperm requirepass dir \
+	 enable-protected-configs; do
 	want="$want$(redis-cli -p $rport CONFIG GET $p | tr '\n' '|')"
 	got="$got$(rc CONFIG GET $p | tr '\n' '|')"
 done

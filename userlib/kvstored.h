@@ -60,6 +60,7 @@ struct kvsd_config {
 	long long aof_rewrite_min;
 	bool aof_load_truncated;
 	bool protected_mode;
+	int enable_protected_configs;	/* no, yes, local */
 	long long io_threads;	/* event loops */
 	char *user;		/* --user: not redis-server's, kvstored's own */
 	char *device;		/* --device (tests), default /dev/kvstore */
@@ -80,7 +81,7 @@ bool kvsd_config_value(const char *name, size_t len, char *buf,
 const char *kvsd_config_owned(int i);
 bool kvsd_config_is_owned(const char *name, size_t len);
 struct kvsd_config *kvsd_config_stage(int argc, char **argv,
-				      size_t *argvlen, char *err,
+				      size_t *argvlen, bool local, char *err,
 				      size_t room);
 void kvsd_config_commit(struct kvsd_config *st);
 void kvsd_config_drop(struct kvsd_config *st);
@@ -191,7 +192,7 @@ int kvsd_config_get(struct kvsd_conn *c, int argc, char **argv,
 int kvsd_multi_exec(struct kvsd_conn *c);
 int kvsd_multi_queue(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 		     char **argv, size_t *argvlen);
-void kvsd_multi_reject(struct kvsd_conn *c, const char *err);
+bool kvsd_multi_reject(struct kvsd_conn *c, const char *err);
 /* kvstored_cmd.c: a queued command of the daemon's, run at EXEC */
 void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
 			  int argc, char **argv, size_t *argvlen);

@@ -336,16 +336,35 @@ static void keep_commit(struct kvsd_multi *m, struct kvsd_qcfg *q)
  * kvsd_multi_reject - refuse a command inside MULTI with @err (a whole
  * error reply): the module is given a command it refuses (ECHO without
  * its argument), which fails its transaction as Redis's rejectCommand()
- * does, so that EXEC answers EXECABORT; the client sees @err.
+ * does, so that EXEC answers EXECABORT; the client sees @err. A PING
+ * first tells whether the module is in a transaction at all (a MULTI
+ * with arguments failed, the scan cannot tell): then it is queued in a
+ * transaction that will not run.
+ * Return: true refused; false not in MULTI after all (run the command).
  */
-void kvsd_multi_reject(struct kvsd_conn *c, const char *err)
+bool kvsd_multi_reject(struct kvsd_conn *c, const char *err)
 {
+	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
 	static const char refused[] = "*1\r\n$4\r\nECHO\r\n";
 	struct kvs_buf r = { 0 };
+	bool pong;
 
+	if (kvsd_conn_exec_req(c, ping, sizeof(ping) - 1, &r)) {
+		kvs_buf_free(&r);
+		kvsd_conn_replys(c, err);
+		return true;
+	}
+	pong = r.len == 7 && !memcmp(r.p, "+PONG\r\n", 7);
+	kvs_buf_free(&r);
+	if (pong) {
+		kvsd_multi_end(kvsd_conn_multi(c));
+		return false;
+	}
+	r = (struct kvs_buf){ 0 };
 	kvsd_conn_exec_req(c, refused, sizeof(refused) - 1, &r);
 	kvs_buf_free(&r);
 	kvsd_conn_replys(c, err);
+	return true;
 }
 
 /**
@@ -366,10 +385,8 @@ int kvsd_multi_queue(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 	int ret = 1;
 
 	q = keep(m, id, argc, argv, argvlen, &why);
-	if (!q) {
-		kvsd_multi_reject(c, why);
-		return 1;
-	}
+	if (!q)
+		return kvsd_multi_reject(c, why) ? 1 : 0;
 	if (kvsd_conn_exec_req(c, ping, sizeof(ping) - 1, &r)) {
 		kvsd_conn_replys(c, "-ERR\r\n");
 	} else if (r.len == 9 && !memcmp(r.p, "+QUEUED\r\n", 9)) {
@@ -404,10 +421,8 @@ int kvsd_config_get(struct kvsd_conn *c, int argc, char **argv,
 	/* its copy first: it is never queued without one */
 	if (m->on) {
 		q = keep(m, KVSD_CMD_CONFIG, argc, argv, argvlen, &why);
-		if (!q) {
-			kvsd_multi_reject(c, why);
+		if (!q && kvsd_multi_reject(c, why))
 			return 1;
-		}
 	}
 	if (kvsd_conn_exec_frame(c, &r)) {
 		if (q)

@@ -248,6 +248,18 @@ static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
 	return 1;
 }
 
+/* Redis's islocalClient(): the unix socket or a loopback address. */
+static bool conn_local(struct kvsd_conn *c)
+{
+	const char *p = kvsd_conn_peer(c);
+	size_t ul = kvsd_cfg.unixsocket ? strlen(kvsd_cfg.unixsocket) : 0;
+
+	if (ul && !strncmp(p, kvsd_cfg.unixsocket, ul) && p[ul] == ':')
+		return true;
+	return !strncmp(p, "127.", 4) || !strncmp(p, "::1:", 4) ||
+	       !strncmp(p, "::ffff:127.", 11);
+}
+
 /*
  * CONFIG SET with any of kvstored's parameters, all or nothing as in
  * Redis 7: kvstored's are checked (kvsd_config_stage()), then the
@@ -288,7 +300,8 @@ static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
 		mod[nmod++] = argv[i + 1];
 	}
 	kvsd_world_stop();
-	st = kvsd_config_stage(argc, argv, argvlen, err, sizeof(err));
+	st = kvsd_config_stage(argc, argv, argvlen, conn_local(c), err,
+			       sizeof(err));
 	if (!st) {
 		kvsd_conn_replys(c, err);
 		goto out;
@@ -339,13 +352,13 @@ static int cmd_config(struct kvsd_conn *c, int argc, char **argv,
 }
 
 /* An arity error that fails the transaction it was meant for. */
-static void multi_arity(struct kvsd_conn *c, const char *name)
+static bool multi_arity(struct kvsd_conn *c, const char *name)
 {
 	char buf[128];
 
 	snprintf(buf, sizeof(buf),
 		 "-ERR wrong number of arguments for '%s' command\r\n", name);
-	kvsd_multi_reject(c, buf);
+	return kvsd_multi_reject(c, buf);
 }
 
 /*
@@ -363,25 +376,20 @@ static int multi_cmd(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 
 	switch (id) {
 	case KVSD_CMD_AUTH:
-		if (argc < 2) {
-			multi_arity(c, "auth");
-			return 1;
-		}
+		if (argc < 2)
+			return multi_arity(c, "auth") ? 1 : -1;
 		break;
 	case KVSD_CMD_SAVE:
 	case KVSD_CMD_SHUTDOWN:
 		if (id == KVSD_CMD_SAVE && argc != 1)
-			multi_arity(c, "save");
-		else
-			kvsd_multi_reject(c, "-ERR Command not allowed inside a transaction\r\n");
-		return 1;
+			return multi_arity(c, "save") ? 1 : -1;
+		return kvsd_multi_reject(c, "-ERR Command not allowed inside a transaction\r\n") ?
+		       1 : -1;
 	case KVSD_CMD_BGREWRITEAOF:
 	case KVSD_CMD_LASTSAVE:
-		if (argc != 1) {
-			multi_arity(c, id == KVSD_CMD_LASTSAVE ? "lastsave" :
-				    "bgrewriteaof");
-			return 1;
-		}
+		if (argc != 1)
+			return multi_arity(c, id == KVSD_CMD_LASTSAVE ?
+					   "lastsave" : "bgrewriteaof") ? 1 : -1;
 		break;
 	case KVSD_CMD_BGSAVE:
 		break;

@@ -73,6 +73,7 @@ CASES = {
         cmd("CONFIG", "SET", "logfile", "x"),
         cmd("CONFIG", "SET", "unixsocketperm", "777"),
         cmd("CONFIG", "SET", "io-threads", "2"),
+        cmd("CONFIG", "SET", "enable-protected-configs", "yes"),
         cmd("CONFIG", "SET", "dir", "/"),
         cmd("CONFIG", "SET", "dbfilename", "x.rdb"),
         cmd("CONFIG", "SET", "TIMEOUT", "abc"),
