@@ -171,6 +171,7 @@ int kvsd_cmd_preauth(struct kvsd_conn *c, int argc, char **argv,
 struct kvsd_qcfg {
 	unsigned int index;
 	enum kvsd_cmd_id id;	/* CONFIG: GET or SET; else the command */
+	bool mod_part;		/* CONFIG SET: the module queued its pairs */
 	int argc;
 	char **argv;
 	size_t *argvlen;
@@ -191,11 +192,13 @@ int kvsd_config_get(struct kvsd_conn *c, int argc, char **argv,
 		    size_t *argvlen);
 int kvsd_multi_exec(struct kvsd_conn *c);
 int kvsd_multi_queue(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
-		     char **argv, size_t *argvlen);
+		     char **argv, size_t *argvlen, const char *frame,
+		     size_t flen);
 bool kvsd_multi_reject(struct kvsd_conn *c, const char *err);
 /* kvstored_cmd.c: a queued command of the daemon's, run at EXEC */
 void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
-			  int argc, char **argv, size_t *argvlen);
+			  int argc, char **argv, size_t *argvlen,
+			  bool mod_done);
 /* kvstored_net.c, for the above */
 struct kvsd_multi *kvsd_conn_multi(struct kvsd_conn *c);
 int kvsd_conn_exec_frame(struct kvsd_conn *c, struct kvs_buf *reply);

@@ -303,6 +303,7 @@ static struct kvsd_qcfg *keep(struct kvsd_multi *m, enum kvsd_cmd_id id,
 	m->cfg = nq;
 	q = &nq[m->nr_cfg];
 	q->id = id;
+	q->mod_part = false;
 	q->argc = argc;
 	q->argv = calloc(argc, sizeof(char *));
 	q->argvlen = calloc(argc, sizeof(size_t));
@@ -369,13 +370,15 @@ bool kvsd_multi_reject(struct kvsd_conn *c, const char *err)
 
 /**
  * kvsd_multi_queue - queue a command of the daemon's in the transaction:
- * the module queues a PING in its place (EXEC's array then has an
+ * the module queues @frame (@flen bytes: a CONFIG SET's pairs of the
+ * module's), or else a PING, in its place (EXEC's array then has an
  * element there, which kvsd_multi_exec() replaces by the command's
  * reply) and the daemon keeps the command.
  * Return: 1 answered, 0 the module is in no transaction: run it now.
  */
 int kvsd_multi_queue(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
-		     char **argv, size_t *argvlen)
+		     char **argv, size_t *argvlen, const char *frame,
+		     size_t flen)
 {
 	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
 	struct kvsd_multi *m = kvsd_conn_multi(c);
@@ -387,16 +390,26 @@ int kvsd_multi_queue(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 	q = keep(m, id, argc, argv, argvlen, &why);
 	if (!q)
 		return kvsd_multi_reject(c, why) ? 1 : 0;
-	if (kvsd_conn_exec_req(c, ping, sizeof(ping) - 1, &r)) {
+	if (!frame) {
+		frame = ping;
+		flen = sizeof(ping) - 1;
+	}
+	if (kvsd_conn_exec_req(c, frame, flen, &r)) {
 		kvsd_conn_replys(c, "-ERR\r\n");
 	} else if (r.len == 9 && !memcmp(r.p, "+QUEUED\r\n", 9)) {
+		q->mod_part = frame != ping;
 		keep_commit(m, q);
 		q = NULL;
 		kvsd_conn_reply(c, r.p, r.len);
-	} else if (r.len == 7 && !memcmp(r.p, "+PONG\r\n", 7)) {
-		ret = 0;	/* not in MULTI after all (it failed) */
+	} else if (r.len && r.p[0] != '-') {
+		/*
+		 * not in MULTI after all (it failed): it ran; the module's
+		 * CONFIG SET part runs again with the rest, the same values
+		 */
+		ret = 0;
 	} else {
-		kvsd_conn_reply(c, r.p, r.len);	/* refused: -OOM, ... */
+		/* refused (-OOM), or the module's part failed outside MULTI */
+		kvsd_conn_reply(c, r.p, r.len);
 	}
 	if (q)
 		free_q(q);
@@ -495,12 +508,15 @@ int kvsd_multi_exec(struct kvsd_conn *c)
 			if (!config_merge(r.p + off, el, q->argc, q->argv,
 					  q->argvlen, &out))
 				kvs_buf_add(&out, r.p + off, el);
-		} else if (q && el == 7 && !memcmp(r.p + off, "+PONG\r\n", 7)) {
-			/* the daemon's command, run in its place */
+		} else if (q && ((!q->mod_part && el == 7 &&
+				  !memcmp(r.p + off, "+PONG\r\n", 7)) ||
+				 (q->mod_part && el == 5 &&
+				  !memcmp(r.p + off, "+OK\r\n", 5)))) {
+			/* the daemon's command (its part), in its place */
 			kvsd_conn_reply(c, out.p, out.len);
 			out.len = 0;
 			kvsd_cmd_exec_queued(c, q->id, q->argc, q->argv,
-					     q->argvlen);
+					     q->argvlen, q->mod_part);
 		} else {
 			kvs_buf_add(&out, r.p + off, el);
 		}

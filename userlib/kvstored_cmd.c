@@ -271,7 +271,7 @@ static bool conn_local(struct kvsd_conn *c)
  * kvsd_cfg.
  */
 static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
-			  size_t *argvlen)
+			  size_t *argvlen, bool mod_done)
 {
 	struct kvsd_config *st;
 	struct kvs_reply *r = NULL;
@@ -293,7 +293,7 @@ static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
 	}
 	mod[0] = "CONFIG";
 	mod[1] = "SET";
-	for (i = 2; i < argc; i += 2) {
+	for (i = 2; i < argc && !mod_done; i += 2) {
 		if (kvsd_config_is_owned(argv[i], argvlen[i]))
 			continue;
 		mod[nmod++] = argv[i];
@@ -347,7 +347,7 @@ static int cmd_config(struct kvsd_conn *c, int argc, char **argv,
 		return 0;
 	}
 	if (argc >= 2 && !strcasecmp(argv[1], "set"))
-		return cmd_config_set(c, argc, argv, argvlen);
+		return cmd_config_set(c, argc, argv, argvlen, false);
 	return 0;
 }
 
@@ -359,6 +359,60 @@ static bool multi_arity(struct kvsd_conn *c, const char *name)
 	snprintf(buf, sizeof(buf),
 		 "-ERR wrong number of arguments for '%s' command\r\n", name);
 	return kvsd_multi_reject(c, buf);
+}
+
+/*
+ * CONFIG SET with kvstored's parameters inside MULTI. If it has the
+ * module's too and kvstored's are good now, the module queues its pairs,
+ * which then run in their place in the transaction (as Redis's CONFIG
+ * SET would), and at EXEC kvstored's are set if the module's were:
+ * still all or none. Else kvstored's error comes at EXEC.
+ */
+static int multi_config_set(struct kvsd_conn *c, int argc, char **argv,
+			    size_t *argvlen)
+{
+	struct kvsd_config *st;
+	char *frame = NULL, hdr[32], err[512];
+	size_t flen = 0;
+	int i, nmod = 2, r;
+	bool ours = false, good;
+
+	for (i = 2; i < argc; i += 2)
+		ours |= kvsd_config_is_owned(argv[i], argvlen[i]);
+	if (!ours)
+		return 0;
+	add_bulk(&frame, &flen, argv[0], argvlen[0]);
+	add_bulk(&frame, &flen, argv[1], argvlen[1]);
+	for (i = 2; i < argc; i += 2) {
+		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		add_bulk(&frame, &flen, argv[i], argvlen[i]);
+		add_bulk(&frame, &flen, argv[i + 1], argvlen[i + 1]);
+		nmod += 2;
+	}
+	st = nmod > 2 ? kvsd_config_stage(argc, argv, argvlen, conn_local(c),
+					  err, sizeof(err)) : NULL;
+	good = st;
+	kvsd_config_drop(st);
+	if (good) {
+		char *full;
+
+		snprintf(hdr, sizeof(hdr), "*%d\r\n", nmod);
+		full = malloc(strlen(hdr) + flen);
+		if (full) {
+			memcpy(full, hdr, strlen(hdr));
+			memcpy(full + strlen(hdr), frame, flen);
+		}
+		r = full ? kvsd_multi_queue(c, KVSD_CMD_CONFIG, argc, argv,
+					    argvlen, full, strlen(hdr) + flen) :
+			   kvsd_multi_reject(c, "-ERR out of memory\r\n");
+		free(full);
+	} else {
+		r = kvsd_multi_queue(c, KVSD_CMD_CONFIG, argc, argv, argvlen,
+				     NULL, 0);
+	}
+	free(frame);
+	return r ? 1 : -1;
 }
 
 /*
@@ -402,16 +456,11 @@ static int multi_cmd(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 			return -1;	/* kvsd_config_get() queues it */
 		if (argc < 4 || argc % 2 || strcasecmp(argv[1], "set"))
 			return 0;
-		for (r = 2; r < argc; r += 2)
-			if (kvsd_config_is_owned(argv[r], argvlen[r]))
-				break;
-		if (r >= argc)
-			return 0;
-		break;
+		return multi_config_set(c, argc, argv, argvlen);
 	default:
 		return -1;
 	}
-	r = kvsd_multi_queue(c, id, argc, argv, argvlen);
+	r = kvsd_multi_queue(c, id, argc, argv, argvlen, NULL, 0);
 	return r ? 1 : -1;
 }
 
@@ -423,7 +472,8 @@ static int multi_cmd(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
  * them now, after the module ran the whole transaction.
  */
 void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
-			  int argc, char **argv, size_t *argvlen)
+			  int argc, char **argv, size_t *argvlen,
+			  bool mod_done)
 {
 	int err;
 
@@ -452,7 +502,7 @@ void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
 		kvsd_cmd_info_persistence(c);
 		break;
 	case KVSD_CMD_CONFIG:
-		if (!cmd_config_set(c, argc, argv, argvlen))
+		if (!cmd_config_set(c, argc, argv, argvlen, mod_done))
 			kvsd_conn_replys(c, "-ERR syntax error\r\n");
 		break;
 	default:

@@ -112,8 +112,14 @@ CASES = {
         cmd("CONFIG", "SET", "loglevel", "nope"),
         cmd("CONFIG", "SET", "daemonize", "no"),
         cmd("CONFIG", "SET", "timeout", "32", "lfu-log-factor", "11"),
+        cmd("CONFIG", "GET", "timeout"),
+        cmd("CONFIG", "SET", "timeout", "33", "maxmemory-policy", "bogus"),
+        cmd("CONFIG", "GET", "timeout"),
+        cmd("CONFIG", "SET", "lfu-log-factor", "12", "timeout", "34"),
+        cmd("CONFIG", "GET", "lfu-log-factor"),
+        cmd("CONFIG", "SET", "lfu-log-factor", "13"),
         cmd("CONFIG", "GET", "timeout"), cmd("EXEC")]
-    + conf_get("lfu-log-factor"),
+    + conf_get("lfu-log-factor", "timeout"),
 }
 
 
