@@ -323,6 +323,7 @@ same "CONFIG GET in MULTI, RESP3, split frames: as redis-server" \
 MULTI in RESP3: same
 DISCARD then CONFIG GET: same
 a byte at a time: same" "$(python3 tests/kvstored/cfg_multi.py $port $rport 2>&1)"
+echo "# t=$(date +%s) daemon commands in MULTI, CONFIG SET"
 same "daemon commands in MULTI, CONFIG SET: as redis-server" \
 "queued and run at EXEC in order: same
 SAVE and SHUTDOWN refused in MULTI: same
@@ -401,6 +402,10 @@ same "AUTH then PING" "OK
 PONG" "$(printf 'AUTH s3cret\nPING\n' | redis-cli -p $port 2>&1)"
 same "redis-cli -a" PONG "$(redis-cli -p $port --no-auth-warning -a s3cret PING)"
 same "HELLO 3 AUTH default" "OK" "$(printf 'HELLO 3 AUTH default s3cret\nSET a 1\n' | redis-cli -p $port 2>&1 | tail -1)"
+# redis-server's replies: AUTH is queued, its arity checked at once
+same "AUTH in MULTI" "OK|OK|ERR wrong number of arguments for 'auth' command|OK|OK|QUEUED|QUEUED|QUEUED|WRONGPASS invalid username-password pair or user is disabled.|OK|PONG|" \
+	"$(printf 'AUTH s3cret\nMULTI\nAUTH\nDISCARD\nMULTI\nAUTH bad\nAUTH s3cret\nPING\nEXEC\n' |
+	   redis-cli -p $port 2>&1 | grep . | tr '\n' '|')"
 check "AUTH failures are logged" grep -q "AUTH failed" "$dir/log"
 stop
 
