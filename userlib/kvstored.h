@@ -82,7 +82,7 @@ const char *kvsd_config_owned(int i);
 bool kvsd_config_is_owned(const char *name, size_t len);
 struct kvsd_config *kvsd_config_stage(int argc, char **argv,
 				      size_t *argvlen, bool local, char *err,
-				      size_t room);
+				      size_t room, int *bad_at, int *phase);
 void kvsd_config_commit(struct kvsd_config *st);
 void kvsd_config_drop(struct kvsd_config *st);
 

@@ -260,6 +260,91 @@ static bool conn_local(struct kvsd_conn *c)
 	       !strncmp(p, "::ffff:127.", 11);
 }
 
+/* Ask the module about the CONFIG SET in @mod (@n strings). */
+static struct kvs_reply *module_try(const char **mod, int n)
+{
+	struct kvs_reply *r = NULL;
+
+	if (kvsd_ctl_argv(n, mod, &r) || !r) {
+		kvs_free_reply(r);
+		return NULL;
+	}
+	return r;
+}
+
+static bool names_arg(const struct kvs_reply *r, const char *name)
+{
+	char needle[64];
+
+	snprintf(needle, sizeof(needle), "argument '%s')", name);
+	return r->str && strstr(r->str, needle);
+}
+
+/*
+ * kvstored refused the argument at @at (a name: @phase 1, a value: 2).
+ * Redis names the first refused name in the whole command, else the
+ * first bad value: has the module one to name first? Two questions it
+ * answers without setting anything: its names (and those before @at
+ * for phase 1) after an immutable one (databases), which always fails
+ * there; then its values before @at followed by a bad value of a
+ * parameter not in the command.
+ * Return: true, its error in *@r.
+ */
+static bool module_first(int argc, char **argv, size_t *argvlen, int at,
+			 int phase, const char **mod, struct kvs_reply **r)
+{
+	static const char *const probes[][2] = {
+		{ "maxmemory-policy", "-" }, { "lfu-log-factor", "-" },
+		{ "hz", "-" },
+	};
+	int i, n = 4, k;
+
+	/* mod[] has room: argc strings, the module's pairs are fewer */
+	mod[2] = "databases";
+	mod[3] = "16";
+	for (i = 2; i < argc && (phase == 2 || i < at); i += 2) {
+		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		mod[n++] = argv[i];
+		mod[n++] = argv[i + 1];
+	}
+	if (n == 4)
+		return false;
+	*r = module_try(mod, n);
+	if (*r && (*r)->type == KVS_REPLY_ERROR && !names_arg(*r, "databases"))
+		return true;
+	kvs_free_reply(*r);
+	*r = NULL;
+	if (phase == 1)
+		return false;
+	for (n = 2, i = 2; i < at; i += 2) {
+		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		mod[n++] = argv[i];
+		mod[n++] = argv[i + 1];
+	}
+	if (n == 2)
+		return false;
+	for (k = 0; k < 3; k++) {
+		for (i = 2; i < n; i += 2)
+			if (!strcasecmp(mod[i], probes[k][0]))
+				break;
+		if (i >= n)
+			break;
+	}
+	if (k == 3 || n + 2 > argc)
+		return false;
+	mod[n++] = probes[k][0];
+	mod[n++] = probes[k][1];
+	*r = module_try(mod, n);
+	if (*r && (*r)->type == KVS_REPLY_ERROR &&
+	    !names_arg(*r, probes[k][0]))
+		return true;
+	kvs_free_reply(*r);
+	*r = NULL;
+	return false;
+}
+
 /*
  * CONFIG SET with any of kvstored's parameters, all or nothing as in
  * Redis 7: kvstored's are checked (kvsd_config_stage()), then the
@@ -278,7 +363,7 @@ static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
 	const char **mod;
 	bool ours = false;
 	char err[512];
-	int i, nmod = 2;
+	int i, nmod = 2, at, phase;
 
 	if (argc < 4 || argc % 2)
 		return 0;	/* the module's arity or syntax error */
@@ -301,9 +386,13 @@ static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
 	}
 	kvsd_world_stop();
 	st = kvsd_config_stage(argc, argv, argvlen, conn_local(c), err,
-			       sizeof(err));
+			       sizeof(err), &at, &phase);
 	if (!st) {
-		kvsd_conn_replys(c, err);
+		if (nmod > 2 && module_first(argc, argv, argvlen, at, phase,
+					     mod, &r))
+			reply_fmt(c, "-%s\r\n", r->str);
+		else
+			kvsd_conn_replys(c, err);
 		goto out;
 	}
 	if (nmod > 2 && (kvsd_ctl_argv(nmod, mod, &r) || !r ||
@@ -391,7 +480,7 @@ static int multi_config_set(struct kvsd_conn *c, int argc, char **argv,
 		nmod += 2;
 	}
 	st = nmod > 2 ? kvsd_config_stage(argc, argv, argvlen, conn_local(c),
-					  err, sizeof(err)) : NULL;
+					  err, sizeof(err), &i, &r) : NULL;
 	good = st;
 	kvsd_config_drop(st);
 	if (good) {

@@ -730,11 +730,12 @@ static const char *dir_error(const char *d)
  * them: names first (the first refused one named as given), then the
  * values in order (the first bad one named as Redis spells it).
  * Return: the copy for kvsd_config_commit(), or NULL with the error
- * reply ("-ERR ...\r\n") in @err.
+ * reply ("-ERR ...\r\n") in @err, the index of the argument named in
+ * *@bad_at and in *@phase 1 (a name refused) or 2 (a value).
  */
 struct kvsd_config *kvsd_config_stage(int argc, char **argv,
 				      size_t *argvlen, bool local, char *err,
-				      size_t room)
+				      size_t room, int *bad_at, int *phase)
 {
 	const struct directive *seen[sizeof(directives) /
 				     sizeof(directives[0])];
@@ -762,10 +763,14 @@ struct kvsd_config *kvsd_config_stage(int argc, char **argv,
 		if (why) {
 			snprintf(err, room, "-ERR CONFIG SET failed (possibly related to argument '%s') - %s\r\n",
 				 argv[i], why);
+			*bad_at = i;
+			*phase = 1;
 			return NULL;
 		}
 		seen[nseen++] = d;
 	}
+	*bad_at = argc;
+	*phase = 2;
 	st = malloc(sizeof(*st));
 	if (!st) {
 		snprintf(err, room, "-ERR out of memory\r\n");
@@ -795,6 +800,7 @@ struct kvsd_config *kvsd_config_stage(int argc, char **argv,
 		if (why) {
 			snprintf(err, room, "-ERR CONFIG SET failed (possibly related to argument '%s') - %s\r\n",
 				 d->name, why);
+			*bad_at = i;
 			kvsd_config_drop(st);
 			return NULL;
 		}

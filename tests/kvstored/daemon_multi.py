@@ -89,7 +89,15 @@ CASES = {
         cmd("CONFIG", "SET", "timeout"),
         cmd("CONFIG", "SET", "timeout", "1", "x"),
         cmd("CONFIG", "SET", "timeout", "1", "daemonize", "no"),
-        cmd("CONFIG", "SET", "loglevel", "bad", "timeout", "x")],
+        cmd("CONFIG", "SET", "loglevel", "bad", "timeout", "x"),
+        # both sides wrong: the first refused name, else the first value
+        cmd("CONFIG", "SET", "foo", "1", "daemonize", "no"),
+        cmd("CONFIG", "SET", "daemonize", "no", "foo", "1"),
+        cmd("CONFIG", "SET", "timeout", "x", "foo", "1"),
+        cmd("CONFIG", "SET", "maxmemory-policy", "bad", "timeout", "x"),
+        cmd("CONFIG", "SET", "timeout", "x", "maxmemory-policy", "bad"),
+        cmd("CONFIG", "SET", "hz", "5", "maxmemory-policy", "bad",
+            "loglevel", "x")],
     "CONFIG SET then GET": [
         cmd("CONFIG", "SET", "timeout", "11", "tcp-keepalive", "12",
             "loglevel", "warning", "save", "100 10 200 20",
