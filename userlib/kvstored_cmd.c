@@ -463,31 +463,32 @@ static int multi_config_set(struct kvsd_conn *c, int argc, char **argv,
 	struct kvsd_config *st;
 	char *frame = NULL, hdr[32], err[512];
 	size_t flen = 0;
-	int i, nmod = 2, r;
-	bool ours = false, good;
+	int i, nmod = 2, r, at, phase;
+	bool ours = false, good, oom = false;
 
 	for (i = 2; i < argc; i += 2)
 		ours |= kvsd_config_is_owned(argv[i], argvlen[i]);
 	if (!ours)
 		return 0;
-	add_bulk(&frame, &flen, argv[0], argvlen[0]);
-	add_bulk(&frame, &flen, argv[1], argvlen[1]);
-	for (i = 2; i < argc; i += 2) {
-		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+	for (i = 0; i < argc; i++) {
+		size_t was = flen;
+
+		if (i >= 2 && kvsd_config_is_owned(argv[i & ~1], argvlen[i & ~1]))
 			continue;
 		add_bulk(&frame, &flen, argv[i], argvlen[i]);
-		add_bulk(&frame, &flen, argv[i + 1], argvlen[i + 1]);
-		nmod += 2;
+		if (flen == was)
+			oom = true;	/* a frame cut short: never sent */
+		nmod += i >= 2;
 	}
 	st = nmod > 2 ? kvsd_config_stage(argc, argv, argvlen, conn_local(c),
-					  err, sizeof(err), &i, &r) : NULL;
+					  err, sizeof(err), &at, &phase) : NULL;
 	good = st;
 	kvsd_config_drop(st);
 	if (good) {
 		char *full;
 
 		snprintf(hdr, sizeof(hdr), "*%d\r\n", nmod);
-		full = malloc(strlen(hdr) + flen);
+		full = oom ? NULL : malloc(strlen(hdr) + flen);
 		if (full) {
 			memcpy(full, hdr, strlen(hdr));
 			memcpy(full + strlen(hdr), frame, flen);
