@@ -243,9 +243,27 @@ start --save "" >/dev/null
 same "no save rules: SIGTERM made no save" "" "$(rc GET after-sigterm)"
 stop
 $cli FLUSHALL >/dev/null
-check "start with a save rule" start --save "3600 1"
+check "start with a save rule" start --save "3600 1" \
+	--enable-protected-configs local
 same "CONFIG GET save: kvstored's rules" "save
 3600 1" "$(rc CONFIG GET save)"
+# dir and dbfilename: protected configs (redis-server's texts)
+same "CONFIG SET dir, dbfilename: errors" \
+"ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory
+ERR CONFIG SET failed (possibly related to argument 'dir') - Not a directory
+ERR CONFIG SET failed (possibly related to argument 'dbfilename') - dbfilename can't be a path, just a filename
+ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - can't set immutable config" \
+	"$( (rc CONFIG SET dir "$dir/none"; rc CONFIG SET dir "$dir/log"
+	     rc CONFIG SET dbfilename a/b
+	     rc CONFIG SET enable-protected-configs yes) | grep .)"
+mkdir -p "$dir/d2"
+same "CONFIG SET dir, dbfilename (enable-protected-configs local)" \
+"OK dir $dir/d2 dbfilename d2.rdb enable-protected-configs local OK" \
+	"$( (rc CONFIG SET dir "$dir/d2" dbfilename d2.rdb
+	     rc CONFIG GET enable-protected-configs dir dbfilename
+	     rc SAVE) | xargs)"
+check "SAVE wrote the new dir's dbfilename" test -f "$dir/d2/d2.rdb"
+rc CONFIG SET dir "$dir" dbfilename dump.rdb >/dev/null
 rc SET final 1 >/dev/null
 kill $pid; wait $pid; pid=
 $cli FLUSHALL >/dev/null
@@ -279,7 +297,8 @@ want= got=
 for p in bind dbfilename appendfsync appendfilename appenddirname save \
 	 appendonly timeout tcp-keepalive maxclients daemonize pidfile logfile \
 	 loglevel auto-aof-rewrite-percentage auto-aof-rewrite-min-size \
-	 aof-load-truncated protected-mode unixsocketperm requirepass dir; do
+	 aof-load-truncated protected-mode unixsocketperm requirepass dir \
+	 enable-protected-configs; do
 	want="$want$(redis-cli -p $rport CONFIG GET $p | tr '\n' '|')"
 	got="$got$(rc CONFIG GET $p | tr '\n' '|')"
 done
@@ -304,6 +323,19 @@ same "CONFIG GET in MULTI, RESP3, split frames: as redis-server" \
 MULTI in RESP3: same
 DISCARD then CONFIG GET: same
 a byte at a time: same" "$(python3 tests/kvstored/cfg_multi.py $port $rport 2>&1)"
+echo "# t=$(date +%s) daemon commands in MULTI, CONFIG SET"
+same "daemon commands in MULTI, CONFIG SET: as redis-server" \
+"queued and run at EXEC in order: same
+SAVE and SHUTDOWN refused in MULTI: same
+arity errors in MULTI: same
+BGSAVE's syntax error at EXEC: same
+CONFIG SET errors: same
+CONFIG SET then GET: same
+all or nothing: same
+CONFIG SET in MULTI: same
+requirepass at run time: same
+at most 1024 kept in MULTI: same" \
+	"$(python3 tests/kvstored/daemon_multi.py $port $rport 2>&1)"
 kill $rpid
 wait $rpid 2>/dev/null
 stop
@@ -370,6 +402,10 @@ same "AUTH then PING" "OK
 PONG" "$(printf 'AUTH s3cret\nPING\n' | redis-cli -p $port 2>&1)"
 same "redis-cli -a" PONG "$(redis-cli -p $port --no-auth-warning -a s3cret PING)"
 same "HELLO 3 AUTH default" "OK" "$(printf 'HELLO 3 AUTH default s3cret\nSET a 1\n' | redis-cli -p $port 2>&1 | tail -1)"
+# redis-server's replies: AUTH is queued, its arity checked at once
+same "AUTH in MULTI" "OK|OK|ERR wrong number of arguments for 'auth' command|OK|OK|QUEUED|QUEUED|QUEUED|WRONGPASS invalid username-password pair or user is disabled.|OK|PONG|" \
+	"$(printf 'AUTH s3cret\nMULTI\nAUTH\nDISCARD\nMULTI\nAUTH bad\nAUTH s3cret\nPING\nEXEC\n' |
+	   redis-cli -p $port 2>&1 | grep . | tr '\n' '|')"
 check "AUTH failures are logged" grep -q "AUTH failed" "$dir/log"
 stop
 

@@ -60,6 +60,7 @@ struct kvsd_config {
 	long long aof_rewrite_min;
 	bool aof_load_truncated;
 	bool protected_mode;
+	int enable_protected_configs;	/* no, yes, local */
 	long long io_threads;	/* event loops */
 	char *user;		/* --user: not redis-server's, kvstored's own */
 	char *device;		/* --device (tests), default /dev/kvstore */
@@ -78,6 +79,12 @@ void kvsd_free_args(char **argv, int argc);
 bool kvsd_config_value(const char *name, size_t len, char *buf,
 		       size_t room);
 const char *kvsd_config_owned(int i);
+bool kvsd_config_is_owned(const char *name, size_t len);
+struct kvsd_config *kvsd_config_stage(int argc, char **argv,
+				      size_t *argvlen, bool local, char *err,
+				      size_t room, int *bad_at, int *phase);
+void kvsd_config_commit(struct kvsd_config *st);
+void kvsd_config_drop(struct kvsd_config *st);
 
 /* kvstored.c */
 void kvsd_log(int level, const char *fmt, ...)
@@ -114,6 +121,8 @@ void kvsd_cmd_save(struct kvsd_conn *c);
 void kvsd_cmd_bgsave(struct kvsd_conn *c, int argc, char **argv);
 void kvsd_cmd_lastsave(struct kvsd_conn *c);
 void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c);
+int kvsd_persist_bgsave(void);
+int kvsd_persist_rewrite(void);
 void kvsd_cmd_info_persistence(struct kvsd_conn *c);
 int kvsd_persist_set_appendonly(bool on);
 struct kvs_reply;
@@ -150,11 +159,19 @@ int kvsd_cmd_preauth(struct kvsd_conn *c, int argc, char **argv,
 
 /*
  * kvstored_cfgget.c: CONFIG GET with kvstored's parameters, also queued
- * in a transaction: the index of each queued CONFIG GET among the
- * queued commands, to put kvstored's parameters in EXEC's reply.
+ * in a transaction, and the daemon's commands queued there: the index
+ * of each among the queued commands, to put kvstored's answer in EXEC's
+ * reply. At most KVSD_MULTI_KEEP of them and KVSD_MULTI_KEEP_BYTES of
+ * their arguments per transaction: the module charges its queue to the
+ * client, these copies are the daemon's memory.
  */
+#define KVSD_MULTI_KEEP		1024
+#define KVSD_MULTI_KEEP_BYTES	(1 << 20)
+
 struct kvsd_qcfg {
 	unsigned int index;
+	enum kvsd_cmd_id id;	/* CONFIG: GET or SET; else the command */
+	bool mod_part;		/* CONFIG SET: the module queued its pairs */
 	int argc;
 	char **argv;
 	size_t *argvlen;
@@ -165,6 +182,7 @@ struct kvsd_multi {
 	unsigned int queued;	/* commands queued since */
 	struct kvsd_qcfg *cfg;
 	unsigned int nr_cfg;
+	size_t cfg_bytes;	/* argument bytes kept in cfg[] */
 };
 
 struct kvs_buf;
@@ -173,8 +191,18 @@ void kvsd_multi_end(struct kvsd_multi *m);
 int kvsd_config_get(struct kvsd_conn *c, int argc, char **argv,
 		    size_t *argvlen);
 int kvsd_multi_exec(struct kvsd_conn *c);
+int kvsd_multi_queue(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
+		     char **argv, size_t *argvlen, const char *frame,
+		     size_t flen);
+bool kvsd_multi_reject(struct kvsd_conn *c, const char *err);
+/* kvstored_cmd.c: a queued command of the daemon's, run at EXEC */
+void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
+			  int argc, char **argv, size_t *argvlen,
+			  bool mod_done);
 /* kvstored_net.c, for the above */
 struct kvsd_multi *kvsd_conn_multi(struct kvsd_conn *c);
 int kvsd_conn_exec_frame(struct kvsd_conn *c, struct kvs_buf *reply);
+int kvsd_conn_exec_req(struct kvsd_conn *c, const char *req, size_t len,
+		       struct kvs_buf *reply);
 
 #endif /* KVSTORED_H */

@@ -241,53 +241,182 @@ bool kvsd_multi_step(struct kvsd_multi *m, enum kvsd_cmd_id id)
 	}
 }
 
+static void free_q(struct kvsd_qcfg *q)
+{
+	if (q->argv)
+		kvsd_free_args(q->argv, q->argc);
+	free(q->argvlen);
+	q->argv = NULL;
+	q->argvlen = NULL;
+}
+
 void kvsd_multi_end(struct kvsd_multi *m)
 {
 	unsigned int i;
 
-	for (i = 0; i < m->nr_cfg; i++) {
-		kvsd_free_args(m->cfg[i].argv, m->cfg[i].argc);
-		free(m->cfg[i].argvlen);
-	}
+	for (i = 0; i < m->nr_cfg; i++)
+		free_q(&m->cfg[i]);
 	free(m->cfg);
 	m->cfg = NULL;
 	m->nr_cfg = 0;
+	m->cfg_bytes = 0;
 	m->on = false;
 	m->queued = 0;
 }
 
-/* Keep a queued CONFIG GET's patterns for EXEC. */
-static void queue_cfg(struct kvsd_multi *m, int argc, char **argv,
-		      size_t *argvlen)
+static const char too_many[] =
+	"-ERR transaction too big for kvstored (at most 1024 CONFIG GET or kvstored commands, 1mb of their arguments)\r\n";
+static const char no_mem[] = "-ERR out of memory\r\n";
+
+/* What a kept command costs the daemon. */
+static size_t q_bytes(int argc, size_t *argvlen)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += argvlen[i] + 1 + sizeof(char *) + sizeof(size_t);
+	return n;
+}
+
+/*
+ * A copy of a command's arguments, made before the module queues it, in
+ * the slot after the kept ones (kept by keep_commit()). NULL, and the
+ * error reply in *why, past the cap or out of memory: the command is
+ * then refused, never queued without its copy.
+ */
+static struct kvsd_qcfg *keep(struct kvsd_multi *m, enum kvsd_cmd_id id,
+			      int argc, char **argv, size_t *argvlen,
+			      const char **why)
 {
 	struct kvsd_qcfg *q, *nq;
 	int i;
 
+	*why = too_many;
+	if (m->nr_cfg >= KVSD_MULTI_KEEP ||
+	    m->cfg_bytes + q_bytes(argc, argvlen) > KVSD_MULTI_KEEP_BYTES)
+		return NULL;
+	*why = no_mem;
 	nq = realloc(m->cfg, (m->nr_cfg + 1) * sizeof(*nq));
 	if (!nq)
-		return;
+		return NULL;
 	m->cfg = nq;
 	q = &nq[m->nr_cfg];
-	q->index = m->queued;
+	q->id = id;
+	q->mod_part = false;
 	q->argc = argc;
 	q->argv = calloc(argc, sizeof(char *));
 	q->argvlen = calloc(argc, sizeof(size_t));
 	if (!q->argv || !q->argvlen) {
 		free(q->argv);
 		free(q->argvlen);
-		return;
+		return NULL;
 	}
 	for (i = 0; i < argc; i++) {
 		q->argv[i] = malloc(argvlen[i] + 1);
 		if (!q->argv[i]) {
 			kvsd_free_args(q->argv, i);
 			free(q->argvlen);
-			return;
+			return NULL;
 		}
 		memcpy(q->argv[i], argv[i], argvlen[i] + 1);
 		q->argvlen[i] = argvlen[i];
 	}
+	return q;
+}
+
+/* The module queued it: the copy is kept for EXEC. */
+static void keep_commit(struct kvsd_multi *m, struct kvsd_qcfg *q)
+{
+	q->index = m->queued++;
+	m->cfg_bytes += q_bytes(q->argc, q->argvlen);
 	m->nr_cfg++;
+}
+
+/*
+ * kvsd_multi_reject - refuse a command inside MULTI with @err (a whole
+ * error reply): the module is given a command it refuses (ECHO without
+ * its argument), which fails its transaction as Redis's rejectCommand()
+ * does, so that EXEC answers EXECABORT; the client sees @err. A PING
+ * first tells whether the module is in a transaction at all (a MULTI
+ * with arguments failed, the scan cannot tell): then it is queued in a
+ * transaction that will not run.
+ * Return: true refused; false not in MULTI after all (run the command).
+ */
+bool kvsd_multi_reject(struct kvsd_conn *c, const char *err)
+{
+	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+	static const char refused[] = "*1\r\n$4\r\nECHO\r\n";
+	struct kvs_buf r = { 0 };
+	bool pong;
+
+	if (kvsd_conn_exec_req(c, ping, sizeof(ping) - 1, &r)) {
+		kvs_buf_free(&r);
+		kvsd_conn_replys(c, err);
+		return true;
+	}
+	pong = r.len == 7 && !memcmp(r.p, "+PONG\r\n", 7);
+	kvs_buf_free(&r);
+	if (pong) {
+		kvsd_multi_end(kvsd_conn_multi(c));
+		return false;
+	}
+	r = (struct kvs_buf){ 0 };
+	kvsd_conn_exec_req(c, refused, sizeof(refused) - 1, &r);
+	kvs_buf_free(&r);
+	kvsd_conn_replys(c, err);
+	return true;
+}
+
+/**
+ * kvsd_multi_queue - queue a command of the daemon's in the transaction:
+ * the module queues @frame (@flen bytes: a CONFIG SET's pairs of the
+ * module's), or else a PING, in its place (EXEC's array then has an
+ * element there, which kvsd_multi_exec() replaces by the command's
+ * reply) and the daemon keeps the command.
+ * Return: 1 answered, 0 the module is in no transaction: run it now.
+ */
+int kvsd_multi_queue(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
+		     char **argv, size_t *argvlen, const char *frame,
+		     size_t flen)
+{
+	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+	struct kvsd_multi *m = kvsd_conn_multi(c);
+	struct kvs_buf r = { 0 };
+	struct kvsd_qcfg *q;
+	const char *why;
+	int ret = 1;
+
+	q = keep(m, id, argc, argv, argvlen, &why);
+	if (!q)
+		return kvsd_multi_reject(c, why) ? 1 : 0;
+	if (!frame) {
+		frame = ping;
+		flen = sizeof(ping) - 1;
+	}
+	if (kvsd_conn_exec_req(c, frame, flen, &r)) {
+		kvsd_conn_replys(c, "-ERR\r\n");
+	} else if (r.len == 9 && !memcmp(r.p, "+QUEUED\r\n", 9)) {
+		q->mod_part = frame != ping;
+		keep_commit(m, q);
+		q = NULL;
+		kvsd_conn_reply(c, r.p, r.len);
+	} else if (r.len && r.p[0] != '-') {
+		/*
+		 * not in MULTI after all (it failed): it ran; the module's
+		 * CONFIG SET part runs again with the rest, the same values
+		 */
+		ret = 0;
+	} else {
+		/* refused (-OOM), or the module's part failed outside MULTI */
+		kvsd_conn_reply(c, r.p, r.len);
+	}
+	if (q)
+		free_q(q);
+	if (!ret)
+		kvsd_multi_end(m);
+	kvs_buf_free(&r);
+	return ret;
 }
 
 /**
@@ -299,15 +428,27 @@ int kvsd_config_get(struct kvsd_conn *c, int argc, char **argv,
 {
 	struct kvsd_multi *m = kvsd_conn_multi(c);
 	struct kvs_buf r = { 0 }, out = { 0 };
+	struct kvsd_qcfg *q = NULL;
+	const char *why;
 
+	/* its copy first: it is never queued without one */
+	if (m->on) {
+		q = keep(m, KVSD_CMD_CONFIG, argc, argv, argvlen, &why);
+		if (!q && kvsd_multi_reject(c, why))
+			return 1;
+	}
 	if (kvsd_conn_exec_frame(c, &r)) {
+		if (q)
+			free_q(q);
 		kvs_buf_free(&r);
 		return 0;
 	}
-	if (m->on && r.len == 9 && !memcmp(r.p, "+QUEUED\r\n", 9)) {
-		queue_cfg(m, argc, argv, argvlen);
-		m->queued++;
+	if (q && r.len == 9 && !memcmp(r.p, "+QUEUED\r\n", 9)) {
+		keep_commit(m, q);
+		q = NULL;
 	}
+	if (q)
+		free_q(q);
 	if (config_merge(r.p, r.len, argc, argv, argvlen, &out))
 		kvsd_conn_reply(c, out.p, out.len);
 	else
@@ -317,7 +458,12 @@ int kvsd_config_get(struct kvsd_conn *c, int argc, char **argv,
 	return 1;
 }
 
-/* The queued CONFIG GET at @index, if any. */
+static bool is_get(const struct kvsd_qcfg *q)
+{
+	return q->id == KVSD_CMD_CONFIG && !strcasecmp(q->argv[1], "get");
+}
+
+/* The queued CONFIG GET or daemon's command at @index, if any. */
 static struct kvsd_qcfg *queued_at(struct kvsd_multi *m, long long index)
 {
 	unsigned int i;
@@ -358,9 +504,22 @@ int kvsd_multi_exec(struct kvsd_conn *c)
 		struct kvsd_qcfg *q = queued_at(m, i);
 
 		el = resp_len(r.p + off, r.len - off, 0);
-		if (!q || !config_merge(r.p + off, el, q->argc, q->argv,
-					q->argvlen, &out))
+		if (q && is_get(q)) {
+			if (!config_merge(r.p + off, el, q->argc, q->argv,
+					  q->argvlen, &out))
+				kvs_buf_add(&out, r.p + off, el);
+		} else if (q && ((!q->mod_part && el == 7 &&
+				  !memcmp(r.p + off, "+PONG\r\n", 7)) ||
+				 (q->mod_part && el == 5 &&
+				  !memcmp(r.p + off, "+OK\r\n", 5)))) {
+			/* the daemon's command (its part), in its place */
+			kvsd_conn_reply(c, out.p, out.len);
+			out.len = 0;
+			kvsd_cmd_exec_queued(c, q->id, q->argc, q->argv,
+					     q->argvlen, q->mod_part);
+		} else {
 			kvs_buf_add(&out, r.p + off, el);
+		}
 		off += el;
 	}
 	kvsd_conn_reply(c, out.p, out.len);

@@ -11,6 +11,7 @@
  * Failed AUTHs are logged (at most one line a second, with a count) and
  * a connection is closed after KVSD_AUTH_TRIES of them in a row.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -247,19 +248,186 @@ static int cmd_shutdown(struct kvsd_conn *c, int argc, char **argv)
 	return 1;
 }
 
+/* Redis's islocalClient(): the unix socket or a loopback address. */
+static bool conn_local(struct kvsd_conn *c)
+{
+	const char *p = kvsd_conn_peer(c);
+	size_t ul = kvsd_cfg.unixsocket ? strlen(kvsd_cfg.unixsocket) : 0;
+
+	if (ul && !strncmp(p, kvsd_cfg.unixsocket, ul) && p[ul] == ':')
+		return true;
+	return !strncmp(p, "127.", 4) || !strncmp(p, "::1:", 4) ||
+	       !strncmp(p, "::ffff:127.", 11);
+}
+
+/* Ask the module about the CONFIG SET in @mod (@n strings). */
+static struct kvs_reply *module_try(const char **mod, int n)
+{
+	struct kvs_reply *r = NULL;
+
+	if (kvsd_ctl_argv(n, mod, &r) || !r) {
+		kvs_free_reply(r);
+		return NULL;
+	}
+	return r;
+}
+
+static bool names_arg(const struct kvs_reply *r, const char *name)
+{
+	char needle[64];
+
+	snprintf(needle, sizeof(needle), "argument '%s')", name);
+	return r->str && strstr(r->str, needle);
+}
+
 /*
- * CONFIG SET appendonly yes|no starts (with a rewrite, then appending)
- * or stops the AOF as redis-server does; every other CONFIG is the
- * module's. CONFIG GET too (its reply's shape depends on the
- * connection's protocol, which only the module knows), but its reply
- * gets kvstored's parameters (kvstored_cfgget.c).
+ * kvstored refused the argument at @at (a name: @phase 1, a value: 2).
+ * Redis names the first refused name in the whole command, else the
+ * first bad value: has the module one to name first? Two questions it
+ * answers without setting anything: its names (and those before @at
+ * for phase 1) after an immutable one (databases), which always fails
+ * there; then its values before @at followed by a bad value of a
+ * parameter not in the command.
+ * Return: true, its error in *@r.
+ */
+static bool module_first(int argc, char **argv, size_t *argvlen, int at,
+			 int phase, const char **mod, struct kvs_reply **r)
+{
+	static const char *const probes[][2] = {
+		{ "maxmemory-policy", "-" }, { "lfu-log-factor", "-" },
+		{ "hz", "-" },
+	};
+	int i, n = 4, k;
+
+	/* mod[] has room: argc strings, the module's pairs are fewer */
+	mod[2] = "databases";
+	mod[3] = "16";
+	for (i = 2; i < argc && (phase == 2 || i < at); i += 2) {
+		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		mod[n++] = argv[i];
+		mod[n++] = argv[i + 1];
+	}
+	if (n == 4)
+		return false;
+	*r = module_try(mod, n);
+	if (*r && (*r)->type == KVS_REPLY_ERROR && !names_arg(*r, "databases"))
+		return true;
+	kvs_free_reply(*r);
+	*r = NULL;
+	if (phase == 1)
+		return false;
+	for (n = 2, i = 2; i < at; i += 2) {
+		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		mod[n++] = argv[i];
+		mod[n++] = argv[i + 1];
+	}
+	if (n == 2)
+		return false;
+	for (k = 0; k < 3; k++) {
+		for (i = 2; i < n; i += 2)
+			if (!strcasecmp(mod[i], probes[k][0]))
+				break;
+		if (i >= n)
+			break;
+	}
+	if (k == 3 || n + 2 > argc)
+		return false;
+	mod[n++] = probes[k][0];
+	mod[n++] = probes[k][1];
+	*r = module_try(mod, n);
+	if (*r && (*r)->type == KVS_REPLY_ERROR &&
+	    !names_arg(*r, probes[k][0]))
+		return true;
+	kvs_free_reply(*r);
+	*r = NULL;
+	return false;
+}
+
+/*
+ * CONFIG SET with any of kvstored's parameters, all or nothing as in
+ * Redis 7: kvstored's are checked (kvsd_config_stage()), then the
+ * module's pairs, if any, go to the module in one CONFIG SET of their
+ * own (which checks and sets them all or none), then appendonly (a
+ * rewrite, which may fail), and only then are kvstored's stored. When
+ * both sides have an error, kvstored's is the one named, wherever the
+ * module's came in the command. The world is stopped: every loop reads
+ * kvsd_cfg.
+ */
+static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
+			  size_t *argvlen, bool mod_done)
+{
+	struct kvsd_config *st;
+	struct kvs_reply *r = NULL;
+	const char **mod;
+	bool ours = false;
+	char err[512];
+	int i, nmod = 2, at, phase;
+
+	if (argc < 4 || argc % 2)
+		return 0;	/* the module's arity or syntax error */
+	for (i = 2; i < argc; i += 2)
+		ours |= kvsd_config_is_owned(argv[i], argvlen[i]);
+	if (!ours)
+		return 0;
+	mod = calloc(argc, sizeof(*mod));
+	if (!mod) {
+		kvsd_conn_replys(c, "-ERR out of memory\r\n");
+		return 1;
+	}
+	mod[0] = "CONFIG";
+	mod[1] = "SET";
+	for (i = 2; i < argc && !mod_done; i += 2) {
+		if (kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		mod[nmod++] = argv[i];
+		mod[nmod++] = argv[i + 1];
+	}
+	kvsd_world_stop();
+	st = kvsd_config_stage(argc, argv, argvlen, conn_local(c), err,
+			       sizeof(err), &at, &phase);
+	if (!st) {
+		if (nmod > 2 && module_first(argc, argv, argvlen, at, phase,
+					     mod, &r))
+			reply_fmt(c, "-%s\r\n", r->str);
+		else
+			kvsd_conn_replys(c, err);
+		goto out;
+	}
+	if (nmod > 2 && (kvsd_ctl_argv(nmod, mod, &r) || !r ||
+			 r->type == KVS_REPLY_ERROR)) {
+		if (r && r->type == KVS_REPLY_ERROR && r->str)
+			reply_fmt(c, "-%s\r\n", r->str);
+		else
+			kvsd_conn_replys(c, "-ERR CONFIG SET failed\r\n");
+		kvsd_config_drop(st);
+		goto out;
+	}
+	if (st->appendonly != kvsd_cfg.appendonly &&
+	    kvsd_persist_set_appendonly(st->appendonly)) {
+		kvsd_conn_replys(c, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n");
+		kvsd_config_drop(st);
+		goto out;
+	}
+	kvsd_config_commit(st);
+	kvsd_conn_replys(c, "+OK\r\n");
+out:
+	kvsd_world_start();
+	kvs_free_reply(r);
+	free(mod);
+	return 1;
+}
+
+/*
+ * CONFIG GET's reply depends on the connection's protocol, which only
+ * the module knows: it answers and the daemon rebuilds its reply with
+ * kvstored's parameters (kvstored_cfgget.c). Every other CONFIG is the
+ * module's.
  */
 static int cmd_config(struct kvsd_conn *c, int argc, char **argv,
 		      size_t *argvlen)
 {
-	bool on;
-	int err;
-
 	if (argc >= 3 && !strcasecmp(argv[1], "get")) {
 		if (kvsd_config_get(c, argc, argv, argvlen))
 			return 1;
@@ -267,23 +435,169 @@ static int cmd_config(struct kvsd_conn *c, int argc, char **argv,
 		kvsd_conn_patch_config(c);
 		return 0;
 	}
-	if (argc != 4 || strcasecmp(argv[1], "set") ||
-	    strcasecmp(argv[2], "appendonly"))
+	if (argc >= 2 && !strcasecmp(argv[1], "set"))
+		return cmd_config_set(c, argc, argv, argvlen, false);
+	return 0;
+}
+
+/* An arity error that fails the transaction it was meant for. */
+static bool multi_arity(struct kvsd_conn *c, const char *name)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf),
+		 "-ERR wrong number of arguments for '%s' command\r\n", name);
+	return kvsd_multi_reject(c, buf);
+}
+
+/*
+ * CONFIG SET with kvstored's parameters inside MULTI. If it has the
+ * module's too and kvstored's are good now, the module queues its pairs,
+ * which then run in their place in the transaction (as Redis's CONFIG
+ * SET would), and at EXEC kvstored's are set if the module's were:
+ * still all or none. Else kvstored's error comes at EXEC.
+ */
+static int multi_config_set(struct kvsd_conn *c, int argc, char **argv,
+			    size_t *argvlen)
+{
+	struct kvsd_config *st;
+	char *frame = NULL, hdr[32], err[512];
+	size_t flen = 0;
+	int i, nmod = 2, r, at, phase;
+	bool ours = false, good, oom = false;
+
+	for (i = 2; i < argc; i += 2)
+		ours |= kvsd_config_is_owned(argv[i], argvlen[i]);
+	if (!ours)
 		return 0;
-	if (!strcasecmp(argv[3], "yes"))
-		on = true;
-	else if (!strcasecmp(argv[3], "no"))
-		on = false;
-	else
-		return 0;	/* the module has Redis's error for the value */
-	kvsd_world_stop();
-	err = kvsd_persist_set_appendonly(on);
-	kvsd_world_start();
-	if (err)
-		kvsd_conn_replys(c, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n");
-	else
-		kvsd_conn_replys(c, "+OK\r\n");
-	return 1;
+	for (i = 0; i < argc; i++) {
+		size_t was = flen;
+
+		if (i >= 2 && kvsd_config_is_owned(argv[i & ~1], argvlen[i & ~1]))
+			continue;
+		add_bulk(&frame, &flen, argv[i], argvlen[i]);
+		if (flen == was)
+			oom = true;	/* a frame cut short: never sent */
+		nmod += i >= 2;
+	}
+	st = nmod > 2 ? kvsd_config_stage(argc, argv, argvlen, conn_local(c),
+					  err, sizeof(err), &at, &phase) : NULL;
+	good = st;
+	kvsd_config_drop(st);
+	if (good) {
+		char *full;
+
+		snprintf(hdr, sizeof(hdr), "*%d\r\n", nmod);
+		full = oom ? NULL : malloc(strlen(hdr) + flen);
+		if (full) {
+			memcpy(full, hdr, strlen(hdr));
+			memcpy(full + strlen(hdr), frame, flen);
+		}
+		r = full ? kvsd_multi_queue(c, KVSD_CMD_CONFIG, argc, argv,
+					    argvlen, full, strlen(hdr) + flen) :
+			   kvsd_multi_reject(c, "-ERR out of memory\r\n");
+		free(full);
+	} else {
+		r = kvsd_multi_queue(c, KVSD_CMD_CONFIG, argc, argv, argvlen,
+				     NULL, 0);
+	}
+	free(frame);
+	return r ? 1 : -1;
+}
+
+/*
+ * A command of the daemon's inside MULTI, as redis-server 7.0.15 takes
+ * it: SAVE and SHUTDOWN are refused (no-multi), arity errors fail the
+ * transaction, the rest is QUEUED and run at EXEC in its place
+ * (kvsd_cmd_exec_queued()).
+ * Return: as kvsd_cmd_run(), or -1: run it now after all (the module
+ * is not in a transaction).
+ */
+static int multi_cmd(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
+		     char **argv, size_t *argvlen)
+{
+	int r;
+
+	switch (id) {
+	case KVSD_CMD_AUTH:
+		if (argc < 2)
+			return multi_arity(c, "auth") ? 1 : -1;
+		break;
+	case KVSD_CMD_SAVE:
+	case KVSD_CMD_SHUTDOWN:
+		if (id == KVSD_CMD_SAVE && argc != 1)
+			return multi_arity(c, "save") ? 1 : -1;
+		return kvsd_multi_reject(c, "-ERR Command not allowed inside a transaction\r\n") ?
+		       1 : -1;
+	case KVSD_CMD_BGREWRITEAOF:
+	case KVSD_CMD_LASTSAVE:
+		if (argc != 1)
+			return multi_arity(c, id == KVSD_CMD_LASTSAVE ?
+					   "lastsave" : "bgrewriteaof") ? 1 : -1;
+		break;
+	case KVSD_CMD_BGSAVE:
+		break;
+	case KVSD_CMD_INFO:
+		if (argc != 2 || strcasecmp(argv[1], "persistence"))
+			return 0;
+		break;
+	case KVSD_CMD_CONFIG:
+		if (argc >= 3 && !strcasecmp(argv[1], "get"))
+			return -1;	/* kvsd_config_get() queues it */
+		if (argc < 4 || argc % 2 || strcasecmp(argv[1], "set"))
+			return 0;
+		return multi_config_set(c, argc, argv, argvlen);
+	default:
+		return -1;
+	}
+	r = kvsd_multi_queue(c, id, argc, argv, argvlen, NULL, 0);
+	return r ? 1 : -1;
+}
+
+/**
+ * kvsd_cmd_exec_queued - a command of the daemon's queued in MULTI, now
+ * that EXEC runs it: its reply goes after those of the commands queued
+ * before it. BGSAVE and BGREWRITEAOF answer as redis-server does inside
+ * EXEC ("scheduled": it forks after the transaction); kvstored starts
+ * them now, after the module ran the whole transaction.
+ */
+void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
+			  int argc, char **argv, size_t *argvlen,
+			  bool mod_done)
+{
+	int err;
+
+	switch (id) {
+	case KVSD_CMD_AUTH:
+		cmd_auth(c, argc, argv, argvlen);
+		break;
+	case KVSD_CMD_BGSAVE:
+		if (argc > 2 || (argc == 2 && strcasecmp(argv[1], "schedule"))) {
+			kvsd_conn_replys(c, "-ERR syntax error\r\n");
+			break;
+		}
+		err = kvsd_persist_bgsave();
+		kvsd_conn_replys(c, err == -EBUSY ?
+				 "-ERR Background save already in progress\r\n" :
+				 "+Background saving scheduled\r\n");
+		break;
+	case KVSD_CMD_BGREWRITEAOF:
+		kvsd_persist_rewrite();
+		kvsd_conn_replys(c, "+Background append only file rewriting scheduled\r\n");
+		break;
+	case KVSD_CMD_LASTSAVE:
+		kvsd_cmd_lastsave(c);
+		break;
+	case KVSD_CMD_INFO:
+		kvsd_cmd_info_persistence(c);
+		break;
+	case KVSD_CMD_CONFIG:
+		if (!cmd_config_set(c, argc, argv, argvlen, mod_done))
+			kvsd_conn_replys(c, "-ERR syntax error\r\n");
+		break;
+	default:
+		kvsd_conn_replys(c, "-ERR\r\n");
+	}
 }
 
 /**
@@ -295,7 +609,14 @@ int kvsd_cmd_run(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 		 char **argv, size_t *argvlen)
 {
 	bool pass = kvsd_cfg.requirepass && kvsd_cfg.requirepass[0];
+	int r;
 
+	if (kvsd_conn_multi(c)->on && id < KVSD_CMD_MULTI &&
+	    (pass || (id != KVSD_CMD_AUTH && id != KVSD_CMD_HELLO))) {
+		r = multi_cmd(c, id, argc, argv, argvlen);
+		if (r >= 0)
+			return r;
+	}
 	switch (id) {
 	case KVSD_CMD_AUTH:
 		return pass ? cmd_auth(c, argc, argv, argvlen) : 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "kvstore.h"
@@ -37,6 +38,7 @@ static const char *const loglevels[] = {
 	"debug", "verbose", "notice", "warning", NULL
 };
 static const char *const fsyncs[] = { "everysec", "always", "no", NULL };
+static const char *const protected_names[] = { "no", "yes", "local", NULL };
 
 #define OFF(f) offsetof(struct kvsd_config, f)
 static const struct directive directives[] = {
@@ -62,6 +64,8 @@ static const struct directive directives[] = {
 	{ "protected-mode", D_BOOL, 0, 0, NULL, OFF(protected_mode) },
 	{ "loglevel", D_ENUM, 0, 0, loglevels, OFF(loglevel) },
 	{ "appendfsync", D_ENUM, 0, 0, fsyncs, OFF(appendfsync) },
+	{ "enable-protected-configs", D_ENUM, 0, 0, protected_names,
+	  OFF(enable_protected_configs) },
 	{ "unixsocket", D_STR, 0, 0, NULL, OFF(unixsocket) },
 	{ "requirepass", D_STR, 0, 0, NULL, OFF(requirepass) },
 	{ "pidfile", D_STR, 0, 0, NULL, OFF(pidfile) },
@@ -539,7 +543,8 @@ static const char *const owned[] = {
 	"logfile", "loglevel", "dir", "dbfilename", "save", "appendonly",
 	"appendfilename", "appenddirname", "appendfsync",
 	"auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size",
-	"aof-load-truncated", "protected-mode", "io-threads", NULL,
+	"aof-load-truncated", "protected-mode", "io-threads",
+	"enable-protected-configs", NULL,
 };
 
 /* The @i-th parameter kvstored owns, NULL past the last. */
@@ -626,6 +631,8 @@ bool kvsd_config_value(const char *name, size_t len, char *buf, size_t room)
 		s = yesno(c->aof_load_truncated);
 	} else if (!strcmp(n, "protected-mode")) {
 		s = yesno(c->protected_mode);
+	} else if (!strcmp(n, "enable-protected-configs")) {
+		s = protected_names[c->enable_protected_configs];
 	} else if (!strcmp(n, "io-threads")) {
 		snprintf(buf, room, "%lld", c->io_threads);
 	} else {
@@ -634,4 +641,188 @@ bool kvsd_config_value(const char *name, size_t len, char *buf, size_t room)
 	if (s)
 		snprintf(buf, room, "%s", s);
 	return true;
+}
+
+bool kvsd_config_is_owned(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; owned[i]; i++)
+		if (strlen(owned[i]) == len && !strncasecmp(name, owned[i], len))
+			return true;
+	return false;
+}
+
+/* Is @name (any case) in the NULL-ended @list? */
+static bool listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcasecmp(*list, name))
+			return true;
+	return false;
+}
+
+/*
+ * redis-server 7.0's flags for kvstored's parameters: these are fixed
+ * once it runs; dir and dbfilename are protected configs, which
+ * enable-protected-configs allows (yes, or local: from the unix socket
+ * or loopback). Redis rebinds on bind and port; kvstored does not (yet).
+ */
+static const char *const immutable[] = {
+	"daemonize", "unixsocket", "unixsocketperm", "pidfile", "logfile",
+	"appendfilename", "appenddirname", "io-threads",
+	"enable-protected-configs", NULL,
+};
+static const char *const protected_cfg[] = { "dir", "dbfilename", NULL };
+static const char *const no_rebind[] = { "bind", "port", NULL };
+
+static const struct directive *find_directive(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (!strcasecmp(name, directives[i].name))
+			return &directives[i];
+	return NULL;
+}
+
+/* The strings CONFIG SET may replace: the copy gets its own. */
+static void dup_strings(struct kvsd_config *st)
+{
+	st->requirepass = st->requirepass ? xstrdup(st->requirepass) : NULL;
+	st->dir = st->dir ? xstrdup(st->dir) : NULL;
+	st->dbfilename = st->dbfilename ? xstrdup(st->dbfilename) : NULL;
+}
+
+static void free_strings(struct kvsd_config *st)
+{
+	free(st->requirepass);
+	free(st->dir);
+	free(st->dbfilename);
+}
+
+void kvsd_config_drop(struct kvsd_config *st)
+{
+	if (!st)
+		return;
+	free_strings(st);
+	free(st);
+}
+
+/* What chdir() would say of @d, without leaving the directory. */
+static const char *dir_error(const char *d)
+{
+	struct stat sb;
+
+	if (stat(d, &sb))
+		return strerror(errno);
+	if (!S_ISDIR(sb.st_mode))
+		return strerror(ENOTDIR);
+	if (access(d, X_OK))
+		return strerror(errno);
+	return NULL;
+}
+
+/**
+ * kvsd_config_stage - the kvstored parameters of CONFIG SET @argv
+ * (name value pairs from argv[2]; the module's names are skipped), set
+ * in a copy of kvsd_cfg, as redis-server's configSetCommand() checks
+ * them: names first (the first refused one named as given), then the
+ * values in order (the first bad one named as Redis spells it).
+ * Return: the copy for kvsd_config_commit(), or NULL with the error
+ * reply ("-ERR ...\r\n") in @err, the index of the argument named in
+ * *@bad_at and in *@phase 1 (a name refused) or 2 (a value).
+ */
+struct kvsd_config *kvsd_config_stage(int argc, char **argv,
+				      size_t *argvlen, bool local, char *err,
+				      size_t room, int *bad_at, int *phase)
+{
+	const struct directive *seen[sizeof(directives) /
+				     sizeof(directives[0])];
+	const struct directive *d;
+	struct kvsd_config *st;
+	int i, j, nseen = 0;
+	const char *why;
+
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (!kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		why = NULL;
+		d = find_directive(argv[i]);
+		if (listed(immutable, argv[i]))
+			why = "can't set immutable config";
+		else if (listed(protected_cfg, argv[i]) &&
+			 kvsd_cfg.enable_protected_configs != 1 &&
+			 (kvsd_cfg.enable_protected_configs != 2 || !local))
+			why = "can't set protected config";
+		else if (listed(no_rebind, argv[i]))
+			why = "kvstored can't change it at run time";
+		for (j = 0; !why && j < nseen; j++)
+			if (seen[j] == d)
+				why = "duplicate parameter";
+		if (why) {
+			snprintf(err, room, "-ERR CONFIG SET failed (possibly related to argument '%s') - %s\r\n",
+				 argv[i], why);
+			*bad_at = i;
+			*phase = 1;
+			return NULL;
+		}
+		seen[nseen++] = d;
+	}
+	*bad_at = argc;
+	*phase = 2;
+	st = malloc(sizeof(*st));
+	if (!st) {
+		snprintf(err, room, "-ERR out of memory\r\n");
+		return NULL;
+	}
+	*st = kvsd_cfg;
+	dup_strings(st);
+	for (i = 2; i + 1 < argc; i += 2) {
+		char *av[2];
+
+		if (!kvsd_config_is_owned(argv[i], argvlen[i]))
+			continue;
+		d = find_directive(argv[i]);
+		av[0] = (char *)d->name;
+		av[1] = argv[i + 1];
+		if (!strcmp(d->name, "save"))
+			st->nr_save = 0;	/* replaced, not added to */
+		if (!strcmp(d->name, "dir")) {
+			why = dir_error(av[1]);
+			if (!why) {
+				free(st->dir);
+				st->dir = xstrdup(av[1]);
+			}
+		} else {
+			why = set_directive(st, d, 2, av);
+		}
+		if (why) {
+			snprintf(err, room, "-ERR CONFIG SET failed (possibly related to argument '%s') - %s\r\n",
+				 d->name, why);
+			*bad_at = i;
+			kvsd_config_drop(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+/*
+ * kvsd_config_commit - @st becomes kvsd_cfg (the caller has stopped the
+ * world: every loop reads it). appendonly is kvstored_persist.c's to
+ * change: kept as it is.
+ */
+void kvsd_config_commit(struct kvsd_config *st)
+{
+	struct kvsd_config old = kvsd_cfg;
+
+	st->appendonly = kvsd_cfg.appendonly;
+	if (st->dir && (!old.dir || strcmp(st->dir, old.dir)) &&
+	    chdir(st->dir))
+		kvsd_log(LL_WARNING, "Can't chdir to '%s': %s", st->dir,
+			 strerror(errno));
+	kvsd_cfg = *st;
+	free_strings(&old);
+	free(st);
 }

@@ -806,14 +806,21 @@ struct kvsd_multi *kvsd_conn_multi(struct kvsd_conn *c)
  */
 int kvsd_conn_exec_frame(struct kvsd_conn *c, struct kvs_buf *reply)
 {
+	return kvsd_conn_exec_req(c, c->in, c->frame_len, reply);
+}
+
+/* The same for a frame of the daemon's own making (@req, @len). */
+int kvsd_conn_exec_req(struct kvsd_conn *c, const char *req, size_t len,
+		       struct kvs_buf *reply)
+{
 	struct kvs_exec e = { 0 };
 	bool more;
 	ssize_t n;
 
 	if (c->dev_eof || c->dev_dead || kvs_buf_reserve(reply, IO_CHUNK))
 		return -1;
-	e.req = (unsigned long)c->in;
-	e.req_len = c->frame_len;
+	e.req = (unsigned long)req;
+	e.req_len = len;
 	e.reply = (unsigned long)(reply->p + reply->len);
 	e.reply_len = reply->cap - reply->len;
 	if (ioctl(c->dev, KVS_IOC_EXEC, &e)) {

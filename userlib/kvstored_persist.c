@@ -414,17 +414,28 @@ void kvsd_cmd_save(struct kvsd_conn *c)
 	kvsd_world_start();
 }
 
+/* BGSAVE's work: 0 started, -EBUSY if one runs, or fork's error. */
+int kvsd_persist_bgsave(void)
+{
+	int err;
+
+	kvsd_world_stop();
+	err = bgsave_pid ? -EBUSY : bgsave_start_child();
+	kvsd_world_start();
+	return err;
+}
+
 void kvsd_cmd_bgsave(struct kvsd_conn *c, int argc, char **argv)
 {
+	int err = kvsd_persist_bgsave();
+
 	(void)argc;
 	(void)argv;
-	kvsd_world_stop();
-	if (bgsave_pid)
+	if (err == -EBUSY)
 		kvsd_conn_replys(c, "-ERR Background save already in progress\r\n");
 	else
-		kvsd_conn_replys(c, bgsave_start_child() ? "-ERR\r\n" :
+		kvsd_conn_replys(c, err ? "-ERR\r\n" :
 				 "+Background saving started\r\n");
-	kvsd_world_start();
 }
 
 void kvsd_cmd_lastsave(struct kvsd_conn *c)
@@ -474,7 +485,8 @@ static int aof_rewrite(void)
 	return err;
 }
 
-void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
+/* BGREWRITEAOF's work, run to its end: 0 or the error. */
+int kvsd_persist_rewrite(void)
 {
 	int err;
 
@@ -484,7 +496,12 @@ void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
 	if (!err && !kvsd_cfg.appendonly)
 		aof_end();
 	kvsd_world_start();
-	kvsd_conn_replys(c, err ? "-ERR\r\n" :
+	return err;
+}
+
+void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
+{
+	kvsd_conn_replys(c, kvsd_persist_rewrite() ? "-ERR\r\n" :
 			 "+Background append only file rewriting started\r\n");
 }
 
