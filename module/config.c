@@ -408,8 +408,8 @@ static void apply_value(const struct cfg_param *p, const union cfg_value *v)
  * CONFIG SET name value [name value ...], all or nothing: names are
  * checked first (unknown, immutable, repeated), then every value, and
  * only then is anything stored. The errors and their precedence are
- * Redis 7.0's: an unknown name wins (the first one is named), then the
- * last immutable or repeated one, then the first bad value.
+ * Redis 7.0's: the first refused name, whatever the reason, then the
+ * first bad value, named by its parameter's own name (not as typed).
  */
 void config_set_command(struct kvs_client *c)
 {
@@ -427,25 +427,20 @@ void config_set_command(struct kvs_client *c)
 		return;
 	}
 
-	for (j = 2; j < c->argc; j += 2) {
+	for (j = 2; j < c->argc && !unknown && !bad; j += 2) {
 		const struct cfg_param *p = lookup_param(&c->argv[j]);
 
 		if (!p) {
-			if (!unknown)
-				unknown = &c->argv[j];
-			continue;
-		}
-		if (p->flags & CFG_IMMUTABLE) {
+			unknown = &c->argv[j];
+		} else if (p->flags & CFG_IMMUTABLE) {
 			why = "can't set immutable config";
 			bad = &c->argv[j];
-			continue;
-		}
-		if (seen & BIT(p - params)) {
+		} else if (seen & BIT(p - params)) {
 			why = "duplicate parameter";
 			bad = &c->argv[j];
-			continue;
 		}
-		seen |= BIT(p - params);
+		if (p)
+			seen |= BIT(p - params);
 	}
 	if (unknown) {
 		add_reply_errorf(c,
@@ -458,12 +453,15 @@ void config_set_command(struct kvs_client *c)
 
 	mutex_lock(&config_lock);
 	for (j = 2; j < c->argc; j += 2) {
-		why = parse_value(lookup_param(&c->argv[j]), &c->argv[j + 1],
-				  &v, whybuf, sizeof(whybuf));
+		const struct cfg_param *p = lookup_param(&c->argv[j]);
+
+		why = parse_value(p, &c->argv[j + 1], &v, whybuf,
+				  sizeof(whybuf));
 		if (why) {
 			mutex_unlock(&config_lock);
-			bad = &c->argv[j];
-			goto err;
+			add_reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+					 p->name, why);
+			return;
 		}
 	}
 	for (j = 2; j < c->argc; j += 2) {
