@@ -372,6 +372,24 @@ $cli FLUSHALL >/dev/null
 start --appendonly yes --save "" --appendfilename kvsd.aof >/dev/null
 same "the AOF is loaded at start" "a b c d" "$(rc LRANGE aofl 0 -1 | xargs)"
 same "SIGKILL lost no acknowledged write" 2000 "$(rc GET acked)"
+# appendfsync and auto-aof-rewrite-* reach the running writer: with
+# automatic rewrites off, 300 kB leave the base as it was; turned on
+# with a 1 kB floor, the writer rewrites (a new base), no write needed
+aofbase() { grep 'type b' "$dir/appendonlydir/kvsd.aof.manifest" | cut -d' ' -f2; }
+b0=$(aofbase)
+same "CONFIG SET auto-aof-rewrite-percentage 0, min-size 1kb, appendfsync no" \
+	OK "$(rc CONFIG SET auto-aof-rewrite-percentage 0 auto-aof-rewrite-min-size 1kb appendfsync no)"
+head -c 300000 /dev/zero | tr '\0' x | redis-cli -p $port -x SET aofbig >/dev/null
+sleep 1.5
+same "no automatic rewrite while turned off" "$b0" "$(aofbase)"
+same "CONFIG SET auto-aof-rewrite-percentage 100, appendfsync everysec" \
+	OK "$(rc CONFIG SET auto-aof-rewrite-percentage 100 appendfsync everysec)"
+i=0
+while [ "$(aofbase)" = "$b0" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "the running writer rewrote once turned on at run time" \
+	test "$(aofbase)" != "$b0"
+check "the rewrite is logged" grep -q "automatic AOF rewrite" "$dir/log"
+same "the data survives the rewrite" 300000 "$(rc STRLEN aofbig)"
 same "SHUTDOWN NOSAVE" "" "$(rc SHUTDOWN NOSAVE)"
 wait $pid; pid=
 check "no dump.rdb written by NOSAVE" test ! -e "$dir/dump.rdb"

@@ -93,6 +93,11 @@ struct kvs_aof_writer_info {
 
 void kvs_aof_writer_info(struct kvs_aof *a, struct kvs_aof_writer_info *wi);
 
+/* appendfsync (KVS_AOF_FSYNC_*), auto-aof-rewrite-* of a running writer */
+int kvs_aof_set_policy(struct kvs_aof *a, int appendfsync,
+		       unsigned int rewrite_percentage,
+		       unsigned long long rewrite_min_size);
+
 /* kvs_aof_manifest_write() under another appendfilename: @name.manifest */
 int kvs_aof_manifest_write_name(const struct kvs_aof_manifest *m,
 				const char *dir, const char *name);

@@ -972,6 +972,11 @@ static int do_fsync(struct kvs_aof *a)
 }
 
 /* Append what was read; a failed write is fatal, as in redis-server. */
+static int fsync_policy(const struct kvs_aof *a)
+{
+	return __atomic_load_n(&a->o.appendfsync, __ATOMIC_RELAXED);
+}
+
 static int append(struct kvs_aof *a, size_t n)
 {
 	int ret = write_all(a->incrfd, a->buf, n);
@@ -982,7 +987,7 @@ static int append(struct kvs_aof *a, size_t n)
 	}
 	a->cur_size += n;
 	a->dirty = 1;
-	if (a->o.appendfsync == KVS_AOF_FSYNC_ALWAYS) {
+	if (fsync_policy(a) == KVS_AOF_FSYNC_ALWAYS) {
 		ret = do_fsync(a);
 		if (ret)
 			alog(a, "fsync of the AOF: %s", strerror(-ret));
@@ -1009,10 +1014,14 @@ static int wants_rewrite(const struct kvs_aof *a)
 	unsigned long long base = a->rewrite_base_size ?
 				  a->rewrite_base_size : 1;
 
-	if (a->o.rewrite_percentage == KVS_AOF_REWRITE_OFF ||
-	    a->cur_size <= a->o.rewrite_min_size)
+	unsigned int perc = __atomic_load_n(&a->o.rewrite_percentage,
+					    __ATOMIC_RELAXED);
+
+	if (perc == KVS_AOF_REWRITE_OFF ||
+	    a->cur_size <= __atomic_load_n(&a->o.rewrite_min_size,
+					   __ATOMIC_RELAXED))
 		return 0;
-	return (a->cur_size * 100 / base) - 100 >= a->o.rewrite_percentage;
+	return (a->cur_size * 100 / base) - 100 >= perc;
 }
 
 /* At stop: what the feed holds now, without waiting for more. */
@@ -1128,7 +1137,7 @@ static int run_loop(struct kvs_aof *a)
 		}
 		if (a->feedfd < 0)
 			wait = ts_s(&a->retry_at) - now;
-		if (a->dirty && a->o.appendfsync == KVS_AOF_FSYNC_EVERYSEC) {
+		if (a->dirty && fsync_policy(a) == KVS_AOF_FSYNC_EVERYSEC) {
 			double due = ts_s(&a->last_fsync) + 1 - now;
 
 			if (wait < 0 || due < wait)
@@ -1140,6 +1149,12 @@ static int run_loop(struct kvs_aof *a)
 			return -errno;
 		if (a->stop)
 			break;
+		if (pfd[0].revents) {	/* kvs_aof_set_policy(): rethink */
+			char drop[16];
+
+			while (read(a->stop_pipe[0], drop, sizeof(drop)) > 0)
+				;
+		}
 		if (pfd[1].revents) {
 			ret = serve_sync(a);
 			if (ret)
@@ -1175,7 +1190,7 @@ static int run_loop(struct kvs_aof *a)
 					break;
 			}
 		}
-		if (a->o.appendfsync == KVS_AOF_FSYNC_EVERYSEC && a->dirty &&
+		if (fsync_policy(a) == KVS_AOF_FSYNC_EVERYSEC && a->dirty &&
 		    now_s() >= ts_s(&a->last_fsync) + 1) {
 			ret = do_fsync(a);
 			if (ret) {
@@ -1213,6 +1228,33 @@ KVS_EXPORT void kvs_aof_stop(struct kvs_aof *a)
 	errno = saved;
 }
 
+/*
+ * CONFIG SET appendfsync, auto-aof-rewrite-*: the loop reads them from
+ * its next round, which the wake-up starts now, so that data written
+ * under "no" is fsync'd within a second of a switch to everysec.
+ */
+int kvs_aof_set_policy(struct kvs_aof *a, int appendfsync,
+		       unsigned int rewrite_percentage,
+		       unsigned long long rewrite_min_size)
+{
+	int saved = errno;
+	ssize_t r;
+
+	if (appendfsync < 0 || appendfsync > KVS_AOF_FSYNC_NO)
+		return -EINVAL;
+	__atomic_store_n(&a->o.appendfsync, appendfsync, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->o.rewrite_percentage,
+			 rewrite_percentage ? rewrite_percentage : 100,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&a->o.rewrite_min_size,
+			 rewrite_min_size ? rewrite_min_size : DEFAULT_MIN_SIZE,
+			 __ATOMIC_RELAXED);
+	r = write(a->stop_pipe[1], "", 1);
+	(void)r;
+	errno = saved;
+	return 0;
+}
+
 KVS_EXPORT int kvs_aof_rewrite(struct kvs_aof *a)
 {
 	int ret = do_rewrite(a, 0);
@@ -1244,7 +1286,7 @@ void kvs_aof_writer_info(struct kvs_aof *a, struct kvs_aof_writer_info *wi)
 
 	wi->feed_pos = __atomic_load_n(&a->feed_pos, __ATOMIC_RELAXED);
 	wi->feed_ok = feedfd >= 0;
-	wi->pending_fsync = a->o.appendfsync == KVS_AOF_FSYNC_EVERYSEC &&
+	wi->pending_fsync = fsync_policy(a) == KVS_AOF_FSYNC_EVERYSEC &&
 			    __atomic_load_n(&a->dirty, __ATOMIC_RELAXED);
 	wi->delayed_fsync = __atomic_load_n(&a->delayed_fsync,
 					    __ATOMIC_RELAXED);

@@ -125,6 +125,7 @@ int kvsd_persist_bgsave(void);
 int kvsd_persist_rewrite(void);
 void kvsd_cmd_info_persistence(struct kvsd_conn *c);
 int kvsd_persist_set_appendonly(bool on);
+void kvsd_persist_config_changed(void);
 struct kvs_reply;
 int kvsd_ctl_argv(int argc, const char **argv, struct kvs_reply **r);
 #define KVSD_SHUTDOWN_DEFAULT	0

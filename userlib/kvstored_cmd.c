@@ -284,9 +284,10 @@ static bool names_arg(const struct kvs_reply *r, const char *name)
  * kvstored refused the argument at @at (a name: @phase 1, a value: 2).
  * Redis names the first refused name in the whole command, else the
  * first bad value: has the module one to name first? Two questions it
- * answers without setting anything: its names (and those before @at
- * for phase 1) after an immutable one (databases), which always fails
- * there; then its values before @at followed by a bad value of a
+ * answers without setting anything, as it too names the first refused
+ * name, else the first bad value: its names (those before @at for
+ * phase 1) followed by an immutable one (databases), which always
+ * fails there; then its values before @at followed by a bad value of a
  * parameter not in the command.
  * Return: true, its error in *@r.
  */
@@ -297,19 +298,22 @@ static bool module_first(int argc, char **argv, size_t *argvlen, int at,
 		{ "maxmemory-policy", "-" }, { "lfu-log-factor", "-" },
 		{ "hz", "-" },
 	};
-	int i, n = 4, k;
+	int i, n, k;
 
-	/* mod[] has room: argc strings, the module's pairs are fewer */
-	mod[2] = "databases";
-	mod[3] = "16";
-	for (i = 2; i < argc && (phase == 2 || i < at); i += 2) {
+	/*
+	 * mod[] has room: argc strings, the module's pairs are fewer and
+	 * at least one of kvstored's is left out for the sentinel.
+	 */
+	for (n = 2, i = 2; i < argc && (phase == 2 || i < at); i += 2) {
 		if (kvsd_config_is_owned(argv[i], argvlen[i]))
 			continue;
 		mod[n++] = argv[i];
 		mod[n++] = argv[i + 1];
 	}
-	if (n == 4)
+	if (n == 2)
 		return false;
+	mod[n++] = "databases";
+	mod[n++] = "16";
 	*r = module_try(mod, n);
 	if (*r && (*r)->type == KVS_REPLY_ERROR && !names_arg(*r, "databases"))
 		return true;
@@ -411,6 +415,7 @@ static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
 		goto out;
 	}
 	kvsd_config_commit(st);
+	kvsd_persist_config_changed();
 	kvsd_conn_replys(c, "+OK\r\n");
 out:
 	kvsd_world_start();

@@ -119,18 +119,28 @@ static void *aof_main(void *arg)
 	return NULL;
 }
 
+static int aof_fsync_policy(void)
+{
+	return kvsd_cfg.appendfsync == 1 ? KVS_AOF_FSYNC_ALWAYS :
+	       kvsd_cfg.appendfsync == 2 ? KVS_AOF_FSYNC_NO :
+	       KVS_AOF_FSYNC_EVERYSEC;
+}
+
+/* auto-aof-rewrite-percentage 0 turns automatic rewrites off */
+static unsigned int aof_rewrite_percentage(void)
+{
+	return kvsd_cfg.aof_rewrite_perc ? kvsd_cfg.aof_rewrite_perc :
+	       KVS_AOF_REWRITE_OFF;
+}
+
 static int aof_begin(unsigned int flags)
 {
 	struct kvs_aof_opts o = {
 		.sz = sizeof(o),
 		.flags = flags,
 		.device = kvsd_cfg.device,
-		.appendfsync = kvsd_cfg.appendfsync == 1 ? KVS_AOF_FSYNC_ALWAYS :
-			       kvsd_cfg.appendfsync == 2 ? KVS_AOF_FSYNC_NO :
-			       KVS_AOF_FSYNC_EVERYSEC,
-		.rewrite_percentage = kvsd_cfg.aof_rewrite_perc ?
-				      kvsd_cfg.aof_rewrite_perc :
-				      KVS_AOF_REWRITE_OFF,
+		.appendfsync = aof_fsync_policy(),
+		.rewrite_percentage = aof_rewrite_percentage(),
 		.rewrite_min_size = kvsd_cfg.aof_rewrite_min,
 		.log = persist_log,
 		.filename = kvsd_cfg.appendfilename,
@@ -503,6 +513,18 @@ void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c)
 {
 	kvsd_conn_replys(c, kvsd_persist_rewrite() ? "-ERR\r\n" :
 			 "+Background append only file rewriting started\r\n");
+}
+
+/*
+ * CONFIG SET appendfsync, auto-aof-rewrite-*: a running writer follows
+ * them from now on, as redis-server reads them for each write.
+ */
+void kvsd_persist_config_changed(void)
+{
+	if (aof_on)
+		kvs_aof_set_policy(aof, aof_fsync_policy(),
+				   aof_rewrite_percentage(),
+				   kvsd_cfg.aof_rewrite_min);
 }
 
 /*
