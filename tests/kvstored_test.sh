@@ -336,6 +336,36 @@ CONFIG SET in MULTI: same
 requirepass at run time: same
 at most 1024 kept in MULTI: same" \
 	"$(python3 tests/kvstored/daemon_multi.py $port $rport 2>&1)"
+# CONFIG SET port and bind listen elsewhere at once; a port or an
+# address that can't be had is redis-server's error and changes nothing
+echo "# t=$(date +%s) CONFIG SET port, bind"
+same "CONFIG SET port in use: as redis-server" \
+	"$(redis-cli -p $rport CONFIG SET port $port)" \
+	"$(rc CONFIG SET port $rport)"
+same "CONFIG SET bind to an address not here: as redis-server" \
+	"$(redis-cli -p $rport CONFIG SET bind 192.0.2.1)" \
+	"$(rc CONFIG SET bind 192.0.2.1)"
+same "CONFIG SET bind two addresses: as redis-server" \
+	"$(redis-cli -p $rport CONFIG SET bind '127.0.0.1 -::1'; redis-cli -p $rport CONFIG GET bind)" \
+	"$(rc CONFIG SET bind '127.0.0.1 -::1'; rc CONFIG GET bind)"
+same "still listening after the refusals" PONG "$(rc PING)"
+port2=$((port + 11))
+same "CONFIG SET port" OK "$(rc CONFIG SET port $port2)"
+same "PING on the new port" PONG "$(redis-cli -p $port2 PING 2>&1)"
+check "the old port is closed" sh -c "! redis-cli -p $port PING >/dev/null 2>&1"
+same "CONFIG GET port" "port
+$port2" "$(redis-cli -p $port2 CONFIG GET port)"
+same "CONFIG SET port back, in MULTI" "QUEUED
+OK" "$(printf 'MULTI\nCONFIG SET port %s\nEXEC\n' $port | redis-cli -p $port2 | tail -2)"
+same "PING on the old port again" PONG "$(rc PING)"
+same "no public bind in protected mode without requirepass" \
+	"OK
+ERR CONFIG SET failed (possibly related to argument 'bind') - protected mode: kvstored listens on a non-loopback address only with requirepass or protected-mode no" \
+	"$(rc CONFIG SET protected-mode yes; rc CONFIG SET bind 0.0.0.0)"
+same "a public bind with protected-mode no, then back" "OK
+OK
+PONG" "$(rc CONFIG SET bind '0.0.0.0' protected-mode no
+	rc CONFIG SET bind 127.0.0.1 protected-mode yes; rc PING)"
 kill $rpid
 wait $rpid 2>/dev/null
 stop

@@ -69,14 +69,6 @@ static void on_signal(int sig)
 	__atomic_store_n(&kvsd_shutdown_asked, 2, __ATOMIC_RELEASE);
 }
 
-static bool is_loopback(const char *a)
-{
-	if (a[0] == '-')
-		a++;
-	return !strncmp(a, "127.", 4) || !strcmp(a, "::1") ||
-	       !strcmp(a, "localhost");
-}
-
 /*
  * Redis answers clients from other hosts with -DENIED when it has no
  * password and protected mode is on; kvstored goes further and will not
@@ -84,22 +76,16 @@ static bool is_loopback(const char *a)
  */
 static void protected_mode_check(void)
 {
-	int i;
+	const char *addr = kvsd_config_exposed(&kvsd_cfg);
 
-	if (!kvsd_cfg.protected_mode ||
-	    (kvsd_cfg.requirepass && kvsd_cfg.requirepass[0]) ||
-	    !kvsd_cfg.port)
+	if (!addr)
 		return;
-	for (i = 0; i < kvsd_cfg.nr_bind; i++) {
-		if (is_loopback(kvsd_cfg.bind[i]))
-			continue;
-		fprintf(stderr,
-			"DENIED kvstored is running in protected mode because protected mode is enabled and no password is set for the default user. "
-			"Refusing to listen on %s: either set a password (requirepass), bind only to loopback addresses, "
-			"or disable protected mode with 'protected-mode no' (only if the port is firewalled).\n",
-			kvsd_cfg.bind[i]);
-		exit(1);
-	}
+	fprintf(stderr,
+		"DENIED kvstored is running in protected mode because protected mode is enabled and no password is set for the default user. "
+		"Refusing to listen on %s: either set a password (requirepass), bind only to loopback addresses, "
+		"or disable protected mode with 'protected-mode no' (only if the port is firewalled).\n",
+		addr);
+	exit(1);
 }
 
 static void daemonize(void)

@@ -85,6 +85,7 @@ struct kvsd_config *kvsd_config_stage(int argc, char **argv,
 				      size_t room, int *bad_at, int *phase);
 void kvsd_config_commit(struct kvsd_config *st);
 void kvsd_config_drop(struct kvsd_config *st);
+const char *kvsd_config_exposed(const struct kvsd_config *c);
 
 /* kvstored.c */
 void kvsd_log(int level, const char *fmt, ...)
@@ -95,6 +96,7 @@ extern volatile int kvsd_shutdown_asked;
 /* kvstored_net.c */
 struct kvsd_conn;
 int kvsd_net_listen(void);
+int kvsd_net_rebind(const struct kvsd_config *st);
 int kvsd_net_loop(void);
 void kvsd_conn_reply(struct kvsd_conn *c, const char *s, size_t len);
 void kvsd_conn_replys(struct kvsd_conn *c, const char *s);

@@ -349,6 +349,34 @@ static bool module_first(int argc, char **argv, size_t *argvlen, int at,
 	return false;
 }
 
+/* Do bind or port of @st differ from what kvstored listens on? */
+static bool listen_changed(const struct kvsd_config *st)
+{
+	int i;
+
+	if (st->port != kvsd_cfg.port || st->nr_bind != kvsd_cfg.nr_bind)
+		return true;
+	for (i = 0; i < st->nr_bind; i++)
+		if (strcmp(st->bind[i], kvsd_cfg.bind[i]))
+			return true;
+	return false;
+}
+
+/* The parameter a refusal for protected mode names: the first set. */
+static const char *exposure_arg(int argc, char **argv)
+{
+	static const char *const names[] = {
+		"bind", "port", "requirepass", "protected-mode",
+	};
+	int i, k;
+
+	for (i = 2; i < argc; i += 2)
+		for (k = 0; k < 4; k++)
+			if (!strcasecmp(argv[i], names[k]))
+				return names[k];
+	return "bind";
+}
+
 /*
  * CONFIG SET with any of kvstored's parameters, all or nothing as in
  * Redis 7: kvstored's are checked (kvsd_config_stage()), then the
@@ -365,7 +393,7 @@ static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
 	struct kvsd_config *st;
 	struct kvs_reply *r = NULL;
 	const char **mod;
-	bool ours = false;
+	bool ours = false, rebind;
 	char err[512];
 	int i, nmod = 2, at, phase;
 
@@ -399,20 +427,32 @@ static int cmd_config_set(struct kvsd_conn *c, int argc, char **argv,
 			kvsd_conn_replys(c, err);
 		goto out;
 	}
+	if (kvsd_config_exposed(st)) {
+		reply_fmt(c, "-ERR CONFIG SET failed (possibly related to argument '%s') - protected mode: kvstored listens on a non-loopback address only with requirepass or protected-mode no\r\n",
+			  exposure_arg(argc, argv));
+		kvsd_config_drop(st);
+		goto out;
+	}
+	rebind = listen_changed(st);
+	if (rebind && kvsd_net_rebind(st)) {
+		kvsd_conn_replys(c, st->port != kvsd_cfg.port ?
+				 "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n" :
+				 "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n");
+		kvsd_config_drop(st);
+		goto out;
+	}
 	if (nmod > 2 && (kvsd_ctl_argv(nmod, mod, &r) || !r ||
 			 r->type == KVS_REPLY_ERROR)) {
 		if (r && r->type == KVS_REPLY_ERROR && r->str)
 			reply_fmt(c, "-%s\r\n", r->str);
 		else
 			kvsd_conn_replys(c, "-ERR CONFIG SET failed\r\n");
-		kvsd_config_drop(st);
-		goto out;
+		goto undo;
 	}
 	if (st->appendonly != kvsd_cfg.appendonly &&
 	    kvsd_persist_set_appendonly(st->appendonly)) {
 		kvsd_conn_replys(c, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n");
-		kvsd_config_drop(st);
-		goto out;
+		goto undo;
 	}
 	kvsd_config_commit(st);
 	kvsd_persist_config_changed();
@@ -422,6 +462,12 @@ out:
 	kvs_free_reply(r);
 	free(mod);
 	return 1;
+undo:
+	/* the old sockets were closed: listen again as before */
+	if (rebind && kvsd_net_rebind(&kvsd_cfg))
+		kvsd_log(LL_WARNING, "Can't listen again as before CONFIG SET");
+	kvsd_config_drop(st);
+	goto out;
 }
 
 /*

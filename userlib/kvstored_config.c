@@ -209,6 +209,33 @@ static const char *set_special(struct kvsd_config *cfg, const char *name,
 	int i;
 
 	if (!strcmp(name, "bind")) {
+		if (argc == 2 && !argv[1][0]) {
+			/* none given: every interface, as redis-server */
+			char *any[] = { (char *)name, "*", "-::*" };
+
+			return set_special(cfg, name, 3, any);
+		}
+		if (argc == 2 && strchr(argv[1], ' ')) {
+			/* CONFIG SET bind "127.0.0.1 ::1": one argument */
+			char *v[KVSD_MAX_BIND + 2], *copy, *tok, *sp;
+			const char *e = NULL;
+			int n = 1;
+
+			copy = xstrdup(argv[1]);
+			v[0] = (char *)name;
+			for (tok = strtok_r(copy, " ", &sp); tok;
+			     tok = strtok_r(NULL, " ", &sp)) {
+				if (n == KVSD_MAX_BIND + 1) {
+					e = "Too many bind addresses specified.";
+					break;
+				}
+				v[n++] = tok;
+			}
+			if (!e)
+				e = set_special(cfg, name, n, v);
+			free(copy);
+			return e;
+		}
 		if (argc - 1 > KVSD_MAX_BIND)
 			return "Too many bind addresses specified.";
 		for (i = 0; i < cfg->nr_bind; i++)
@@ -674,8 +701,6 @@ static const char *const immutable[] = {
 	"enable-protected-configs", NULL,
 };
 static const char *const protected_cfg[] = { "dir", "dbfilename", NULL };
-static const char *const no_rebind[] = { "bind", "port", NULL };
-
 static const struct directive *find_directive(const char *name)
 {
 	size_t i;
@@ -689,16 +714,50 @@ static const struct directive *find_directive(const char *name)
 /* The strings CONFIG SET may replace: the copy gets its own. */
 static void dup_strings(struct kvsd_config *st)
 {
+	int i;
+
 	st->requirepass = st->requirepass ? xstrdup(st->requirepass) : NULL;
 	st->dir = st->dir ? xstrdup(st->dir) : NULL;
 	st->dbfilename = st->dbfilename ? xstrdup(st->dbfilename) : NULL;
+	for (i = 0; i < st->nr_bind; i++)
+		st->bind[i] = xstrdup(st->bind[i]);
 }
 
 static void free_strings(struct kvsd_config *st)
 {
+	int i;
+
 	free(st->requirepass);
 	free(st->dir);
 	free(st->dbfilename);
+	for (i = 0; i < st->nr_bind; i++)
+		free(st->bind[i]);
+}
+
+static bool is_loopback(const char *a)
+{
+	if (a[0] == '-')
+		a++;
+	return !strncmp(a, "127.", 4) || !strcmp(a, "::1") ||
+	       !strcmp(a, "localhost");
+}
+
+/**
+ * kvsd_config_exposed - would @c listen on another address than
+ * loopback with protected mode on and no password?
+ * Return: the first such address, or NULL.
+ */
+const char *kvsd_config_exposed(const struct kvsd_config *c)
+{
+	int i;
+
+	if (!c->protected_mode || (c->requirepass && c->requirepass[0]) ||
+	    !c->port)
+		return NULL;
+	for (i = 0; i < c->nr_bind; i++)
+		if (!is_loopback(c->bind[i]))
+			return c->bind[i];
+	return NULL;
 }
 
 void kvsd_config_drop(struct kvsd_config *st)
@@ -755,8 +814,6 @@ struct kvsd_config *kvsd_config_stage(int argc, char **argv,
 			 kvsd_cfg.enable_protected_configs != 1 &&
 			 (kvsd_cfg.enable_protected_configs != 2 || !local))
 			why = "can't set protected config";
-		else if (listed(no_rebind, argv[i]))
-			why = "kvstored can't change it at run time";
 		for (j = 0; !why && j < nseen; j++)
 			if (seen[j] == d)
 				why = "duplicate parameter";

@@ -130,6 +130,8 @@ struct kvsd_conn {
 
 static int listen_fds[MAX_LISTEN];
 static int nr_listen;
+static char *listen_addr[MAX_LISTEN];	/* bind address of a TCP one */
+static int listen_port;			/* of the TCP ones */
 static struct kvsd_loop *loops;
 static int nr_loops;
 static unsigned int next_loop;		/* loop 0's round robin */
@@ -183,6 +185,8 @@ static int listen_tcp(const char *addr, int port)
 		addr++;
 	if (!strcmp(addr, "*"))
 		addr = "0.0.0.0";
+	else if (!strcmp(addr, "::*"))
+		addr = "::";
 	rc = getaddrinfo(addr, ports, &hints, &res);
 	if (rc) {
 		kvsd_log(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
@@ -277,8 +281,10 @@ int kvsd_net_listen(void)
 					continue;
 				return -1;
 			}
+			listen_addr[nr_listen] = strdup(kvsd_cfg.bind[i]);
 			listen_fds[nr_listen++] = fd;
 		}
+		listen_port = kvsd_cfg.port;
 	}
 	if (kvsd_cfg.unixsocket) {
 		fd = listen_unix(kvsd_cfg.unixsocket, kvsd_cfg.unixsocketperm);
@@ -301,6 +307,92 @@ int kvsd_net_listen(void)
 	if (kvsd_cfg.unixsocket)
 		kvsd_log(LL_NOTICE, "Ready to accept connections unix");
 	return 0;
+}
+
+/* Listen on each of @bind (@nb) at @port: @n sockets, or -1 and none. */
+static int open_tcp(char *const *bind, int nb, int port, int *fds,
+		    char **addr)
+{
+	int n = 0, i, fd;
+
+	for (i = 0; port && i < nb; i++) {
+		fd = listen_tcp(bind[i], port);
+		if (fd < 0) {
+			if (bind[i][0] == '-')	/* optional */
+				continue;
+			goto fail;
+		}
+		addr[n] = strdup(bind[i]);
+		if (!addr[n]) {
+			close(fd);
+			goto fail;
+		}
+		fds[n++] = fd;
+	}
+	return n;
+fail:
+	while (n--) {
+		close(fds[n]);
+		free(addr[n]);
+	}
+	return -1;
+}
+
+/**
+ * kvsd_net_rebind - CONFIG SET bind, port: listen as @st says. As
+ * redis-server, the TCP sockets are closed before the new ones open (a
+ * wildcard address can't be bound beside a specific one on the same
+ * port), and if one can't be had, the old ones open again; the unix
+ * socket stays. The caller has stopped the world: an accept event that
+ * loop 0 already holds for an old index finds a listener with nothing
+ * to accept, or -1.
+ * Return: 0, or -1 (listening as before).
+ */
+int kvsd_net_rebind(const struct kvsd_config *st)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	char *oaddr[MAX_LISTEN], *addr[MAX_LISTEN + 1];
+	int fds[MAX_LISTEN + 1], no = 0, ufd = -1, n, i, ret = 0;
+
+	for (i = 0; i < nr_listen; i++) {
+		epoll_ctl(loops[0].epfd, EPOLL_CTL_DEL, listen_fds[i], NULL);
+		if (listen_addr[i]) {
+			close(listen_fds[i]);
+			oaddr[no++] = listen_addr[i];
+		} else {
+			ufd = listen_fds[i];	/* the unix socket */
+		}
+	}
+	n = open_tcp(st->bind, st->nr_bind, st->port, fds, addr);
+	if (n >= 0) {
+		listen_port = st->port;
+	} else {
+		ret = -1;
+		n = open_tcp(oaddr, no, listen_port, fds, addr);
+		if (n < 0) {
+			kvsd_log(LL_WARNING, "Can't listen on TCP as before");
+			n = 0;
+		}
+	}
+	for (i = 0; i < no; i++)
+		free(oaddr[i]);
+	if (ufd >= 0) {
+		fds[n] = ufd;
+		addr[n++] = NULL;
+	}
+	for (i = 0; i < MAX_LISTEN; i++) {
+		listen_fds[i] = i < n ? fds[i] : -1;
+		listen_addr[i] = i < n ? addr[i] : NULL;
+	}
+	nr_listen = n;
+	for (i = 0; i < nr_listen; i++) {
+		ev.data.u64 = i;
+		if (epoll_ctl(loops[0].epfd, EPOLL_CTL_ADD, listen_fds[i],
+			      &ev))
+			kvsd_log(LL_WARNING, "Can't watch a listening socket: %s",
+				 strerror(errno));
+	}
+	return ret;
 }
 
 /* ------------------------------------------------------- connections */
