@@ -102,6 +102,7 @@ int kvs_small_init(void)
 	/* the layout the memory numbers in README.md were measured with */
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) &&
 		     (sizeof(struct kvs_obj) != 32 ||
+		      KVS_OBJ_INLINE_HDR != 12 ||
 		      sizeof(struct kvs_entry) != 40));
 
 	for (i = 1; i <= KVS_SMALL_CLASSES; i++) {

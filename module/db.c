@@ -1483,7 +1483,7 @@ void object_refcount_command(struct kvs_client *c)
 	o = de->val;
 	if (o->type == OBJ_STRING && o->encoding == OBJ_ENCODING_INT &&
 	    !lru_policy() && !lfu_policy() &&
-	    kvs_string2ll(o->str.ptr, o->str.len, &v) &&
+	    kvs_string2ll(kvs_str_ptr(o), kvs_str_len(o), &v) &&
 	    v >= 0 && v < SHARED_INTEGERS)
 		add_reply_ll(c, OBJ_SHARED_REFCOUNT);
 	else

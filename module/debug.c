@@ -196,7 +196,7 @@ static int value_digest(u8 *digest, const struct kvs_obj *o, bool expire)
 		return err;
 	switch (o->type) {
 	case OBJ_STRING:
-		err = mix_digest(digest, o->str.ptr, o->str.len);
+		err = mix_digest(digest, kvs_str_ptr(o), kvs_str_len(o));
 		break;
 	case OBJ_LIST:
 		err = kvs_list_for_each(o, list_elem_cb, &v);

@@ -72,48 +72,89 @@ enum kvs_encoding {
 	OBJ_ENCODING_EMBSTR = 8,	/* "embstr": short string (<= 44 bytes) */
 };
 
+/* Size classes of stored data: see kvs_small_alloc() below. */
+#define KVS_SMALL_STEP		8
+#define KVS_SMALL_MAX		256
+
 /*
  * A value. Refcounted so a reply can keep a large value alive and copy it
  * to userspace after the shard lock is gone. A value with more than one
  * reference is never modified in place: writers call kvs_obj_unshare().
  *
- * Strings keep their bytes in @ptr (@cap bytes, NUL-terminated at @len
- * for the convenience of number parsing). A short string is allocated
- * with its header, its bytes right after it (@ptr == kvs_obj_inline(),
- * Redis's embstr): one allocation from a size class (alloc.c) instead of
- * two; @alloc is that allocation's size in KVS_SMALL_STEP units (0: the
- * header alone came from kmalloc). Longer strings, and strings resized
- * past their inline room, keep their bytes in a kvmalloc'd buffer.
+ * A string's bytes are NUL-terminated at its length for the convenience
+ * of number parsing; read them only through kvs_str_ptr(), kvs_str_len()
+ * and kvs_str_cap(). A short string is one allocation from a size class
+ * (alloc.c): a 12-byte header (refcount, type, encoding, @alloc, the
+ * 32-bit @str.len) and its bytes right after it, Redis's embstr; @alloc
+ * is that allocation's size in KVS_SMALL_STEP units, and its room (the
+ * capacity) follows from it. Only such a string has @alloc != 0, and
+ * only its first KVS_OBJ_INLINE_HDR bytes are a header: @str.cap,
+ * @str.ptr and @free_node are not there (its bytes are). A longer string
+ * has the whole struct, kmalloc'd, and its bytes in a kvmalloc'd buffer
+ * (@str.ptr, @str.cap bytes); an inline string that must grow past its
+ * room becomes one (kvs_obj_string_resize()). Strings are at most
+ * INT_MAX bytes, so 32 bits hold a length and a capacity.
  *
  * @mem is what a collection added to server.used_memory and must be
  * subtracted when it is freed; a string's is computed from its sizes
- * (kvs_obj_mem(), which is what every reader uses). @free_node (the
- * lazyfree queue) shares its place with @str.len, which nothing reads
- * once the last reference is gone. 32 bytes of header in all.
+ * (kvs_obj_mem(), which is what every reader uses). @free_node links a
+ * value waiting for the lazyfree worker (never an inline string: it is
+ * freed at once).
  */
 struct kvs_obj {
 	refcount_t ref;
 	u8 type;
 	u8 encoding;
 	u8 alloc;
+	u8 __pad;
 	union {
 		struct {
-			char *ptr;
-			size_t len;
-			size_t cap;
+			u32 len;
+			u32 cap;	/* not in an inline string */
+			char *ptr;	/* not in an inline string */
 		} str;
 		struct {
 			void *ptr;	/* collection types */
-			struct llist_node free_node;	/* lazyfree queue */
 			size_t mem;	/* collection types */
 		};
 	};
+	struct llist_node free_node;	/* lazyfree queue */
 };
 
-/* The bytes of a string allocated with its header. */
-static inline char *kvs_obj_inline(const struct kvs_obj *o)
+/* An inline string's header: its bytes start at @str.cap. */
+#define KVS_OBJ_INLINE_HDR	offsetof(struct kvs_obj, str.cap)
+
+/* Is @o a string kept with its header (one size-class allocation)? */
+static inline bool kvs_str_inline(const struct kvs_obj *o)
 {
-	return (char *)(o + 1);
+	return o->alloc;
+}
+
+/* The bytes of string @o (kvs_str_len() of them, then a NUL). */
+static inline char *kvs_str_ptr(const struct kvs_obj *o)
+{
+	if (kvs_str_inline(o))
+		return (char *)o + KVS_OBJ_INLINE_HDR;
+	return o->str.ptr;
+}
+
+static inline size_t kvs_str_len(const struct kvs_obj *o)
+{
+	return o->str.len;
+}
+
+/* Callers keep @len + 1 <= kvs_str_cap(@o) (room for the NUL). */
+static inline void kvs_str_set_len(struct kvs_obj *o, size_t len)
+{
+	o->str.len = len;
+}
+
+/* Bytes kvs_str_ptr() has room for, the NUL included. */
+static inline size_t kvs_str_cap(const struct kvs_obj *o)
+{
+	if (kvs_str_inline(o))
+		return o->alloc * KVS_SMALL_STEP - KVS_OBJ_INLINE_HDR;
+	return o->str.cap;
 }
 
 /* Bytes @o added to server.used_memory (for any type). */
@@ -125,8 +166,6 @@ size_t kvs_obj_mem(const struct kvs_obj *o);
  * powers of two. kvs_small_free() takes the size asked for (or any size
  * of the same class).
  */
-#define KVS_SMALL_STEP		8
-#define KVS_SMALL_MAX		256
 int kvs_small_init(void);
 void kvs_small_exit(void);
 size_t kvs_small_size(size_t n);
@@ -138,7 +177,7 @@ struct kvs_obj *kvs_obj_new_string(const void *p, size_t len);
 bool kvs_obj_string_overwrite(struct kvs_obj *o, const void *p, size_t len);
 struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap);
 struct kvs_obj *kvs_obj_from_ll(s64 v);
-int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap);
+int kvs_obj_string_resize(struct kvs_obj **slot, size_t newcap);
 /* ERR_PTR(-ENOSPC: over maxmemory, -EINTR, -ENOMEM) on failure */
 struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot);
 void kvs_obj_set_encoding(struct kvs_obj *o);
@@ -302,7 +341,7 @@ struct kvs_shard {
  */
 struct kvs_chunk {
 	struct list_head node;
-	struct kvs_obj *obj;	/* non-NULL: the bytes are obj->str.ptr[0..len) */
+	struct kvs_obj *obj;	/* non-NULL: the bytes are kvs_str_ptr(obj) */
 	size_t pos;		/* bytes already consumed by the reader */
 	size_t len;		/* bytes of payload */
 	size_t cap;		/* capacity of data[] */

@@ -552,8 +552,8 @@ static bool snap_next_elem(struct kvs_snap_reader *s)
 		return false;
 	switch (o->type) {
 	case OBJ_STRING:
-		e->p = o->str.ptr;
-		e->len = o->str.len;
+		e->p = kvs_str_ptr(o);
+		e->len = kvs_str_len(o);
 		more = true;
 		break;
 	case OBJ_LIST:
