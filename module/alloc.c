@@ -103,7 +103,7 @@ int kvs_small_init(void)
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) &&
 		     (sizeof(struct kvs_obj) != 32 ||
 		      KVS_OBJ_INLINE_HDR != 12 ||
-		      sizeof(struct kvs_entry) != 40));
+		      sizeof(struct kvs_entry) != 32));
 
 	for (i = 1; i <= KVS_SMALL_CLASSES; i++) {
 		snprintf(small_name[i], sizeof(small_name[i]), "kvstore-%d",

@@ -260,24 +260,35 @@ size_t kvs_alloc_size(size_t n);
 /* ------------------------------------------------------------ keyspace */
 
 /*
- * One key. Lives in exactly one bucket chain of one dict. @expire is an
- * absolute Unix time in ms, or -1. @expire_idx is the entry's slot in the
- * dict's array of volatile keys (for O(1) random sampling by the active
- * expire cycle), or -1. @hash is the low 32 bits of kvs_hash_key(): the
- * shard bits and the bucket index come from them (dict.c). The key's
- * bytes are not NUL-terminated. The entry is allocated from a size class
- * (alloc.c) up to KVS_SMALL_MAX bytes, so a 16-byte key takes 56 bytes.
+ * One key. Lives in exactly one bucket chain of one dict. @expire_idx is
+ * the entry's slot in its dict's array of keys with a TTL (struct
+ * kvs_vkey: the slot holds the absolute expire time, and gives the active
+ * expire cycle O(1) random sampling), or -1: no TTL. @hash is the low 32
+ * bits of kvs_hash_key(): the shard bits and the bucket index come from
+ * them (dict.c). The key's bytes are not NUL-terminated. The entry is
+ * allocated from a size class (alloc.c) up to KVS_SMALL_MAX bytes, so a
+ * 16-byte key takes 48 bytes.
  */
 struct kvs_entry {
 	struct kvs_entry *next;
 	struct kvs_obj *val;
-	s64 expire;
 	u32 hash;
 	u32 lru;		/* LRU clock (seconds; 256ths above), or LFU */
 	u32 keylen;
 	s32 expire_idx;
 	char key[];
 };
+
+/* A key with a TTL: one slot of its dict's volatile_keys array. */
+struct kvs_vkey {
+	struct kvs_entry *de;
+	s64 expire;		/* absolute Unix time in ms */
+};
+
+static inline bool kvs_entry_has_ttl(const struct kvs_entry *de)
+{
+	return de->expire_idx >= 0;
+}
 
 /* What an entry's own allocation takes (dict.c) */
 size_t kvs_entry_mem(const struct kvs_entry *de);
@@ -312,7 +323,7 @@ struct kvs_dict {
 	unsigned long used[2];
 	long rehashidx;			/* -1: not rehashing */
 	int pause_rehash;
-	struct kvs_entry **volatile_keys;	/* keys with a TTL */
+	struct kvs_vkey *volatile_keys;	/* keys with a TTL */
 	unsigned long nr_volatile;
 	unsigned long volatile_cap;
 	s64 avg_ttl;
@@ -325,6 +336,14 @@ struct kvs_dict {
 	unsigned long *snap_done[2];
 	int snap_db;
 };
+
+/* @de's TTL (absolute Unix ms), or -1; @d is the dict holding @de. */
+static inline s64 kvs_entry_expire(const struct kvs_dict *d,
+				   const struct kvs_entry *de)
+{
+	return kvs_entry_has_ttl(de) ? d->volatile_keys[de->expire_idx].expire
+				     : -1;
+}
 
 /* A shard: a lock and one dict per database. */
 struct kvs_shard {
@@ -1198,6 +1217,7 @@ struct kvs_entry *kvs_set_key_prepared(struct kvs_client *c, int db,
 				       struct kvs_entry **spare);
 bool kvs_db_delete(struct kvs_client *c, int db, const struct kvs_arg *key);
 void kvs_db_delete_entry(int db, struct kvs_shard *sh, struct kvs_entry *de);
+int kvs_reserve_expire(struct kvs_shard *sh, int db);
 void kvs_set_expire(struct kvs_shard *sh, int db, struct kvs_entry *de,
 		    s64 when_ms);
 bool kvs_remove_expire(struct kvs_shard *sh, int db, struct kvs_entry *de);
@@ -1293,8 +1313,9 @@ static inline void kvs_shard_unlock(struct kvs_shard *sh)
 /* Dict primitives (dict.c). */
 struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash);
 void kvs_entry_free(struct kvs_entry *de);	/* puts de->val */
-void kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
-			 s64 when_ms);
+int kvs_dict_reserve_expire(struct kvs_dict *d);
+int kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
+			s64 when_ms);
 bool kvs_dict_remove_expire(struct kvs_dict *d, struct kvs_entry *de);
 void kvs_dict_init(struct kvs_dict *d);
 struct kvs_entry *kvs_dict_find(struct kvs_dict *d, const void *key,
@@ -1330,7 +1351,8 @@ static inline s64 kvs_client_now(struct kvs_client *c)
 	return c->now_ms;
 }
 
-bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms);
+bool kvs_entry_expired(const struct kvs_dict *d, const struct kvs_entry *de,
+		       s64 now_ms);
 int kvs_expire_init(void);
 void kvs_expire_exit(void);
 

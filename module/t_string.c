@@ -211,6 +211,11 @@ static void set_generic(struct kvs_client *c, u32 flags,
 
 	if (expire && get_expire_ms(c, expire, flags, seconds, &when))
 		return;
+	/* the TTL's slot first: out of memory must change nothing */
+	if (expire && kvs_reserve_expire(kvs_key_shard(key), c->db)) {
+		add_reply_error(c, err_nomem);
+		return;
+	}
 	if ((flags & SET_GET) && get_generic(c))
 		return;
 
@@ -342,9 +347,14 @@ void getex_command(struct kvs_client *c)
 	if (expire && get_expire_ms(c, expire, flags,
 				    flags & (SET_EX | SET_EXAT), &when))
 		return;
+	sh = kvs_shard_of(de->hash);
+	/* the TTL's slot before the reply: out of memory changes nothing */
+	if (expire && kvs_reserve_expire(sh, c->db)) {
+		kvs_reply_write_error(c, -ENOMEM);
+		return;
+	}
 
 	add_reply_bulk_obj(c, de->val);
-	sh = kvs_shard_of(de->hash);
 	/* replicated as DEL, PEXPIREAT or PERSIST, as Redis does */
 	av[1] = c->argv[1];
 	if ((flags & (SET_EXAT | SET_PXAT)) && when <= kvs_client_now(c)) {

@@ -554,8 +554,8 @@ static long long used_memory(int fd)
 
 /*
  * A key with a short value costs its entry and one allocation of a
- * 12-byte header and bytes, in 8-byte size classes: about 135 bytes here
- * (8-byte keys: a 48-byte entry; 64-byte values: 80 bytes; the bucket
+ * 12-byte header and bytes, in 8-byte size classes: about 126 bytes here
+ * (8-byte keys: a 40-byte entry; 64-byte values: 80 bytes; the bucket
  * pointer's share), against 224 and more with kmalloc's classes and a
  * separate buffer. And used_memory gives back what a key took, whatever
  * the value went through (SETRANGE and APPEND move an inline value out).

@@ -194,22 +194,53 @@ static void dict_volatile(struct kunit *test)
 
 	for (i = 0; i < 3; i++) {
 		de[i] = add_key(test, d, i, key_hash(i));
-		kvs_dict_set_expire(d, de[i], 1000 + i);
+		KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[i]), -1);
+		KUNIT_ASSERT_EQ(test, kvs_dict_set_expire(d, de[i], 1000 + i),
+				0);
 	}
 	KUNIT_EXPECT_EQ(test, d->nr_volatile, 3);
-	kvs_dict_set_expire(d, de[1], 5000);
+	KUNIT_EXPECT_EQ(test, kvs_dict_set_expire(d, de[1], 5000), 0);
 	KUNIT_EXPECT_EQ(test, d->nr_volatile, 3);
-	KUNIT_EXPECT_EQ(test, de[1]->expire, 5000);
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[1]), 5000);
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[2]), 1002);
 
 	KUNIT_EXPECT_TRUE(test, kvs_dict_remove_expire(d, de[0]));
 	KUNIT_EXPECT_FALSE(test, kvs_dict_remove_expire(d, de[0]));
-	KUNIT_EXPECT_EQ(test, de[0]->expire, -1);
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[0]), -1);
 	KUNIT_EXPECT_EQ(test, d->nr_volatile, 2);
+	/* the last slot moved into the freed one, its TTL with it */
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[2]), 1002);
 
 	del_key(test, d, 2);
 	KUNIT_ASSERT_EQ(test, d->nr_volatile, 1);
-	KUNIT_EXPECT_PTR_EQ(test, d->volatile_keys[0], de[1]);
+	KUNIT_EXPECT_PTR_EQ(test, d->volatile_keys[0].de, de[1]);
+	KUNIT_EXPECT_EQ(test, d->volatile_keys[0].expire, 5000);
 	KUNIT_EXPECT_EQ(test, de[1]->expire_idx, 0);
+}
+
+/* A reserved slot is there for the next key given a TTL. */
+static void dict_volatile_reserve(struct kunit *test)
+{
+	struct kvs_dict *d = test->priv;
+	struct kvs_entry *de;
+	u32 i;
+
+	for (i = 0; i < 40; i++) {
+		KUNIT_ASSERT_EQ(test, kvs_dict_reserve_expire(d), 0);
+		KUNIT_ASSERT_LT(test, d->nr_volatile, d->volatile_cap);
+		de = add_key(test, d, i, key_hash(i));
+		KUNIT_ASSERT_EQ(test, kvs_dict_set_expire(d, de, 1000 + i), 0);
+	}
+	for (i = 0; i < 40; i++) {
+		de = find_key(d, i);
+		KUNIT_ASSERT_NOT_NULL(test, de);
+		KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de), 1000 + i);
+	}
+	/* deleting keys shrinks the array, never below the room kept */
+	for (i = 0; i < 39; i++) {
+		del_key(test, d, i);
+		KUNIT_EXPECT_LT(test, d->nr_volatile, d->volatile_cap);
+	}
 }
 
 static int dict_test_init(struct kunit *test)
@@ -235,6 +266,7 @@ static struct kunit_case dict_cases[] = {
 	KUNIT_CASE(dict_shrink),
 	KUNIT_CASE(dict_same_hash),
 	KUNIT_CASE(dict_volatile),
+	KUNIT_CASE(dict_volatile_reserve),
 	{}
 };
 
