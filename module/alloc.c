@@ -4,7 +4,7 @@
  * stored with their object header).
  *
  * kmalloc's caches above 64 bytes step by powers of two and halves (96,
- * 128, 192, 256): a key entry of 56 bytes or a string object of 105 would
+ * 128, 192, 256): a key entry of 48 bytes or a string object of 77 would
  * waste up to a third of each allocation, on every key. These caches step
  * by KVS_SMALL_STEP bytes up to KVS_SMALL_MAX, so a key loses at most a
  * few bytes to rounding, and used_memory counts exactly the class size.

@@ -180,7 +180,8 @@ static void expire_generic(struct kvs_client *c, s64 basetime, bool seconds)
 		}
 	} else {
 		/* the TTL's slot first: out of memory changes nothing */
-		if (kvs_reserve_expire(sh, c->db)) {
+		if (!kvs_entry_has_ttl(de) &&
+		    kvs_reserve_expire(sh, c->db)) {
 			kvs_reply_write_error(c, -ENOMEM);
 			return;
 		}

@@ -349,7 +349,8 @@ void getex_command(struct kvs_client *c)
 		return;
 	sh = kvs_shard_of(de->hash);
 	/* the TTL's slot before the reply: out of memory changes nothing */
-	if (expire && kvs_reserve_expire(sh, c->db)) {
+	if (expire && !kvs_entry_has_ttl(de) &&
+	    kvs_reserve_expire(sh, c->db)) {
 		kvs_reply_write_error(c, -ENOMEM);
 		return;
 	}
