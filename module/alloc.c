@@ -4,7 +4,7 @@
  * stored with their object header).
  *
  * kmalloc's caches above 64 bytes step by powers of two and halves (96,
- * 128, 192, 256): a key entry of 56 bytes or a string object of 105 would
+ * 128, 192, 256): a key entry of 48 bytes or a string object of 77 would
  * waste up to a third of each allocation, on every key. These caches step
  * by KVS_SMALL_STEP bytes up to KVS_SMALL_MAX, so a key loses at most a
  * few bytes to rounding, and used_memory counts exactly the class size.
@@ -102,7 +102,8 @@ int kvs_small_init(void)
 	/* the layout the memory numbers in README.md were measured with */
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) &&
 		     (sizeof(struct kvs_obj) != 32 ||
-		      sizeof(struct kvs_entry) != 40));
+		      KVS_OBJ_INLINE_HDR != 12 ||
+		      sizeof(struct kvs_entry) != 32));
 
 	for (i = 1; i <= KVS_SMALL_CLASSES; i++) {
 		snprintf(small_name[i], sizeof(small_name[i]), "kvstore-%d",

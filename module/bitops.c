@@ -117,8 +117,8 @@ static struct kvs_obj *string_for_bits(struct kvs_client *c, u64 maxbit,
 		*dirty = true;
 		return o;
 	}
-	if (need > de->val->str.len &&
-	    kvs_would_pass_maxmemory(need - de->val->str.len)) {
+	if (need > kvs_str_len(de->val) &&
+	    kvs_would_pass_maxmemory(need - kvs_str_len(de->val))) {
 		add_reply_error(c, kvs_oom_msg);
 		return NULL;
 	}
@@ -127,14 +127,15 @@ static struct kvs_obj *string_for_bits(struct kvs_client *c, u64 maxbit,
 		kvs_reply_write_error(c, PTR_ERR(o));
 		return NULL;
 	}
-	if (need > o->str.len) {
-		if (need + 1 > o->str.cap &&
-		    kvs_obj_string_resize(o, need + 1))
+	if (need > kvs_str_len(o)) {
+		if (need + 1 > kvs_str_cap(o) &&
+		    kvs_obj_string_resize(&de->val, need + 1))
 			goto err_nomem;
+		o = de->val;	/* an inline string may have moved out */
 		/* bytes past the old end may hold anything: zero them */
-		memset(o->str.ptr + o->str.len, 0, need - o->str.len);
-		o->str.len = need;
-		o->str.ptr[need] = '\0';
+		memset(kvs_str_ptr(o) + kvs_str_len(o), 0, need - kvs_str_len(o));
+		kvs_str_set_len(o, need);
+		kvs_str_ptr(o)[need] = '\0';
 		*dirty = true;
 	}
 	o->encoding = OBJ_ENCODING_RAW;
@@ -167,7 +168,7 @@ void setbit_command(struct kvs_client *c)
 	o = string_for_bits(c, off, &dirty);
 	if (!o)
 		return;
-	p = (u8 *)o->str.ptr + (off >> 3);
+	p = (u8 *)kvs_str_ptr(o) + (off >> 3);
 	mask = 0x80 >> (off & 7);
 	was = *p & mask;
 	/* a bit set to what it was is no write (no event, no WATCH) */
@@ -190,8 +191,8 @@ void getbit_command(struct kvs_client *c)
 	de = kvs_lookup_read(c, c->db, &c->argv[1]);
 	if (check_string(c, de))
 		return;
-	if (de && (off >> 3) < de->val->str.len)
-		bit = (u8)de->val->str.ptr[off >> 3] & (0x80 >> (off & 7));
+	if (de && (off >> 3) < kvs_str_len(de->val))
+		bit = (u8)kvs_str_ptr(de->val)[off >> 3] & (0x80 >> (off & 7));
 	add_reply_ll(c, bit);
 }
 
@@ -316,8 +317,8 @@ void bitcount_command(struct kvs_client *c)
 	}
 	if (check_string(c, de))
 		return;
-	p = (const u8 *)de->val->str.ptr;
-	len = de->val->str.len;
+	p = (const u8 *)kvs_str_ptr(de->val);
+	len = kvs_str_len(de->val);
 
 	if (c->argc == 4 || c->argc == 5) {
 		if (kvs_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
@@ -422,7 +423,7 @@ void bitpos_command(struct kvs_client *c)
 	}
 	if (check_string(c, de))
 		return;
-	len = de->val->str.len;
+	len = kvs_str_len(de->val);
 
 	if (c->argc >= 4 && c->argc <= 6) {
 		if (kvs_get_ll_or_reply(c, &c->argv[3], &start, NULL))
@@ -450,7 +451,7 @@ void bitpos_command(struct kvs_client *c)
 		add_reply_ll(c, -1);
 		return;
 	}
-	bitpos_reply(c, (const u8 *)de->val->str.ptr, &r, bit, end_given);
+	bitpos_reply(c, (const u8 *)kvs_str_ptr(de->val), &r, bit, end_given);
 }
 
 /* ------------------------------------------------------------------ BITOP */
@@ -497,10 +498,10 @@ static void bitop_invert(u8 *p, size_t n)
 /* The bytes [from, from + n) of source @s, or NULL past its end. */
 static const u8 *bitop_src(const struct kvs_obj *s, size_t from, size_t *n)
 {
-	if (!s || from >= s->str.len)
+	if (!s || from >= kvs_str_len(s))
 		return NULL;
-	*n = min(*n, s->str.len - from);
-	return (const u8 *)s->str.ptr + from;
+	*n = min(*n, kvs_str_len(s) - from);
+	return (const u8 *)kvs_str_ptr(s) + from;
 }
 
 /*
@@ -585,7 +586,7 @@ void bitop_command(struct kvs_client *c)
 			goto out;
 		if (de) {
 			srcs[j] = de->val;
-			maxlen = max(maxlen, de->val->str.len);
+			maxlen = max(maxlen, kvs_str_len(de->val));
 		}
 	}
 
@@ -600,7 +601,7 @@ void bitop_command(struct kvs_client *c)
 			add_reply_error(c, err_nomem);
 			goto out;
 		}
-		err = bitop_compute((u8 *)o->str.ptr, maxlen, srcs, nsrc, op);
+		err = bitop_compute((u8 *)kvs_str_ptr(o), maxlen, srcs, nsrc, op);
 		if (err) {
 			kvs_obj_put(o);
 			kvs_reply_write_error(c, err);
@@ -874,8 +875,8 @@ static void bitfield_generic(struct kvs_client *c, bool ro)
 		if (check_string(c, de))
 			goto out;
 		if (de) {
-			src = (const u8 *)de->val->str.ptr;
-			len = de->val->str.len;
+			src = (const u8 *)kvs_str_ptr(de->val);
+			len = kvs_str_len(de->val);
 		}
 	} else {
 		if (ro) {
@@ -894,7 +895,7 @@ static void bitfield_generic(struct kvs_client *c, bool ro)
 		if (kvs_reply_loop_stop(c, j))
 			break;
 		if (op->opcode != BF_GET) {
-			u8 *p = (u8 *)o->str.ptr;
+			u8 *p = (u8 *)kvs_str_ptr(o);
 
 			if (op->sign)
 				changes += bf_write_signed(c, p, op, dirty);
@@ -904,8 +905,8 @@ static void bitfield_generic(struct kvs_client *c, bool ro)
 		}
 		/* after a write the string may have grown: read it now */
 		if (o) {
-			src = (const u8 *)o->str.ptr;
-			len = o->str.len;
+			src = (const u8 *)kvs_str_ptr(o);
+			len = kvs_str_len(o);
 		}
 		if (op->sign)
 			add_reply_ll(c, bf_get_signed(src, len, op->offset,

@@ -95,7 +95,7 @@ static ssize_t kvs_copy_out(struct kvs_client *c, char __user *ubuf,
 		}
 		spin_unlock(&c->out_lock);
 
-		src = ch->obj ? ch->obj->str.ptr : ch->data;
+		src = ch->obj ? kvs_str_ptr(ch->obj) : ch->data;
 		n = min(avail, count - done);
 		left = copy_to_user(ubuf + done, src + ch->pos, n);
 

@@ -188,7 +188,8 @@ static struct kvs_entry *lookup(struct kvs_client *c, int db,
 	    (!c || !c->cmd || (c->cmd->flags & CMD_WRITE)))
 		kvs_snapshot_before_key(&sh->db[db], hash);
 	de = kvs_dict_find(&sh->db[db], key->ptr, key->len, hash);
-	if (de && de->expire >= 0 && kvs_entry_expired(de, client_now(c))) {
+	if (de && kvs_entry_has_ttl(de) &&
+	    kvs_entry_expired(&sh->db[db], de, client_now(c))) {
 		expire_entry(c, db, sh, de);
 		de = NULL;
 	}
@@ -454,11 +455,28 @@ bool kvs_db_delete(struct kvs_client *c, int db, const struct kvs_arg *key)
 	return true;
 }
 
+/**
+ * kvs_reserve_expire - room for one more key with a TTL in @db of @sh
+ * @sh: the shard (locked)
+ * @db: database index
+ *
+ * A command that gives a key a TTL calls this before it changes anything
+ * and replies an out-of-memory error when it fails; kvs_set_expire() on
+ * a key of the same dict then cannot fail.
+ * Return: 0 or -ENOMEM.
+ */
+int kvs_reserve_expire(struct kvs_shard *sh, int db)
+{
+	lockdep_assert_held(&sh->lock);
+	return kvs_dict_reserve_expire(&sh->db[db]);
+}
+
+/* Give @de a TTL; the slot was reserved by kvs_reserve_expire(). */
 void kvs_set_expire(struct kvs_shard *sh, int db, struct kvs_entry *de,
 		    s64 when_ms)
 {
 	lockdep_assert_held(&sh->lock);
-	kvs_dict_set_expire(&sh->db[db], de, when_ms);
+	WARN_ON_ONCE(kvs_dict_set_expire(&sh->db[db], de, when_ms));
 }
 
 bool kvs_remove_expire(struct kvs_shard *sh, int db, struct kvs_entry *de)
@@ -615,6 +633,12 @@ void dbsize_command(struct kvs_client *c)
 	add_reply_ll(c, kvs_dbsize(c->db));
 }
 
+/* The TTL of @de, a key of @db (its shard locked), or -1. */
+static s64 entry_expire(int db, const struct kvs_entry *de)
+{
+	return kvs_entry_expire(&kvs_shard_of(de->hash)->db[db], de);
+}
+
 /*
  * Put @val (a new reference) under @key in @db, replacing whatever is
  * there, with TTL @expire and LRU @lru. Return: false when out of memory
@@ -626,6 +650,11 @@ static bool store_key(struct kvs_client *c, int db, const struct kvs_arg *key,
 {
 	struct kvs_shard *sh = kvs_key_shard(key);
 
+	/* the TTL's slot first: out of memory must change nothing */
+	if (expire != -1 && kvs_reserve_expire(sh, db)) {
+		kvs_obj_put(val);
+		return false;
+	}
 	if (dst) {
 		kvs_db_overwrite(c, db, dst, val, false);
 		/* Redis deletes the old key and adds the new one */
@@ -664,7 +693,8 @@ static void rename_generic(struct kvs_client *c, bool nx)
 		add_reply_ll(c, 0);
 		return;
 	}
-	if (!store_key(c, c->db, to, dst, kvs_obj_get(src->val), src->expire,
+	if (!store_key(c, c->db, to, dst, kvs_obj_get(src->val),
+		       entry_expire(c->db, src),
 		       kvs_entry_lru_get(src))) {
 		reply_oom(c);
 		return;
@@ -726,7 +756,8 @@ void copy_command(struct kvs_client *c)
 		return;
 	}
 	/* shared by reference: writers unshare before changing a value */
-	if (!store_key(c, dbid, to, dst, kvs_obj_get(src->val), src->expire,
+	if (!store_key(c, dbid, to, dst, kvs_obj_get(src->val),
+		       entry_expire(c->db, src),
 		       kvs_lru_initial())) {
 		reply_oom(c);
 		return;
@@ -758,7 +789,8 @@ void move_command(struct kvs_client *c)
 		return;
 	}
 	/* same key, so same shard: the dispatcher's lock covers both dbs */
-	if (!store_key(c, dbid, key, NULL, kvs_obj_get(src->val), src->expire,
+	if (!store_key(c, dbid, key, NULL, kvs_obj_get(src->val),
+		       entry_expire(c->db, src),
 		       kvs_entry_lru_get(src))) {
 		reply_oom(c);
 		return;
@@ -963,6 +995,7 @@ static unsigned long entry_scan_pos(const struct kvs_entry *de)
 struct keys_ctx {
 	struct kvs_client *c;
 	const struct kvs_arg *pat;	/* NULL: every key */
+	const struct kvs_dict *d;	/* the dict being walked */
 	s64 now;
 	long n;				/* keys replied */
 	unsigned long done;		/* scan_pos() below it: replied before */
@@ -983,7 +1016,7 @@ static void keys_cb(void *priv, struct kvs_entry *de)
 	if (k->err || entry_scan_pos(de) < k->done)
 		return;
 	/* Redis's KEYS skips expired keys without deleting them */
-	if (kvs_entry_expired(de, k->now))
+	if (kvs_entry_expired(k->d, de, k->now))
 		return;
 	if (k->pat)
 		r = match_locked(k->pat, de, &m, &k->budget);
@@ -1011,6 +1044,7 @@ static void keys_shard(struct keys_ctx *k, struct kvs_shard *sh)
 
 	do {
 		kvs_shard_lock(sh);
+		k->d = &sh->db[c->db];
 		k->budget = MATCH_HOLD_STEPS;
 		k->visited = 0;
 		k->key_bytes = 0;
@@ -1125,7 +1159,7 @@ static void scan_filter(struct kvs_client *c, struct kvs_shard *sh,
 		if (!r)
 			return;
 	}
-	if (kvs_entry_expired(de, now)) {
+	if (kvs_entry_expired(&sh->db[c->db], de, now)) {
 		if (r == 1)
 			expire_entry(c, c->db, sh, de);
 		return;
@@ -1329,7 +1363,8 @@ void randomkey_command(struct kvs_client *c)
 	while ((sh = random_shard(c->db))) {
 		kvs_shard_lock(sh);
 		de = kvs_dict_random(&sh->db[c->db]);
-		if (de && !kvs_entry_expired(de, client_now(c))) {
+		if (de && !kvs_entry_expired(&sh->db[c->db], de,
+					     client_now(c))) {
 			add_reply_bulk(c, de->key, de->keylen);
 			kvs_shard_unlock(sh);
 			return;
@@ -1483,7 +1518,7 @@ void object_refcount_command(struct kvs_client *c)
 	o = de->val;
 	if (o->type == OBJ_STRING && o->encoding == OBJ_ENCODING_INT &&
 	    !lru_policy() && !lfu_policy() &&
-	    kvs_string2ll(o->str.ptr, o->str.len, &v) &&
+	    kvs_string2ll(kvs_str_ptr(o), kvs_str_len(o), &v) &&
 	    v >= 0 && v < SHARED_INTEGERS)
 		add_reply_ll(c, OBJ_SHARED_REFCOUNT);
 	else

@@ -196,7 +196,7 @@ static int value_digest(u8 *digest, const struct kvs_obj *o, bool expire)
 		return err;
 	switch (o->type) {
 	case OBJ_STRING:
-		err = mix_digest(digest, o->str.ptr, o->str.len);
+		err = mix_digest(digest, kvs_str_ptr(o), kvs_str_len(o));
 		break;
 	case OBJ_LIST:
 		err = kvs_list_for_each(o, list_elem_cb, &v);
@@ -261,7 +261,7 @@ static void dataset_key_cb(void *priv, struct kvs_entry *de)
 	struct dataset_walk *w = priv;
 	struct kvs_obj *o = de->val;
 	u8 digest[DIGEST_LEN] = { };
-	bool expire = de->expire != -1;
+	bool expire = kvs_entry_has_ttl(de);
 	int err;
 
 	w->visited++;
@@ -398,7 +398,7 @@ static int key_value_digest(struct kvs_client *c, const struct kvs_arg *key,
 	kvs_shard_lock(sh);
 	de = kvs_dict_find(&sh->db[c->db], key->ptr, key->len, hash);
 	if (de) {
-		expire = de->expire != -1;
+		expire = kvs_entry_has_ttl(de);
 		if (kvs_obj_mem(de->val) > INLINE_VALUE_BYTES)
 			o = kvs_obj_get(de->val);
 		else

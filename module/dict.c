@@ -24,6 +24,7 @@
 
 #define DICT_MIN_SIZE		4UL
 #define DICT_MIN_FILL_PERCENT	10	/* shrink below this load */
+#define DICT_LOAD_FACTOR	2UL	/* grow at this many keys a bucket */
 #define DICT_EMPTY_VISITS	10	/* empty buckets per rehash step */
 #define DICT_MAX_SIZE		(1UL << (BITS_PER_LONG - 2))
 #define VOLATILE_MIN_CAP	16UL
@@ -140,7 +141,6 @@ struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash)
 		return NULL;
 	de->next = NULL;
 	de->val = NULL;
-	de->expire = -1;
 	de->expire_idx = -1;
 	de->hash = hash;
 	de->lru = 0;
@@ -305,15 +305,22 @@ static int dict_resize(struct kvs_dict *d, unsigned long want)
 	return 0;
 }
 
-/* Grow at load factor 1. Only a missing first table is an error. */
+/*
+ * Grow at load factor DICT_LOAD_FACTOR (2 keys per bucket: the bucket
+ * pointer costs 4 to 8 bytes a key, not 8 to 16), to twice the size.
+ * Chains stay short (2 on average at most), a lookup still O(1). Only a
+ * missing first table is an error.
+ */
 static int dict_expand_if_needed(struct kvs_dict *d)
 {
 	if (dict_rehashing(d))
 		return 0;
 	if (!d->table[0])
 		return dict_resize(d, DICT_MIN_SIZE);
-	if (d->used[0] >= d->size[0] && d->size[0] < DICT_MAX_SIZE)
-		dict_resize(d, d->used[0] + 1);	/* failure: keep chaining */
+	if (d->used[0] >= d->size[0] * DICT_LOAD_FACTOR &&
+	    d->size[0] < DICT_MAX_SIZE)
+		/* failure: keep chaining */
+		dict_resize(d, d->used[0] / DICT_LOAD_FACTOR + 1);
 	return 0;
 }
 
@@ -373,7 +380,7 @@ size_t kvs_dict_compact(struct kvs_dict *d)
 
 static int volatile_realloc(struct kvs_dict *d, unsigned long cap)
 {
-	struct kvs_entry **n;
+	struct kvs_vkey *n;
 	size_t oldb = array_size(d->volatile_cap, sizeof(*n));
 	size_t newb = array_size(cap, sizeof(*n));
 
@@ -392,33 +399,38 @@ static int volatile_realloc(struct kvs_dict *d, unsigned long cap)
 	return 0;
 }
 
-/*
- * If the array cannot grow, the key keeps its TTL with expire_idx -1:
- * lazy expiry still applies, the active cycle just cannot sample it until
- * a later kvs_dict_set_expire() succeeds in tracking it.
+/**
+ * kvs_dict_reserve_expire - room in @d's volatile array for one more key
+ * @d: the dict
+ *
+ * A key's TTL lives in its slot of the array, so a command that gives a
+ * key a TTL reserves the slot before it changes anything: the next
+ * kvs_dict_set_expire() on @d then cannot fail (deleting keys or removing
+ * TTLs in between never takes the room away: the array only shrinks to
+ * half its size when a quarter of it is used).
+ * Return: 0, or -ENOMEM.
  */
-static void dict_volatile_add(struct kvs_dict *d, struct kvs_entry *de)
+int kvs_dict_reserve_expire(struct kvs_dict *d)
 {
-	if (d->nr_volatile >= S32_MAX ||
-	    (d->nr_volatile == d->volatile_cap &&
-	     volatile_realloc(d, max(d->volatile_cap * 2, VOLATILE_MIN_CAP)))) {
-		de->expire_idx = -1;
-		return;
-	}
-	d->volatile_keys[d->nr_volatile] = de;
-	de->expire_idx = d->nr_volatile++;
+	if (d->nr_volatile >= S32_MAX)
+		return -ENOMEM;
+	if (d->nr_volatile < d->volatile_cap)
+		return 0;
+	return volatile_realloc(d, max(d->volatile_cap * 2, VOLATILE_MIN_CAP));
 }
+EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_reserve_expire);
 
 static void dict_volatile_del(struct kvs_dict *d, struct kvs_entry *de)
 {
 	unsigned long idx = de->expire_idx;
-	struct kvs_entry *last;
+	struct kvs_vkey *last;
 
-	if (WARN_ON_ONCE(idx >= d->nr_volatile || d->volatile_keys[idx] != de))
+	if (WARN_ON_ONCE(idx >= d->nr_volatile ||
+			 d->volatile_keys[idx].de != de))
 		return;
-	last = d->volatile_keys[--d->nr_volatile];
-	d->volatile_keys[idx] = last;
-	last->expire_idx = idx;
+	last = &d->volatile_keys[--d->nr_volatile];
+	d->volatile_keys[idx] = *last;
+	last->de->expire_idx = idx;
 	de->expire_idx = -1;
 
 	if (d->volatile_cap > VOLATILE_MIN_CAP &&
@@ -431,13 +443,24 @@ static void dict_volatile_del(struct kvs_dict *d, struct kvs_entry *de)
  * @d: the dict holding @de
  * @de: the entry
  * @when_ms: Unix time in ms
+ *
+ * Return: 0, or -ENOMEM (nothing changed) when @de had no TTL and no
+ * slot could be had: never after kvs_dict_reserve_expire() succeeded.
  */
-void kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
-			 s64 when_ms)
+int kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
+			s64 when_ms)
 {
-	de->expire = when_ms;
-	if (de->expire_idx < 0)
-		dict_volatile_add(d, de);
+	int ret;
+
+	if (!kvs_entry_has_ttl(de)) {
+		ret = kvs_dict_reserve_expire(d);
+		if (ret)
+			return ret;
+		de->expire_idx = d->nr_volatile++;
+		d->volatile_keys[de->expire_idx].de = de;
+	}
+	d->volatile_keys[de->expire_idx].expire = when_ms;
+	return 0;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_set_expire);
 
@@ -450,11 +473,9 @@ EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_set_expire);
  */
 bool kvs_dict_remove_expire(struct kvs_dict *d, struct kvs_entry *de)
 {
-	if (de->expire == -1)
+	if (!kvs_entry_has_ttl(de))
 		return false;
-	if (de->expire_idx >= 0)
-		dict_volatile_del(d, de);
-	de->expire = -1;
+	dict_volatile_del(d, de);
 	return true;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_remove_expire);
@@ -502,7 +523,7 @@ int kvs_dict_reserve(struct kvs_dict *d)
 /**
  * kvs_dict_insert - link @de (a key not in @d) into @d
  * @d: the dict
- * @de: the entry; a TTL in de->expire is registered as volatile
+ * @de: the entry, with no TTL (kvs_dict_set_expire() gives it one)
  *
  * Return: 0, or -ENOMEM if @d had no bucket array and none could be had.
  */
@@ -522,8 +543,6 @@ int kvs_dict_insert(struct kvs_dict *d, struct kvs_entry *de)
 	d->table[t][idx] = de;
 	d->used[t]++;
 	de->expire_idx = -1;
-	if (de->expire != -1)
-		dict_volatile_add(d, de);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_insert);
@@ -535,7 +554,7 @@ EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_insert);
  * @len: key length
  * @hash: its hash
  *
- * The entry leaves the volatile array too (de->expire is kept).
+ * The entry leaves the volatile array too: its TTL is gone.
  * Return: the entry, or NULL if the key is not there.
  */
 struct kvs_entry *kvs_dict_unlink(struct kvs_dict *d, const void *key,
@@ -558,7 +577,7 @@ struct kvs_entry *kvs_dict_unlink(struct kvs_dict *d, const void *key,
 			*pprev = de->next;
 			de->next = NULL;
 			d->used[t]--;
-			if (de->expire_idx >= 0)
+			if (kvs_entry_has_ttl(de))
 				dict_volatile_del(d, de);
 			dict_shrink_if_needed(d);
 			return de;
@@ -657,7 +676,7 @@ EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_dict_scan);
  * @d: the dict
  *
  * A random non-empty bucket, then a random element of its chain. The load
- * factor is kept between 0.1 and 1, so chains are short and the bias
+ * factor is kept between 0.1 and 2, so chains are short and the bias
  * toward keys in short chains is small (Redis's dictGetRandomKey).
  */
 struct kvs_entry *kvs_dict_random(struct kvs_dict *d)
@@ -740,9 +759,10 @@ void kvs_dict_free_detached(struct kvs_dict *d)
 		dict_table_free(d->table[t], d->size[t]);
 	}
 	if (d->volatile_keys) {
+		size_t b = array_size(d->volatile_cap, sizeof(struct kvs_vkey));
+
 		kvfree(d->volatile_keys);
-		kvs_mem_add(-(long)kvs_alloc_size(array_size(d->volatile_cap,
-							     sizeof(void *))));
+		kvs_mem_add(-(long)kvs_alloc_size(b));
 	}
 	kvs_dict_init(d);
 }

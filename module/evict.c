@@ -190,14 +190,15 @@ static u64 lru_idle_units(const struct kvs_entry *de)
 	return lru_units(kvs_lru_stamp()) - lru_units(kvs_entry_lru_get(de));
 }
 
-static u64 cand_score(int policy, const struct kvs_entry *de)
+static u64 cand_score(int policy, const struct kvs_dict *d,
+		      const struct kvs_entry *de)
 {
 	switch (policy) {
 	case KVS_MAXMEMORY_VOLATILE_LFU:
 	case KVS_MAXMEMORY_ALLKEYS_LFU:
 		return 255 - kvs_lfu_freq(de);
 	case KVS_MAXMEMORY_VOLATILE_TTL:
-		return U64_MAX - (u64)de->expire;
+		return U64_MAX - (u64)kvs_entry_expire(d, de);
 	default:
 		return lru_idle_units(de);
 	}
@@ -248,7 +249,8 @@ static bool entry_live(struct kvs_dict *d, struct kvs_entry *de, u64 hash)
 static struct kvs_entry *sample(struct kvs_dict *d, bool vol)
 {
 	if (vol)
-		return d->volatile_keys[kvs_random_u64() % d->nr_volatile];
+		return d->volatile_keys[kvs_random_u64() %
+					d->nr_volatile].de;
 	return kvs_dict_random(d);
 }
 
@@ -304,7 +306,7 @@ static unsigned int gather(int policy, struct evict_cand *one)
 					*one = c;
 					break;
 				}
-				c.score = cand_score(policy, de);
+				c.score = cand_score(policy, d, de);
 				spin_lock(&pool_lock);
 				pool_insert(&c);
 				spin_unlock(&pool_lock);
@@ -355,7 +357,7 @@ static size_t evict_cand(const struct evict_cand *cand, bool vol)
 
 	mutex_lock(&sh->lock);
 	if (entry_live(&sh->db[cand->db], cand->de, cand->hash) &&
-	    (!vol || cand->de->expire != -1))
+	    (!vol || kvs_entry_has_ttl(cand->de)))
 		freed = evict_entry(cand->db, sh, cand->de) ?: 1;
 	mutex_unlock(&sh->lock);
 	return freed;

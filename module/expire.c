@@ -32,9 +32,11 @@ s64 kvs_mstime(void)
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_mstime);
 
-bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms)
+/* Is @de (in @d) past its TTL at @now_ms? */
+bool kvs_entry_expired(const struct kvs_dict *d, const struct kvs_entry *de,
+		       s64 now_ms)
 {
-	return de->expire >= 0 && now_ms > de->expire;
+	return kvs_entry_has_ttl(de) && now_ms > kvs_entry_expire(d, de);
 }
 EXPORT_SYMBOL_IF_KVS_KUNIT(kvs_entry_expired);
 
@@ -153,7 +155,8 @@ static void expire_generic(struct kvs_client *c, s64 basetime, bool seconds)
 		add_reply_ll(c, 0);
 		return;
 	}
-	cur = de->expire;
+	sh = kvs_shard_of(de->hash);
+	cur = kvs_entry_expire(&sh->db[c->db], de);
 	/* no TTL counts as an infinite one: GT fails, LT succeeds */
 	if (((flags & EXPIRE_NX) && cur != -1) ||
 	    ((flags & EXPIRE_XX) && cur == -1) ||
@@ -163,7 +166,6 @@ static void expire_generic(struct kvs_client *c, s64 basetime, bool seconds)
 		return;
 	}
 
-	sh = kvs_shard_of(de->hash);
 	if (when <= kvs_mstime()) {
 		/* a time in the past deletes the key: a DEL, not an expiry */
 		kvs_db_delete_entry(c->db, sh, de);
@@ -177,6 +179,12 @@ static void expire_generic(struct kvs_client *c, s64 basetime, bool seconds)
 			kvs_propagate_rewrite(c, 2, av);
 		}
 	} else {
+		/* the TTL's slot first: out of memory changes nothing */
+		if (!kvs_entry_has_ttl(de) &&
+		    kvs_reserve_expire(sh, c->db)) {
+			kvs_reply_write_error(c, -ENOMEM);
+			return;
+		}
 		kvs_set_expire(sh, c->db, de, when);
 		kvs_signal_modified_key(c, c->db, key);
 		kvs_notify(c, KVS_NOTIFY_GENERIC, "expire", key, c->db);
@@ -208,7 +216,7 @@ void pexpireat_command(struct kvs_client *c)
 static void ttl_generic(struct kvs_client *c, bool ms, bool abs)
 {
 	struct kvs_entry *de;
-	s64 ttl;
+	s64 ttl, when;
 
 	/* TTL must not refresh the key's idle time (Redis's LOOKUP_NOTOUCH) */
 	de = kvs_lookup_flags(c, c->db, &c->argv[1], KVS_LOOKUP_NOTOUCH);
@@ -216,11 +224,12 @@ static void ttl_generic(struct kvs_client *c, bool ms, bool abs)
 		add_reply_ll(c, -2);
 		return;
 	}
-	if (de->expire == -1) {
+	when = kvs_entry_expire(&kvs_shard_of(de->hash)->db[c->db], de);
+	if (when == -1) {
 		add_reply_ll(c, -1);
 		return;
 	}
-	ttl = abs ? de->expire : de->expire - client_now(c);
+	ttl = abs ? when : when - client_now(c);
 	if (ttl < 0)
 		ttl = 0;
 	/* unsigned: an expire near S64_MAX must round, not overflow */
@@ -306,17 +315,17 @@ KVS_VISIBLE_IF_KUNIT bool kvs_expire_dict(struct kvs_shard *sh, int db,
 			if (!n)
 				break;
 			for (sampled = 0, expired = 0; sampled < n; sampled++) {
-				struct kvs_entry *de;
+				struct kvs_vkey *vk;
 
 				if (!d->nr_volatile)
 					break;
-				de = d->volatile_keys[kvs_random_u64() %
-						      d->nr_volatile];
-				if (kvs_entry_expired(de, now)) {
-					active_expire_entry(db, sh, de);
+				vk = &d->volatile_keys[kvs_random_u64() %
+						       d->nr_volatile];
+				if (now > vk->expire) {
+					active_expire_entry(db, sh, vk->de);
 					expired++;
 				} else {
-					ttl_sum += de->expire - now;
+					ttl_sum += vk->expire - now;
 					live++;
 				}
 			}

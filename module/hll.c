@@ -714,7 +714,7 @@ static bool hll_check_or_reply(struct kvs_client *c, const struct kvs_obj *o)
 		return false;
 	}
 	if (o->encoding == OBJ_ENCODING_INT ||
-	    !hll_valid_header((const u8 *)o->str.ptr, o->str.len)) {
+	    !hll_valid_header((const u8 *)kvs_str_ptr(o), kvs_str_len(o))) {
 		add_reply_error(c, hll_err_wrongtype);
 		return false;
 	}
@@ -722,17 +722,20 @@ static bool hll_check_or_reply(struct kvs_client *c, const struct kvs_obj *o)
 }
 
 /*
- * Readies a private HLL string @o for @nsets register updates (see
+ * Readies a private HLL string *@slot for @nsets register updates (see
  * hll_plan()): grows it and allocates the promotion scratch area, so
- * the updates themselves cannot fail for lack of memory.
+ * the updates themselves cannot fail for lack of memory. A string kept
+ * inline that must grow is replaced in *@slot (the entry's val, or the
+ * caller's pointer to a string not stored yet).
  */
-static int hll_begin(struct kvs_obj *o, struct hll_buf *h, size_t nsets,
+static int hll_begin(struct kvs_obj **slot, struct hll_buf *h, size_t nsets,
 		     bool promote, u64 max_bytes)
 {
+	struct kvs_obj *o = *slot;
 	size_t cap, scratch;
 	int ret;
 
-	hll_plan((u8 *)o->str.ptr, o->str.len, nsets, promote, max_bytes,
+	hll_plan((u8 *)kvs_str_ptr(o), kvs_str_len(o), nsets, promote, max_bytes,
 		 &cap, &scratch);
 	h->scratch = NULL;
 	h->scratch_size = scratch;
@@ -741,16 +744,17 @@ static int hll_begin(struct kvs_obj *o, struct hll_buf *h, size_t nsets,
 		if (!h->scratch)
 			return -ENOMEM;
 	}
-	if (o->str.cap < cap) {
-		ret = kvs_obj_string_resize(o, cap);
+	if (kvs_str_cap(o) < cap) {
+		ret = kvs_obj_string_resize(slot, cap);
 		if (ret) {
 			kvfree(h->scratch);
 			return ret;
 		}
+		o = *slot;
 	}
-	h->s = (u8 *)o->str.ptr;
-	h->len = o->str.len;
-	h->cap = o->str.cap;
+	h->s = (u8 *)kvs_str_ptr(o);
+	h->len = kvs_str_len(o);
+	h->cap = kvs_str_cap(o);
 	return 0;
 }
 
@@ -766,15 +770,19 @@ static void hll_end(struct kvs_obj *o, struct hll_buf *h)
 	 * that later commands must read (see struct hll_buf). Nothing parses
 	 * an HLL string as a number, and any other HLL has a 0 there.
 	 */
-	o->str.len = h->len;
+	kvs_str_set_len(o, h->len);
 	o->encoding = OBJ_ENCODING_RAW;
 	if (h->s[HLL_ENC_OFF] == HLL_DENSE)
 		want = HLL_DENSE_SIZE + 1;
 	else
 		want = h->len + HLL_SPARSE_SLACK + 64;
-	/* a shrink that fails keeps the bigger buffer, which is fine */
-	if (o->str.cap > want + 512)
-		kvs_obj_string_resize(o, want);
+	/*
+	 * A shrink that fails keeps the bigger buffer, which is fine. Only
+	 * a string kept outside has that much room, and such a string is
+	 * resized in place: @o stays the object.
+	 */
+	if (kvs_str_cap(o) > want + 512)
+		kvs_obj_string_resize(&o, want);
 }
 
 /* A new empty HLL string with room for @nsets updates. */
@@ -790,7 +798,7 @@ static struct kvs_obj *hll_new(size_t nsets, bool promote, u64 max_bytes)
 	o = kvs_obj_new_string_cap(HLL_SPARSE_EMPTY_LEN, cap);
 	if (!o)
 		return NULL;
-	memcpy(o->str.ptr, empty, sizeof(empty));
+	memcpy(kvs_str_ptr(o), empty, sizeof(empty));
 	o->encoding = OBJ_ENCODING_RAW;
 	return o;
 }
@@ -829,7 +837,7 @@ void pfadd_command(struct kvs_client *c)
 		if (!hll_check_or_reply(c, de->val))
 			return;
 		o = de->val;
-		if (o->str.ptr[HLL_ENC_OFF] == HLL_SPARSE)
+		if (kvs_str_ptr(o)[HLL_ENC_OFF] == HLL_SPARSE)
 			promote = hll_args_need_dense(c, 2);
 		o = kvs_obj_unshare(&de->val);
 		if (IS_ERR(o)) {
@@ -843,8 +851,10 @@ void pfadd_command(struct kvs_client *c)
 			goto err_nomem;
 		updated++;
 	}
-	if (hll_begin(o, &h, nsets, promote, max_bytes))
+	if (hll_begin(de ? &de->val : &o, &h, nsets, promote, max_bytes))
 		goto err_put;
+	if (de)
+		o = de->val;
 
 	for (j = 2; j < c->argc; j++) {
 		ret = hll_add(&h, c->argv[j].ptr, c->argv[j].len, max_bytes);
@@ -865,7 +875,7 @@ void pfadd_command(struct kvs_client *c)
 	if (!de && !kvs_db_add(c, c->db, key, o))
 		goto err_nomem;
 	if (updated) {
-		hll_invalidate((u8 *)o->str.ptr);
+		hll_invalidate((u8 *)kvs_str_ptr(o));
 		kvs_signal_modified_key(c, c->db, key);
 		kvs_notify(c, KVS_NOTIFY_STRING, "pfadd", key, c->db);
 	}
@@ -898,8 +908,8 @@ static void pfcount_union(struct kvs_client *c)
 			continue;
 		if (!hll_check_or_reply(c, de->val))
 			goto out;
-		if (hll_merge_max(max, (u8 *)de->val->str.ptr,
-				  de->val->str.len)) {
+		if (hll_merge_max(max, (u8 *)kvs_str_ptr(de->val),
+				  kvs_str_len(de->val))) {
 			add_reply_error(c, hll_err_invalid);
 			goto out;
 		}
@@ -943,18 +953,18 @@ void pfcount_command(struct kvs_client *c)
 	if (!hll_check_or_reply(c, de->val))
 		return;
 	o = de->val;
-	if (hll_card_valid((u8 *)o->str.ptr)) {
-		add_reply_ll(c, hll_card_get((u8 *)o->str.ptr));
+	if (hll_card_valid((u8 *)kvs_str_ptr(o))) {
+		add_reply_ll(c, hll_card_get((u8 *)kvs_str_ptr(o)));
 		return;
 	}
-	if (hll_histo((u8 *)o->str.ptr, o->str.len, histo)) {
+	if (hll_histo((u8 *)kvs_str_ptr(o), kvs_str_len(o), histo)) {
 		add_reply_error(c, hll_err_invalid);
 		return;
 	}
 	card = kvs_hll_estimate(histo);
 	/* caching is an optimisation: a shared value is left alone */
 	if (refcount_read(&o->ref) == 1) {
-		hll_card_put((u8 *)o->str.ptr, card);
+		hll_card_put((u8 *)kvs_str_ptr(o), card);
 		o->encoding = OBJ_ENCODING_RAW;
 		kvs_signal_modified_key(c, c->db, key);
 	}
@@ -988,9 +998,9 @@ void pfmerge_command(struct kvs_client *c)
 		if (!hll_check_or_reply(c, de->val))
 			goto out;
 		o = de->val;
-		if (o->str.ptr[HLL_ENC_OFF] == HLL_DENSE)
+		if (kvs_str_ptr(o)[HLL_ENC_OFF] == HLL_DENSE)
 			use_dense = true;
-		if (hll_merge_max(max, (u8 *)o->str.ptr, o->str.len)) {
+		if (hll_merge_max(max, (u8 *)kvs_str_ptr(o), kvs_str_len(o))) {
 			add_reply_error(c, hll_err_invalid);
 			goto out;
 		}
@@ -1014,8 +1024,11 @@ void pfmerge_command(struct kvs_client *c)
 		if (!o)
 			goto err_nomem_out;
 	}
-	if (hll_begin(o, &h, nsets, promote || use_dense, max_bytes))
+	if (hll_begin(de ? &de->val : &o, &h, nsets, promote || use_dense,
+		      max_bytes))
 		goto err_put;
+	if (de)
+		o = de->val;
 	if (use_dense && hll_to_dense(&h)) {
 		/* unreachable: every source was just decoded */
 		hll_end(o, &h);
@@ -1058,18 +1071,18 @@ static void pfdebug_decode(struct kvs_client *c, const struct kvs_obj *o)
 	size_t size, len;
 	char *buf;
 
-	if (o->str.ptr[HLL_ENC_OFF] != HLL_SPARSE) {
+	if (kvs_str_ptr(o)[HLL_ENC_OFF] != HLL_SPARSE) {
 		/* "HLL" would pass for an error code: give ERR explicitly */
 		add_reply_error(c, "ERR HLL encoding is not sparse");
 		return;
 	}
-	size = (o->str.len - HLL_HDR_SIZE) * HLL_DECODE_PER_BYTE + 1;
+	size = (kvs_str_len(o) - HLL_HDR_SIZE) * HLL_DECODE_PER_BYTE + 1;
 	buf = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf) {
 		add_reply_error(c, hll_err_nomem);
 		return;
 	}
-	len = hll_decode_str((const u8 *)o->str.ptr, o->str.len, buf);
+	len = hll_decode_str((const u8 *)kvs_str_ptr(o), kvs_str_len(o), buf);
 	add_reply_bulk(c, buf, len);
 	kvfree(buf);
 }
@@ -1084,14 +1097,15 @@ static int pfdebug_todense(struct kvs_client *c, struct kvs_entry *de)
 	struct hll_buf h;
 	int ret;
 
-	if (o->str.ptr[HLL_ENC_OFF] == HLL_DENSE)
+	if (kvs_str_ptr(o)[HLL_ENC_OFF] == HLL_DENSE)
 		return 0;
 	o = kvs_obj_unshare(&de->val);
 	if (IS_ERR(o)) {
 		kvs_reply_write_error(c, PTR_ERR(o));
 		return PTR_ERR(o);
 	}
-	ret = hll_begin(o, &h, 0, true, hll_max_bytes());
+	ret = hll_begin(&de->val, &h, 0, true, hll_max_bytes());
+	o = de->val;
 	if (!ret) {
 		ret = hll_to_dense(&h);
 		hll_end(o, &h);
@@ -1129,14 +1143,14 @@ void pfdebug_command(struct kvs_client *c)
 		ret = pfdebug_todense(c, de);
 		if (ret < 0)
 			return;
-		regs = (const u8 *)de->val->str.ptr + HLL_HDR_SIZE;
+		regs = (const u8 *)kvs_str_ptr(de->val) + HLL_HDR_SIZE;
 		add_reply_array_len(c, HLL_REGISTERS);
 		for (j = 0; j < HLL_REGISTERS; j++)
 			add_reply_ll(c, hll_dense_get(regs, j));
 	} else if (kvs_arg_equals(sub, "decode")) {
 		pfdebug_decode(c, de->val);
 	} else if (kvs_arg_equals(sub, "encoding")) {
-		add_reply_status(c, de->val->str.ptr[HLL_ENC_OFF] == HLL_DENSE ?
+		add_reply_status(c, kvs_str_ptr(de->val)[HLL_ENC_OFF] == HLL_DENSE ?
 				 "dense" : "sparse");
 	} else if (kvs_arg_equals(sub, "todense")) {
 		ret = pfdebug_todense(c, de);

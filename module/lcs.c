@@ -190,12 +190,12 @@ void lcs_command(struct kvs_client *c)
 		return;
 	}
 	if (da) {
-		a = (const u8 *)da->val->str.ptr;
-		alen = da->val->str.len;
+		a = (const u8 *)kvs_str_ptr(da->val);
+		alen = kvs_str_len(da->val);
 	}
 	if (db) {
-		b = (const u8 *)db->val->str.ptr;
-		blen = db->val->str.len;
+		b = (const u8 *)kvs_str_ptr(db->val);
+		blen = kvs_str_len(db->val);
 	}
 	if (lcs_parse(c, &o))
 		return;

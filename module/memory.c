@@ -47,8 +47,14 @@ void memory_usage_command(struct kvs_client *c)
 		add_reply_null(c);
 		return;
 	}
-	bytes = kvs_entry_mem(de) + sizeof(struct kvs_entry *) +
+	/*
+	 * The bucket array's share at 2 keys a bucket (dict.c), and the
+	 * key's slot among those with a TTL if it has one.
+	 */
+	bytes = kvs_entry_mem(de) + sizeof(struct kvs_entry *) / 2 +
 		kvs_obj_mem(de->val);
+	if (kvs_entry_has_ttl(de))
+		bytes += sizeof(struct kvs_vkey);
 	add_reply_ll(c, bytes);
 }
 
@@ -78,7 +84,7 @@ static void db_overhead(struct mem_overhead *mh)
 				(d->size[0] + d->size[1]) *
 				sizeof(struct kvs_entry *);
 			mh->db_expires[db] += d->volatile_cap *
-				sizeof(struct kvs_entry *);
+				sizeof(struct kvs_vkey);
 		}
 		kvs_shard_unlock(sh);
 		cond_resched();

@@ -277,7 +277,8 @@ void kvs_touch_watched_key(struct kvs_client *c, int db,
 			 * first), which changes nothing logically.
 			 */
 			wk->expired = false;
-			if (de && kvs_entry_expired(de, now))
+			if (de && kvs_entry_expired(&wk_shard(wk)->db[db], de,
+						    now))
 				continue;
 		}
 		wk_dirty(wk);
@@ -318,9 +319,12 @@ static void touch_all_in_db(int db, int other)
 					wk->expired = false;
 					continue;
 				}
-				if (kvs_entry_expired(theirs, now))
+				if (kvs_entry_expired(&wk_shard(wk)->db[other],
+						      theirs, now))
 					continue;
-			} else if (!mine && kvs_entry_expired(theirs, now)) {
+			} else if (!mine &&
+				   kvs_entry_expired(&wk_shard(wk)->db[other],
+						     theirs, now)) {
 				/* nothing replaced by an expired key */
 				wk->expired = true;
 				continue;
@@ -395,7 +399,8 @@ static int watch_key(struct kvs_client *c, const struct kvs_arg *key)
 	kvs_shard_lock(sh);
 	/* Redis's WATCH looks, it does not expire the key */
 	de = wk_entry(wk, c->db);
-	wk->expired = de && kvs_entry_expired(de, kvs_client_now(c));
+	wk->expired = de && kvs_entry_expired(&sh->db[c->db], de,
+					      kvs_client_now(c));
 	wk_insert(wk);
 	kvs_shard_unlock(sh);
 	wk->next = c->watched;
@@ -655,7 +660,8 @@ static bool watched_key_expired(struct kvs_client *c)
 			continue;
 		lockdep_assert_held(&wk_shard(wk)->lock);
 		de = wk_entry(wk, wk->db);
-		if (de && kvs_entry_expired(de, kvs_client_now(c)))
+		if (de && kvs_entry_expired(&wk_shard(wk)->db[wk->db], de,
+					    kvs_client_now(c)))
 			return true;
 	}
 	return false;

@@ -42,6 +42,7 @@ struct kvs_obj *kvs_obj_new(enum kvs_type type)
 	o->type = type;
 	o->encoding = OBJ_ENCODING_RAW;
 	o->alloc = 0;
+	o->__pad = 0;
 	o->mem = kvs_alloc_size(sizeof(*o));
 	o->ptr = NULL;
 	return o;
@@ -49,13 +50,13 @@ struct kvs_obj *kvs_obj_new(enum kvs_type type)
 
 /*
  * A string object with room for @cap bytes: in one allocation with its
- * header when that fits a size class (@cap is then all the room the
- * class has), else a kmalloc'd header and a kvmalloc'd buffer. Bytes
+ * 12-byte header when that fits a size class (@cap is then all the room
+ * the class has), else a kmalloc'd header and a kvmalloc'd buffer. Bytes
  * are uninitialised; used_memory is not touched yet.
  */
 static struct kvs_obj *string_alloc(size_t cap, bool zero)
 {
-	size_t sz = sizeof(struct kvs_obj) + cap;
+	size_t sz = KVS_OBJ_INLINE_HDR + cap;
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | (zero ? __GFP_ZERO : 0);
 	struct kvs_obj *o;
 
@@ -63,10 +64,7 @@ static struct kvs_obj *string_alloc(size_t cap, bool zero)
 		o = kvs_small_alloc(sz, gfp);
 		if (!o)
 			return NULL;
-		sz = kvs_small_size(sz);
-		o->alloc = sz / KVS_SMALL_STEP;
-		o->str.ptr = kvs_obj_inline(o);
-		o->str.cap = sz - sizeof(*o);
+		o->alloc = kvs_small_size(sz) / KVS_SMALL_STEP;
 	} else {
 		o = kvs_obj_new(OBJ_STRING);
 		if (!o)
@@ -82,12 +80,9 @@ static struct kvs_obj *string_alloc(size_t cap, bool zero)
 	refcount_set(&o->ref, 1);
 	o->type = OBJ_STRING;
 	o->encoding = OBJ_ENCODING_RAW;
+	o->__pad = 0;
+	o->str.len = 0;
 	return o;
-}
-
-static bool string_is_inline(const struct kvs_obj *o)
-{
-	return o->alloc && o->str.ptr == kvs_obj_inline(o);
 }
 
 /**
@@ -95,22 +90,16 @@ static bool string_is_inline(const struct kvs_obj *o)
  * @o: the object
  *
  * A collection keeps the count in @o->mem; a string's follows from its
- * allocations: the size class of header and inline room, or a kmalloc'd
- * header, plus the buffer of a string kept outside.
+ * allocations: the size class of an inline string, or a kmalloc'd header
+ * plus the buffer of a string kept outside.
  */
 size_t kvs_obj_mem(const struct kvs_obj *o)
 {
-	size_t m;
-
 	if (o->type != OBJ_STRING)
 		return o->mem;
-	if (o->alloc)
-		m = o->alloc * KVS_SMALL_STEP;
-	else
-		m = kvs_alloc_size(sizeof(*o));
-	if (!string_is_inline(o))
-		m += kvs_alloc_size(o->str.cap);
-	return m;
+	if (kvs_str_inline(o))
+		return o->alloc * KVS_SMALL_STEP;
+	return kvs_alloc_size(sizeof(*o)) + kvs_alloc_size(o->str.cap);
 }
 
 /**
@@ -126,16 +115,17 @@ size_t kvs_obj_mem(const struct kvs_obj *o)
  */
 bool kvs_obj_string_overwrite(struct kvs_obj *o, const void *p, size_t len)
 {
-	size_t sz = sizeof(*o) + len + 1;
+	size_t sz = KVS_OBJ_INLINE_HDR + len + 1;
+	char *b;
 
 	if (o->type != OBJ_STRING || refcount_read(&o->ref) != 1 ||
-	    !string_is_inline(o) || sz > KVS_SMALL_MAX ||
+	    !kvs_str_inline(o) || sz > KVS_SMALL_MAX ||
 	    kvs_small_size(sz) != o->alloc * KVS_SMALL_STEP)
 		return false;
-	memcpy(o->str.ptr, p, len);
-	o->str.ptr[len] = '\0';
-	o->str.len = len;
-	o->str.cap = o->alloc * KVS_SMALL_STEP - sizeof(*o);
+	b = kvs_str_ptr(o);
+	memcpy(b, p, len);
+	b[len] = '\0';
+	kvs_str_set_len(o, len);
 	kvs_obj_set_encoding(o);
 	return true;
 }
@@ -160,7 +150,7 @@ struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap)
 	o = string_alloc(cap, true);
 	if (!o)
 		return NULL;
-	o->str.len = len;
+	kvs_str_set_len(o, len);
 	kvs_mem_add(kvs_obj_mem(o));
 	return o;
 }
@@ -176,15 +166,17 @@ struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap)
 struct kvs_obj *kvs_obj_new_string(const void *p, size_t len)
 {
 	struct kvs_obj *o;
+	char *b;
 
 	if (len >= INT_MAX)
 		return NULL;
 	o = string_alloc(len + 1, false);
 	if (!o)
 		return NULL;
-	memcpy(o->str.ptr, p, len);
-	o->str.ptr[len] = '\0';
-	o->str.len = len;
+	b = kvs_str_ptr(o);
+	memcpy(b, p, len);
+	b[len] = '\0';
+	kvs_str_set_len(o, len);
 	kvs_mem_add(kvs_obj_mem(o));
 	kvs_obj_set_encoding(o);
 	return o;
@@ -207,45 +199,72 @@ struct kvs_obj *kvs_obj_from_ll(s64 v)
 	return o;
 }
 
+/*
+ * An inline string that must grow past its room becomes a string kept
+ * outside: a new header and buffer replace it in *@slot.
+ */
+static int string_move_out(struct kvs_obj **slot, size_t newcap)
+{
+	struct kvs_obj *o = *slot, *n;
+	size_t oldcap = kvs_str_cap(o);
+
+	n = kvs_obj_new(OBJ_STRING);
+	if (!n)
+		return -ENOMEM;
+	n->str.ptr = kvmalloc(newcap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!n->str.ptr) {
+		kfree(n);
+		return -ENOMEM;
+	}
+	memcpy(n->str.ptr, kvs_str_ptr(o), min(oldcap, newcap));
+	if (newcap > oldcap)
+		memset(n->str.ptr + oldcap, 0, newcap - oldcap);
+	n->str.cap = newcap;
+	n->str.len = o->str.len;
+	n->encoding = o->encoding;
+	kvs_mem_add((long)kvs_obj_mem(n) - (long)kvs_obj_mem(o));
+	kvs_small_free(o, o->alloc * KVS_SMALL_STEP);
+	*slot = n;
+	return 0;
+}
+
 /**
  * kvs_obj_string_resize - change the allocation of an unshared string
- * @o: the string (refcount 1)
+ * @slot: where the string (refcount 1) is stored (an entry's val); an
+ *        inline string that grows past its room is replaced there, so
+ *        callers read *@slot again afterwards
  * @newcap: new capacity, at least len + 1
  *
  * Bytes past the old capacity are zeroed (SETRANGE pads with zeros).
- * Return: 0, -EINVAL, or -ENOMEM with @o unchanged.
+ * Return: 0, -EINVAL, or -ENOMEM with the string unchanged.
  */
-int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap)
+int kvs_obj_string_resize(struct kvs_obj **slot, size_t newcap)
 {
-	size_t inline_room, old;
+	struct kvs_obj *o = *slot;
+	size_t old;
 	char *p;
 
 	if (WARN_ON_ONCE(o->type != OBJ_STRING ||
 			 refcount_read(&o->ref) != 1))
 		return -EINVAL;
-	if (newcap <= o->str.len || newcap > INT_MAX)
+	if (newcap <= kvs_str_len(o) || newcap > INT_MAX)
 		return -EINVAL;
+	if (kvs_str_inline(o)) {
+		/* the room is there already: no allocation changes */
+		if (newcap <= kvs_str_cap(o))
+			return 0;
+		return string_move_out(slot, newcap);
+	}
 	if (newcap == o->str.cap)
 		return 0;
-	inline_room = o->alloc ? o->alloc * KVS_SMALL_STEP - sizeof(*o) : 0;
-	if (string_is_inline(o) && newcap <= inline_room) {
-		/* the room is there already: no allocation changes */
-		if (newcap > o->str.cap)
-			memset(o->str.ptr + o->str.cap, 0,
-			       newcap - o->str.cap);
-		o->str.cap = newcap;
-		return 0;
-	}
 	p = kvmalloc(newcap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!p)
 		return -ENOMEM;
-	memcpy(p, o->str.ptr, min(o->str.cap, newcap));
+	memcpy(p, o->str.ptr, min_t(size_t, o->str.cap, newcap));
 	if (newcap > o->str.cap)
 		memset(p + o->str.cap, 0, newcap - o->str.cap);
-	/* an inline string keeps its (now unused) room until freed */
-	old = string_is_inline(o) ? 0 : kvs_alloc_size(o->str.cap);
-	if (old)
-		kvfree(o->str.ptr);
+	old = kvs_alloc_size(o->str.cap);
+	kvfree(o->str.ptr);
 	o->str.ptr = p;
 	kvs_mem_add((long)kvs_alloc_size(newcap) - (long)old);
 	o->str.cap = newcap;
@@ -389,10 +408,10 @@ struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot)
 	if (kvs_would_pass_maxmemory(kvs_obj_mem(o)))
 		return ERR_PTR(-ENOSPC);
 	if (o->type == OBJ_STRING) {
-		n = kvs_obj_new_string_cap(o->str.len, o->str.len + 1);
+		n = kvs_obj_new_string_cap(kvs_str_len(o), kvs_str_len(o) + 1);
 		if (!n)
 			return ERR_PTR(-ENOMEM);
-		memcpy(n->str.ptr, o->str.ptr, o->str.len);
+		memcpy(kvs_str_ptr(n), kvs_str_ptr(o), kvs_str_len(o));
 		n->encoding = o->encoding;
 	} else {
 		n = kvs_obj_dup(o);
@@ -431,7 +450,7 @@ struct kvs_obj *kvs_obj_dup(const struct kvs_obj *o)
  * @o: the object
  *
  * "int" for a canonical int64 of at most 20 characters, "embstr" up to 44
- * bytes, else "raw". Only the label changes: the bytes stay in @o->str.
+ * bytes, else "raw". Only the label changes: the bytes stay where they are.
  */
 void kvs_obj_set_encoding(struct kvs_obj *o)
 {
@@ -439,10 +458,10 @@ void kvs_obj_set_encoding(struct kvs_obj *o)
 
 	if (o->type != OBJ_STRING)
 		return;
-	if (o->str.len <= INT_STR_MAX &&
-	    kvs_string2ll(o->str.ptr, o->str.len, &v))
+	if (kvs_str_len(o) <= INT_STR_MAX &&
+	    kvs_string2ll(kvs_str_ptr(o), kvs_str_len(o), &v))
 		o->encoding = OBJ_ENCODING_INT;
-	else if (o->str.len <= EMBSTR_SIZE_LIMIT)
+	else if (kvs_str_len(o) <= EMBSTR_SIZE_LIMIT)
 		o->encoding = OBJ_ENCODING_EMBSTR;
 	else
 		o->encoding = OBJ_ENCODING_RAW;
@@ -496,7 +515,7 @@ void kvs_obj_free(struct kvs_obj *o)
 {
 	switch (o->type) {
 	case OBJ_STRING:
-		if (!string_is_inline(o))
+		if (!kvs_str_inline(o))
 			kvfree(o->str.ptr);
 		break;
 	case OBJ_LIST:
@@ -513,7 +532,7 @@ void kvs_obj_free(struct kvs_obj *o)
 		break;
 	}
 	kvs_mem_add(-(long)kvs_obj_mem(o));
-	if (o->alloc)
+	if (o->type == OBJ_STRING && kvs_str_inline(o))
 		kvs_small_free(o, o->alloc * KVS_SMALL_STEP);
 	else
 		kfree(o);
@@ -525,7 +544,8 @@ void kvs_obj_free(struct kvs_obj *o)
  *
  * The last reference frees the object, unless it is bigger than
  * lazyfree-threshold: then the lazyfree worker frees it so that no shard
- * lock is held across a long free.
+ * lock is held across a long free. An inline string (at most
+ * KVS_SMALL_MAX bytes, and no room for @free_node) is always freed here.
  */
 void kvs_obj_put(struct kvs_obj *o)
 {
@@ -534,7 +554,8 @@ void kvs_obj_put(struct kvs_obj *o)
 	if (!o || !refcount_dec_and_test(&o->ref))
 		return;
 	wq = READ_ONCE(server.wq);
-	if (wq && kvs_obj_mem(o) > READ_ONCE(server.cfg.lazyfree_threshold)) {
+	if (wq && !(o->type == OBJ_STRING && kvs_str_inline(o)) &&
+	    kvs_obj_mem(o) > READ_ONCE(server.cfg.lazyfree_threshold)) {
 		atomic64_inc(&server.lazyfree_pending);
 		if (llist_add(&o->free_node, &server.lazyfree))
 			queue_work(wq, &server.lazyfree_work);

@@ -568,7 +568,7 @@ static struct kvs_obj *ps_build_message(const struct ps_entry *pat,
 	o = kvs_obj_new_string_cap(0, len + 1);
 	if (!o)
 		return NULL;
-	p = o->str.ptr;
+	p = kvs_str_ptr(o);
 	if (pat) {
 		p += sprintf(p, "*4\r\n$8\r\npmessage\r\n");
 		p = ps_put_bulk(p, pat->name, pat->len);
@@ -579,7 +579,7 @@ static struct kvs_obj *ps_build_message(const struct ps_entry *pat,
 	}
 	p = ps_put_bulk(p, ch, chlen);
 	p = ps_put_bulk(p, msg, msglen);
-	o->str.len = p - o->str.ptr;
+	kvs_str_set_len(o, p - kvs_str_ptr(o));
 	return o;
 }
 
@@ -606,7 +606,7 @@ static bool ps_deliver(struct kvs_client *c, struct kvs_obj *msg)
 		counted = false;
 	} else {
 		ch->obj = kvs_obj_get(msg);
-		ch->len = msg->str.len;
+		ch->len = kvs_str_len(msg);
 		ch->cap = 0;
 		list_add_tail(&ch->node, &c->out.chunks);
 		c->out.bytes += ch->len;
@@ -648,12 +648,12 @@ static struct kvs_obj *ps_message_for(struct kvs_client *c,
 		return o[0];
 	if (o[1])
 		return o[1];
-	p = kvs_obj_new_string_cap(0, o[0]->str.len + 1);
+	p = kvs_obj_new_string_cap(0, kvs_str_len(o[0]) + 1);
 	if (!p)
 		return NULL;
-	memcpy(p->str.ptr, o[0]->str.ptr, o[0]->str.len);
-	p->str.ptr[0] = '>';
-	p->str.len = o[0]->str.len;
+	memcpy(kvs_str_ptr(p), kvs_str_ptr(o[0]), kvs_str_len(o[0]));
+	kvs_str_ptr(p)[0] = '>';
+	kvs_str_set_len(p, kvs_str_len(o[0]));
 	o[1] = p;
 	return p;
 }

@@ -479,18 +479,18 @@ void add_reply_bulk_obj(struct kvs_client *c, struct kvs_obj *o)
 {
 	struct kvs_chunk *ch;
 
-	if (o->str.len < KVS_BULK_REF_MIN) {
-		add_reply_bulk(c, o->str.ptr, o->str.len);
+	if (kvs_str_len(o) < KVS_BULK_REF_MIN) {
+		add_reply_bulk(c, kvs_str_ptr(o), kvs_str_len(o));
 		return;
 	}
-	add_reply_long_hdr(c, '$', o->str.len);
+	add_reply_long_hdr(c, '$', kvs_str_len(o));
 	if (c->reply.err)
 		return;
 	ch = kvs_reply_chunk(c, 0);
 	if (!ch)
 		return;
 	ch->obj = kvs_obj_get(o);
-	ch->len = o->str.len;
+	ch->len = kvs_str_len(o);
 	kvs_outbuf_add_chunk(&c->reply, ch);
 	add_reply_raw(c, "\r\n", 2);
 }

@@ -72,48 +72,89 @@ enum kvs_encoding {
 	OBJ_ENCODING_EMBSTR = 8,	/* "embstr": short string (<= 44 bytes) */
 };
 
+/* Size classes of stored data: see kvs_small_alloc() below. */
+#define KVS_SMALL_STEP		8
+#define KVS_SMALL_MAX		256
+
 /*
  * A value. Refcounted so a reply can keep a large value alive and copy it
  * to userspace after the shard lock is gone. A value with more than one
  * reference is never modified in place: writers call kvs_obj_unshare().
  *
- * Strings keep their bytes in @ptr (@cap bytes, NUL-terminated at @len
- * for the convenience of number parsing). A short string is allocated
- * with its header, its bytes right after it (@ptr == kvs_obj_inline(),
- * Redis's embstr): one allocation from a size class (alloc.c) instead of
- * two; @alloc is that allocation's size in KVS_SMALL_STEP units (0: the
- * header alone came from kmalloc). Longer strings, and strings resized
- * past their inline room, keep their bytes in a kvmalloc'd buffer.
+ * A string's bytes are NUL-terminated at its length for the convenience
+ * of number parsing; read them only through kvs_str_ptr(), kvs_str_len()
+ * and kvs_str_cap(). A short string is one allocation from a size class
+ * (alloc.c): a 12-byte header (refcount, type, encoding, @alloc, the
+ * 32-bit @str.len) and its bytes right after it, Redis's embstr; @alloc
+ * is that allocation's size in KVS_SMALL_STEP units, and its room (the
+ * capacity) follows from it. Only such a string has @alloc != 0, and
+ * only its first KVS_OBJ_INLINE_HDR bytes are a header: @str.cap,
+ * @str.ptr and @free_node are not there (its bytes are). A longer string
+ * has the whole struct, kmalloc'd, and its bytes in a kvmalloc'd buffer
+ * (@str.ptr, @str.cap bytes); an inline string that must grow past its
+ * room becomes one (kvs_obj_string_resize()). Strings are at most
+ * INT_MAX bytes, so 32 bits hold a length and a capacity.
  *
  * @mem is what a collection added to server.used_memory and must be
  * subtracted when it is freed; a string's is computed from its sizes
- * (kvs_obj_mem(), which is what every reader uses). @free_node (the
- * lazyfree queue) shares its place with @str.len, which nothing reads
- * once the last reference is gone. 32 bytes of header in all.
+ * (kvs_obj_mem(), which is what every reader uses). @free_node links a
+ * value waiting for the lazyfree worker (never an inline string: it is
+ * freed at once).
  */
 struct kvs_obj {
 	refcount_t ref;
 	u8 type;
 	u8 encoding;
 	u8 alloc;
+	u8 __pad;
 	union {
 		struct {
-			char *ptr;
-			size_t len;
-			size_t cap;
+			u32 len;
+			u32 cap;	/* not in an inline string */
+			char *ptr;	/* not in an inline string */
 		} str;
 		struct {
 			void *ptr;	/* collection types */
-			struct llist_node free_node;	/* lazyfree queue */
 			size_t mem;	/* collection types */
 		};
 	};
+	struct llist_node free_node;	/* lazyfree queue */
 };
 
-/* The bytes of a string allocated with its header. */
-static inline char *kvs_obj_inline(const struct kvs_obj *o)
+/* An inline string's header: its bytes start at @str.cap. */
+#define KVS_OBJ_INLINE_HDR	offsetof(struct kvs_obj, str.cap)
+
+/* Is @o a string kept with its header (one size-class allocation)? */
+static inline bool kvs_str_inline(const struct kvs_obj *o)
 {
-	return (char *)(o + 1);
+	return o->alloc;
+}
+
+/* The bytes of string @o (kvs_str_len() of them, then a NUL). */
+static inline char *kvs_str_ptr(const struct kvs_obj *o)
+{
+	if (kvs_str_inline(o))
+		return (char *)o + KVS_OBJ_INLINE_HDR;
+	return o->str.ptr;
+}
+
+static inline size_t kvs_str_len(const struct kvs_obj *o)
+{
+	return o->str.len;
+}
+
+/* Callers keep @len + 1 <= kvs_str_cap(@o) (room for the NUL). */
+static inline void kvs_str_set_len(struct kvs_obj *o, size_t len)
+{
+	o->str.len = len;
+}
+
+/* Bytes kvs_str_ptr() has room for, the NUL included. */
+static inline size_t kvs_str_cap(const struct kvs_obj *o)
+{
+	if (kvs_str_inline(o))
+		return o->alloc * KVS_SMALL_STEP - KVS_OBJ_INLINE_HDR;
+	return o->str.cap;
 }
 
 /* Bytes @o added to server.used_memory (for any type). */
@@ -125,8 +166,6 @@ size_t kvs_obj_mem(const struct kvs_obj *o);
  * powers of two. kvs_small_free() takes the size asked for (or any size
  * of the same class).
  */
-#define KVS_SMALL_STEP		8
-#define KVS_SMALL_MAX		256
 int kvs_small_init(void);
 void kvs_small_exit(void);
 size_t kvs_small_size(size_t n);
@@ -138,7 +177,7 @@ struct kvs_obj *kvs_obj_new_string(const void *p, size_t len);
 bool kvs_obj_string_overwrite(struct kvs_obj *o, const void *p, size_t len);
 struct kvs_obj *kvs_obj_new_string_cap(size_t len, size_t cap);
 struct kvs_obj *kvs_obj_from_ll(s64 v);
-int kvs_obj_string_resize(struct kvs_obj *o, size_t newcap);
+int kvs_obj_string_resize(struct kvs_obj **slot, size_t newcap);
 /* ERR_PTR(-ENOSPC: over maxmemory, -EINTR, -ENOMEM) on failure */
 struct kvs_obj *kvs_obj_unshare(struct kvs_obj **slot);
 void kvs_obj_set_encoding(struct kvs_obj *o);
@@ -221,24 +260,35 @@ size_t kvs_alloc_size(size_t n);
 /* ------------------------------------------------------------ keyspace */
 
 /*
- * One key. Lives in exactly one bucket chain of one dict. @expire is an
- * absolute Unix time in ms, or -1. @expire_idx is the entry's slot in the
- * dict's array of volatile keys (for O(1) random sampling by the active
- * expire cycle), or -1. @hash is the low 32 bits of kvs_hash_key(): the
- * shard bits and the bucket index come from them (dict.c). The key's
- * bytes are not NUL-terminated. The entry is allocated from a size class
- * (alloc.c) up to KVS_SMALL_MAX bytes, so a 16-byte key takes 56 bytes.
+ * One key. Lives in exactly one bucket chain of one dict. @expire_idx is
+ * the entry's slot in its dict's array of keys with a TTL (struct
+ * kvs_vkey: the slot holds the absolute expire time, and gives the active
+ * expire cycle O(1) random sampling), or -1: no TTL. @hash is the low 32
+ * bits of kvs_hash_key(): the shard bits and the bucket index come from
+ * them (dict.c). The key's bytes are not NUL-terminated. The entry is
+ * allocated from a size class (alloc.c) up to KVS_SMALL_MAX bytes, so a
+ * 16-byte key takes 48 bytes.
  */
 struct kvs_entry {
 	struct kvs_entry *next;
 	struct kvs_obj *val;
-	s64 expire;
 	u32 hash;
 	u32 lru;		/* LRU clock (seconds; 256ths above), or LFU */
 	u32 keylen;
 	s32 expire_idx;
 	char key[];
 };
+
+/* A key with a TTL: one slot of its dict's volatile_keys array. */
+struct kvs_vkey {
+	struct kvs_entry *de;
+	s64 expire;		/* absolute Unix time in ms */
+};
+
+static inline bool kvs_entry_has_ttl(const struct kvs_entry *de)
+{
+	return de->expire_idx >= 0;
+}
 
 /* What an entry's own allocation takes (dict.c) */
 size_t kvs_entry_mem(const struct kvs_entry *de);
@@ -273,7 +323,7 @@ struct kvs_dict {
 	unsigned long used[2];
 	long rehashidx;			/* -1: not rehashing */
 	int pause_rehash;
-	struct kvs_entry **volatile_keys;	/* keys with a TTL */
+	struct kvs_vkey *volatile_keys;	/* keys with a TTL */
 	unsigned long nr_volatile;
 	unsigned long volatile_cap;
 	s64 avg_ttl;
@@ -286,6 +336,14 @@ struct kvs_dict {
 	unsigned long *snap_done[2];
 	int snap_db;
 };
+
+/* @de's TTL (absolute Unix ms), or -1; @d is the dict holding @de. */
+static inline s64 kvs_entry_expire(const struct kvs_dict *d,
+				   const struct kvs_entry *de)
+{
+	return kvs_entry_has_ttl(de) ? d->volatile_keys[de->expire_idx].expire
+				     : -1;
+}
 
 /* A shard: a lock and one dict per database. */
 struct kvs_shard {
@@ -302,7 +360,7 @@ struct kvs_shard {
  */
 struct kvs_chunk {
 	struct list_head node;
-	struct kvs_obj *obj;	/* non-NULL: the bytes are obj->str.ptr[0..len) */
+	struct kvs_obj *obj;	/* non-NULL: the bytes are kvs_str_ptr(obj) */
 	size_t pos;		/* bytes already consumed by the reader */
 	size_t len;		/* bytes of payload */
 	size_t cap;		/* capacity of data[] */
@@ -1159,6 +1217,7 @@ struct kvs_entry *kvs_set_key_prepared(struct kvs_client *c, int db,
 				       struct kvs_entry **spare);
 bool kvs_db_delete(struct kvs_client *c, int db, const struct kvs_arg *key);
 void kvs_db_delete_entry(int db, struct kvs_shard *sh, struct kvs_entry *de);
+int kvs_reserve_expire(struct kvs_shard *sh, int db);
 void kvs_set_expire(struct kvs_shard *sh, int db, struct kvs_entry *de,
 		    s64 when_ms);
 bool kvs_remove_expire(struct kvs_shard *sh, int db, struct kvs_entry *de);
@@ -1254,8 +1313,9 @@ static inline void kvs_shard_unlock(struct kvs_shard *sh)
 /* Dict primitives (dict.c). */
 struct kvs_entry *kvs_entry_new(const void *key, size_t len, u64 hash);
 void kvs_entry_free(struct kvs_entry *de);	/* puts de->val */
-void kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
-			 s64 when_ms);
+int kvs_dict_reserve_expire(struct kvs_dict *d);
+int kvs_dict_set_expire(struct kvs_dict *d, struct kvs_entry *de,
+			s64 when_ms);
 bool kvs_dict_remove_expire(struct kvs_dict *d, struct kvs_entry *de);
 void kvs_dict_init(struct kvs_dict *d);
 struct kvs_entry *kvs_dict_find(struct kvs_dict *d, const void *key,
@@ -1291,7 +1351,8 @@ static inline s64 kvs_client_now(struct kvs_client *c)
 	return c->now_ms;
 }
 
-bool kvs_entry_expired(const struct kvs_entry *de, s64 now_ms);
+bool kvs_entry_expired(const struct kvs_dict *d, const struct kvs_entry *de,
+		       s64 now_ms);
 int kvs_expire_init(void);
 void kvs_expire_exit(void);
 

@@ -175,7 +175,7 @@ static size_t snap_chain_bytes(const struct kvs_entry *de)
  * their values if @writer: a writer is about to replace or copy them.
  */
 static size_t snap_copy_chain(struct snap_chunk *ch, struct kvs_entry *de,
-			      int db, bool writer)
+			      const struct kvs_dict *d, bool writer)
 {
 	size_t vals = 0;
 
@@ -183,8 +183,8 @@ static size_t snap_copy_chain(struct snap_chunk *ch, struct kvs_entry *de,
 		struct snap_item *it = (struct snap_item *)(ch->data + ch->len);
 
 		it->val = kvs_obj_get(de->val);
-		it->expire = de->expire;
-		it->db = db;
+		it->expire = kvs_entry_expire(d, de);
+		it->db = d->snap_db;
 		it->keylen = de->keylen;
 		memcpy(it->key, de->key, de->keylen);
 		ch->len += snap_item_size(de->keylen);
@@ -215,7 +215,7 @@ static void snap_queue(struct kvs_snap_reader *s, struct snap_chunk *ch)
  * never the writer.
  */
 static void snap_dump_chain(struct kvs_snap_reader *s, struct kvs_entry *de,
-			    int db, bool writer)
+			    const struct kvs_dict *d, bool writer)
 {
 	size_t sz = snap_chain_bytes(de), vals;
 	struct snap_chunk *ch;
@@ -231,7 +231,7 @@ static void snap_dump_chain(struct kvs_snap_reader *s, struct kvs_entry *de,
 	}
 	ch->len = 0;
 	ch->pos = 0;
-	vals = snap_copy_chain(ch, de, db, writer);
+	vals = snap_copy_chain(ch, de, d, writer);
 	ch->charge = kvs_alloc_size(struct_size(ch, data, sz)) + vals;
 	snap_queue(s, ch);
 }
@@ -242,18 +242,18 @@ static void snap_dump_chain(struct kvs_snap_reader *s, struct kvs_entry *de,
  * ends there.
  */
 static bool snap_dump_walk(struct kvs_snap_reader *s, struct kvs_entry *de,
-			   int db)
+			   const struct kvs_dict *d)
 {
 	struct snap_chunk *w = s->walk;
 	size_t sz = snap_chain_bytes(de);
 
 	if (sz <= SNAP_WALK_ROOM - w->len) {
-		snap_copy_chain(w, de, db, false);
+		snap_copy_chain(w, de, d, false);
 		return true;
 	}
 	if (w->len)
 		return false;
-	snap_dump_chain(s, de, db, false);
+	snap_dump_chain(s, de, d, false);
 	return true;
 }
 
@@ -282,7 +282,7 @@ void kvs_snapshot_dump_bucket(struct kvs_dict *d, int t, unsigned long idx)
 		return;
 	__set_bit(idx, d->snap_done[t]);
 	if (s && !READ_ONCE(s->err))
-		snap_dump_chain(s, d->table[t][idx], d->snap_db, true);
+		snap_dump_chain(s, d->table[t][idx], d, true);
 }
 
 /**
@@ -371,7 +371,7 @@ static bool snap_walk_dict(struct kvs_snap_reader *s, struct kvs_dict *d,
 			return false;
 		}
 		if (!READ_ONCE(s->err) &&
-		    !snap_dump_walk(s, d->table[t][idx], d->snap_db)) {
+		    !snap_dump_walk(s, d->table[t][idx], d)) {
 			*budget = 0;
 			s->walk_idx = idx;
 			return false;
@@ -552,8 +552,8 @@ static bool snap_next_elem(struct kvs_snap_reader *s)
 		return false;
 	switch (o->type) {
 	case OBJ_STRING:
-		e->p = o->str.ptr;
-		e->len = o->str.len;
+		e->p = kvs_str_ptr(o);
+		e->len = kvs_str_len(o);
 		more = true;
 		break;
 	case OBJ_LIST:

@@ -270,8 +270,8 @@ static int sort_lookup(struct sort_ctx *x, const struct kvs_arg *pat,
 	}
 	if (de->val->type != OBJ_STRING)
 		return 0;
-	*vp = de->val->str.ptr;
-	*vlen = de->val->str.len;
+	*vp = kvs_str_ptr(de->val);
+	*vlen = kvs_str_len(de->val);
 	return 1;
 }
 

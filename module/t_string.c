@@ -211,6 +211,11 @@ static void set_generic(struct kvs_client *c, u32 flags,
 
 	if (expire && get_expire_ms(c, expire, flags, seconds, &when))
 		return;
+	/* the TTL's slot first: out of memory must change nothing */
+	if (expire && kvs_reserve_expire(kvs_key_shard(key), c->db)) {
+		add_reply_error(c, err_nomem);
+		return;
+	}
 	if ((flags & SET_GET) && get_generic(c))
 		return;
 
@@ -342,9 +347,15 @@ void getex_command(struct kvs_client *c)
 	if (expire && get_expire_ms(c, expire, flags,
 				    flags & (SET_EX | SET_EXAT), &when))
 		return;
+	sh = kvs_shard_of(de->hash);
+	/* the TTL's slot before the reply: out of memory changes nothing */
+	if (expire && !kvs_entry_has_ttl(de) &&
+	    kvs_reserve_expire(sh, c->db)) {
+		kvs_reply_write_error(c, -ENOMEM);
+		return;
+	}
 
 	add_reply_bulk_obj(c, de->val);
-	sh = kvs_shard_of(de->hash);
 	/* replicated as DEL, PEXPIREAT or PERSIST, as Redis does */
 	av[1] = c->argv[1];
 	if ((flags & (SET_EXAT | SET_PXAT)) && when <= kvs_client_now(c)) {
@@ -483,11 +494,12 @@ void msetnx_command(struct kvs_client *c)
  * with sds's greedy policy (double up to 1 MiB, then +1 MiB) so repeated
  * APPENDs are amortized.
  */
-static int string_make_room(struct kvs_obj *o, size_t need)
+static int string_make_room(struct kvs_obj **slot, size_t need)
 {
+	struct kvs_obj *o = *slot;
 	size_t cap;
 
-	if (need + 1 <= o->str.cap)
+	if (need + 1 <= kvs_str_cap(o))
 		return 0;
 	if (need < SZ_1M)
 		cap = need * 2;
@@ -495,7 +507,7 @@ static int string_make_room(struct kvs_obj *o, size_t need)
 		cap = need + SZ_1M;
 	if (cap > INT_MAX)
 		cap = need + 1;
-	return kvs_obj_string_resize(o, cap);
+	return kvs_obj_string_resize(slot, cap);
 }
 
 void append_command(struct kvs_client *c)
@@ -514,19 +526,20 @@ void append_command(struct kvs_client *c)
 	} else {
 		if (check_string(c, de))
 			return;
-		if (check_string_length(c, de->val->str.len, app->len))
+		if (check_string_length(c, kvs_str_len(de->val), app->len))
 			return;
 		o = kvs_obj_unshare(&de->val);
 		if (IS_ERR(o)) {
 			kvs_reply_write_error(c, PTR_ERR(o));
 			return;
 		}
-		len = o->str.len + app->len;
-		if (string_make_room(o, len))
+		len = kvs_str_len(o) + app->len;
+		if (string_make_room(&de->val, len))
 			goto err_nomem;
-		memcpy(o->str.ptr + o->str.len, app->ptr, app->len);
-		o->str.len = len;
-		o->str.ptr[len] = '\0';
+		o = de->val;	/* an inline string may have moved out */
+		memcpy(kvs_str_ptr(o) + kvs_str_len(o), app->ptr, app->len);
+		kvs_str_set_len(o, len);
+		kvs_str_ptr(o)[len] = '\0';
 		/* modified in place: Redis's value is a raw sds from now on */
 		o->encoding = OBJ_ENCODING_RAW;
 	}
@@ -549,7 +562,7 @@ void strlen_command(struct kvs_client *c)
 	}
 	if (check_string(c, de))
 		return;
-	add_reply_ll(c, de->val->str.len);
+	add_reply_ll(c, kvs_str_len(de->val));
 }
 
 void getrange_command(struct kvs_client *c)
@@ -567,7 +580,7 @@ void getrange_command(struct kvs_client *c)
 	}
 	if (check_string(c, de))
 		return;
-	len = de->val->str.len;
+	len = kvs_str_len(de->val);
 
 	if (start < 0 && end < 0 && start > end) {
 		add_reply_bulk(c, "", 0);
@@ -588,7 +601,7 @@ void getrange_command(struct kvs_client *c)
 	else if (start == 0 && end == len - 1)
 		add_reply_bulk_obj(c, de->val);	/* big: referenced, not copied */
 	else
-		add_reply_bulk(c, de->val->str.ptr + start, end - start + 1);
+		add_reply_bulk(c, kvs_str_ptr(de->val) + start, end - start + 1);
 }
 
 void setrange_command(struct kvs_client *c)
@@ -624,9 +637,9 @@ void setrange_command(struct kvs_client *c)
 		o = kvs_obj_new_string_cap(newlen, newlen + 1);
 		if (!o)
 			goto err_nomem;
-		memset(o->str.ptr, 0, offset);
-		memcpy(o->str.ptr + offset, val->ptr, val->len);
-		o->str.ptr[newlen] = '\0';
+		memset(kvs_str_ptr(o), 0, offset);
+		memcpy(kvs_str_ptr(o) + offset, val->ptr, val->len);
+		kvs_str_ptr(o)[newlen] = '\0';
 		o->encoding = OBJ_ENCODING_RAW;
 		if (!kvs_db_add(c, c->db, &c->argv[1], o))
 			goto err_nomem;
@@ -634,14 +647,14 @@ void setrange_command(struct kvs_client *c)
 		if (check_string(c, de))
 			return;
 		if (!val->len) {
-			add_reply_ll(c, de->val->str.len);
+			add_reply_ll(c, kvs_str_len(de->val));
 			return;
 		}
 		if (check_string_length(c, offset, val->len))
 			return;
-		newlen = max_t(size_t, de->val->str.len, offset + val->len);
-		if (newlen > de->val->str.len &&
-		    kvs_would_pass_maxmemory(newlen - de->val->str.len)) {
+		newlen = max_t(size_t, kvs_str_len(de->val), offset + val->len);
+		if (newlen > kvs_str_len(de->val) &&
+		    kvs_would_pass_maxmemory(newlen - kvs_str_len(de->val))) {
 			kvs_reply_write_error(c, -ENOSPC);
 			return;
 		}
@@ -650,16 +663,17 @@ void setrange_command(struct kvs_client *c)
 			kvs_reply_write_error(c, PTR_ERR(o));
 			return;
 		}
-		if (newlen + 1 > o->str.cap &&
-		    kvs_obj_string_resize(o, newlen + 1))
+		if (newlen + 1 > kvs_str_cap(o) &&
+		    kvs_obj_string_resize(&de->val, newlen + 1))
 			goto err_nomem;
+		o = de->val;	/* an inline string may have moved out */
 		/* the gap between the old end and @offset reads as zeros */
-		if ((size_t)offset > o->str.len)
-			memset(o->str.ptr + o->str.len, 0,
-			       offset - o->str.len);
-		memcpy(o->str.ptr + offset, val->ptr, val->len);
-		o->str.len = newlen;
-		o->str.ptr[newlen] = '\0';
+		if ((size_t)offset > kvs_str_len(o))
+			memset(kvs_str_ptr(o) + kvs_str_len(o), 0,
+			       offset - kvs_str_len(o));
+		memcpy(kvs_str_ptr(o) + offset, val->ptr, val->len);
+		kvs_str_set_len(o, newlen);
+		kvs_str_ptr(o)[newlen] = '\0';
 		o->encoding = OBJ_ENCODING_RAW;
 	}
 	kvs_signal_modified_key(c, c->db, &c->argv[1]);
@@ -681,7 +695,7 @@ static void incr_decr(struct kvs_client *c, s64 incr)
 	de = kvs_lookup_write(c, c->db, &c->argv[1]);
 	if (check_string(c, de))
 		return;
-	if (de && !kvs_string2ll(de->val->str.ptr, de->val->str.len,
+	if (de && !kvs_string2ll(kvs_str_ptr(de->val), kvs_str_len(de->val),
 				 &value)) {
 		add_reply_error(c, "ERR value is not an integer or out of range");
 		return;
@@ -751,8 +765,8 @@ void incrbyfloat_command(struct kvs_client *c)
 	buf = kmalloc(KVS_LD_STR_MAX, GFP_KERNEL);
 	if (!buf)
 		goto err_nomem;
-	len = kvs_ld_incrby(de ? de->val->str.ptr : NULL,
-			    de ? de->val->str.len : 0,
+	len = kvs_ld_incrby(de ? kvs_str_ptr(de->val) : NULL,
+			    de ? kvs_str_len(de->val) : 0,
 			    c->argv[2].ptr, c->argv[2].len,
 			    buf, KVS_LD_STR_MAX);
 	if (len == -EINVAL) {

@@ -322,10 +322,10 @@ static void trk_send(struct kvs_client *tc, const struct kvs_arg *key,
 			o = kvs_obj_new_string_cap(0, 96);
 			if (!o)
 				return;
-			p = trk_put(o->str.ptr,
+			p = trk_put(kvs_str_ptr(o),
 				    ">2\r\n$21\r\ntracking-redir-broken\r\n", 32);
 			p += sprintf(p, ":%llu\r\n", redirect);
-			o->str.len = p - o->str.ptr;
+			kvs_str_set_len(o, p - kvs_str_ptr(o));
 			kvs_pubsub_deliver(tc, o);
 			kvs_obj_put(o);
 			return;
@@ -341,7 +341,7 @@ static void trk_send(struct kvs_client *tc, const struct kvs_arg *key,
 	o = kvs_obj_new_string_cap(0, len + 1);
 	if (!o)
 		return;
-	p = o->str.ptr;
+	p = kvs_str_ptr(o);
 	if (READ_ONCE(to->resp) == 3) {
 		/* the message goes to another client's queue: a whole push */
 		p = trk_put(p, ">2\r\n$10\r\ninvalidate\r\n", 21);
@@ -355,7 +355,7 @@ static void trk_send(struct kvs_client *tc, const struct kvs_arg *key,
 	} else {
 		p = trk_put(p, val, vlen);
 	}
-	o->str.len = p - o->str.ptr;
+	kvs_str_set_len(o, p - kvs_str_ptr(o));
 	kvs_pubsub_deliver(to, o);
 	kvs_obj_put(o);
 }

@@ -191,7 +191,7 @@ TEST_F(psmem, watch_many_keys_read_only)
 	int ro;
 
 	ASSERT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SET w:get v"));
-	ASSERT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SET w:7 v"));
+	ASSERT_REPLY("+OK\r\n", kvs_cmd(self->fd, "SET w:7 initial"));
 	ro = kvs_connect(O_RDONLY);
 	ASSERT_LE(0, ro);
 	/* its first reply leaves it a spare chunk: part of the baseline */

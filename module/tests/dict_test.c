@@ -78,35 +78,35 @@ static void dict_grow(struct kunit *test)
 	struct kvs_dict *d = test->priv;
 	u32 i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		add_key(test, d, i, key_hash(i));
 	KUNIT_EXPECT_EQ(test, d->size[0], 4);
 	KUNIT_EXPECT_EQ(test, d->rehashidx, -1);
 
-	/* load factor 1 reached: a table for used + 1, new keys go there */
-	add_key(test, d, 4, key_hash(4));
+	/* load factor 2 reached: a table twice as big, new keys go there */
+	add_key(test, d, 8, key_hash(8));
 	KUNIT_EXPECT_EQ(test, d->rehashidx, 0);
 	KUNIT_EXPECT_EQ(test, d->size[0], 4);
 	KUNIT_EXPECT_EQ(test, d->size[1], 8);
-	KUNIT_EXPECT_EQ(test, d->used[0], 4);
+	KUNIT_EXPECT_EQ(test, d->used[0], 8);
 	KUNIT_EXPECT_EQ(test, d->used[1], 1);
 
 	finish_rehash(test, d);
 	KUNIT_EXPECT_EQ(test, d->size[0], 8);
-	KUNIT_EXPECT_EQ(test, d->used[0], 5);
+	KUNIT_EXPECT_EQ(test, d->used[0], 9);
 	KUNIT_EXPECT_NULL(test, d->table[1]);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 9; i++)
 		KUNIT_EXPECT_NOT_NULL_MSG(test, find_key(d, i), "key %u", i);
 }
 
 static void dict_find_mid_rehash(struct kunit *test)
 {
 	struct kvs_dict *d = test->priv;
-	u32 i, n = 513;
+	u32 i, n = 1025;
 
 	for (i = 0; i < n; i++)
 		add_key(test, d, i, key_hash(i));
-	/* the 513th key started 512 -> 1024 */
+	/* the 1025th key started 512 -> 1024 */
 	KUNIT_ASSERT_EQ(test, d->size[0], 512);
 	KUNIT_ASSERT_EQ(test, d->size[1], 1024);
 	half_rehash(test, d);
@@ -124,7 +124,7 @@ static void dict_find_mid_rehash(struct kunit *test)
 static void dict_unlink_mid_rehash(struct kunit *test)
 {
 	struct kvs_dict *d = test->priv;
-	u32 i, n = 513;
+	u32 i, n = 1025;
 
 	for (i = 0; i < n; i++)
 		add_key(test, d, i, key_hash(i));
@@ -145,20 +145,20 @@ static void dict_shrink(struct kunit *test)
 	struct kvs_dict *d = test->priv;
 	u32 i;
 
-	for (i = 0; i < 64; i++)
+	for (i = 0; i < 128; i++)
 		add_key(test, d, i, key_hash(i));
 	finish_rehash(test, d);
 	KUNIT_ASSERT_EQ(test, d->size[0], 64);
 	/* below 10% full (6 of 64) the table shrinks to fit */
-	for (i = 0; i < 57; i++)
+	for (i = 0; i < 121; i++)
 		del_key(test, d, i);
 	KUNIT_EXPECT_EQ(test, d->rehashidx, -1);
-	del_key(test, d, 57);
+	del_key(test, d, 121);
 	KUNIT_EXPECT_NE(test, d->rehashidx, -1);
 	KUNIT_EXPECT_EQ(test, d->size[1], 8);
 	finish_rehash(test, d);
 	KUNIT_EXPECT_EQ(test, d->size[0], 8);
-	for (i = 58; i < 64; i++)
+	for (i = 122; i < 128; i++)
 		KUNIT_EXPECT_NOT_NULL_MSG(test, find_key(d, i), "key %u", i);
 }
 
@@ -194,22 +194,53 @@ static void dict_volatile(struct kunit *test)
 
 	for (i = 0; i < 3; i++) {
 		de[i] = add_key(test, d, i, key_hash(i));
-		kvs_dict_set_expire(d, de[i], 1000 + i);
+		KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[i]), -1);
+		KUNIT_ASSERT_EQ(test, kvs_dict_set_expire(d, de[i], 1000 + i),
+				0);
 	}
 	KUNIT_EXPECT_EQ(test, d->nr_volatile, 3);
-	kvs_dict_set_expire(d, de[1], 5000);
+	KUNIT_EXPECT_EQ(test, kvs_dict_set_expire(d, de[1], 5000), 0);
 	KUNIT_EXPECT_EQ(test, d->nr_volatile, 3);
-	KUNIT_EXPECT_EQ(test, de[1]->expire, 5000);
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[1]), 5000);
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[2]), 1002);
 
 	KUNIT_EXPECT_TRUE(test, kvs_dict_remove_expire(d, de[0]));
 	KUNIT_EXPECT_FALSE(test, kvs_dict_remove_expire(d, de[0]));
-	KUNIT_EXPECT_EQ(test, de[0]->expire, -1);
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[0]), -1);
 	KUNIT_EXPECT_EQ(test, d->nr_volatile, 2);
+	/* the last slot moved into the freed one, its TTL with it */
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de[2]), 1002);
 
 	del_key(test, d, 2);
 	KUNIT_ASSERT_EQ(test, d->nr_volatile, 1);
-	KUNIT_EXPECT_PTR_EQ(test, d->volatile_keys[0], de[1]);
+	KUNIT_EXPECT_PTR_EQ(test, d->volatile_keys[0].de, de[1]);
+	KUNIT_EXPECT_EQ(test, d->volatile_keys[0].expire, 5000);
 	KUNIT_EXPECT_EQ(test, de[1]->expire_idx, 0);
+}
+
+/* A reserved slot is there for the next key given a TTL. */
+static void dict_volatile_reserve(struct kunit *test)
+{
+	struct kvs_dict *d = test->priv;
+	struct kvs_entry *de;
+	u32 i;
+
+	for (i = 0; i < 40; i++) {
+		KUNIT_ASSERT_EQ(test, kvs_dict_reserve_expire(d), 0);
+		KUNIT_ASSERT_LT(test, d->nr_volatile, d->volatile_cap);
+		de = add_key(test, d, i, key_hash(i));
+		KUNIT_ASSERT_EQ(test, kvs_dict_set_expire(d, de, 1000 + i), 0);
+	}
+	for (i = 0; i < 40; i++) {
+		de = find_key(d, i);
+		KUNIT_ASSERT_NOT_NULL(test, de);
+		KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de), 1000 + i);
+	}
+	/* deleting keys shrinks the array, never below the room kept */
+	for (i = 0; i < 39; i++) {
+		del_key(test, d, i);
+		KUNIT_EXPECT_LT(test, d->nr_volatile, d->volatile_cap);
+	}
 }
 
 static int dict_test_init(struct kunit *test)
@@ -235,6 +266,7 @@ static struct kunit_case dict_cases[] = {
 	KUNIT_CASE(dict_shrink),
 	KUNIT_CASE(dict_same_hash),
 	KUNIT_CASE(dict_volatile),
+	KUNIT_CASE(dict_volatile_reserve),
 	{}
 };
 

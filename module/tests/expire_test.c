@@ -32,8 +32,10 @@ static void add_key(struct kunit *test, struct kvs_shard *sh, u32 i,
 	struct kvs_entry *de = kvs_entry_new(&i, sizeof(i), key_hash(i));
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, de);
-	de->expire = expire;
 	KUNIT_ASSERT_EQ(test, kvs_dict_insert(&sh->db[DB], de), 0);
+	if (expire != -1)
+		KUNIT_ASSERT_EQ(test,
+				kvs_dict_set_expire(&sh->db[DB], de, expire), 0);
 }
 
 static bool has_key(struct kvs_shard *sh, u32 i)
@@ -54,16 +56,23 @@ static struct kvs_expire_cycle cycle(u64 budget_ns)
 
 static void expire_predicate(struct kunit *test)
 {
-	struct kvs_entry de = { .expire = 1000 };
+	struct kvs_shard *sh = test->priv;
+	struct kvs_dict *d = &sh->db[DB];
+	struct kvs_entry *de;
+	u32 i = 7;
 
+	add_key(test, sh, i, 1000);
+	de = kvs_dict_find(d, &i, sizeof(i), key_hash(i));
+	KUNIT_ASSERT_NOT_NULL(test, de);
 	/* expired strictly after the deadline, as Redis's keyIsExpired */
-	KUNIT_EXPECT_FALSE(test, kvs_entry_expired(&de, 999));
-	KUNIT_EXPECT_FALSE(test, kvs_entry_expired(&de, 1000));
-	KUNIT_EXPECT_TRUE(test, kvs_entry_expired(&de, 1001));
-	de.expire = 0;
-	KUNIT_EXPECT_TRUE(test, kvs_entry_expired(&de, 1));
-	de.expire = -1;
-	KUNIT_EXPECT_FALSE(test, kvs_entry_expired(&de, S64_MAX));
+	KUNIT_EXPECT_FALSE(test, kvs_entry_expired(d, de, 999));
+	KUNIT_EXPECT_FALSE(test, kvs_entry_expired(d, de, 1000));
+	KUNIT_EXPECT_TRUE(test, kvs_entry_expired(d, de, 1001));
+	KUNIT_EXPECT_EQ(test, kvs_dict_set_expire(d, de, 0), 0);
+	KUNIT_EXPECT_TRUE(test, kvs_entry_expired(d, de, 1));
+	KUNIT_EXPECT_TRUE(test, kvs_dict_remove_expire(d, de));
+	KUNIT_EXPECT_FALSE(test, kvs_entry_expired(d, de, S64_MAX));
+	KUNIT_EXPECT_EQ(test, kvs_entry_expire(d, de), -1);
 }
 
 static void expire_all_stale(struct kunit *test)

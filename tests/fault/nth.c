@@ -148,6 +148,47 @@ static const struct scenario scenarios[] = {
 		"*1\r\n$1\r\na\r\n",
 		"*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n",
 	},
+	/*
+	 * A TTL lives in its dict's array of keys with one: the first TTL of
+	 * a flushed database allocates that array, and a command that cannot
+	 * have it must leave the key as it was (db 7 and 8: nobody else's).
+	 */
+	{
+		"SET EXAT, the first TTL of its database",
+		"SELECT 7\nFLUSHDB\nSET k old\n",
+		"SET k new EXAT 4000000000",
+		"+OK\r\n",
+		"SELECT 7\nGET k\nEXPIRETIME k\n",
+		"+OK\r\n$3\r\nold\r\n:-1\r\n",
+		"+OK\r\n$3\r\nnew\r\n:4000000000\r\n",
+	},
+	{
+		"EXPIREAT, the first TTL of its database",
+		"SELECT 7\nFLUSHDB\nSET k v\n",
+		"EXPIREAT k 4000000000",
+		":1\r\n",
+		"SELECT 7\nEXPIRETIME k\n",
+		"+OK\r\n:-1\r\n",
+		"+OK\r\n:4000000000\r\n",
+	},
+	{
+		"GETEX EXAT, the first TTL of its database",
+		"SELECT 7\nFLUSHDB\nSET k v\n",
+		"GETEX k EXAT 4000000000",
+		"$1\r\nv\r\n",
+		"SELECT 7\nEXPIRETIME k\n",
+		"+OK\r\n:-1\r\n",
+		"+OK\r\n:4000000000\r\n",
+	},
+	{
+		"MOVE keeps the TTL: the first of the target database",
+		"SELECT 8\nFLUSHDB\nSELECT 7\nFLUSHDB\nSET k v EXAT 4000000000\n",
+		"MOVE k 8",
+		":1\r\n",
+		"SELECT 8\nEXPIRETIME k\nSELECT 7\nEXPIRETIME k\n",
+		"+OK\r\n:-2\r\n+OK\r\n:4000000000\r\n",
+		"+OK\r\n:4000000000\r\n+OK\r\n:-2\r\n",
+	},
 };
 
 static const char *dev = KVS_DEV;
