@@ -971,12 +971,13 @@ static int do_fsync(struct kvs_aof *a)
 	return 0;
 }
 
-/* Append what was read; a failed write is fatal, as in redis-server. */
+/* kvs_aof_set_policy() may change it from another thread */
 static int fsync_policy(const struct kvs_aof *a)
 {
 	return __atomic_load_n(&a->o.appendfsync, __ATOMIC_RELAXED);
 }
 
+/* Append what was read; a failed write is fatal, as in redis-server. */
 static int append(struct kvs_aof *a, size_t n)
 {
 	int ret = write_all(a->incrfd, a->buf, n);
@@ -1013,7 +1014,6 @@ static int wants_rewrite(const struct kvs_aof *a)
 {
 	unsigned long long base = a->rewrite_base_size ?
 				  a->rewrite_base_size : 1;
-
 	unsigned int perc = __atomic_load_n(&a->o.rewrite_percentage,
 					    __ATOMIC_RELAXED);
 

@@ -281,7 +281,12 @@ int kvsd_net_listen(void)
 					continue;
 				return -1;
 			}
+			/* an address marks a TCP socket (rebind): needed */
 			listen_addr[nr_listen] = strdup(kvsd_cfg.bind[i]);
+			if (!listen_addr[nr_listen]) {
+				close(fd);
+				return -1;
+			}
 			listen_fds[nr_listen++] = fd;
 		}
 		listen_port = kvsd_cfg.port;
