@@ -520,12 +520,19 @@ static long kvs_exec_copy_stage(struct kvs_client *c, struct kvs_chunk *st,
 	kvs_reply_requeue(c, st);
 	e->reply_pending = READ_ONCE(c->out.bytes);
 	mutex_unlock(&c->lock);
+	kvs_client_wake(c, EPOLLIN | EPOLLRDNORM);
 	return e->reply_used ? 0 : -EFAULT;
 }
 
 static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			   struct kvs_exec __user *uarg)
 {
+	/*
+	 * A small request is copied to the stack: no allocation, and the
+	 * hardened usercopy check of a stack object is a bounds compare
+	 * where a heap object's is a slab lookup.
+	 */
+	char small_req[KVS_SMALL_REQ];
 	struct kvs_chunk *stage = NULL;
 	struct kvs_exec e;
 	unsigned int nr = 0;
@@ -560,8 +567,8 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 			ret = -EBUSY;
 			goto out_unlock;
 		}
-		if (e.req_len <= sizeof(c->small_req))
-			req = c->small_req;
+		if (e.req_len <= sizeof(small_req))
+			req = small_req;
 		else
 			req = kvs_client_kvmalloc(c, e.req_len, 0);
 		if (!req) {
@@ -620,11 +627,14 @@ static long kvs_ioctl_exec(struct file *file, struct kvs_client *c,
 	e.reserved[1] = 0;
 	ret = 0;
 out_free:
-	if (req != c->small_req)
+	if (req != small_req)
 		kvs_client_kvfree(c, req, e.req_len);
 out_unlock:
 	kvs_reply_unstage(c);
 	c->exec_ubuf = NULL;
+	/* a poller learns only of what the call leaves queued */
+	if (READ_ONCE(c->out.bytes) || READ_ONCE(c->closing))
+		kvs_client_wake(c, EPOLLIN | EPOLLRDNORM);
 	mutex_unlock(&c->lock);
 	if (stage)
 		ret = kvs_exec_copy_stage(c, stage, &e);

@@ -755,7 +755,12 @@ ssize_t kvs_process_input(struct kvs_client *c, char *buf, size_t len,
 		pos = len;
 		queued = true;
 	}
-	if (queued)
+	/*
+	 * KVS_IOC_EXEC hands its caller the replies itself and wakes a
+	 * poller only for what it leaves queued (kvs_ioctl_exec()): a relay
+	 * that polls the fd is not woken once per call for nothing.
+	 */
+	if (queued && !strict)
 		kvs_client_wake(c, EPOLLIN | EPOLLRDNORM);
 	ret = pos;
 out:

@@ -420,7 +420,7 @@ static inline u64 kvs_arg_hash(const struct kvs_arg *a)
 
 struct kvs_command;
 
-#define KVS_SMALL_REQ		256	/* bytes of request kept in the client */
+#define KVS_SMALL_REQ		256	/* KVS_IOC_EXEC request bytes on the stack */
 
 /*
  * Where the parser stopped in an incomplete multibulk command at the head
@@ -487,11 +487,10 @@ struct kvs_client {
 	s64 now_ms;			/* cached time of this call */
 	bool close_after_reply;		/* QUIT, protocol error */
 	/*
-	 * The fast path: a small KVS_IOC_EXEC request is copied here, and
-	 * a reply's first chunk, once freed, is kept (@spare, xchg()) for
-	 * the next reply instead of going back to the allocator.
+	 * The fast path: a reply's first chunk, once freed, is kept
+	 * (@spare, xchg()) for the next reply instead of going back to the
+	 * allocator.
 	 */
-	char small_req[KVS_SMALL_REQ];
 	struct kvs_chunk *spare;
 	/* KVS_IOC_EXEC: the caller's reply buffer, filled between commands */
 	char __user *exec_ubuf;

@@ -38,17 +38,39 @@ for p in $rport $kport; do
 	done
 done
 
-# who tag requests clients pipeline: "<cmd>_<who>_<tag> rps p50us p99us"
+# The server's CPU time so far (user + system, clock ticks): kvstored's
+# system time includes the module running its commands.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# who tag requests clients pipeline: "<cmd>_<who>_<tag> rps p50us p99us",
+# then "cpu_<who>_<tag> server_us client_us client_busy": CPU time per
+# request of the server and of redis-benchmark, and the share of the
+# wall time that redis-benchmark (one thread) was on a CPU.
 rb() {
-	p=$rport
-	[ "$1" = kvsd ] && p=$kport
-	redis-benchmark -h 127.0.0.1 -p $p -n "$3" -c "$4" -P "$5" \
-		-t get,set,lpush,incr --csv 2>/dev/null | tr -d '"' |
+	p=$rport pid=$rpid
+	[ "$1" = kvsd ] && p=$kport pid=$kpid
+	t0=$(cpu_ticks $pid)
+	w0=$(date +%s%N)
+	# shellcheck disable=SC2016  # $$: the inner shell's children times
+	sh -c 'redis-benchmark "$@" >"$0"; awk "{ print \$16 + \$17 }" /proc/$$/stat' \
+		"$dir/rb.csv" -h 127.0.0.1 -p $p -n "$3" -c "$4" -P "$5" \
+		-t get,set,lpush,incr --csv >"$dir/rb.ticks" 2>/dev/null
+	w1=$(date +%s%N)
+	t1=$(cpu_ticks $pid)
+	tr -d '"' <"$dir/rb.csv" |
 	awk -F, -v who="$1" -v tag="$2" 'NR > 1 {
 		split($1, w, " ")
 		printf "%s_%s_%s %s %.2f %.2f\n", tolower(w[1]), who, tag, $2,
 		       $5 * 1000, $7 * 1000 }'
+	awk -v who="$1" -v tag="$2" -v t=$((t1 - t0)) -v hz="$hz" -v n="$3" \
+		-v wall=$((w1 - w0)) '{
+		printf "cpu_%s_%s %.2f %.2f %.0f\n", who, tag,
+		       t * 1e6 / hz / (4 * n), $1 * 1e6 / hz / (4 * n),
+		       $1 * 1e9 / hz * 100 / wall }' "$dir/rb.ticks"
 }
+hz=$(getconf CLK_TCK)
 for who in redis kvsd; do
 	rb $who c1 "$n" 1 1 >>"$out"
 	rb $who c50 $((n * 5)) 50 1 >>"$out"
@@ -75,6 +97,22 @@ END {
 			       ops[k] / ops[r], p50[k], p50[r]
 		}
 	print "(target: kvstored >= redis-server at -c 50)"
+	printf "\n%-34s %11s %11s %7s %12s\n", "CPU per request (us)",
+	       "kvstored", "redis", "ratio", "client busy"
+	for (t = 1; t <= 3; t++) {
+		k = "cpu_kvsd_" tags[t]
+		r = "cpu_redis_" tags[t]
+		if (!(k in ops) || !(r in ops) || ops[r] == 0)
+			continue
+		printf "%-34s %11.1f %11.1f %6.2fx %5.0f%% %4.0f%%\n",
+		       "server " flags[t], ops[k], ops[r], ops[k] / ops[r],
+		       p99[k], p99[r]
+		printf "%-34s %11.1f %11.1f\n", "redis-benchmark " flags[t],
+		       p50[k], p50[r]
+	}
+	print "(server: user + system time of kvstored, module work included,"
+	print " and of redis-server; client busy: CPU time of redis-benchmark"
+	print " over the wall time, against kvstored and against redis-server)"
 	split("get set lpush", dc, " ")
 	hdr = 0
 	for (c = 1; c <= 3; c++) {
