@@ -20,6 +20,7 @@
 #define KVS_CHUNK_FIRST		512	/* the first chunk of a reply */
 #define KVS_BULK_REF_MIN	16384	/* bulks this big are referenced */
 #define KVS_DEFERRED_ROOM	32	/* "*<int64>\r\n" */
+#define KVS_BULK_HDR_MAX	24	/* "$<u64>\r\n" and a NUL */
 
 /* Redis's PROTO_INLINE_MAX_SIZE: also bounds the "*N" and "$N" lines. */
 #define KVS_INLINE_MAX		(64 * 1024)
@@ -452,11 +453,60 @@ void add_reply_errorf(struct kvs_client *c, const char *fmt, ...)
 		kfree(msg);
 }
 
+/*
+ * Room for @len bytes in one piece at the end of the reply: the tail
+ * chunk's, or a first chunk's; NULL if the tail is too short (the bytes
+ * then go by kvs_reply_append(), split over two chunks).
+ */
+static char *kvs_reply_room(struct kvs_client *c, size_t len)
+{
+	struct kvs_outbuf *o = &c->reply;
+	struct kvs_chunk *tail;
+
+	if (o->err)
+		return NULL;
+	tail = kvs_outbuf_tail(o);
+	if (!tail) {
+		if (len > KVS_CHUNK_FIRST - sizeof(*tail))
+			return NULL;
+		tail = kvs_reply_chunk(c, KVS_CHUNK_FIRST - sizeof(*tail));
+		if (!tail)
+			return NULL;
+		kvs_outbuf_add_chunk(o, tail);
+	} else if (kvs_chunk_room(tail) < len) {
+		return NULL;
+	}
+	return tail->data + tail->len;
+}
+
+/* Bytes written at kvs_reply_room() now belong to the reply. */
+static void kvs_reply_commit(struct kvs_client *c, size_t len)
+{
+	kvs_outbuf_tail(&c->reply)->len += len;
+	c->reply.bytes += len;
+}
+
 void add_reply_bulk(struct kvs_client *c, const void *p, size_t len)
 {
-	add_reply_long_hdr(c, '$', len);
-	add_reply_raw(c, p, len);
-	add_reply_raw(c, "\r\n", 2);
+	/* "$<len>\r\n<bytes>\r\n" in one piece: a GET's whole reply */
+	char *d = kvs_reply_room(c, len + KVS_BULK_HDR_MAX + 2);
+	int n;
+
+	if (!d) {
+		add_reply_long_hdr(c, '$', len);
+		add_reply_raw(c, p, len);
+		add_reply_raw(c, "\r\n", 2);
+		return;
+	}
+	d[0] = '$';
+	n = kvs_ll2string(d + 1, KVS_BULK_HDR_MAX - 3, len) + 1;
+	d[n++] = '\r';
+	d[n++] = '\n';
+	memcpy(d + n, p, len);
+	n += len;
+	d[n++] = '\r';
+	d[n++] = '\n';
+	kvs_reply_commit(c, n);
 }
 
 void add_reply_bulk_cstr(struct kvs_client *c, const char *s)

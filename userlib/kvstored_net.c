@@ -85,6 +85,7 @@ struct kvsd_loop {
 	pthread_mutex_t lock;
 	struct kvsd_conn *conns;
 	struct kvsd_conn *zombies;
+	struct kvsd_conn *to_write;	/* replies to send after the batch */
 	long long now;		/* the clock, read once per epoll_wait */
 };
 
@@ -105,6 +106,8 @@ struct kvsd_conn {
 	bool authed;
 	int auth_fails;
 	bool dead;		/* freed at the end of the event batch */
+	bool wqueued;		/* on loop->to_write, through wnext */
+	struct kvsd_conn *wnext;
 	char *todev;		/* a frame rewritten by the daemon (HELLO) */
 	size_t todevlen;
 	bool dev_eof;		/* the module ended the stream */
@@ -705,8 +708,6 @@ static bool dev_read(struct kvsd_conn *c)
 
 static int sock_write(struct kvsd_conn *c)
 {
-	if (c->outpos < c->outlen)
-		kvsd_persist_barrier();	/* appendfsync always */
 	while (c->outpos < c->outlen) {
 		ssize_t n = write(c->sock, c->out + c->outpos,
 				  c->outlen - c->outpos);
@@ -1333,6 +1334,16 @@ static bool handle_frame(struct kvsd_conn *c)
 	return true;
 }
 
+/* Its replies sent: false if it must be closed now, else wait for more. */
+static bool conn_settle(struct kvsd_conn *c)
+{
+	if (c->close_after && c->outlen == c->outpos &&
+	    (c->dev_eof || c->dev < 0 || !c->fwd))
+		return false;
+	set_events(c);
+	return true;
+}
+
 /* Move whatever can move for @c; false if it must be closed now. */
 static bool conn_pump(struct kvsd_conn *c)
 {
@@ -1360,13 +1371,38 @@ static bool conn_pump(struct kvsd_conn *c)
 	}
 	if (c->close_after && c->dev_dead)
 		c->inlen = c->fwd = 0;
-	if (sock_write(c))
-		return false;
-	if (c->close_after && c->outlen == c->outpos &&
-	    (c->dev_eof || c->dev < 0 || !c->fwd))
-		return false;
-	set_events(c);
-	return true;
+	/*
+	 * Replies go out after the whole event batch, as redis-server's do:
+	 * a client with many connections then reads them in bursts, and
+	 * appendfsync always costs one fsync per batch.
+	 */
+	if (c->outpos < c->outlen) {
+		if (!c->wqueued) {
+			c->wqueued = true;
+			c->wnext = c->loop->to_write;
+			c->loop->to_write = c;
+		}
+		return true;
+	}
+	return conn_settle(c);
+}
+
+/* The replies of the event batch, after one fsync for all of them. */
+static void flush_writes(struct kvsd_loop *l)
+{
+	struct kvsd_conn *c;
+
+	if (l->to_write)
+		kvsd_persist_barrier();	/* appendfsync always */
+	while (l->to_write) {
+		c = l->to_write;
+		l->to_write = c->wnext;
+		c->wqueued = false;
+		if (c->dead)
+			continue;
+		if (sock_write(c) || !conn_settle(c))
+			conn_free(c);
+	}
 }
 
 static bool sock_read(struct kvsd_conn *c)
@@ -1467,6 +1503,7 @@ static void *loop_run(void *arg)
 			conn_event((struct kvsd_conn *)(tag & ~1UL), tag & 1,
 				   evs[i].events);
 		}
+		flush_writes(l);
 		free_zombies(l);
 		if (l->now - last_tick >= 100) {
 			last_tick = l->now;
