@@ -10,6 +10,7 @@
  * Output lines "name ops_per_sec p50_us p99_us" (as bench.c), and
  * "mem_<who> bytes_per_key counted_per_key" for the memory rows:
  *   bpf_lookup_1k/100k/1m, bpf_update_100k   BPF_MAP_LOOKUP/UPDATE_ELEM
+ *   bpf_lookup_2c                             two threads' lookups (sum)
  *   get_1k, get_100k, get_1m, set_100k        one command per call
  *   get_2c, set_2c, mset2_1c, mset2_2c        one and two clients (2c:
  *                                             the two clients' sum)
@@ -102,31 +103,68 @@ static int bpf_map(long n)
 	return fd;
 }
 
-static int bpf_bench(const char *name, int fd, long n, int update)
+struct bpf_client {
+	int fd, update;
+	long n;
+	unsigned int seed;
+	struct run r;
+	int err;
+};
+
+static void *bpf_client_main(void *arg)
 {
-	static double lat[MAX_SAMPLES];
-	struct run r = { .lat = lat };
+	struct bpf_client *c = arg;
 	char k[KEYLEN], v[VALLEN];
-	unsigned int seed = 1;
-	double start = now_us(), t0, t1;
+	double start = now_us(), t0, t1 = start;
 
 	memset(v, 'w', sizeof(v));
 	do {
 		union bpf_attr u = {
-			.map_fd = fd, .key = (uintptr_t)k,
+			.map_fd = c->fd, .key = (uintptr_t)k,
 			.value = (uintptr_t)v, .flags = BPF_ANY,
 		};
 
-		key_of(k, rand_r(&seed) % n);
+		key_of(k, rand_r(&c->seed) % c->n);
 		t0 = now_us();
-		if (bpf(update ? BPF_MAP_UPDATE_ELEM : BPF_MAP_LOOKUP_ELEM, &u))
-			return -1;
+		if (bpf(c->update ? BPF_MAP_UPDATE_ELEM : BPF_MAP_LOOKUP_ELEM,
+			&u)) {
+			c->err = 1;
+			break;
+		}
 		t1 = now_us();
-		lat[r.n++] = t1 - t0;
-	} while (t1 - start < seconds * 1e6 && r.n < MAX_SAMPLES);
-	r.elapsed = t1 - start;
-	report(name, &r, 1);
-	return 0;
+		c->r.lat[c->r.n++] = t1 - t0;
+	} while (t1 - start < seconds * 1e6 && c->r.n < MAX_SAMPLES);
+	c->r.elapsed = t1 - start;
+	return NULL;
+}
+
+/* @nc threads on map @fd at once (the guide for the 2-client rows). */
+static int bpf_bench(const char *name, int nc, int fd, long n, int update)
+{
+	struct bpf_client c[2];
+	struct run r[2];
+	pthread_t th[2];
+	int i, err = 0;
+
+	for (i = 0; i < nc; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].fd = fd;
+		c[i].n = n;
+		c[i].update = update;
+		c[i].seed = nc == 1 ? 1 : 7 + i;
+		c[i].r.lat = malloc(MAX_SAMPLES * sizeof(double));
+		pthread_create(&th[i], NULL, bpf_client_main, &c[i]);
+	}
+	for (i = 0; i < nc; i++) {
+		pthread_join(th[i], NULL);
+		err |= c[i].err;
+		r[i] = c[i].r;
+	}
+	if (!err)
+		report(name, r, nc);
+	for (i = 0; i < nc; i++)
+		free(c[i].r.lat);
+	return err ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ commands */
@@ -373,16 +411,17 @@ int main(int argc, char **argv)
 
 	if (!sock) {
 		fd = bpf_map(1000);
-		if (fd < 0 || bpf_bench("bpf_lookup_1k", fd, 1000, 0))
+		if (fd < 0 || bpf_bench("bpf_lookup_1k", 1, fd, 1000, 0))
 			perror("bpf map (1k)");
 		close(fd);
 		fd = bpf_map(100000);
-		if (fd < 0 || bpf_bench("bpf_lookup_100k", fd, 100000, 0) ||
-		    bpf_bench("bpf_update_100k", fd, 100000, 1))
+		if (fd < 0 || bpf_bench("bpf_lookup_100k", 1, fd, 100000, 0) ||
+		    bpf_bench("bpf_lookup_2c", 2, fd, 100000, 0) ||
+		    bpf_bench("bpf_update_100k", 1, fd, 100000, 1))
 			perror("bpf map (100k)");
 		close(fd);
 		fd = bpf_map(big);
-		if (fd < 0 || bpf_bench("bpf_lookup_1m", fd, big, 0))
+		if (fd < 0 || bpf_bench("bpf_lookup_1m", 1, fd, big, 0))
 			perror("bpf map (1m)");
 		close(fd);
 	}

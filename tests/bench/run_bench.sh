@@ -110,6 +110,7 @@ END {
 	ratio("GET, 2 clients : 1 client", "get_2c", "get_100k", ">= 1.8x")
 	ratio("SET, 2 clients : 1 client", "set_2c", "set_100k", ">= 1.8x")
 	ratio("MSET of 2 shards, 2 clients : 1 client", "mset2_2c", "mset2_1c", ">= 1.8x")
+	ratio("BPF lookup, 2 clients : 1 client", "bpf_lookup_2c", "bpf_lookup_100k", "(guide)")
 	ratio("redis GET, 2 clients : 1 client", "get_2c_redis", "get_100k_redis", "")
 	ratio("redis SET, 2 clients : 1 client", "set_2c_redis", "set_100k_redis", "")
 	ratio("GET cost at 1M keys : at 1k keys", "get_1k", "get_1m", "<= 1.3x")
