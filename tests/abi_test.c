@@ -526,6 +526,67 @@ TEST_F(abi, exec_reply_overflow_exec)
 	free(val);
 }
 
+struct poller {
+	int fd;
+	int ready;
+	short revents;
+	struct timespec t0, t1;
+};
+
+static void *poll_in(void *arg)
+{
+	struct poller *p = arg;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+
+	clock_gettime(CLOCK_MONOTONIC, &p->t0);
+	p->ready = poll(&pfd, 1, 10000);
+	clock_gettime(CLOCK_MONOTONIC, &p->t1);
+	p->revents = pfd.revents;
+	return NULL;
+}
+
+/*
+ * An EXEC wakes a poller of the fd for the replies it leaves queued
+ * (and only then: a reply that fit leaves the fd unreadable).
+ */
+TEST_F(abi, exec_leftover_wakes_poller)
+{
+	static const char get[] = "*2\r\n$3\r\nGET\r\n$7\r\nabi:big\r\n";
+	const size_t vlen = 100000;
+	char *val = big_value(vlen), small[100], buf[4096];
+	struct poller p = { .fd = self->fd };
+	size_t left;
+	const char *argv[] = { "SET", "abi:big", val };
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	struct kvs_exec e;
+	pthread_t th;
+
+	KVS_DEVICE_ONLY();
+	ASSERT_REPLY("+OK\r\n", kvs_cmdv(self->fd, 3, argv, NULL));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, poll_in, &p));
+	usleep(200 * 1000);	/* let it sleep in poll() */
+	ASSERT_EQ(0, kvs_exec_raw(self->fd, get, sizeof(get) - 1, small,
+				  sizeof(small), &e));
+	EXPECT_LT(0, e.reply_pending);
+	pthread_join(th, NULL);
+	/* woken, not found readable when its 10 s ran out */
+	EXPECT_GT(9000, (p.t1.tv_sec - p.t0.tv_sec) * 1000 +
+			(p.t1.tv_nsec - p.t0.tv_nsec) / 1000000);
+	EXPECT_EQ(1, p.ready);
+	EXPECT_TRUE(p.revents & POLLIN);
+	left = e.reply_pending;
+	while (left) {
+		ssize_t r = read(self->fd, buf, sizeof(buf));
+
+		ASSERT_LT(0, r) TH_LOG("read: %s", strerror(errno));
+		left -= r;
+	}
+	EXPECT_TRUE(nothing_pending(self->fd));
+	free(val);
+}
+
 TEST_F(abi, exec_big_request)
 {
 	const size_t vlen = 1 << 20;

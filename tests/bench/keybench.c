@@ -103,28 +103,58 @@ static int bpf_map(long n)
 	return fd;
 }
 
-struct bpf_client {
-	int fd, update;
-	long n;
+/* One thread of a row: a kvstore client, or a user of the BPF map. */
+struct client {
+	int db;				/* kvstore */
+	size_t (*cmd)(char *p, long i);
+	int map, update;		/* BPF */
+	long nkeys;
 	unsigned int seed;
 	struct run r;
 	int err;
 };
 
+/* @nc threads running @fn, each with a copy of @proto, for SECONDS. */
+static int run_threads(const char *name, int nc, const struct client *proto,
+		       void *(*fn)(void *))
+{
+	struct client c[2];
+	struct run r[2];
+	pthread_t th[2];
+	int i, err = 0;
+
+	for (i = 0; i < nc; i++) {
+		c[i] = *proto;
+		c[i].seed = nc == 1 ? proto->seed : 7U + (unsigned int)i;
+		c[i].r.lat = malloc(MAX_SAMPLES * sizeof(double));
+		pthread_create(&th[i], NULL, fn, &c[i]);
+	}
+	for (i = 0; i < nc; i++) {
+		pthread_join(th[i], NULL);
+		err |= c[i].err;
+		r[i] = c[i].r;
+	}
+	if (!err)
+		report(name, r, nc);
+	for (i = 0; i < nc; i++)
+		free(c[i].r.lat);
+	return err ? -1 : 0;
+}
+
 static void *bpf_client_main(void *arg)
 {
-	struct bpf_client *c = arg;
+	struct client *c = arg;
 	char k[KEYLEN], v[VALLEN];
 	double start = now_us(), t0, t1 = start;
 
 	memset(v, 'w', sizeof(v));
 	do {
 		union bpf_attr u = {
-			.map_fd = c->fd, .key = (uintptr_t)k,
+			.map_fd = c->map, .key = (uintptr_t)k,
 			.value = (uintptr_t)v, .flags = BPF_ANY,
 		};
 
-		key_of(k, rand_r(&c->seed) % c->n);
+		key_of(k, rand_r(&c->seed) % c->nkeys);
 		t0 = now_us();
 		if (bpf(c->update ? BPF_MAP_UPDATE_ELEM : BPF_MAP_LOOKUP_ELEM,
 			&u)) {
@@ -141,30 +171,11 @@ static void *bpf_client_main(void *arg)
 /* @nc threads on map @fd at once (the guide for the 2-client rows). */
 static int bpf_bench(const char *name, int nc, int fd, long n, int update)
 {
-	struct bpf_client c[2];
-	struct run r[2];
-	pthread_t th[2];
-	int i, err = 0;
+	struct client proto = {
+		.map = fd, .nkeys = n, .update = update, .seed = 1,
+	};
 
-	for (i = 0; i < nc; i++) {
-		memset(&c[i], 0, sizeof(c[i]));
-		c[i].fd = fd;
-		c[i].n = n;
-		c[i].update = update;
-		c[i].seed = nc == 1 ? 1 : 7 + i;
-		c[i].r.lat = malloc(MAX_SAMPLES * sizeof(double));
-		pthread_create(&th[i], NULL, bpf_client_main, &c[i]);
-	}
-	for (i = 0; i < nc; i++) {
-		pthread_join(th[i], NULL);
-		err |= c[i].err;
-		r[i] = c[i].r;
-	}
-	if (!err)
-		report(name, r, nc);
-	for (i = 0; i < nc; i++)
-		free(c[i].r.lat);
-	return err ? -1 : 0;
+	return run_threads(name, nc, &proto, bpf_client_main);
 }
 
 /* ------------------------------------------------------------ commands */
@@ -251,15 +262,6 @@ static int fill(int db, long from, long to)
 	return 0;
 }
 
-struct client {
-	int db;
-	long nkeys;
-	size_t (*cmd)(char *p, long i);
-	unsigned int seed;
-	struct run r;
-	int err;
-};
-
 static void *client_main(void *arg)
 {
 	struct client *c = arg;
@@ -292,30 +294,11 @@ static void *client_main(void *arg)
 static int clients(const char *name, int nc, int db, long nkeys,
 		   size_t (*cmd)(char *p, long i))
 {
-	struct client c[2];
-	struct run r[2];
-	pthread_t th[2];
-	int i, err = 0;
+	struct client proto = {
+		.db = db, .nkeys = nkeys, .cmd = cmd, .seed = 7,
+	};
 
-	for (i = 0; i < nc; i++) {
-		memset(&c[i], 0, sizeof(c[i]));
-		c[i].db = db;
-		c[i].nkeys = nkeys;
-		c[i].cmd = cmd;
-		c[i].seed = 7 + i;
-		c[i].r.lat = malloc(MAX_SAMPLES * sizeof(double));
-		pthread_create(&th[i], NULL, client_main, &c[i]);
-	}
-	for (i = 0; i < nc; i++) {
-		pthread_join(th[i], NULL);
-		err |= c[i].err;
-		r[i] = c[i].r;
-	}
-	if (!err)
-		report(name, r, nc);
-	for (i = 0; i < nc; i++)
-		free(c[i].r.lat);
-	return err ? -1 : 0;
+	return run_threads(name, nc, &proto, client_main);
 }
 
 static long long info_num(const char *field)
