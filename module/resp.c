@@ -839,6 +839,36 @@ static ssize_t kvs_proto_error(struct kvs_req *rq, const char *msg)
 }
 
 /*
+ * The common "*<n>\r" or "$<n>\r" header, digits from @buf[@pos]: 1 to 18
+ * of them with no leading zero (or a lone "0"), then the CR, all before
+ * @len. Returns the CR's offset (never 0) and the value in *@v; 0 for
+ * anything else, which the full parse (memchr(), kvs_string2ll()) then
+ * takes, errors and incomplete headers included. One pass over the bytes
+ * instead of two.
+ */
+static size_t kvs_fast_len(const char *buf, size_t pos, size_t len, s64 *v)
+{
+	size_t i = pos, end = min(len, pos + 18);
+	s64 n;
+
+	if (i < end && buf[i] == '0') {
+		if (i + 1 >= len || buf[i + 1] != '\r')
+			return 0;
+		*v = 0;
+		return i + 1;
+	}
+	if (i >= end || buf[i] < '1' || buf[i] > '9')
+		return 0;
+	n = buf[i++] - '0';
+	while (i < end && buf[i] >= '0' && buf[i] <= '9')
+		n = n * 10 + (buf[i++] - '0');
+	if (i >= len || buf[i] != '\r')
+		return 0;
+	*v = n;
+	return i;
+}
+
+/*
  * One "$<len>\r\n<payload>\r\n" at *@ppos. Returns 1 and advances *@ppos
  * when it is whole (pushing it as an argument if @push), 0 if incomplete,
  * or a negative errno.
@@ -853,6 +883,11 @@ static int kvs_parse_bulk(struct kvs_req *rq, char *buf, size_t len,
 
 	if (pos >= len)
 		return 0;
+	if (buf[pos] == '$') {
+		nl = kvs_fast_len(buf, pos + 1, len, &ll);
+		if (nl)
+			goto have_len;
+	}
 	cr = memchr(buf + pos, '\r', len - pos);
 	if (!cr) {
 		if (len - pos > KVS_INLINE_MAX)
@@ -869,8 +904,13 @@ static int kvs_parse_bulk(struct kvs_req *rq, char *buf, size_t len,
 			 "Protocol error: expected '$', got '%c'", buf[pos]);
 		return -EPROTO;
 	}
-	if (!kvs_string2ll(buf + pos + 1, nl - pos - 1, &ll) ||
-	    ll < 0 || (u64)ll > READ_ONCE(server.cfg.proto_max_bulk_len))
+	if (!kvs_string2ll(buf + pos + 1, nl - pos - 1, &ll))
+		return kvs_proto_error(rq,
+				       "Protocol error: invalid bulk length");
+have_len:
+	if (nl + 2 > len)
+		return 0;
+	if (ll < 0 || (u64)ll > READ_ONCE(server.cfg.proto_max_bulk_len))
 		return kvs_proto_error(rq,
 				       "Protocol error: invalid bulk length");
 	pos = nl + 2;
@@ -906,6 +946,12 @@ static ssize_t kvs_parse_multibulk(struct kvs_req *rq, char *buf, size_t len,
 		/* all there now: one full parse below */
 	}
 
+	nl = kvs_fast_len(buf, 1, len, &ll);
+	if (nl) {
+		if (nl + 2 > len)
+			return 0;
+		goto have_count;
+	}
 	cr = memchr(buf, '\r', len);
 	if (!cr) {
 		if (len > KVS_INLINE_MAX)
@@ -916,7 +962,11 @@ static ssize_t kvs_parse_multibulk(struct kvs_req *rq, char *buf, size_t len,
 	nl = cr - buf;
 	if (nl + 2 > len)
 		return 0;
-	if (!kvs_string2ll(buf + 1, nl - 1, &ll) || ll > INT_MAX)
+	if (!kvs_string2ll(buf + 1, nl - 1, &ll))
+		return kvs_proto_error(rq,
+				       "Protocol error: invalid multibulk length");
+have_count:
+	if (ll > INT_MAX)
 		return kvs_proto_error(rq,
 				       "Protocol error: invalid multibulk length");
 	pos = nl + 2;
