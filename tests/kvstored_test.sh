@@ -224,6 +224,30 @@ aof_last_write_status aof_last_cow_size module_fork_in_progress \
 module_fork_last_cow_size aof_current_size aof_base_size aof_pending_rewrite \
 aof_buffer_length aof_pending_bio_fsync aof_delayed_fsync" \
 	"$(rc INFO persistence | tr -d '\r' | cut -d: -f1 | xargs)"
+# RESP3: a verbatim string ("=<len>\r\ntxt:..."), as redis-server's
+same "INFO persistence after HELLO 3: a verbatim txt string" \
+	"txt: whole aof_enabled:1" "$(python3 -c "
+import re, socket
+s = socket.create_connection(('127.0.0.1', $port))
+s.settimeout(30)
+s.sendall(b'*2\r\n\$5\r\nHELLO\r\n\$1\r\n3\r\n'
+          b'*2\r\n\$4\r\nINFO\r\n\$11\r\npersistence\r\n')
+buf = b''
+while True:
+    m = re.search(rb'\r\n=(\d+)\r\n', buf)
+    if m and len(buf) >= m.end() + int(m.group(1)) + 2:
+        break
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+n = int(m.group(1))
+body = buf[m.end():m.end() + n]
+tail = buf[m.end() + n:]
+en = re.search(rb'\r\n(aof_enabled:\d)\r\n', body)
+print(body[:4].decode(), 'whole' if tail == b'\r\n' else repr(tail),
+      en.group(1).decode() if en else 'none')
+" 2>&1)"
 same "CONFIG SET appendonly no" OK "$(rc CONFIG SET appendonly no)"
 check "the AOF started at run time holds the write after it" \
 	grep -q via-aof "$dir"/appendonlydir/appendonly.aof.*.incr.aof

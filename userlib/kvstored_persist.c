@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "aof_int.h"
+#include "buf.h"
 #include "kvstore.h"
 #include "kvstored.h"
 
@@ -612,26 +613,46 @@ static size_t info_aof_sizes(char *out, size_t room)
 			wi.delayed_fsync);
 }
 
-/* The module's section, with the fields that are the daemon's put right. */
+/*
+ * The module's section, with the fields that are the daemon's put right.
+ * INFO runs on the client's own fd, so it is counted for that client and
+ * framed in its protocol: a bulk string, or a RESP3 verbatim "txt" one.
+ */
 void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 {
-	const char *argv[] = { "INFO", "persistence" };
-	struct kvs_reply *r = NULL;
-	char *out = NULL, *line, *save, hdr[32];
-	size_t len = 0, cap;
+	static const char req[] = "*2\r\n$4\r\nINFO\r\n$11\r\npersistence\r\n";
+	struct kvs_buf r = { 0 };
+	char *out = NULL, *body, *line, *save, *end, hdr[32];
+	size_t len = 0, cap, blen;
+	bool verbatim;
 
 	kvsd_world_stop();
-	if (kvsd_ctl_argv(2, argv, &r) || !r->str) {
-		kvs_free_reply(r);
-		kvsd_world_start();
+	if (kvsd_conn_exec_req(c, req, sizeof(req) - 1, &r) || !r.len) {
 		kvsd_conn_replys(c, "-ERR\r\n");
-		return;
-	}
-	cap = r->len + 1024;
-	out = malloc(cap);
-	if (!out)
 		goto done;
-	for (line = strtok_r(r->str, "\n", &save); line;
+	}
+	verbatim = r.p[0] == '=';
+	end = memchr(r.p, '\n', r.len);
+	blen = end ? strtoul(r.p + 1, NULL, 10) : 0;
+	body = end ? end + 1 : NULL;
+	if (verbatim && blen >= 4) {
+		body += 4;	/* "txt:" */
+		blen -= 4;
+	}
+	if ((r.p[0] != '$' && !verbatim) || !body ||
+	    (size_t)(body - r.p) + blen + 2 > r.len) {
+		/* an error (or a reply we do not know): the client's as it is */
+		kvsd_conn_reply(c, r.p, r.len);
+		goto done;
+	}
+	body[blen] = '\0';
+	cap = blen + 1024;
+	out = malloc(cap);
+	if (!out) {
+		kvsd_conn_replys(c, "-ERR\r\n");
+		goto done;
+	}
+	for (line = strtok_r(body, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *colon = strchr(line, ':');
 		size_t kl = colon ? (size_t)(colon - line) : 0;
@@ -694,12 +715,15 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 		if (len >= cap)
 			break;
 	}
-	snprintf(hdr, sizeof(hdr), "$%zu\r\n", len);
+	if (verbatim)
+		snprintf(hdr, sizeof(hdr), "=%zu\r\ntxt:", len + 4);
+	else
+		snprintf(hdr, sizeof(hdr), "$%zu\r\n", len);
 	kvsd_conn_replys(c, hdr);
 	kvsd_conn_reply(c, out, len);
 	kvsd_conn_replys(c, "\r\n");
 done:
 	kvsd_world_start();
 	free(out);
-	kvs_free_reply(r);
+	kvs_buf_free(&r);
 }
