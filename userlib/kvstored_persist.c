@@ -715,6 +715,11 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 		if (len >= cap)
 			break;
 	}
+	if (len >= cap) {
+		/* cannot happen: the daemon's lines fit the 1 KiB of room */
+		kvsd_conn_replys(c, "-ERR\r\n");
+		goto done;
+	}
 	if (verbatim)
 		snprintf(hdr, sizeof(hdr), "=%zu\r\ntxt:", len + 4);
 	else
