@@ -248,6 +248,15 @@ en = re.search(rb'\r\n(aof_enabled:\d)\r\n', body)
 print(body[:4].decode(), 'whole' if tail == b'\r\n' else repr(tail),
       en.group(1).decode() if en else 'none')
 " 2>&1)"
+# every INFO that shows the section shows the daemon's fields in it
+for a in "" all everything default "server persistence"; do
+	# shellcheck disable=SC2086  # the sections are separate arguments
+	same "INFO $a: the daemon's aof_enabled and aof_current_size" \
+		"aof_enabled:1 aof_current_size" \
+		"$(rc INFO $a | tr -d '\r' | grep -oE '^aof_(enabled:.|current_size)' | xargs)"
+done
+same "INFO server: no persistence section" "" \
+	"$(rc INFO server | grep -E '^aof_|^rdb_')"
 same "CONFIG SET appendonly no" OK "$(rc CONFIG SET appendonly no)"
 check "the AOF started at run time holds the write after it" \
 	grep -q via-aof "$dir"/appendonlydir/appendonly.aof.*.incr.aof

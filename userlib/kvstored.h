@@ -125,7 +125,9 @@ void kvsd_cmd_lastsave(struct kvsd_conn *c);
 void kvsd_cmd_bgrewriteaof(struct kvsd_conn *c);
 int kvsd_persist_bgsave(void);
 int kvsd_persist_rewrite(void);
-void kvsd_cmd_info_persistence(struct kvsd_conn *c);
+bool kvsd_info_has_persistence(int argc, char **argv);
+void kvsd_cmd_info(struct kvsd_conn *c, int argc, char **argv,
+		   size_t *argvlen);
 int kvsd_persist_set_appendonly(bool on);
 void kvsd_persist_config_changed(void);
 struct kvs_reply;

@@ -2,7 +2,7 @@
 /*
  * The commands kvstored answers itself: what needs the daemon (files,
  * its own exit) or must not reach the module (the password). Everything
- * else, even INFO without "persistence", is the module's.
+ * else, even an INFO without the persistence section, is the module's.
  *
  * requirepass: until AUTH (or HELLO ... AUTH) a connection's frames are
  * parsed whole; a command the module knows with a valid arity gets
@@ -589,7 +589,7 @@ static int multi_cmd(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 	case KVSD_CMD_BGSAVE:
 		break;
 	case KVSD_CMD_INFO:
-		if (argc != 2 || strcasecmp(argv[1], "persistence"))
+		if (!kvsd_info_has_persistence(argc, argv))
 			return 0;
 		break;
 	case KVSD_CMD_CONFIG:
@@ -640,7 +640,7 @@ void kvsd_cmd_exec_queued(struct kvsd_conn *c, enum kvsd_cmd_id id,
 		kvsd_cmd_lastsave(c);
 		break;
 	case KVSD_CMD_INFO:
-		kvsd_cmd_info_persistence(c);
+		kvsd_cmd_info(c, argc, argv, argvlen);
 		break;
 	case KVSD_CMD_CONFIG:
 		if (!cmd_config_set(c, argc, argv, argvlen, mod_done))
@@ -700,9 +700,9 @@ int kvsd_cmd_run(struct kvsd_conn *c, enum kvsd_cmd_id id, int argc,
 	case KVSD_CMD_SHUTDOWN:
 		return cmd_shutdown(c, argc, argv);
 	case KVSD_CMD_INFO:
-		if (argc != 2 || strcasecmp(argv[1], "persistence"))
+		if (!kvsd_info_has_persistence(argc, argv))
 			return 0;
-		kvsd_cmd_info_persistence(c);
+		kvsd_cmd_info(c, argc, argv, argvlen);
 		return 1;
 	case KVSD_CMD_CONFIG:
 		return cmd_config(c, argc, argv, argvlen);

@@ -613,21 +613,49 @@ static size_t info_aof_sizes(char *out, size_t room)
 			wi.delayed_fsync);
 }
 
-/*
- * The module's section, with the fields that are the daemon's put right.
- * INFO runs on the client's own fd, so it is counted for that client and
- * framed in its protocol: a bulk string, or a RESP3 verbatim "txt" one.
+/**
+ * kvsd_info_has_persistence - does this INFO show the persistence section?
+ * @argc: its arguments, the name included
+ * @argv: them
+ *
+ * No section named is INFO's "default", which has it, as "all" and
+ * "everything" have.
  */
-void kvsd_cmd_info_persistence(struct kvsd_conn *c)
+bool kvsd_info_has_persistence(int argc, char **argv)
 {
-	static const char req[] = "*2\r\n$4\r\nINFO\r\n$11\r\npersistence\r\n";
+	static const char *const with[] = {
+		"persistence", "default", "all", "everything",
+	};
+	int i;
+	size_t k;
+
+	if (argc == 1)
+		return true;
+	for (i = 1; i < argc; i++)
+		for (k = 0; k < sizeof(with) / sizeof(with[0]); k++)
+			if (!strcasecmp(argv[i], with[k]))
+				return true;
+	return false;
+}
+
+/*
+ * The module's INFO, with the persistence fields that are the daemon's
+ * put right. It runs on the client's own fd, so it is counted for that
+ * client and framed in its protocol: a bulk string, or a RESP3 verbatim
+ * "txt" one.
+ */
+void kvsd_cmd_info(struct kvsd_conn *c, int argc, char **argv,
+		   size_t *argvlen)
+{
 	struct kvs_buf r = { 0 };
-	char *out = NULL, *body, *line, *save, *end, hdr[32];
+	char *out = NULL, *body, *line, *save, *end, *req = NULL, hdr[32];
 	size_t len = 0, cap, blen;
+	ssize_t rlen;
 	bool verbatim;
 
 	kvsd_world_stop();
-	if (kvsd_conn_exec_req(c, req, sizeof(req) - 1, &r) || !r.len) {
+	rlen = kvs_format_argv(&req, argc, (const char **)argv, argvlen);
+	if (rlen < 0 || kvsd_conn_exec_req(c, req, rlen, &r) || !r.len) {
 		kvsd_conn_replys(c, "-ERR\r\n");
 		goto done;
 	}
@@ -729,6 +757,7 @@ void kvsd_cmd_info_persistence(struct kvsd_conn *c)
 	kvsd_conn_replys(c, "\r\n");
 done:
 	kvsd_world_start();
+	free(req);
 	free(out);
 	kvs_buf_free(&r);
 }
